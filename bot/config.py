@@ -1,0 +1,242 @@
+"""Configuration: a TOML file read with tomllib into pydantic models, secrets from the
+environment.
+
+Precedence: built-in defaults < the TOML file < environment (``BOT_TOKEN``,
+``DATABASE_URL``). The file is named by ``VOLUNTEER_BOT_CONFIG`` or passed explicitly;
+when neither is given and ``./config.toml`` exists, that is used; otherwise defaults.
+
+A bad file raises :class:`ConfigError` whose message names the key and what is wrong;
+the CLI prints it and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import zoneinfo
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
+DEFAULT_CONFIG_FILE = Path("config.toml")
+SUPPORTED_LANGUAGES = ("zh_CN", "en")
+
+
+class ConfigError(Exception):
+    """A configuration problem explained for an operator (no traceback needed)."""
+
+
+class _Section(BaseModel):
+    # strict: TOML is typed, so "3" for a number or true for a port is a mistake to
+    # report, not something to coerce silently
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class WebhookConfig(_Section):
+    url: str = ""
+    listen: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8443
+    path: str = "telegram"
+    secret_token: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    max_connections: Annotated[int, Field(ge=1, le=100)] = 40
+
+
+class TelegramConfig(_Section):
+    base_url: str = TELEGRAM_API
+    base_file_url: str = TELEGRAM_FILE_API
+    mode: Literal["polling"] = "polling"
+    poll_timeout: Annotated[int, Field(ge=0, le=50)] = 30
+    drop_pending_updates: bool = False
+    request_timeout: Annotated[float, Field(gt=0, le=300)] = 10.0
+    webhook: WebhookConfig = WebhookConfig()
+
+    @field_validator("base_url", "base_file_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite+aiosqlite:///data/volunteer-bot.db"
+    echo: bool = False
+    busy_timeout_ms: Annotated[int, Field(ge=0, le=600_000)] = 10_000
+    pool_size: Annotated[int, Field(ge=1, le=200)] = 10
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith(("postgresql://", "postgres://")):
+            # operators paste libpq URLs; use the asyncpg driver for them
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must be sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB"
+            )
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+class GeneralConfig(_Section):
+    timezone: str = "Asia/Shanghai"
+    default_language: Literal["zh_CN", "en"] = "zh_CN"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone (e.g. Asia/Shanghai)") from None
+        return value
+
+
+class OrgConfig(_Section):
+    file: str = "orgs.example.toml"
+    import_on_start: bool = True
+
+
+class AdminsConfig(_Section):
+    telegram_ids: list[Annotated[int, Field(gt=0)]] = []
+    unit: str = ""
+
+
+class PointsConfig(_Section):
+    rate_per_hour: Annotated[float, Field(gt=0, le=1000)] = 3
+
+
+class VolunteersConfig(_Section):
+    require_approval: bool = True
+
+
+class SandboxConfig(_Section):
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8081
+
+
+class Config(_Section):
+    telegram: TelegramConfig = TelegramConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    general: GeneralConfig = GeneralConfig()
+    org: OrgConfig = OrgConfig()
+    admins: AdminsConfig = AdminsConfig()
+    points: PointsConfig = PointsConfig()
+    volunteers: VolunteersConfig = VolunteersConfig()
+    sandbox: SandboxConfig = SandboxConfig()
+    bot_token: SecretStr | None = Field(default=None, exclude=True, strict=False)
+    source: str = Field(default="(defaults)", exclude=True)
+
+    @property
+    def uses_telegram(self) -> bool:
+        return self.telegram.base_url == TELEGRAM_API
+
+
+def _hide_password(text: str) -> str:
+    """``scheme://user:secret@host`` → ``scheme://user:***@host``."""
+    return re.sub(r"(://[^:/@\s]*):[^@/\s]*@", r"\1:***@", text)
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    """``("telegram", "webhook", "port")`` → ``[telegram.webhook] port``;
+    ``("admins", "telegram_ids", 1)`` → ``[admins] telegram_ids[2]``."""
+    names: list[str] = []
+    for part in loc:
+        if isinstance(part, int) and names:
+            names[-1] += f"[{part + 1}]"
+        else:
+            names.append(str(part))
+    if not names:
+        return "(file)"
+    if len(names) == 1:
+        return f"[{names[0]}]" if names[0] in Config.model_fields else names[0]
+    return f"[{'.'.join(names[:-1])}] {names[-1]}"
+
+
+def _describe(error: ValidationError, source: str, from_env: set[str]) -> str:
+    lines = [f"{source}: invalid configuration"]
+    for item in error.errors():
+        key = _key(tuple(item["loc"]))
+        if item["loc"] == ("database", "url") and "DATABASE_URL" in from_env:
+            key += " (from the DATABASE_URL environment variable)"
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            message = "unknown key (check the spelling against config.example.toml)"
+        elif kind == "model_type":
+            message = f"must be a table (a [section] of keys), got {item['input']!r}"
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+            if "input" in item and kind != "missing" and not isinstance(item["input"], dict):
+                shown = item["input"]
+                if isinstance(shown, str):
+                    shown = _hide_password(shown)
+                message += f" (got {shown!r})"
+        lines.append(f"  {key}: {message}")
+    return "\n".join(lines)
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid TOML: the file must be UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+
+
+def load_config(
+    path: str | Path | None = None,
+    *,
+    environ: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Config:
+    """Read the configuration; ``overrides`` (nested dicts) win over the file."""
+    env = os.environ if environ is None else environ
+    chosen = path or env.get("VOLUNTEER_BOT_CONFIG") or None
+    data: dict[str, Any] = {}
+    source = "(defaults)"
+    if chosen:
+        data = read_file(Path(chosen))
+        source = str(chosen)
+    elif DEFAULT_CONFIG_FILE.exists():
+        data = read_file(DEFAULT_CONFIG_FILE)
+        source = str(DEFAULT_CONFIG_FILE)
+    for private in ("bot_token", "source"):
+        if private in data:
+            hint = "the token comes from BOT_TOKEN" if private == "bot_token" else "set by the bot"
+            raise ConfigError(f"{source}: {private}: not a file setting ({hint})")
+    for section, values in (overrides or {}).items():
+        if isinstance(data.get(section, {}), dict):
+            data[section] = {**data.get(section, {}), **values}
+    from_env: set[str] = set()
+    if env.get("DATABASE_URL") and isinstance(data.get("database", {}), dict):
+        data["database"] = {**data.get("database", {}), "url": env["DATABASE_URL"]}
+        from_env.add("DATABASE_URL")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source, from_env)) from None
+    token = env.get("BOT_TOKEN") or None
+    return config.model_copy(
+        update={"bot_token": SecretStr(token) if token else None, "source": source}
+    )

@@ -1,0 +1,45 @@
+"""Use cases. Services hold the rules and the transaction, return DTOs, raise domain
+errors, and import nothing from ``telegram``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Config
+from bot.services.clock import Clock, SystemClock
+from bot.services.coordinators import CoordinatorService
+from bot.services.flows import FlowService
+from bot.services.org import OrgService
+from bot.services.users import UserService
+from bot.services.volunteers import VolunteerService
+from storage.database import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    db: Database
+    clock: Clock
+    users: UserService
+    org: OrgService
+    volunteers: VolunteerService
+    coordinators: CoordinatorService
+    flows: FlowService
+
+    @classmethod
+    def build(cls, config: Config, db: Database, clock: Clock | None = None) -> Services:
+        clock = clock or SystemClock()
+        language = config.general.default_language
+        return cls(
+            db=db,
+            clock=clock,
+            users=UserService(db, clock, language),
+            org=OrgService(db),
+            volunteers=VolunteerService(
+                db,
+                clock,
+                require_approval=config.volunteers.require_approval,
+                default_language=language,
+            ),
+            coordinators=CoordinatorService(db, language),
+            flows=FlowService(db),
+        )

@@ -1,0 +1,151 @@
+"""Coordinators: bootstrapping admins (config, CLI) and appointing/removing coordinators
+for units below one's own, in the chat. Every change is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import language_from_telegram
+from bot.services.dto import CoordinatorDTO, UnitDTO, UserDTO
+from bot.services.errors import InvalidValue, NotFound, NotInScope, UnknownUser
+from bot.services.org import unit_dto
+from bot.services.scope import require_coordinator, require_scope
+from storage.database import Database
+from storage.models import OrgUnit, User
+from storage.repositories import audit as audit_repo
+from storage.repositories import coordinators as coordinators_repo
+from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
+
+
+@dataclass(frozen=True)
+class Appointment:
+    coordinator: CoordinatorDTO
+    previous_unit: UnitDTO | None
+
+
+class CoordinatorService:
+    def __init__(self, db: Database, default_language: str) -> None:
+        self.db = db
+        self.default_language = default_language
+
+    def _dto(self, user: User, unit: OrgUnit) -> CoordinatorDTO:
+        name = " ".join(p for p in (user.first_name, user.last_name) if p) or str(user.telegram_id)
+        return CoordinatorDTO(
+            user_id=user.id,
+            telegram_id=user.telegram_id,
+            name=name,
+            language=user.language
+            or language_from_telegram(user.telegram_language, self.default_language),
+            unit=unit_dto(unit),
+        )
+
+    async def add_admin(self, telegram_id: int, unit_code: str, label: str) -> Appointment:
+        """Bind a Telegram user as coordinator of a unit (the district for admins) from
+        the config or the command line; the user row is created if they never wrote."""
+        async with self.db.transaction() as session:
+            unit = await org_repo.unit_by_code(session, unit_code)
+            if unit is None:
+                raise InvalidValue("unit", "not_found", code=unit_code)
+            user = await users_repo.ensure(session, telegram_id, first_name="")
+            before = await coordinators_repo.binding(session, user.id)
+            previous = await org_repo.unit(session, before.unit_id) if before else None
+            if before is not None and before.unit_id == unit.id:
+                return Appointment(self._dto(user, unit), unit_dto(unit))
+            await coordinators_repo.bind(session, user.id, unit.id, None)
+            await audit_repo.record(
+                session,
+                action="coordinator.bind",
+                actor_label=label,
+                unit_id=unit.id,
+                target_kind="user",
+                target_id=user.id,
+                detail={
+                    "telegram_id": telegram_id,
+                    "unit": unit.code,
+                    "previous_unit": previous.code if previous else None,
+                },
+            )
+            return Appointment(self._dto(user, unit), unit_dto(previous) if previous else None)
+
+    async def find_telegram_id(self, query: str) -> int:
+        """A typed Telegram id or @username of someone who has started the bot."""
+        text = query.strip()
+        async with self.db.read() as session:
+            if text.isdigit():
+                user = await users_repo.by_telegram_id(session, int(text))
+            elif text.startswith("@") and len(text) > 1:
+                user = await users_repo.by_username(session, text[1:])
+            else:
+                raise InvalidValue("who", "format")
+        if user is None:
+            raise UnknownUser(text)
+        return user.telegram_id
+
+    async def appointable_units(self, actor: UserDTO, parent_id: int | None) -> list[UnitDTO]:
+        """Units directly under ``parent_id`` (default: the actor's unit) in scope."""
+        own = require_coordinator(actor)
+        async with self.db.read() as session:
+            parent = await org_repo.unit(session, parent_id or own.id)
+            if parent is None:
+                raise NotFound("unit")
+            require_scope(actor, parent.path)
+            return [unit_dto(u) for u in await org_repo.children(session, parent.id)]
+
+    async def appoint(self, actor: UserDTO, telegram_id: int, unit_id: int) -> Appointment:
+        require_coordinator(actor)
+        async with self.db.transaction() as session:
+            unit = await org_repo.unit(session, unit_id)
+            if unit is None:
+                raise NotFound("unit")
+            require_scope(actor, unit.path, strictly_below=True)
+            user = await users_repo.by_telegram_id(session, telegram_id)
+            if user is None:
+                raise UnknownUser(str(telegram_id))
+            if user.id == actor.id:
+                raise NotInScope("self")
+            before = await coordinators_repo.binding(session, user.id)
+            previous = await org_repo.unit(session, before.unit_id) if before else None
+            if previous is not None:
+                # moving someone is removing them from their unit: that must be ours too
+                require_scope(actor, previous.path, strictly_below=True)
+            await coordinators_repo.bind(session, user.id, unit.id, actor.id)
+            await audit_repo.record(
+                session,
+                action="coordinator.appoint",
+                actor_id=actor.id,
+                unit_id=unit.id,
+                target_kind="user",
+                target_id=user.id,
+                detail={"unit": unit.code, "previous_unit": previous.code if previous else None},
+            )
+            return Appointment(self._dto(user, unit), unit_dto(previous) if previous else None)
+
+    async def remove(self, actor: UserDTO, user_id: int) -> CoordinatorDTO:
+        require_coordinator(actor)
+        async with self.db.transaction() as session:
+            binding = await coordinators_repo.binding(session, user_id)
+            user = await users_repo.by_id(session, user_id)
+            if binding is None or user is None:
+                raise NotFound("coordinator")
+            unit = await org_repo.unit(session, binding.unit_id)
+            assert unit is not None
+            require_scope(actor, unit.path, strictly_below=True)
+            await coordinators_repo.unbind(session, user_id)
+            await audit_repo.record(
+                session,
+                action="coordinator.remove",
+                actor_id=actor.id,
+                unit_id=unit.id,
+                target_kind="user",
+                target_id=user_id,
+                detail={"unit": unit.code},
+            )
+            return self._dto(user, unit)
+
+    async def below(self, actor: UserDTO) -> list[CoordinatorDTO]:
+        """Coordinators the actor may remove: bound strictly below the actor's unit."""
+        own = require_coordinator(actor)
+        async with self.db.read() as session:
+            rows = await coordinators_repo.under(session, own.path)
+        return [self._dto(u, o) for _b, u, o in rows if o.path != own.path]

@@ -1,0 +1,129 @@
+"""Plain data handed from services to handlers and jobs (never live ORM objects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    VOLUNTEER = "volunteer"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class UnitDTO:
+    id: int
+    parent_id: int | None
+    kind: str
+    code: str
+    name_zh: str
+    name_en: str
+    path: str
+
+    def name(self, language: str) -> str:
+        return self.name_zh if language.startswith("zh") else self.name_en
+
+    def contains(self, other: UnitDTO | str) -> bool:
+        """This unit is ``other`` or an ancestor of it."""
+        other_path = other if isinstance(other, str) else other.path
+        return other_path.startswith(self.path)
+
+    def is_above(self, other: UnitDTO | str) -> bool:
+        other_path = other if isinstance(other, str) else other.path
+        return other_path != self.path and other_path.startswith(self.path)
+
+
+@dataclass(frozen=True)
+class TeamDTO:
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        return self.name_zh if language.startswith("zh") else self.name_en
+
+
+@dataclass(frozen=True)
+class UserDTO:
+    id: int
+    telegram_id: int
+    first_name: str
+    language: str  # effective: chosen, else from Telegram, else the default
+    chosen_language: str | None
+    community_id: int | None
+    volunteer_status: str | None = None
+    coordinator_unit: UnitDTO | None = None
+    is_admin: bool = False
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        roles: set[Role] = set()
+        if self.community_id is not None or self.volunteer_status is not None:
+            roles.add(Role.RESIDENT)
+        if self.volunteer_status == "approved":
+            roles.add(Role.VOLUNTEER)
+        if self.coordinator_unit is not None:
+            roles.add(Role.COORDINATOR)
+        if self.is_admin:
+            roles.add(Role.ADMIN)
+        return frozenset(roles)
+
+    @property
+    def registered(self) -> bool:
+        return self.community_id is not None or self.volunteer_status is not None
+
+
+@dataclass(frozen=True)
+class VolunteerDTO:
+    user_id: int
+    telegram_id: int
+    language: str
+    real_name: str
+    phone: str
+    community: UnitDTO
+    grid: UnitDTO | None
+    teams: tuple[TeamDTO, ...]
+    status: str
+    consent_at: datetime
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CoordinatorDTO:
+    user_id: int
+    telegram_id: int
+    name: str
+    language: str
+    unit: UnitDTO
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone to tell something: their chat and language."""
+
+    telegram_id: int
+    language: str
+
+
+@dataclass(frozen=True)
+class FlowDTO:
+    flow: str
+    step: str
+    nonce: int
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    page: int
+    pages: int
+    total: int

@@ -1,0 +1,180 @@
+"""The organisation tree and specialty teams: lookups and the idempotent import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.services.dto import TeamDTO, UnitDTO
+from bot.services.errors import InvalidValue
+from bot.services.org_file import parse_org_file
+from storage.database import Database
+from storage.enums import UnitKind
+from storage.models import OrgUnit, Team
+from storage.repositories import org as org_repo
+
+
+def unit_dto(unit: OrgUnit) -> UnitDTO:
+    return UnitDTO(
+        id=unit.id,
+        parent_id=unit.parent_id,
+        kind=unit.kind,
+        code=unit.code,
+        name_zh=unit.name_zh,
+        name_en=unit.name_en,
+        path=unit.path,
+    )
+
+
+def team_dto(team: Team) -> TeamDTO:
+    return TeamDTO(id=team.id, code=team.code, name_zh=team.name_zh, name_en=team.name_en)
+
+
+def _repair_paths(units: Iterable[OrgUnit], fresh: set[str]) -> None:
+    """Recompute the path of every unit not in the file (codes in ``fresh`` have just
+    been set): a unit the file leaves out keeps its place below its parent, and if that
+    parent moved, its path must follow or scope checks would use the old tree."""
+    by_id = {u.id: u for u in units}
+    paths = {u.id: u.path for u in by_id.values() if u.code in fresh}
+
+    def path_of(unit: OrgUnit) -> str:
+        if unit.id not in paths:
+            parent = by_id.get(unit.parent_id) if unit.parent_id is not None else None
+            paths[unit.id] = f"{path_of(parent) if parent else '/'}{unit.id}/"
+        return paths[unit.id]
+
+    for unit in by_id.values():
+        path = path_of(unit)
+        if unit.path != path:
+            unit.path = path
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    created: int
+    updated: int
+    unchanged: int
+    teams_created: int
+    teams_updated: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.teams_created or self.teams_updated)
+
+
+class OrgService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def import_file(self, path: Path) -> ImportReport:
+        """Create or update units and teams by code. Nothing is deleted: units missing
+        from the file stay (people and orders refer to them)."""
+        org = parse_org_file(path)
+        created = updated = unchanged = teams_created = teams_updated = 0
+        async with self.db.transaction() as session:
+            existing = await org_repo.units_by_codes(session)
+            for sort, (kind, entry, parent_code) in enumerate(org.units()):
+                parent = existing[parent_code] if parent_code else None
+                unit = existing.get(entry.code)
+                if unit is None:
+                    unit = OrgUnit(code=entry.code, kind=kind.value, path="")
+                    session.add(unit)
+                    created += 1
+                    before = None
+                else:
+                    before = (unit.kind, unit.name_zh, unit.name_en, unit.parent_id, unit.sort)
+                unit.kind = kind.value
+                unit.name_zh, unit.name_en = entry.name_zh, entry.name_en
+                unit.parent_id = parent.id if parent else None
+                unit.sort = sort
+                await session.flush()
+                unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+                existing[entry.code] = unit
+                if before is not None:
+                    now = (unit.kind, unit.name_zh, unit.name_en, unit.parent_id, unit.sort)
+                    if now != before:
+                        updated += 1
+                    else:
+                        unchanged += 1
+            _repair_paths(existing.values(), {entry.code for _k, entry, _p in org.units()})
+            await session.flush()
+            teams = await org_repo.teams_by_codes(session)
+            for sort, entry in enumerate(org.team):
+                team = teams.get(entry.code)
+                if team is None:
+                    session.add(
+                        Team(
+                            code=entry.code, name_zh=entry.name_zh, name_en=entry.name_en, sort=sort
+                        )
+                    )
+                    teams_created += 1
+                elif (team.name_zh, team.name_en, team.sort) != (
+                    entry.name_zh,
+                    entry.name_en,
+                    sort,
+                ):
+                    team.name_zh, team.name_en, team.sort = entry.name_zh, entry.name_en, sort
+                    teams_updated += 1
+        return ImportReport(created, updated, unchanged, teams_created, teams_updated)
+
+    async def unit(self, unit_id: int) -> UnitDTO | None:
+        async with self.db.read() as session:
+            unit = await org_repo.unit(session, unit_id)
+            return unit_dto(unit) if unit else None
+
+    async def unit_by_code(self, code: str) -> UnitDTO | None:
+        async with self.db.read() as session:
+            unit = await org_repo.unit_by_code(session, code)
+            return unit_dto(unit) if unit else None
+
+    async def find_unit(self, name_or_code: str) -> UnitDTO | None:
+        """The unit with this code, else the one unit with exactly this Chinese or
+        English name. Several units of that name raise ``InvalidValue("unit",
+        "ambiguous", codes=[...])``; none gives None."""
+        text = name_or_code.strip()
+        if not text:
+            return None
+        async with self.db.read() as session:
+            units = await org_repo.units_named(session, text)
+        by_code = [u for u in units if u.code == text]
+        if by_code:
+            return unit_dto(by_code[0])
+        if len(units) > 1:
+            raise InvalidValue("unit", "ambiguous", name=text, codes=[u.code for u in units])
+        return unit_dto(units[0]) if units else None
+
+    async def roots(self) -> list[UnitDTO]:
+        """The units at the top of the tree (normally the one district)."""
+        async with self.db.read() as session:
+            return [unit_dto(u) for u in await org_repo.roots(session)]
+
+    async def streets(self, with_communities_only: bool = True) -> list[UnitDTO]:
+        async with self.db.read() as session:
+            streets = await org_repo.of_kind(session, UnitKind.STREET.value)
+            if with_communities_only:
+                counts = await org_repo.count_children(session, [s.id for s in streets])
+                streets = [s for s in streets if counts.get(s.id)]
+            return [unit_dto(s) for s in streets]
+
+    async def children(self, unit_id: int, kind: UnitKind | None = None) -> list[UnitDTO]:
+        async with self.db.read() as session:
+            units = await org_repo.children(session, unit_id, kind.value if kind else None)
+            return [unit_dto(u) for u in units]
+
+    async def child_counts(self, unit_ids: list[int]) -> dict[int, int]:
+        async with self.db.read() as session:
+            return await org_repo.count_children(session, unit_ids)
+
+    async def require_child(
+        self, parent_id: int, unit_id: int, kind: UnitKind, field: str
+    ) -> UnitDTO:
+        """The unit, if it is a ``kind`` directly under ``parent_id``; else InvalidValue."""
+        unit = await self.unit(unit_id)
+        if unit is None or unit.parent_id != parent_id or unit.kind != kind.value:
+            raise InvalidValue(field, "not_found")
+        return unit
+
+    async def teams(self) -> list[TeamDTO]:
+        async with self.db.read() as session:
+            return [team_dto(t) for t in await org_repo.teams(session)]

@@ -1,0 +1,114 @@
+"""Who is talking to the bot: the user row, their language and roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.i18n import LANGUAGES, language_from_telegram
+from bot.services.clock import Clock
+from bot.services.dto import UserDTO
+from bot.services.errors import InvalidValue, NotFound
+from bot.services.org import unit_dto
+from storage.database import Database
+from storage.enums import UnitKind
+from storage.models import CoordinatorBinding, OrgUnit, User, VolunteerProfile
+from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
+
+SEEN_RESOLUTION = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class TelegramIdentity:
+    telegram_id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+
+def user_dto(
+    user: User,
+    profile: VolunteerProfile | None,
+    binding: CoordinatorBinding | None,
+    unit: OrgUnit | None,
+    default_language: str,
+) -> UserDTO:
+    language = user.language or language_from_telegram(user.telegram_language, default_language)
+    coordinator_unit = unit_dto(unit) if binding is not None and unit is not None else None
+    return UserDTO(
+        id=user.id,
+        telegram_id=user.telegram_id,
+        first_name=user.first_name,
+        language=language,
+        chosen_language=user.language,
+        community_id=user.community_id,
+        volunteer_status=profile.status if profile else None,
+        coordinator_unit=coordinator_unit,
+        is_admin=coordinator_unit is not None and coordinator_unit.parent_id is None,
+    )
+
+
+class UserService:
+    def __init__(self, db: Database, clock: Clock, default_language: str) -> None:
+        self.db = db
+        self.clock = clock
+        self.default_language = default_language
+
+    def _changed(self, user: User, who: TelegramIdentity) -> bool:
+        seen = user.last_seen_at
+        return (
+            (user.first_name, user.last_name, user.username, user.telegram_language)
+            != (who.first_name, who.last_name, who.username, who.language_code)
+            or seen is None
+            or self.clock.now() - seen > SEEN_RESOLUTION
+        )
+
+    async def touch(self, who: TelegramIdentity) -> UserDTO:
+        """The user behind an update, created on first contact. Writes only when
+        something changed (names, language, or last seen is stale), so a burst of
+        updates from one person costs reads, not writes."""
+        async with self.db.read() as session:
+            found = await users_repo.with_roles(session, who.telegram_id)
+        if found is not None and not self._changed(found[0], who):
+            return user_dto(*found, self.default_language)
+        async with self.db.transaction() as session:
+            user = await users_repo.ensure(
+                session, who.telegram_id, first_name=who.first_name[:128]
+            )
+            user.first_name = who.first_name[:128]
+            user.last_name = who.last_name[:128] if who.last_name else None
+            user.username = who.username
+            user.telegram_language = who.language_code
+            user.last_seen_at = self.clock.now()
+            await session.flush()
+            found = await users_repo.with_roles(session, who.telegram_id)
+            assert found is not None
+            return user_dto(*found, self.default_language)
+
+    async def get(self, telegram_id: int) -> UserDTO:
+        async with self.db.read() as session:
+            found = await users_repo.with_roles(session, telegram_id)
+        if found is None:
+            raise NotFound("user")
+        return user_dto(*found, self.default_language)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        if language not in LANGUAGES:
+            raise InvalidValue("language", "unknown")
+        async with self.db.transaction() as session:
+            user = await users_repo.by_id(session, user_id)
+            if user is None:
+                raise NotFound("user")
+            user.language = language
+
+    async def set_home_community(self, user_id: int, community_id: int) -> None:
+        async with self.db.transaction() as session:
+            unit = await org_repo.unit(session, community_id)
+            if unit is None or unit.kind != UnitKind.COMMUNITY.value:
+                raise InvalidValue("community", "not_found")
+            user = await users_repo.by_id(session, user_id)
+            if user is None:
+                raise NotFound("user")
+            user.community_id = community_id
