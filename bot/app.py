@@ -1,0 +1,209 @@
+"""Composition root: configuration → database → services → handlers → Application.
+
+Nothing is built at import time; ``build_application`` wires everything for one run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, Defaults
+
+import handlers
+from bot.config import Config, ConfigError
+from bot.services import Services
+from bot.services.clock import Clock
+from bot.update_processor import PerUserUpdateProcessor
+from handlers.menus import set_menus
+from storage.database import Database
+from storage.migrate import current_revision, head_revision, upgrade
+
+log = logging.getLogger("volunteer_bot")
+
+
+
+def build_application(
+    config: Config,
+    *,
+    db: Database | None = None,
+    clock: Clock | None = None,
+    token: str | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """The bot, ready for ``initialize``/``start`` or ``run_polling``; the database is
+    expected to be migrated already (see ``prepare_database``)."""
+    bot_token = token or (config.bot_token.get_secret_value() if config.bot_token else None)
+    if not bot_token:
+        raise ConfigError("BOT_TOKEN is not set")
+    database = db or Database.from_url(
+        config.database.url,
+        echo=config.database.echo,
+        busy_timeout_ms=config.database.busy_timeout_ms,
+        pool_size=config.database.pool_size,
+    )
+    services = Services.build(config, database, clock)
+    timeout = config.telegram.request_timeout
+    app = (
+        Application.builder()
+        .token(bot_token)
+        .base_url(config.telegram.base_url)
+        .base_file_url(config.telegram.base_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(config.general.timezone)))
+        .concurrent_updates(PerUserUpdateProcessor(256))
+        .connection_pool_size(64)
+        .connect_timeout(timeout)
+        .read_timeout(timeout)
+        .write_timeout(timeout)
+        .pool_timeout(timeout)
+        .get_updates_read_timeout(config.telegram.poll_timeout + timeout)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data["services"] = services
+    app.bot_data["config"] = config
+    app.bot_data["owns_db"] = db is None
+    handlers.register(app)
+    return app
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    config: Config = app.bot_data["config"]
+    try:
+        await set_menus(app.bot, config.general.default_language)
+    except Exception:  # a menu is a nicety; the bot works without it
+        log.exception("could not set the command menus")
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    if app.bot_data.get("owns_db"):
+        await app.bot_data["services"].db.dispose()
+
+
+async def start_polling(app: Application, poll_timeout: int = 10) -> None:  # type: ignore[type-arg]
+    """Start a built application inside a running event loop, as ``run_polling`` does
+    (including ``post_init``, which PTB calls only from its own runners)."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+
+
+async def stop_polling(app: Application) -> None:  # type: ignore[type-arg]
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)
+
+
+async def prepare_database(config: Config, db: Database) -> None:
+    """Before the bot starts: migrations (SQLite is upgraded automatically; PostgreSQL
+    must be upgraded by the operator with ``volunteer-bot db upgrade``), the org file,
+    and the admins from the config."""
+    if db.dialect == "sqlite":
+        await upgrade(db.engine)
+    elif await current_revision(db.engine) != head_revision():
+        raise ConfigError(
+            "the database schema is not up to date: run `volunteer-bot db upgrade` first"
+        )
+    services = Services.build(config, db)
+    org_file = Path(config.org.file)
+    if config.org.import_on_start and org_file.exists():
+        report = await services.org.import_file(org_file)
+        log.info("org file %s: %s created, %s updated", org_file, report.created, report.updated)
+    if config.admins.telegram_ids:
+        unit = config.admins.unit or await _root_code(services)
+        for telegram_id in config.admins.telegram_ids:
+            await services.coordinators.add_admin(telegram_id, unit, label="config")
+
+
+async def _root_code(services: Services) -> str:
+    roots = await services.org.roots()
+    if len(roots) != 1:
+        raise ConfigError("[admins] unit: set it (the org has no single district unit)")
+    return roots[0].code
+
+
+def _logging(config: Config) -> None:
+    logging.basicConfig(
+        level=config.general.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+async def _prepare(config: Config) -> None:
+    db = Database.from_url(config.database.url)
+    try:
+        await prepare_database(config, db)
+    finally:
+        await db.dispose()
+
+
+def run(config: Config) -> None:
+    """Run the bot with long polling against ``[telegram] base_url`` until stopped."""
+    _logging(config)
+    asyncio.run(_prepare(config))
+    app = build_application(config)
+    log.info("polling %s", config.telegram.base_url)
+    app.run_polling(
+        timeout=config.telegram.poll_timeout,
+        drop_pending_updates=config.telegram.drop_pending_updates,
+        allowed_updates=Update.ALL_TYPES,
+    )
+
+
+def run_with_sandbox(config: Config) -> None:
+    """The local demo: the Bot API emulator and the bot against it, in one process."""
+    _logging(config)
+    asyncio.run(_sandbox_main(config))
+
+
+async def _sandbox_main(config: Config) -> None:
+    from bot.sandbox import Sandbox
+
+    sandbox = Sandbox()
+    await sandbox.start(host=config.sandbox.host, port=config.sandbox.port)
+    local = config.model_copy(
+        update={
+            "telegram": config.telegram.model_copy(
+                update={"base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url}
+            )
+        }
+    )
+    await _prepare(local)
+    app = build_application(local, token=sandbox.token)
+    print(
+        f"Sandbox mode (no BOT_TOKEN): the bot talks to the local Bot API emulator at "
+        f"{sandbox.url}, not to Telegram.\n"
+        f"Drive a user from Python: from bot.sandbox.client import SandboxClient; "
+        f"c = SandboxClient({sandbox.url!r}); u = c.user(1001, first_name='王芳'); "
+        f"u.send('/start'); u.messages()\nCtrl+C stops."
+    )
+    stop = asyncio.Event()
+    try:
+        await start_polling(app)
+        try:
+            await _wait_for_signal(stop)
+        finally:
+            await stop_polling(app)
+    finally:
+        await sandbox.stop()
+
+
+async def _wait_for_signal(stop: asyncio.Event) -> None:
+    import signal
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

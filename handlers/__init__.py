@@ -1,0 +1,57 @@
+"""Telegram in/out only: parse the update, call one service, render the reply.
+
+Registration order matters: PTB runs, in each group, only the first handler that
+matches, and then goes on to the next group.
+  -1  load the user and their roles (every update)
+   0  commands and buttons of each feature, then the catch-alls in the same group (so
+      they see only what no feature took): text/contact/location/shared users go to
+      the user's current flow; unknown commands and buttons get a kind answer
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, TypeHandler, filters
+
+from handlers import approvals, coordinators, home, language, profile, registration
+from handlers.common import domain_errors, load_user
+from handlers.errors import on_error
+from handlers.flow import PREFIX, on_button, on_message
+
+PRE = -1
+FEATURES = 0
+
+__all__ = ["register", "registration"]
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    # -1: who is this, and what may they do
+    app.add_handler(TypeHandler(Update, load_user), group=PRE)
+
+    # 0: features
+    for handler in (
+        *home.HANDLERS,
+        *language.HANDLERS,
+        *profile.HANDLERS,
+        *approvals.HANDLERS,
+        *coordinators.HANDLERS,
+    ):
+        app.add_handler(handler, group=FEATURES)
+    app.add_handler(
+        CallbackQueryHandler(domain_errors(on_button), pattern=rf"^{PREFIX}:"), group=FEATURES
+    )
+
+    # 0, last: anything else the user sends belongs to their current flow (or a hint)
+    app.add_handler(
+        MessageHandler(
+            (filters.TEXT & ~filters.COMMAND)
+            | filters.CONTACT
+            | filters.LOCATION
+            | filters.StatusUpdate.USERS_SHARED,
+            on_message,
+        ),
+        group=FEATURES,
+    )
+    app.add_handler(MessageHandler(filters.COMMAND, home.unknown_command), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(home.unknown_button), group=FEATURES)
+    app.add_error_handler(on_error)

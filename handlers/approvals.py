@@ -1,0 +1,116 @@
+"""Coordinators approve or decline pending volunteers of their unit (/pending)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.i18n import Translator, get_translator
+from handlers import callbacks
+from handlers.common import Reply, answer, domain_errors, me, services, tr
+from handlers.render import volunteer_card
+
+log = logging.getLogger(__name__)
+
+DECIDE = "va"  # va:<volunteer user id>:<1 approve | 0 decline>
+PAGE = "vp"  # vp:<page>
+
+
+def decision_keyboard(t: Translator, volunteer_user_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.plain("button.approve"),
+                    callback_data=callbacks.encode(DECIDE, volunteer_user_id, 1),
+                ),
+                InlineKeyboardButton(
+                    t.plain("button.decline"),
+                    callback_data=callbacks.encode(DECIDE, volunteer_user_id, 0),
+                ),
+            ]
+        ]
+    )
+
+
+async def show_pending(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int) -> None:
+    t = tr(context)
+    result = await services(context).volunteers.pending(me(context), page)
+    if not result.total:
+        await Reply(update, context).edit_or_send(t("approval.none"))
+        return
+    lines: list[str] = [
+        t("approval.list_title", total=result.total, page=result.page + 1, pages=result.pages)
+    ]
+    rows: list[list[InlineKeyboardButton]] = []
+    for n, v in enumerate(result.items, start=1 + result.page * len(result.items)):
+        lines.append(f"\n<b>{n}.</b> " + volunteer_card(t, v, with_status=False))
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t.plain("button.approve_name", name=v.real_name),
+                    callback_data=callbacks.encode(DECIDE, v.user_id, 1),
+                ),
+                InlineKeyboardButton(
+                    t.plain("button.decline_name", name=v.real_name),
+                    callback_data=callbacks.encode(DECIDE, v.user_id, 0),
+                ),
+            ]
+        )
+    nav = []
+    if result.page > 0:
+        nav.append(InlineKeyboardButton("◀", callback_data=callbacks.encode(PAGE, page - 1)))
+    if result.page + 1 < result.pages:
+        nav.append(InlineKeyboardButton("▶", callback_data=callbacks.encode(PAGE, page + 1)))
+    if nav:
+        rows.append(nav)
+    await Reply(update, context).edit_or_send("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+@domain_errors
+async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await show_pending(update, context, 0)
+
+
+@domain_errors
+async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parsed = callbacks.decode_ints(query.data, PAGE, 1)
+    await answer(update)
+    await show_pending(update, context, max(0, parsed[0]) if parsed else 0)
+
+
+@domain_errors
+async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parsed = callbacks.decode_ints(query.data, DECIDE, 2)
+    t = tr(context)
+    if parsed is None or parsed[1] not in (0, 1):
+        log.warning("malformed approval data %r from %s", query.data, query.from_user.id)
+        await answer(update, t.plain("error.stale"), alert=True)
+        return
+    decision = await services(context).volunteers.decide(me(context), parsed[0], bool(parsed[1]))
+    v = decision.volunteer
+    key = "approval.approved" if decision.approved else "approval.declined"
+    await answer(update, t.plain(key, name=v.real_name))
+    await Reply(update, context).edit_or_send(
+        t(key, name=v.real_name) + "\n" + volunteer_card(t, v, with_status=False)
+    )
+    vt = get_translator(v.language)
+    tell = "volunteer.told_approved" if decision.approved else "volunteer.told_declined"
+    try:
+        await context.bot.send_message(v.telegram_id, vt(tell, name=v.real_name))
+    except TelegramError as exc:
+        log.warning("could not tell volunteer %s: %s", v.telegram_id, exc)
+
+
+HANDLERS = [
+    CommandHandler("pending", pending_command),
+    CallbackQueryHandler(on_decide, pattern=callbacks.pattern(DECIDE)),
+    CallbackQueryHandler(on_page, pattern=callbacks.pattern(PAGE)),
+]

@@ -1,0 +1,33 @@
+"""Callback data codec: a short prefix and integer ids, ``"va:123:1"`` (≤ 64 bytes).
+
+The data says what was pressed, never whether it is allowed: every handler re-checks
+the database and the presser's rights.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_BYTES = 64
+
+
+def encode(prefix: str, *parts: int | str) -> str:
+    data = ":".join([prefix, *(str(p) for p in parts)])
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def pattern(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(prefix)}(:|$)")
+
+
+def decode_ints(data: str, prefix: str, count: int) -> tuple[int, ...] | None:
+    """The ``count`` integer parts after ``prefix``, or None when the data is malformed."""
+    parts = data.split(":")
+    if parts[0] != prefix or len(parts) != count + 1:
+        return None
+    try:
+        return tuple(int(p) for p in parts[1:])
+    except ValueError:
+        return None

@@ -1,0 +1,152 @@
+"""What every handler needs: the services, the current user and their language, replies,
+and the translation of domain errors into kind, localized answers."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.i18n import Translator, get_translator
+from bot.services import Services
+from bot.services.dto import UserDTO
+from bot.services.errors import DomainError, InvalidValue
+from bot.services.users import TelegramIdentity
+
+log = logging.getLogger(__name__)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | Any
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+H = TypeVar("H", bound=Handler)
+
+ME_KEY = "me"
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]  # type: ignore[no-any-return]
+
+
+async def load_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pre-group: the user behind the update, created on first contact, with roles."""
+    who = update.effective_user
+    if who is None or who.is_bot or context.user_data is None:
+        return
+    context.user_data[ME_KEY] = await services(context).users.touch(
+        TelegramIdentity(
+            telegram_id=who.id,
+            first_name=who.first_name or "",
+            last_name=who.last_name,
+            username=who.username,
+            language_code=who.language_code,
+        )
+    )
+
+
+def me(context: ContextTypes.DEFAULT_TYPE) -> UserDTO:
+    assert context.user_data is not None
+    return context.user_data[ME_KEY]  # type: ignore[no-any-return]
+
+
+async def refresh_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> UserDTO:
+    assert context.user_data is not None and update.effective_user is not None
+    user = await services(context).users.get(update.effective_user.id)
+    context.user_data[ME_KEY] = user
+    return user
+
+
+def tr(context: ContextTypes.DEFAULT_TYPE) -> Translator:
+    return get_translator(me(context).language)
+
+
+@dataclass
+class Reply:
+    """Replies in the update's chat, in the user's language."""
+
+    update: Update
+    context: ContextTypes.DEFAULT_TYPE
+
+    @property
+    def tr(self) -> Translator:
+        return tr(self.context)
+
+    async def send(self, text: str, markup: Markup | None = None) -> Message:
+        chat = self.update.effective_chat
+        assert chat is not None
+        return await self.context.bot.send_message(chat.id, text, reply_markup=markup)
+
+    async def edit_or_send(
+        self, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> Message | bool:
+        """Edit the message whose button was pressed; send a new one otherwise."""
+        query = self.update.callback_query
+        if query is not None and query.message is not None:
+            try:
+                return await query.edit_message_text(text, reply_markup=markup)
+            except BadRequest as exc:
+                if "not modified" in str(exc):
+                    return True
+                log.info("could not edit message, sending a new one: %s", exc)
+        return await self.send(text, markup)
+
+
+def error_text(translator: Translator, error: DomainError) -> str:
+    if isinstance(error, InvalidValue):
+        key = f"invalid.{error.field}.{error.reason}"
+        if key in translator:
+            return translator(key, **error.values)
+        return translator("invalid.generic")
+    key = f"error.{error.code}"
+    return translator(key) if key in translator else translator("error.generic")
+
+
+async def answer_error(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, error: DomainError
+) -> None:
+    """A domain error as a reply: an alert on a button press, a message otherwise."""
+    translator = tr(context)
+    text = error_text(translator, error)
+    query: CallbackQuery | None = update.callback_query
+    if query is not None:
+        log.info("refused press %r by %s: %s", query.data, query.from_user.id, error)
+        try:
+            await query.answer(_plain(text), show_alert=True)
+            return
+        except BadRequest:  # already answered (a handler answers first): say it in the chat
+            pass
+        await Reply(update, context).send(text)
+    else:
+        await Reply(update, context).send(text)
+
+
+def _plain(html_text: str) -> str:
+    """Callback answers are not HTML: drop tags and unescape (≤ 200 characters)."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))[:200]
+
+
+def domain_errors(handler: H) -> H:
+    """Turn the domain errors a handler raises into localized replies."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
+        try:
+            return await handler(update, context)
+        except DomainError as error:
+            await answer_error(update, context, error)
+            return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
+    query = update.callback_query
+    if query is not None:
+        await query.answer(_plain(text) if text else None, show_alert=alert)

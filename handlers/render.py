@@ -1,0 +1,31 @@
+"""Texts built from DTOs, shared by several handlers (every value escaped by the
+translator)."""
+
+from __future__ import annotations
+
+from bot.i18n import Markup, Translator
+from bot.services.dto import TeamDTO, UnitDTO, VolunteerDTO
+
+
+def teams_text(tr: Translator, teams: tuple[TeamDTO, ...] | list[TeamDTO]) -> str:
+    if not teams:
+        return tr.plain("profile.no_teams")
+    return tr.plain("list.separator").join(t.name(tr.language) for t in teams)
+
+
+def place_text(tr: Translator, community: UnitDTO, grid: UnitDTO | None) -> str:
+    name = community.name(tr.language)
+    return f"{name} · {grid.name(tr.language)}" if grid else name
+
+
+def volunteer_card(tr: Translator, v: VolunteerDTO, *, with_status: bool = True) -> Markup:
+    card = tr(
+        "volunteer.card",
+        name=v.real_name,
+        phone=v.phone,
+        place=place_text(tr, v.community, v.grid),
+        teams=teams_text(tr, v.teams),
+    )
+    if with_status:
+        card = Markup(card + "\n" + tr("volunteer.status", status=tr.plain(f"status.{v.status}")))
+    return card

@@ -1,0 +1,189 @@
+"""Reusable questions: name, phone, street → community → grid, specialty teams, consent.
+
+Registration and profile editing ask the same questions; each step validates through the
+services' rules and stores its answer in the flow's data under a fixed key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
+
+from bot.services.errors import InvalidValue
+from bot.services.validation import clean_name, normalize_phone
+from handlers.flow import Step, Turn
+from storage.enums import UnitKind
+
+COLUMNS = 2
+
+
+def grid(
+    buttons: Sequence[InlineKeyboardButton], columns: int = COLUMNS
+) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + columns]) for i in range(0, len(buttons), columns)]
+
+
+class NameStep(Step):
+    name = "name"
+
+    async def ask(self, turn: Turn) -> None:
+        await turn.say(turn.tr("ask.name"), turn.keyboard([]))
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        turn.data["name"] = clean_name(text)
+        await turn.advance()
+
+
+class PhoneStep(Step):
+    """Telegram's contact button, or a number typed and validated."""
+
+    name = "phone"
+
+    async def ask(self, turn: Turn) -> None:
+        keyboard = ReplyKeyboardMarkup(
+            [[KeyboardButton(turn.tr.plain("button.share_phone"), request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+            input_field_placeholder=turn.tr.plain("placeholder.phone"),
+        )
+        await turn.say(turn.tr("ask.phone"), keyboard)
+        await turn.say(turn.tr("ask.phone_or_type"), turn.keyboard([]))
+
+    async def _accept(self, turn: Turn, phone: str) -> None:
+        turn.data["phone"] = normalize_phone(phone)
+        await turn.say(turn.tr("phone.saved", phone=turn.data["phone"]), ReplyKeyboardRemove())
+        await turn.advance()
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        await self._accept(turn, text)
+
+    async def on_contact(self, turn: Turn, phone: str, contact_user_id: int | None) -> None:
+        if contact_user_id is not None and contact_user_id != turn.me.telegram_id:
+            raise InvalidValue("phone", "not_own")
+        await self._accept(turn, phone)
+
+
+class StreetStep(Step):
+    name = "street"
+
+    async def ask(self, turn: Turn) -> None:
+        streets = await turn.services.org.streets()
+        lang = turn.me.language
+        buttons = [turn.button(s.name(lang), "pick", s.id) for s in streets]
+        await turn.show(turn.tr("ask.street"), turn.keyboard(grid(buttons)))
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        if action != "pick" or not arg.isdigit():
+            await turn.ask_again()
+            return
+        streets = {s.id: s for s in await turn.services.org.streets()}
+        if int(arg) not in streets:
+            raise InvalidValue("street", "not_found")
+        if turn.data.get("street_id") != int(arg):
+            turn.data.pop("community_id", None)
+            turn.data.pop("grid_id", None)
+        turn.data["street_id"] = int(arg)
+        await turn.advance()
+
+
+class CommunityStep(Step):
+    name = "community"
+
+    async def ask(self, turn: Turn) -> None:
+        street_id = int(turn.data.get("street_id", 0))
+        communities = await turn.services.org.children(street_id, UnitKind.COMMUNITY)
+        lang = turn.me.language
+        buttons = [turn.button(c.name(lang), "pick", c.id) for c in communities]
+        await turn.show(turn.tr("ask.community"), turn.keyboard(grid(buttons)))
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        if action != "pick" or not arg.isdigit():
+            await turn.ask_again()
+            return
+        community = await turn.services.org.require_child(
+            int(turn.data.get("street_id", 0)), int(arg), UnitKind.COMMUNITY, "community"
+        )
+        if turn.data.get("community_id") != community.id:
+            turn.data.pop("grid_id", None)
+        turn.data["community_id"] = community.id
+        grids = await turn.services.org.children(community.id, UnitKind.GRID)
+        turn.data["community_has_grids"] = bool(grids)
+        await turn.advance()
+
+
+class GridStep(Step):
+    """Optional: only asked when the community has grids; "skip" is an answer."""
+
+    name = "grid"
+
+    def applies(self, turn: Turn) -> bool:
+        return bool(turn.data.get("community_has_grids"))
+
+    async def ask(self, turn: Turn) -> None:
+        grids = await turn.services.org.children(int(turn.data["community_id"]), UnitKind.GRID)
+        lang = turn.me.language
+        buttons = [turn.button(g.name(lang), "pick", g.id) for g in grids]
+        rows = [*grid(buttons), [turn.button(turn.tr.plain("button.skip"), "skip")]]
+        await turn.show(turn.tr("ask.grid"), turn.keyboard(rows))
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        if action == "skip":
+            turn.data["grid_id"] = None
+        elif action == "pick" and arg.isdigit():
+            unit = await turn.services.org.require_child(
+                int(turn.data["community_id"]), int(arg), UnitKind.GRID, "grid"
+            )
+            turn.data["grid_id"] = unit.id
+        else:
+            await turn.ask_again()
+            return
+        await turn.advance()
+
+
+class TeamsStep(Step):
+    """Several teams may be chosen: each press toggles one, "done" moves on."""
+
+    name = "teams"
+
+    async def ask(self, turn: Turn) -> None:
+        teams = await turn.services.org.teams()
+        chosen = set(turn.data.get("team_ids", []))
+        lang = turn.me.language
+        buttons = [
+            turn.button(("✅ " if t.id in chosen else "▫️ ") + t.name(lang), "toggle", t.id)
+            for t in teams
+        ]
+        rows = [*grid(buttons), [turn.button(turn.tr.plain("button.done"), "done")]]
+        await turn.show(turn.tr("ask.teams"), turn.keyboard(rows))
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        if action == "toggle" and arg.isdigit():
+            known = {t.id for t in await turn.services.org.teams()}
+            if int(arg) not in known:
+                raise InvalidValue("teams", "not_found")
+            chosen = set(turn.data.get("team_ids", []))
+            chosen ^= {int(arg)}
+            turn.data["team_ids"] = sorted(chosen)
+            await turn.save()
+            await self.ask(turn)
+        elif action == "done":
+            turn.data.setdefault("team_ids", [])
+            await turn.advance()
+        else:
+            await turn.ask_again()
+
+
+class ConsentStep(Step):
+    name = "consent"
+
+    async def ask(self, turn: Turn) -> None:
+        rows = [[turn.button(turn.tr.plain("button.agree"), "agree")]]
+        await turn.show(turn.tr("ask.consent"), turn.keyboard(rows))
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        if action != "agree":
+            await turn.ask_again()
+            return
+        turn.data["consent"] = True
+        await turn.advance()
