@@ -1,0 +1,33 @@
+"""The sandbox: a Telegram Bot API emulator with simulated users, for tests, demos and dev.
+
+>>> sb = Sandbox(); await sb.start()            # in a running event loop
+>>> user = sb.user(1001, first_name="王芳")
+>>> await user.send("/start"); reply = await user.next_reply()
+
+See ``sandbox.py`` (the Python API), ``control.py`` (HTTP control API) and ``client.py``.
+"""
+
+from bot.sandbox.errors import ApiError, NoSuchButton, SandboxTimeout
+from bot.sandbox.faults import FaultRule, Faults
+from bot.sandbox.runner import run_forever, serve
+from bot.sandbox.sandbox import DEFAULT_TOKEN, Sandbox
+from bot.sandbox.users import SandboxGroup, SandboxUser
+from bot.sandbox.views import BotMessage, CallbackAnswer, ChatEvent, LoggedRequest
+
+__all__ = [
+    "DEFAULT_TOKEN",
+    "ApiError",
+    "BotMessage",
+    "CallbackAnswer",
+    "ChatEvent",
+    "FaultRule",
+    "Faults",
+    "LoggedRequest",
+    "NoSuchButton",
+    "Sandbox",
+    "SandboxGroup",
+    "SandboxTimeout",
+    "SandboxUser",
+    "run_forever",
+    "serve",
+]

@@ -1,0 +1,241 @@
+"""The control HTTP API under ``/sandbox/…``: drive users, read chats, set faults, read logs.
+
+All JSON; answers ``{"ok": true, "result": …}`` or ``{"ok": false, "description": …}``.
+``?token=`` (or a "token" field) picks the bot; the default token otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.sandbox.errors import NoSuchButton, SandboxTimeout
+from bot.sandbox.users import SandboxUser
+
+if TYPE_CHECKING:
+    from bot.sandbox.sandbox import Sandbox
+
+MAX_WAIT_S = 60.0
+Route = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def _ok(result: Any) -> web.Response:
+    return web.Response(
+        text=json.dumps({"ok": True, "result": result}, ensure_ascii=False),
+        content_type="application/json",
+    )
+
+
+def _fail(status: int, description: str) -> web.Response:
+    return web.Response(
+        text=json.dumps({"ok": False, "description": description}, ensure_ascii=False),
+        status=status,
+        content_type="application/json",
+    )
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="the body must be JSON") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="the body must be a JSON object")
+    return body
+
+
+def _user_dict(user: SandboxUser) -> dict[str, Any]:
+    return {
+        "user": user.profile,
+        "chat_id": user.chat_id,
+        "bot_id": user.bot.bot_id,
+        "phone_number": user.phone_number,
+        "reply_keyboard": user.reply_keyboard,
+        "blocked": user.chat.blocked,
+    }
+
+
+def control_routes(sb: Sandbox) -> list[web.RouteDef]:
+    def token(request: web.Request, body: dict[str, Any] | None = None) -> str | None:
+        return (body or {}).get("token") or request.query.get("token")
+
+    def guarded(handler: Route) -> Route:
+        async def wrapper(request: web.Request) -> web.Response:
+            try:
+                return await handler(request)
+            except SandboxTimeout as exc:
+                return _fail(504, str(exc))
+            except (NoSuchButton, KeyError, ValueError, TypeError, NotImplementedError) as exc:
+                return _fail(400, f"{exc.__class__.__name__}: {exc}")
+            except web.HTTPBadRequest as exc:
+                return _fail(400, exc.text or "bad request")
+
+        return wrapper
+
+    async def info(request: web.Request) -> web.Response:
+        return _ok(
+            {
+                "url": sb.url,
+                "base_url": sb.base_url,
+                "base_file_url": sb.base_file_url,
+                "token": sb.token,
+                "spec": sb.spec.source,
+                "limits": sb.limits.source,
+                "bots": sorted(sb.world.bots),
+                "last_seq": sb.world.last_seq,
+            }
+        )
+
+    async def list_users(request: web.Request) -> web.Response:
+        return _ok([_user_dict(u) for u in sb.users(token(request))])
+
+    async def create_user(request: web.Request) -> web.Response:
+        body = await _body(request)
+        user = sb.user(
+            int(body["user_id"]),
+            first_name=body.get("first_name"),
+            last_name=body.get("last_name"),
+            username=body.get("username"),
+            language_code=body.get("language_code"),
+            phone_number=body.get("phone_number"),
+            token=token(request, body),
+        )
+        return _ok(_user_dict(user))
+
+    def user_of(request: web.Request, body: dict[str, Any]) -> SandboxUser:
+        return sb.user(int(request.match_info["user_id"]), token=token(request, body))
+
+    async def get_user(request: web.Request) -> web.Response:
+        return _ok(_user_dict(user_of(request, {})))
+
+    async def action(request: web.Request) -> web.Response:
+        body = await _body(request)
+        user = user_of(request, body)
+        verb = request.match_info["verb"]
+        result: Any
+        if verb == "send":
+            result = await user.send(str(body["text"]))
+        elif verb == "command":
+            result = await user.command(str(body["command"]), str(body.get("args", "")))
+        elif verb == "contact":
+            kwargs: dict[str, Any] = {
+                k: body[k] for k in ("phone_number", "first_name", "last_name") if k in body
+            }
+            if "user_id" in body and body["user_id"] != "self":
+                kwargs["user_id"] = body["user_id"]
+            result = await user.share_contact(**kwargs)
+        elif verb == "location":
+            result = await user.share_location(float(body["latitude"]), float(body["longitude"]))
+        elif verb == "tap":
+            result = await user.tap(
+                str(body["label"]),
+                shared_user_ids=body.get("shared_user_ids"),
+                shared_chat_id=body.get("shared_chat_id"),
+            )
+        elif verb == "press":
+            timeout = min(float(body.get("timeout", 10)), MAX_WAIT_S)
+            if "data" in body:
+                answer = await user.press_data(
+                    int(body["message_id"]), str(body["data"]), timeout=timeout
+                )
+            else:
+                answer = await user.press(
+                    str(body["label"]), body.get("message_id"), timeout=timeout
+                )
+            result = answer.to_dict()
+        elif verb == "block":
+            user.block()
+            result = True
+        elif verb == "unblock":
+            user.unblock()
+            result = True
+        else:
+            return _fail(404, f"unknown action {verb!r}")
+        return _ok({"result": result, "seq": sb.world.last_seq})
+
+    async def messages(request: web.Request) -> web.Response:
+        chat = sb.bot_state(token(request)).chats.get(int(request.match_info["chat_id"]))
+        if chat is None:
+            return _fail(404, "chat not found")
+        include_user = request.query.get("all", "") in ("1", "true", "yes")
+        stored = chat.messages.values() if include_user else chat.bot_messages()
+        return _ok(
+            {
+                "messages": [m.view().to_dict() for m in stored],
+                "reply_keyboard": chat.reply_keyboard,
+                "last_seq": sb.world.last_seq,
+            }
+        )
+
+    async def events(request: web.Request) -> web.Response:
+        chat_id = int(request.match_info["chat_id"])
+        since = int(request.query.get("since", 0))
+        wait = min(float(request.query.get("wait", 0)), MAX_WAIT_S)
+        bot = sb.bot_state(token(request))
+
+        def fresh() -> list[Any]:
+            chat = bot.chats.get(chat_id)
+            return [e for e in chat.events if e.seq > since] if chat else []
+
+        if wait > 0 and not fresh():
+            sb.world.watchers += 1
+            sb.world.signal.fire()
+            try:
+                await sb.world.signal.wait_until(lambda: bool(fresh()) or sb.world.closing, wait)
+            finally:
+                sb.world.watchers -= 1
+        found = fresh()
+        last = found[-1].seq if found else since
+        return _ok({"events": [e.to_dict() for e in found], "last_seq": last})
+
+    async def list_faults(request: web.Request) -> web.Response:
+        return _ok([r.to_dict() for r in sb.faults.rules])
+
+    async def add_fault(request: web.Request) -> web.Response:
+        body = await _body(request)
+        allowed = ("kind", "method", "chat_id", "retry_after", "description", "delay_s", "times",
+                   "status")  # fmt: skip
+        rule = sb.faults.add(**{k: v for k, v in body.items() if k in allowed})
+        return _ok(rule.to_dict())
+
+    async def remove_fault(request: web.Request) -> web.Response:
+        return _ok(sb.faults.remove(int(request.match_info["rule_id"])))
+
+    async def clear_faults(request: web.Request) -> web.Response:
+        sb.faults.clear()
+        return _ok(True)
+
+    async def requests(request: web.Request) -> web.Response:
+        since = int(request.query.get("since", 0))
+        method = request.query.get("method")
+        out = []
+        for index, entry in enumerate(sb.requests[since:], start=since):
+            if method is None or entry.method.lower() == method.lower():
+                out.append({"index": index, **entry.to_dict()})
+        return _ok(out)
+
+    async def clock(request: web.Request) -> web.Response:
+        body = await _body(request)
+        sb.advance_clock(float(body.get("advance", 0)))
+        return _ok({"now": sb.world.now()})
+
+    return [
+        web.get("/sandbox", guarded(info)),
+        web.get("/sandbox/users", guarded(list_users)),
+        web.post("/sandbox/users", guarded(create_user)),
+        web.get(r"/sandbox/users/{user_id:-?\d+}", guarded(get_user)),
+        web.post(r"/sandbox/users/{user_id:-?\d+}/{verb}", guarded(action)),
+        web.get(r"/sandbox/chats/{chat_id:-?\d+}/messages", guarded(messages)),
+        web.get(r"/sandbox/chats/{chat_id:-?\d+}/events", guarded(events)),
+        web.get("/sandbox/faults", guarded(list_faults)),
+        web.post("/sandbox/faults", guarded(add_fault)),
+        web.delete("/sandbox/faults", guarded(clear_faults)),
+        web.delete(r"/sandbox/faults/{rule_id:\d+}", guarded(remove_fault)),
+        web.get("/sandbox/requests", guarded(requests)),
+        web.post("/sandbox/clock", guarded(clock)),
+    ]

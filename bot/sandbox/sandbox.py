@@ -1,0 +1,207 @@
+"""The Sandbox: one emulator (HTTP server + simulated world), many bots and users."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.control import control_routes
+from bot.sandbox.errors import SandboxTimeout
+from bot.sandbox.faults import Faults
+from bot.sandbox.limits import Limits
+from bot.sandbox.methods_bot import command_scope_key
+from bot.sandbox.server import BotApi
+from bot.sandbox.spec import load_spec
+from bot.sandbox.state import BotState, World
+from bot.sandbox.users import SandboxGroup, SandboxUser
+from bot.sandbox.views import ChatEvent, LoggedRequest
+from bot.sandbox.webhook import WebhookDelivery
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TOKEN = "5550001:SANDBOX-default-token-000000"
+MAX_REQUEST_BYTES = 60 * 1024 * 1024
+DEFAULT_LANGUAGE = "zh-hans"
+
+
+class Sandbox:
+    """A Telegram Bot API emulator with simulated users, running in the caller's event loop."""
+
+    def __init__(self, spec_path: Path | None = None, *, webhook_retry_delay_s: float = 0.2):
+        self.spec = load_spec(spec_path)
+        self.limits = Limits.for_spec(self.spec)
+        log.info("sandbox limits from %s; validation: %s", self.limits.source, self.spec.source)
+        self.world = World()
+        self.faults = Faults()
+        self.requests: list[LoggedRequest] = []
+        self.webhooks = WebhookDelivery(self.world, webhook_retry_delay_s)
+        self.api = BotApi(
+            self.world, self.spec, self.limits, self.faults, self.requests, self.webhooks
+        )
+        self.token = DEFAULT_TOKEN
+        self.world.bot(self.token)
+        self.host = "127.0.0.1"
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+        self._users: dict[tuple[int, int], SandboxUser] = {}
+        self._groups: dict[tuple[int, int], SandboxGroup] = {}
+
+    # server -----------------------------------------------------------------------------------
+    def make_app(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+        app.add_routes(self.api.routes())
+        app.add_routes(control_routes(self))
+        return app
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> Sandbox:
+        self.world.closing = False
+        self._runner = web.AppRunner(self.make_app(), shutdown_timeout=1.0, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        self.host = host
+        self.port = int(self._runner.addresses[0][1])
+        log.info("sandbox Bot API at %s (default token %s)", self.base_url, self.token)
+        return self
+
+    async def stop(self) -> None:
+        self.world.closing = True
+        self.world.signal.fire()
+        await self.webhooks.stop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Sandbox:
+        return await self.start() if self._runner is None else self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"{self.url}/file/bot"
+
+    # bots -------------------------------------------------------------------------------------
+    def bot_state(self, token: str | None = None) -> BotState:
+        bot = self.world.bot(token or self.token)
+        if bot is None:
+            raise ValueError(f"malformed bot token {token!r}")
+        return bot
+
+    def pending_updates(self, token: str | None = None) -> list[dict[str, Any]]:
+        return list(self.bot_state(token).updates)
+
+    def commands(
+        self,
+        scope: dict[str, Any] | None = None,
+        language_code: str = "",
+        token: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The commands stored by setMyCommands for this scope and language."""
+        return list(self.bot_state(token).commands.get(command_scope_key(scope, language_code), []))
+
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
+        """Wait until ``predicate()`` holds (re-checked on every change of the sandbox: a
+        request arriving or answered, a message, an update); AssertionError on timeout."""
+        if not await self.world.signal.wait_until(predicate, timeout):
+            raise SandboxTimeout(f"sandbox: condition still false after {timeout}s")
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the sandbox's clock on, e.g. past a callback query's 15 s answer window."""
+        self.world.advance_clock(seconds)
+
+    # the simulated world --------------------------------------------------------------------
+    def user(
+        self,
+        user_id: int = 1001,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = None,
+        token: str | None = None,
+        phone_number: str | None = None,
+    ) -> SandboxUser:
+        """The user ``user_id`` in a private chat with the bot of ``token`` (same object again
+        for the same id; names given again update the profile)."""
+        bot = self.bot_state(token)
+        profile = self.world.profiles.get(user_id)
+        if profile is None or any(
+            v is not None for v in (first_name, last_name, username, language_code, phone_number)
+        ):
+            old = profile or {}
+            self.world.set_profile(
+                user_id,
+                first_name or old.get("first_name") or f"User {user_id}",
+                last_name if last_name is not None else old.get("last_name"),
+                username if username is not None else old.get("username"),
+                language_code
+                if language_code is not None
+                else old.get("language_code", DEFAULT_LANGUAGE),
+                phone_number or self.world.phones.get(user_id),
+            )
+        key = (bot.bot_id, user_id)
+        if key not in self._users:
+            self._users[key] = SandboxUser(self.world, bot, user_id)
+        return self._users[key]
+
+    def users(self, token: str | None = None) -> list[SandboxUser]:
+        bot_id = self.bot_state(token).bot_id
+        return [u for (b, _), u in self._users.items() if b == bot_id]
+
+    def group(
+        self,
+        chat_id: int = -1001000000001,
+        title: str = "Sandbox group",
+        *,
+        type: str | None = None,
+        username: str | None = None,
+        members: list[SandboxUser] | None = None,
+        token: str | None = None,
+    ) -> SandboxGroup:
+        """A group the bot is in (supergroup for -100… ids, else group; or type="channel")."""
+        bot = self.bot_state(token)
+        chat_type = type or ("supergroup" if str(chat_id).startswith("-100") else "group")
+        key = (bot.bot_id, chat_id)
+        if key not in self._groups:
+            chat = self.world.group_chat(bot, chat_id, title, chat_type, username)
+            self._groups[key] = SandboxGroup(self.world, bot, chat)
+        group = self._groups[key]
+        for member in members or []:
+            group.add_member(member)
+        return group
+
+    def chat_log(self, chat_id: int, token: str | None = None) -> list[ChatEvent]:
+        """Every event of the chat in order: user messages, presses, sends, edits, deletions."""
+        chat = self.bot_state(token).chats.get(chat_id)
+        return list(chat.events) if chat else []
+
+    def all_bot_messages(self, include_buttons: bool = False) -> list[str]:
+        """Every text and caption the bot ever sent or edited to any chat, in order."""
+        out: list[str] = []
+        for event in self.world.events:
+            if event.kind in ("sent", "edited") and event.message is not None:
+                if event.message.content:
+                    out.append(event.message.content)
+                if include_buttons:
+                    out.extend(label for row in event.message.buttons for label in row)
+        return out
+
+    def calls(self, method: str | None = None) -> list[LoggedRequest]:
+        """The logged Bot API requests, optionally of one method (case-insensitive)."""
+        if method is None:
+            return list(self.requests)
+        return [r for r in self.requests if r.method.lower() == method.lower()]

@@ -1,0 +1,133 @@
+"""The Bot API side: ``/bot<token>/<method>`` and ``/file/bot<token>/<path>`` routes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.decoding import decode_params
+from bot.sandbox.errors import NOT_FOUND, UNAUTHORIZED, ApiError, bad_request
+from bot.sandbox.faults import Faults
+from bot.sandbox.limits import Limits
+from bot.sandbox.method_context import Call
+from bot.sandbox.methods import HANDLERS
+from bot.sandbox.spec import ApiSpec
+from bot.sandbox.state import BotState, World
+from bot.sandbox.validation import UploadedFile, Validator
+from bot.sandbox.views import LoggedRequest
+from bot.sandbox.webhook import WebhookDelivery
+
+log = logging.getLogger(__name__)
+
+
+def _loggable(params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, UploadedFile):
+            out[key] = value.describe()
+        elif isinstance(value, str) and value[:1] in "[{":
+            try:
+                out[key] = json.loads(value)
+            except ValueError:
+                out[key] = value
+        else:
+            out[key] = value
+    return out
+
+
+def _chat_id(params: dict[str, Any]) -> int | None:
+    value = params.get("chat_id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _json(body: dict[str, Any], status: int = 200) -> web.Response:
+    return web.Response(
+        text=json.dumps(body, ensure_ascii=False), status=status, content_type="application/json"
+    )
+
+
+class BotApi:
+    def __init__(
+        self,
+        world: World,
+        spec: ApiSpec,
+        limits: Limits,
+        faults: Faults,
+        requests: list[LoggedRequest],
+        webhooks: WebhookDelivery,
+    ) -> None:
+        self.world = world
+        self.spec = spec
+        self.limits = limits
+        self.validator = Validator(spec)
+        self.faults = faults
+        self.requests = requests
+        self.webhooks = webhooks
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.route("*", r"/bot{token:[^/]+}/{method:[^/]*}", self.handle),
+            web.get(r"/file/bot{token:[^/]+}/{path:.+}", self.file),
+        ]
+
+    async def handle(self, request: web.Request) -> web.Response:
+        token, name = request.match_info["token"], request.match_info["method"]
+        entry = LoggedRequest(name, {}, 200, True, None, None, http_method=request.method)
+        self.requests.append(entry)
+        self.world.signal.fire()
+        try:
+            result = await self._call(request, token, name, entry)
+        except ApiError as exc:
+            entry.status, entry.ok, entry.description = exc.error_code, False, exc.description
+            return _json(exc.envelope(), exc.error_code)
+        finally:
+            self.world.signal.fire()
+        return _json({"ok": True, "result": result})
+
+    async def _call(self, request: web.Request, token: str, name: str, entry: LoggedRequest) -> Any:
+        bot = self.world.bot(token)
+        if bot is None:
+            raise UNAUTHORIZED
+        entry.bot_id = bot.bot_id
+        method = self.spec.canonical_method(name)
+        if method is None:
+            raise NOT_FOUND
+        entry.method = method
+        raw = await decode_params(request)
+        entry.params, entry.chat_id = _loggable(raw), _chat_id(raw)
+        if method not in HANDLERS:
+            raise bad_request(f"method {method} is not supported by the sandbox")
+        params = self.validator.method_params(method, raw)
+        entry.params = _loggable(params)
+        rule = self.faults.take(method, entry.chat_id)
+        if rule is not None:
+            log.info("sandbox fault %s on %s (chat %s)", rule.kind, method, entry.chat_id)
+            if rule.kind == "slow":
+                await asyncio.sleep(rule.delay_s)
+            else:
+                error = rule.error()
+                if error is not None:
+                    raise error
+        call = Call(self.world, bot, method, params, self.limits, self._webhook_changed)
+        return await HANDLERS[method](call)
+
+    def _webhook_changed(self, bot: BotState) -> None:
+        self.webhooks.changed(bot)
+
+    async def file(self, request: web.Request) -> web.StreamResponse:
+        if self.world.bot(request.match_info["token"]) is None:
+            raise web.HTTPUnauthorized(text="Unauthorized")
+        stored = self.world.files_by_path.get(request.match_info["path"])
+        if stored is None or stored.data is None:
+            raise web.HTTPNotFound(text="Not Found")
+        return web.Response(
+            body=stored.data, content_type=stored.mime_type or "application/octet-stream"
+        )
