@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.i18n import Translator, get_translator
+from bot.services.volunteers import PAGE_SIZE
 from handlers import callbacks
 from handlers.common import Reply, answer, domain_errors, me, services, tr
 from handlers.render import volunteer_card
@@ -46,7 +47,7 @@ async def show_pending(update: Update, context: ContextTypes.DEFAULT_TYPE, page:
         t("approval.list_title", total=result.total, page=result.page + 1, pages=result.pages)
     ]
     rows: list[list[InlineKeyboardButton]] = []
-    for n, v in enumerate(result.items, start=1 + result.page * len(result.items)):
+    for n, v in enumerate(result.items, start=1 + result.page * PAGE_SIZE):
         lines.append(f"\n<b>{n}.</b> " + volunteer_card(t, v, with_status=False))
         rows.append(
             [

@@ -7,7 +7,7 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.i18n import get_translator, language_from_telegram
 from handlers.common import ME_KEY
@@ -34,3 +34,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(update.effective_chat.id, text)
     except TelegramError as exc:
         log.warning("could not send the apology: %s", exc)
+    # the update failed: later handler groups must not run on it (after a failure in the
+    # pre-group they would run without the user, fail again and apologise twice)
+    raise ApplicationHandlerStop

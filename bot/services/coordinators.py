@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.i18n import language_from_telegram
 from bot.services.dto import CoordinatorDTO, UnitDTO, UserDTO
 from bot.services.errors import InvalidValue, NotFound, NotInScope, UnknownUser
 from bot.services.org import unit_dto
 from bot.services.scope import require_coordinator, require_scope
+from bot.services.users import effective_language
 from storage.database import Database
 from storage.models import OrgUnit, User
 from storage.repositories import audit as audit_repo
@@ -35,8 +35,7 @@ class CoordinatorService:
             user_id=user.id,
             telegram_id=user.telegram_id,
             name=name,
-            language=user.language
-            or language_from_telegram(user.telegram_language, self.default_language),
+            language=effective_language(user, self.default_language),
             unit=unit_dto(unit),
         )
 

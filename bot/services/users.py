@@ -28,6 +28,11 @@ class TelegramIdentity:
     language_code: str | None = None
 
 
+def effective_language(user: User, default: str) -> str:
+    """The language chosen with /lang, else Telegram's, else the default."""
+    return user.language or language_from_telegram(user.telegram_language, default)
+
+
 def user_dto(
     user: User,
     profile: VolunteerProfile | None,
@@ -35,7 +40,7 @@ def user_dto(
     unit: OrgUnit | None,
     default_language: str,
 ) -> UserDTO:
-    language = user.language or language_from_telegram(user.telegram_language, default_language)
+    language = effective_language(user, default_language)
     coordinator_unit = unit_dto(unit) if binding is not None and unit is not None else None
     return UserDTO(
         id=user.id,

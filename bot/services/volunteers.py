@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import language_from_telegram
 from bot.services.clock import Clock
 from bot.services.dto import Page, Recipient, UserDTO, VolunteerDTO
 from bot.services.errors import AlreadyDecided, InvalidValue, NotFound
 from bot.services.org import team_dto, unit_dto
 from bot.services.scope import ancestor_ids, require_coordinator, require_scope
+from bot.services.users import effective_language
 from bot.services.validation import clean_name, normalize_phone
 from storage.database import Database
 from storage.enums import ApprovalState, UnitKind
@@ -55,10 +55,6 @@ class Decision:
     approved: bool
 
 
-def _language(user: User, default: str) -> str:
-    return user.language or language_from_telegram(user.telegram_language, default)
-
-
 class VolunteerService:
     def __init__(
         self, db: Database, clock: Clock, *, require_approval: bool, default_language: str
@@ -78,7 +74,7 @@ class VolunteerService:
         return VolunteerDTO(
             user_id=user.id,
             telegram_id=user.telegram_id,
-            language=_language(user, self.default_language),
+            language=effective_language(user, self.default_language),
             real_name=profile.real_name,
             phone=profile.phone,
             community=unit_dto(community),
@@ -114,7 +110,7 @@ class VolunteerService:
             rows = await coordinators_repo.at_units(session, [unit_id])
             if rows:
                 return tuple(
-                    Recipient(u.telegram_id, _language(u, self.default_language))
+                    Recipient(u.telegram_id, effective_language(u, self.default_language))
                     for _b, u, _o in rows
                 )
         return ()
@@ -174,7 +170,7 @@ class VolunteerService:
         real_name: str | None = None,
         phone: str | None = None,
         community_id: int | None = None,
-        grid_id: int | None | _Keep = KEEP,
+        grid_id: int | _Keep | None = KEEP,
         team_ids: Sequence[int] | None = None,
     ) -> Registered:
         """Change one or more fields of a profile. Moving to another community needs

@@ -1,0 +1,175 @@
+"""The per-user update processor: one user's updates run one after another, in order;
+different users' updates run at the same time. Deterministic: events, no sleeps.
+
+The proofs rely on asyncio starting tasks in the order they were created: when a task
+created *after* another has finished, the earlier one has run at least up to its first
+real suspension point.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import pytest
+from telegram import Chat, Message, Update, User
+
+from bot.update_processor import PerUserUpdateProcessor, update_key
+from tests.handlers.conftest import Harness
+
+_ids = itertools.count(1)
+
+
+def update_from(user_id: int | None, chat_id: int | None = None) -> Update:
+    """A message update from ``user_id`` (None: a channel post without a sender)."""
+    chat = Chat(chat_id or user_id or -100123, Chat.PRIVATE if user_id else Chat.CHANNEL)
+    user = User(user_id, f"U{user_id}", is_bot=False) if user_id else None
+    message = Message(next(_ids), datetime.now(UTC), chat, from_user=user, text="hi")
+    if user_id is None:
+        return Update(next(_ids), channel_post=message)
+    return Update(next(_ids), message=message)
+
+
+class Script:
+    """Coroutines that log when they start and end, and may wait for a gate."""
+
+    def __init__(self) -> None:
+        self.log: list[str] = []
+
+    async def step(
+        self, name: str, gate: asyncio.Event | None = None, entered: asyncio.Event | None = None
+    ) -> None:
+        self.log.append(f"{name}+")
+        if entered is not None:
+            entered.set()
+        if gate is not None:
+            await gate.wait()
+        self.log.append(f"{name}-")
+
+
+def task(
+    processor: PerUserUpdateProcessor, update: Update, work: Awaitable[None]
+) -> asyncio.Task[None]:
+    return asyncio.create_task(processor.process_update(update, work))
+
+
+async def test_one_users_updates_wait_for_each_other_in_order() -> None:
+    processor = PerUserUpdateProcessor(16)
+    script = Script()
+    gate, entered = asyncio.Event(), asyncio.Event()
+
+    first = task(processor, update_from(1), script.step("a1", gate, entered))
+    await entered.wait()
+    second = task(processor, update_from(1), script.step("a2"))
+    third = task(processor, update_from(1), script.step("a3"))
+    other = task(processor, update_from(2), script.step("b"))
+    await other  # created after a2 and a3: they have had every chance to start
+
+    assert script.log == ["a1+", "b+", "b-"]  # a2, a3 wait; b did not wait for a1
+    gate.set()
+    await asyncio.gather(first, second, third)
+    assert script.log == ["a1+", "b+", "b-", "a1-", "a2+", "a2-", "a3+", "a3-"]
+    assert processor._locks == {}  # nothing kept for users who are done
+
+
+async def test_different_users_run_at_the_same_time() -> None:
+    processor = PerUserUpdateProcessor(16)
+    script = Script()
+    gates = {uid: asyncio.Event() for uid in (1, 2, 3)}
+    entered = {uid: asyncio.Event() for uid in (1, 2, 3)}
+
+    tasks = [
+        task(processor, update_from(uid), script.step(f"u{uid}", gates[uid], entered[uid]))
+        for uid in (1, 2, 3)
+    ]
+    for uid in (1, 2, 3):
+        await entered[uid].wait()  # all three are inside their handlers at once
+    assert sorted(script.log) == ["u1+", "u2+", "u3+"]
+
+    for uid in (3, 1, 2):  # they finish in whatever order their work does
+        gates[uid].set()
+        await tasks[uid - 1]
+    assert script.log[3:] == ["u3-", "u1-", "u2-"]
+    assert processor._locks == {}
+
+
+async def test_a_failing_update_does_not_block_the_next_one() -> None:
+    processor = PerUserUpdateProcessor(16)
+    script = Script()
+    gate, entered = asyncio.Event(), asyncio.Event()
+
+    async def failing() -> None:
+        entered.set()
+        await gate.wait()
+        raise RuntimeError("handler bug")
+
+    first = task(processor, update_from(1), failing())
+    await entered.wait()
+    second = task(processor, update_from(1), script.step("after"))
+    gate.set()
+    with pytest.raises(RuntimeError):
+        await first
+    await second
+    assert script.log == ["after+", "after-"]
+    assert processor._locks == {}
+
+
+async def test_updates_without_a_user_are_keyed_by_chat_or_not_at_all() -> None:
+    channel = update_from(None, chat_id=-100777)
+    assert update_key(update_from(5)) == 5
+    assert update_key(channel) == -100777
+    assert update_key(Update(next(_ids))) is None
+    assert update_key("not an update") is None
+
+    processor = PerUserUpdateProcessor(16)
+    script = Script()
+    gate, entered = asyncio.Event(), asyncio.Event()
+    blocked = task(processor, Update(next(_ids)), script.step("x", gate, entered))
+    await entered.wait()
+    await task(processor, Update(next(_ids)), script.step("y"))  # not serialised with x
+    assert script.log == ["x+", "y+", "y-"]
+    gate.set()
+    await blocked
+
+
+@pytest.mark.backends("sqlite")
+async def test_the_bot_serialises_each_user(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the real Application: while A's /start is held inside a service call,
+    A's /help waits for it and B is served."""
+    processor = harness.app.update_processor
+    assert isinstance(processor, PerUserUpdateProcessor)
+    a, b = harness.person(1001, "A", "en"), harness.person(1002, "B", "en")
+    services = harness.services
+    gate, entered = asyncio.Event(), asyncio.Event()
+    real_get: Callable[[int], Awaitable[object]] = services.flows.get
+
+    async def held_get(user_id: int) -> object:
+        held = await services.users.get(a.id)
+        if user_id == held.id and not gate.is_set():
+            entered.set()
+            await gate.wait()
+        return await real_get(user_id)
+
+    monkeypatch.setattr(services.flows, "get", held_get)
+
+    def run(update: Update) -> asyncio.Task[None]:
+        return task(processor, update, harness.app.process_update(update))
+
+    a.chat_view.mark()
+    start = run(a.message("/start"))
+    await entered.wait()
+    helped = run(a.message("/help"))
+    await run(b.message("/help"))
+
+    help_text = "/lang — change language"
+    assert [help_text in m.content for m in b.chat_view.messages] == [True]
+    assert a.replies() == []  # A's /help has not run ahead of A's /start
+    gate.set()
+    await asyncio.gather(start, helped)
+    texts = a.texts()
+    assert len(texts) == 2
+    assert "Are you" in texts[0] and help_text in texts[1]

@@ -1,0 +1,142 @@
+"""Names and phone numbers as people type them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.services.errors import InvalidValue
+from bot.services.validation import NAME_MAX, clean_name, mask_phone, normalize_phone
+
+SPACED = "+86 1 3 8 0 0 1 3 8 0 0 0"  # 25 characters, valid
+
+PHONES: list[tuple[str, str | None]] = [
+    # mainland mobiles, with or without +86, spaces and dashes
+    ("13800138000", "+8613800138000"),
+    ("+8613800138000", "+8613800138000"),
+    ("+86 138 0013 8000", "+8613800138000"),
+    ("138-0013-8000", "+8613800138000"),
+    ("  138 0013 8000  ", "+8613800138000"),
+    ("0086 138 0013 8000", "+8613800138000"),
+    ("(+86) 15912345678", "+8615912345678"),
+    ("１３８００１３８０００", "+8613800138000"),  # full-width digits from a Chinese IME
+    # landlines: Wuhan 027, Beijing 010
+    ("027-84845678", "+862784845678"),
+    ("02784845678", "+862784845678"),
+    ("+86 27 8484 5678", "+862784845678"),
+    ("010-12345678", "+861012345678"),
+    # foreign numbers need their country code
+    ("+1 202 555 0143", "+12025550143"),
+    ("+852 9123 4567", "+85291234567"),
+    ("+44 7400 123456", "+447400123456"),
+    ("+49 1512 3456789", "+4915123456789"),
+    # boundaries of the length check
+    (SPACED + " " * 7, "+8613800138000"),  # trailing blanks are trimmed first
+    ("1" + " " * 30 + "3800138000", None),  # 41 characters
+    ("+86" + " " * 18 + "13800138000", "+8613800138000"),  # exactly 32 characters
+    ("+86" + " " * 19 + "13800138000", None),  # 33 characters
+    # not phone numbers
+    ("", None),
+    ("   ", None),
+    ("12345", None),
+    ("1380013800", None),  # one digit short
+    ("138001380001", None),  # one digit too many
+    ("95588", None),  # a service short code
+    ("abc", None),
+    ("call me maybe", None),
+    ("+", None),
+    ("+999 1234 5678", None),  # no such country
+    ("+44 7700 900123", None),  # Ofcom's range for drama: never a real number
+    ("13800138000; DROP TABLE users", None),
+]
+
+
+@pytest.mark.parametrize(("typed", "expected"), PHONES)
+def test_normalize_phone(typed: str, expected: str | None) -> None:
+    if expected is None:
+        with pytest.raises(InvalidValue) as info:
+            normalize_phone(typed)
+        assert (info.value.field, info.value.reason) == ("phone", "invalid")
+    else:
+        assert normalize_phone(typed) == expected
+
+
+def test_length_boundary_cases_are_what_they_claim() -> None:
+    assert len("+86" + " " * 18 + "13800138000") == 32
+    assert len("+86" + " " * 19 + "13800138000") == 33
+
+
+def test_none_is_no_phone() -> None:
+    with pytest.raises(InvalidValue):
+        normalize_phone(None)
+
+
+@given(st.text(max_size=40))
+def test_normalize_phone_never_fails_unexpectedly(text: str) -> None:
+    """Whatever is typed: E.164 back, or InvalidValue — never another exception."""
+    try:
+        result = normalize_phone(text)
+    except InvalidValue as error:
+        assert error.field == "phone"
+    else:
+        assert result.startswith("+") and result[1:].isdigit() and len(result) <= 16
+        assert normalize_phone(result) == result  # idempotent
+
+
+NAMES: list[tuple[str | None, str | None, str | None]] = [
+    # typed, cleaned (or None), refusal reason
+    ("王芳", "王芳", None),
+    ("  王 芳  ", "王 芳", None),
+    ("Alice\t \n Chen", "Alice Chen", None),  # inner whitespace collapsed
+    ("Alice <b>&", "Alice <b>&", None),  # HTML is allowed (escaped when shown)
+    ("Zoë O'Brien-Ngũgĩ", "Zoë O'Brien-Ngũgĩ", None),
+    ("x" * NAME_MAX, "x" * NAME_MAX, None),
+    ("名" * NAME_MAX, "名" * NAME_MAX, None),
+    ("x" * (NAME_MAX + 1), None, "too_long"),
+    ("a" + " " * 100 + "b", "a b", None),  # measured after collapsing
+    ("", None, "empty"),
+    (None, None, "empty"),
+    (" \t\n\u3000 ", None, "empty"),  # the ideographic space is blank too
+    ("Al\x00ice", None, "bad_chars"),
+    ("Bob\x07", None, "bad_chars"),
+    ("Bob\x7f", None, "bad_chars"),
+    ("王\u200b芳", None, "bad_chars"),  # zero-width space
+    ("Bob\u202eevil", None, "bad_chars"),  # right-to-left override
+    ("Bob\ue000", None, "bad_chars"),  # private use
+]
+
+
+@pytest.mark.parametrize(("typed", "cleaned", "reason"), NAMES)
+def test_clean_name(typed: str | None, cleaned: str | None, reason: str | None) -> None:
+    if reason is None:
+        assert clean_name(typed) == cleaned
+    else:
+        with pytest.raises(InvalidValue) as info:
+            clean_name(typed)
+        assert (info.value.field, info.value.reason) == ("name", reason)
+
+
+def test_too_long_name_reports_the_lengths() -> None:
+    with pytest.raises(InvalidValue) as info:
+        clean_name("x" * 77)
+    assert info.value.values == {"max": NAME_MAX, "length": 77}
+
+
+@given(st.text(max_size=80))
+def test_clean_name_is_idempotent(text: str) -> None:
+    try:
+        cleaned = clean_name(text)
+    except InvalidValue as error:
+        assert error.field == "name"
+        return
+    assert clean_name(cleaned) == cleaned
+    assert 1 <= len(cleaned) <= NAME_MAX and cleaned == cleaned.strip()
+
+
+@pytest.mark.parametrize(
+    ("phone", "masked"),
+    [("+8613800138000", "+86138****8000"), ("+12025550143", "+120****0143"), ("+1234", "****")],
+)
+def test_mask_phone(phone: str, masked: str) -> None:
+    assert mask_phone(phone) == masked
