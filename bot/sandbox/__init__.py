@@ -4,11 +4,14 @@
 >>> user = sb.user(1001, first_name="王芳")
 >>> await user.send("/start"); reply = await user.next_reply()
 
-See ``sandbox.py`` (the Python API), ``control.py`` (HTTP control API) and ``client.py``.
+See ``sandbox.py`` (the Python API), ``control.py`` (HTTP control API) and ``client.py``;
+``rate_limits.py`` for Telegram's flood limits (opt-in), ``process.py`` to run it in a process
+of its own (``python -m bot.sandbox --port 0`` prints ``SANDBOX_URL=…``).
 """
 
 from bot.sandbox.errors import ApiError, NoSuchButton, SandboxTimeout
 from bot.sandbox.faults import FaultRule, Faults
+from bot.sandbox.rate_limits import RateLimits
 from bot.sandbox.runner import run_forever, serve
 from bot.sandbox.sandbox import DEFAULT_TOKEN, Sandbox
 from bot.sandbox.users import SandboxGroup, SandboxUser
@@ -24,6 +27,7 @@ __all__ = [
     "Faults",
     "LoggedRequest",
     "NoSuchButton",
+    "RateLimits",
     "Sandbox",
     "SandboxGroup",
     "SandboxTimeout",

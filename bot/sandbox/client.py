@@ -16,6 +16,8 @@ then drive a user from a plain Python shell in another::
     >>> [m["text"] for m in u.messages()]  # the bot's messages in the chat now
     >>> c.add_fault("429", method="sendMessage", retry_after=3, times=1)
     >>> c.requests(method="sendMessage")[-1]
+    >>> c.set_rate_limits(overall_per_s=30)    # Telegram's flood limits, 429 past them
+    >>> c.delivered()["duplicates"]            # texts delivered more than once, per chat
 """
 
 from __future__ import annotations
@@ -108,6 +110,30 @@ class SandboxClient:
 
     def advance_clock(self, seconds: float) -> None:
         self.call("POST", "/sandbox/clock", {"advance": seconds})
+
+    def freeze_clock(self, frozen: bool = True) -> None:
+        """Stop (or, with False, restart) the sandbox's clock; see Sandbox.freeze_clock."""
+        self.call("POST", "/sandbox/clock", {"freeze": frozen})
+
+    def rate_limits(self) -> dict[str, Any]:
+        """``{"limits": {...} or None, "rate_limited_count": N}``."""
+        return dict(self.call("GET", "/sandbox/rate_limits"))
+
+    def set_rate_limits(self, **limits: Any) -> dict[str, Any]:
+        """Enforce flood limits: overall_per_s, per_chat_per_s, per_chat_burst,
+        per_group_per_min, paid_per_s (None lifts one; Telegram's figures for the rest)."""
+        return dict(self.call("POST", "/sandbox/rate_limits", limits))
+
+    def clear_rate_limits(self) -> None:
+        self.call("DELETE", "/sandbox/rate_limits")
+
+    def delivered(self, method: str | None = "sendMessage", texts: bool = True) -> dict[str, Any]:
+        """How many times each text was delivered, per chat: ``{"total", "distinct",
+        "chat_count", "duplicates": {chat: {text: n}}, "chats": {chat: {text: n}}}``
+        (``chats`` only with ``texts``)."""
+        return dict(
+            self.call("GET", "/sandbox/delivered", method=method, texts=None if texts else 0)
+        )
 
 
 class ClientUser:

@@ -1,4 +1,6 @@
-"""The control HTTP API under ``/sandbox/…``: drive users, read chats, set faults, read logs.
+"""The control HTTP API under ``/sandbox/…``: drive users, read chats, set faults, read logs,
+set flood limits (``/sandbox/rate_limits``), count deliveries (``/sandbox/delivered``), move or
+freeze the clock (``/sandbox/clock``).
 
 All JSON; answers ``{"ok": true, "result": …}`` or ``{"ok": false, "description": …}``.
 ``?token=`` (or a "token" field) picks the bot; the default token otherwise.
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.sandbox.errors import NoSuchButton, SandboxTimeout
+from bot.sandbox.rate_limits import RateLimits
 from bot.sandbox.users import SandboxUser
 
 if TYPE_CHECKING:
@@ -88,6 +91,9 @@ def control_routes(sb: Sandbox) -> list[web.RouteDef]:
                 "limits": sb.limits.source,
                 "bots": sorted(sb.world.bots),
                 "last_seq": sb.world.last_seq,
+                "rate_limits": _limits_dict(sb),
+                "rate_limited_count": sb.rate_limited_count,
+                "requests_logged": len(sb.requests) + sb.requests.dropped,
             }
         )
 
@@ -214,15 +220,54 @@ def control_routes(sb: Sandbox) -> list[web.RouteDef]:
         since = int(request.query.get("since", 0))
         method = request.query.get("method")
         out = []
-        for index, entry in enumerate(sb.requests[since:], start=since):
+        for index, entry in sb.requests.since(since):
             if method is None or entry.method.lower() == method.lower():
                 out.append({"index": index, **entry.to_dict()})
         return _ok(out)
 
     async def clock(request: web.Request) -> web.Response:
+        """Body: ``{"advance": s}``; ``{"freeze": true}`` (or a time to freeze at) stops the
+        clock, ``{"freeze": false}`` lets it run again."""
         body = await _body(request)
+        freeze = body.get("freeze")
+        if freeze is False:
+            sb.unfreeze_clock()
+        elif freeze is True:
+            sb.freeze_clock()
+        elif freeze is not None:
+            sb.freeze_clock(float(freeze))
         sb.advance_clock(float(body.get("advance", 0)))
-        return _ok({"now": sb.world.now()})
+        return _ok({"now": sb.world.now(), "frozen": sb.world.frozen_at is not None})
+
+    async def get_rate_limits(request: web.Request) -> web.Response:
+        return _ok({"limits": _limits_dict(sb), "rate_limited_count": sb.rate_limited_count})
+
+    async def set_rate_limits(request: web.Request) -> web.Response:
+        """Body: fields of RateLimits to change (null lifts one; Telegram's defaults for the
+        rest if none were in force), or ``{"enabled": false}`` to stop enforcing."""
+        body = await _body(request)
+        if body.get("enabled") is False:
+            sb.set_rate_limits(None)
+        else:
+            changes = {k: v for k, v in body.items() if k not in ("enabled", "token")}
+            sb.set_rate_limits(sb.rate_limits or RateLimits(), **changes)
+        return await get_rate_limits(request)
+
+    async def clear_rate_limits(request: web.Request) -> web.Response:
+        sb.set_rate_limits(None)
+        return await get_rate_limits(request)
+
+    async def delivered(request: web.Request) -> web.Response:
+        """Per chat, how many times each text was delivered (``?method=``, default every
+        sending method; ``?texts=0`` for the totals and duplicates only)."""
+        method = request.query.get("method") or None
+        texts = request.query.get("texts", "1") not in ("0", "false", "no")
+        bot_id = sb.bot_state(token(request)).bot_id
+        return _ok(sb.api.deliveries.summary(bot_id, method, texts=texts))
+
+    async def clear_delivered(request: web.Request) -> web.Response:
+        sb.api.deliveries.clear()
+        return _ok(True)
 
     return [
         web.get("/sandbox", guarded(info)),
@@ -238,4 +283,14 @@ def control_routes(sb: Sandbox) -> list[web.RouteDef]:
         web.delete(r"/sandbox/faults/{rule_id:\d+}", guarded(remove_fault)),
         web.get("/sandbox/requests", guarded(requests)),
         web.post("/sandbox/clock", guarded(clock)),
+        web.get("/sandbox/rate_limits", guarded(get_rate_limits)),
+        web.post("/sandbox/rate_limits", guarded(set_rate_limits)),
+        web.delete("/sandbox/rate_limits", guarded(clear_rate_limits)),
+        web.get("/sandbox/delivered", guarded(delivered)),
+        web.delete("/sandbox/delivered", guarded(clear_delivered)),
     ]
+
+
+def _limits_dict(sb: Sandbox) -> dict[str, Any] | None:
+    limits = sb.rate_limits
+    return limits.to_dict() if limits is not None else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from bot.sandbox.errors import NOT_MODIFIED, ApiError, bad_request
@@ -11,6 +10,7 @@ from bot.sandbox.keyboards import check_inline_keyboard, check_reply_markup, mar
 from bot.sandbox.method_context import Call, apply_markup, message_in, reply_to
 from bot.sandbox.state import ChatState, StoredFile, StoredMessage
 from bot.sandbox.validation import UploadedFile
+from bot.sandbox.views import json_copy
 
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
@@ -30,7 +30,7 @@ def _send(call: Call, chat: ChatState, content: dict[str, Any], html: str | None
     stored = call.world.add_message(chat, sender, content, from_bot=True, html=html, markup=markup)
     apply_markup(chat, stored, markup)
     call.world.record(chat, "sent", stored)
-    return copy.deepcopy(stored.message)
+    return json_copy(stored.message)
 
 
 def _caption(call: Call) -> dict[str, Any]:
@@ -187,7 +187,7 @@ def _finish_edit(
         stored.html = html
     stored.edited = True
     call.world.record(chat, "edited", stored)
-    return copy.deepcopy(message)
+    return json_copy(message)
 
 
 async def edit_message_text(call: Call) -> dict[str, Any]:
@@ -251,7 +251,7 @@ def _copied_content(call: Call) -> tuple[dict[str, Any], str | None]:
     stored = message_in(source, call.params["message_id"], "message to copy not found")
     message = stored.message
     content = {
-        k: copy.deepcopy(message[k])
+        k: json_copy(message[k])
         for k in ("text", "entities", "caption", "caption_entities", *MEDIA_KEYS)
         if k in message
     }

@@ -10,10 +10,12 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.control import control_routes
+from bot.sandbox.deliveries import RequestLog
 from bot.sandbox.errors import SandboxTimeout
 from bot.sandbox.faults import Faults
 from bot.sandbox.limits import Limits
 from bot.sandbox.methods_bot import command_scope_key
+from bot.sandbox.rate_limits import RateLimiter, RateLimits
 from bot.sandbox.server import BotApi
 from bot.sandbox.spec import load_spec
 from bot.sandbox.state import BotState, World
@@ -31,17 +33,34 @@ DEFAULT_LANGUAGE = "zh-hans"
 class Sandbox:
     """A Telegram Bot API emulator with simulated users, running in the caller's event loop."""
 
-    def __init__(self, spec_path: Path | None = None, *, webhook_retry_delay_s: float = 0.2):
+    def __init__(
+        self,
+        spec_path: Path | None = None,
+        *,
+        webhook_retry_delay_s: float = 0.2,
+        rate_limits: RateLimits | None = None,
+        log_limit: int | None = None,
+        clock: Callable[[], float] | None = None,
+        open_chats: bool = False,
+    ):
+        """``rate_limits``: enforce Telegram's flood limits (None: no limits, the default).
+        ``log_limit``: keep only the last N requests in :attr:`requests` (0: none; None: all).
+        ``clock``: the sandbox's time source (default ``time.time``); see :meth:`freeze_clock`.
+        ``open_chats``: every positive chat id is a user who has started the bot (benchmarks
+        send to thousands of recipients without creating each one first).
+        """
         self.spec = load_spec(spec_path)
         self.limits = Limits.for_spec(self.spec)
         log.info("sandbox limits from %s; validation: %s", self.limits.source, self.spec.source)
-        self.world = World()
+        self.world = World(clock)
+        self.world.open_chats = open_chats
         self.faults = Faults()
-        self.requests: list[LoggedRequest] = []
+        self.requests: RequestLog = RequestLog(log_limit)
         self.webhooks = WebhookDelivery(self.world, webhook_retry_delay_s)
         self.api = BotApi(
-            self.world, self.spec, self.limits, self.faults, self.requests, self.webhooks
-        )
+            self.world, self.spec, self.limits, self.faults, self.requests, self.webhooks,
+            RateLimiter(rate_limits) if rate_limits is not None else None,
+        )  # fmt: skip
         self.token = DEFAULT_TOKEN
         self.world.bot(self.token)
         self.host = "127.0.0.1"
@@ -123,6 +142,48 @@ class Sandbox:
     def advance_clock(self, seconds: float) -> None:
         """Move the sandbox's clock on, e.g. past a callback query's 15 s answer window."""
         self.world.advance_clock(seconds)
+
+    def freeze_clock(self, at: float | None = None) -> float:
+        """Stop the sandbox's clock (at ``at``, or now): only :meth:`advance_clock` moves it
+        then, so flood limits and answer windows are deterministic. Returns the time."""
+        return self.world.freeze_clock(at)
+
+    def unfreeze_clock(self) -> None:
+        self.world.unfreeze_clock()
+
+    # flood limits and delivery counts -------------------------------------------------------
+    @property
+    def rate_limits(self) -> RateLimits | None:
+        """The flood limits enforced now (None: none)."""
+        limiter = self.api.rate_limiter
+        return limiter.limits if limiter is not None else None
+
+    def set_rate_limits(self, rate_limits: RateLimits | None = None, **changes: Any) -> None:
+        """Enforce ``rate_limits`` from now on (None and no ``changes``: stop enforcing).
+
+        ``changes`` adjust the limits in force (Telegram's defaults if none were), e.g.
+        ``sb.set_rate_limits(overall_per_s=1000, per_chat_per_s=None)``. The buckets start
+        full again.
+        """
+        if changes:
+            rate_limits = (rate_limits or self.rate_limits or RateLimits()).updated(**changes)
+        self.api.rate_limiter = RateLimiter(rate_limits) if rate_limits is not None else None
+
+    @property
+    def rate_limited_count(self) -> int:
+        """How many 429s the flood limits answered (injected 429 faults not included)."""
+        return self.api.rate_limited_count
+
+    def delivered(
+        self, method: str | None = "sendMessage", token: str | None = None
+    ) -> dict[int, dict[str, int]]:
+        """chat id → message text (or caption; "" for none) → how many times it was
+        delivered by ``method`` (any sending/editing method if None)."""
+        return self.api.deliveries.per_chat(self.bot_state(token).bot_id, method)
+
+    def set_log_limit(self, limit: int | None) -> None:
+        """Keep only the last ``limit`` requests in :attr:`requests` (0: none; None: all)."""
+        self.requests.set_limit(limit)
 
     # the simulated world --------------------------------------------------------------------
     def user(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from typing import Any
@@ -10,13 +9,15 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.decoding import decode_params
-from bot.sandbox.errors import NOT_FOUND, UNAUTHORIZED, ApiError, bad_request
+from bot.sandbox.deliveries import Deliveries, RequestLog
+from bot.sandbox.errors import NOT_FOUND, UNAUTHORIZED, ApiError, bad_request, too_many_requests
 from bot.sandbox.faults import Faults
 from bot.sandbox.limits import Limits
 from bot.sandbox.method_context import Call
 from bot.sandbox.methods import HANDLERS
+from bot.sandbox.rate_limits import RateLimiter, counted_method
 from bot.sandbox.spec import ApiSpec
-from bot.sandbox.state import BotState, World
+from bot.sandbox.state import BotState, ChatState, World
 from bot.sandbox.validation import UploadedFile, Validator
 from bot.sandbox.views import LoggedRequest
 from bot.sandbox.webhook import WebhookDelivery
@@ -48,10 +49,28 @@ def _chat_id(params: dict[str, Any]) -> int | None:
     return None
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _json(body: dict[str, Any], status: int = 200) -> web.Response:
     return web.Response(
-        text=json.dumps(body, ensure_ascii=False), status=status, content_type="application/json"
+        body=_ENCODE(body).encode("utf-8"),
+        status=status,
+        content_type="application/json",
+        charset="utf-8",
     )
+
+
+def _delivered_text(result: Any, chat: ChatState | None) -> str | None:
+    """The text (or caption) of the message a send/edit produced, "" for one without."""
+    if not isinstance(result, dict):
+        return None
+    text = result.get("text") or result.get("caption")
+    if text is None and chat is not None and "message_id" in result:  # copyMessage
+        stored = chat.messages.get(result["message_id"])
+        if stored is not None:
+            text = stored.message.get("text") or stored.message.get("caption")
+    return str(text or "")
 
 
 class BotApi:
@@ -61,8 +80,9 @@ class BotApi:
         spec: ApiSpec,
         limits: Limits,
         faults: Faults,
-        requests: list[LoggedRequest],
+        requests: RequestLog,
         webhooks: WebhookDelivery,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.world = world
         self.spec = spec
@@ -71,6 +91,9 @@ class BotApi:
         self.faults = faults
         self.requests = requests
         self.webhooks = webhooks
+        self.rate_limiter = rate_limiter
+        self.rate_limited_count = 0
+        self.deliveries = Deliveries()
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -102,22 +125,52 @@ class BotApi:
             raise NOT_FOUND
         entry.method = method
         raw = await decode_params(request)
-        entry.params, entry.chat_id = _loggable(raw), _chat_id(raw)
+        logged = self.requests.limit != 0  # the log is off: skip making entries readable
+        entry.chat_id = _chat_id(raw)
+        if logged:
+            entry.params = _loggable(raw)
         if method not in HANDLERS:
             raise bad_request(f"method {method} is not supported by the sandbox")
         params = self.validator.method_params(method, raw)
-        entry.params = _loggable(params)
-        rule = self.faults.take(method, entry.chat_id)
-        if rule is not None:
-            log.info("sandbox fault %s on %s (chat %s)", rule.kind, method, entry.chat_id)
-            if rule.kind == "slow":
-                await asyncio.sleep(rule.delay_s)
-            else:
-                error = rule.error()
-                if error is not None:
-                    raise error
+        if logged:
+            entry.params = _loggable(params)
+        if self.faults.rules:
+            rule = self.faults.take(method, entry.chat_id)
+            if rule is not None:
+                log.info("sandbox fault %s on %s (chat %s)", rule.kind, method, entry.chat_id)
+                if rule.kind == "slow":  # cut short only when the sandbox stops
+                    world = self.world
+                    await world.signal.wait_until(lambda: world.closing, rule.delay_s)
+                else:
+                    error = rule.error()
+                    if error is not None:
+                        raise error
         call = Call(self.world, bot, method, params, self.limits, self._webhook_changed)
-        return await HANDLERS[method](call)
+        if not counted_method(method):
+            return await HANDLERS[method](call)
+        return await self._send(call)
+
+    async def _send(self, call: Call) -> Any:
+        """A call that sends or edits a message: flood limits first, the delivery counted."""
+        chat_id = call.params.get("chat_id")
+        chat = self.world.find_chat(call.bot, chat_id) if chat_id is not None else None
+        limiter = self.rate_limiter
+        paid = call.params.get("allow_paid_broadcast") is True
+        if limiter is not None:
+            retry_after = limiter.take(call.bot.bot_id, chat, paid, self.world.now())
+            if retry_after is not None:
+                self.rate_limited_count += 1
+                raise too_many_requests(retry_after)
+        try:
+            result = await HANDLERS[call.method](call)
+        except BaseException:
+            if limiter is not None:
+                limiter.give_back(call.bot.bot_id, chat, paid, self.world.now())
+            raise
+        text = _delivered_text(result, chat)
+        if text is not None and chat is not None:
+            self.deliveries.add(call.bot.bot_id, call.method, chat.id, text)
+        return result
 
     def _webhook_changed(self, bot: BotState) -> None:
         self.webhooks.changed(bot)

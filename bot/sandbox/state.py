@@ -7,6 +7,7 @@ import itertools
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,7 +144,7 @@ def bot_identity(bot_id: int) -> dict[str, Any]:
 class World:
     """Everything simulated, shared by the Bot API side and the user side."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] | None = None) -> None:
         self.bots: dict[int, BotState] = {}
         self.profiles: dict[int, dict[str, Any]] = {}  # user id -> User object
         self.phones: dict[int, str] = {}
@@ -151,20 +152,40 @@ class World:
         self.files_by_path: dict[str, StoredFile] = {}
         self.events: list[ChatEvent] = []
         self.signal = Signal()
+        self.clock: Callable[[], float] = clock or time.time
         self.clock_offset = 0.0
+        self.frozen_at: float | None = None
         self._seq = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self.closing = False
+        # benchmarks: any positive chat id is a user who has started the bot
+        self.open_chats = False
         self.watchers = 0  # control API long polls waiting for chat events right now
 
     # time -------------------------------------------------------------------------------
     def now(self) -> float:
-        return time.time() + self.clock_offset
+        """The sandbox's time: the clock (``time.time`` unless injected) plus the advances,
+        or, while frozen, the frozen moment plus the advances since."""
+        base = self.frozen_at if self.frozen_at is not None else self.clock()
+        return base + self.clock_offset
 
     def advance_clock(self, seconds: float) -> None:
-        """Move the sandbox's clock on (callback query expiry, message dates)."""
+        """Move the sandbox's clock on (callback query expiry, message dates, flood limits)."""
         self.clock_offset += seconds
         self.signal.fire()
+
+    def freeze_clock(self, at: float | None = None) -> float:
+        """Stop the clock at ``at`` (seconds since the epoch; now if None): from then on only
+        :meth:`advance_clock` moves it. Returns the frozen time."""
+        self.frozen_at = self.now() if at is None else float(at)
+        self.clock_offset = 0.0
+        return self.frozen_at
+
+    def unfreeze_clock(self) -> None:
+        """Let the clock run again from where it stands (time does not jump)."""
+        if self.frozen_at is not None:
+            self.clock_offset = self.frozen_at + self.clock_offset - self.clock()
+            self.frozen_at = None
 
     # bots -------------------------------------------------------------------------------
     def bot(self, token: str) -> BotState | None:
@@ -223,10 +244,15 @@ class World:
         return chat
 
     def find_chat(self, bot: BotState, chat_id: int | str) -> ChatState | None:
+        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+            chat_id = int(chat_id)
         if isinstance(chat_id, int):
-            return bot.chats.get(chat_id)
-        if chat_id.lstrip("-").isdigit():
-            return bot.chats.get(int(chat_id))
+            chat = bot.chats.get(chat_id)
+            if chat is None and self.open_chats and chat_id > 0:
+                if chat_id not in self.profiles:
+                    self.set_profile(chat_id, f"User {chat_id}")
+                chat = self.private_chat(bot, chat_id)
+            return chat
         name = chat_id.lstrip("@").lower()
         for chat in bot.chats.values():
             if str(chat.chat.get("username", "")).lower() == name:

@@ -48,12 +48,45 @@ def _shape_error(reason: str) -> _ShapeError:
 
 
 class Validator:
+    """Checks parameters against the spec. The per-method and per-type field tables and the
+    length limits read from descriptions are computed once (they were, per request, a good
+    part of the sandbox's cost per message)."""
+
     def __init__(self, spec: ApiSpec) -> None:
         self.spec = spec
+        self._method_fields: dict[str, dict[str, Field]] = {}
+        self._type_fields: dict[str, dict[str, Field]] = {}
+        self._lengths: dict[tuple[str, Field], tuple[int, int, bool] | None] = {}
+
+    def fields_of_method(self, method: str) -> dict[str, Field]:
+        fields = self._method_fields.get(method)
+        if fields is None:
+            fields = self._method_fields[method] = {f.name: f for f in self.spec.methods[method]}
+        return fields
+
+    def fields_of_type(self, type_name: str) -> dict[str, Field]:
+        fields = self._type_fields.get(type_name)
+        if fields is None:
+            fields = {f.name: f for f in self.spec.types[type_name]}
+            self._type_fields[type_name] = fields
+        return fields
+
+    def length_limit(self, f: Field, owner: str) -> tuple[int, int, bool] | None:
+        """(low, high, in bytes?) from the field's description, or None for no generic check."""
+        key = (owner, f)
+        if key in self._lengths:
+            return self._lengths[key]
+        limit: tuple[int, int, bool] | None = None
+        if (owner, f.name) not in _OWN_LIMIT_CHECKS:
+            m = _RANGE_RE.search(f.description)
+            if m is not None and "after entit" not in f.description:
+                limit = (int(m.group(1)), int(m.group(2)), m.group(3) == "bytes")
+        self._lengths[key] = limit
+        return limit
 
     def method_params(self, method: str, raw: dict[str, Any]) -> dict[str, Any]:
         """Typed parameters of ``method``; 400 for unknown, missing or mistyped ones."""
-        fields = {f.name: f for f in self.spec.methods[method]}
+        fields = self.fields_of_method(method)
         for name in raw:
             if name not in fields:
                 raise bad_request(f'unknown parameter "{name}" in method {method}')
@@ -84,15 +117,16 @@ class Validator:
         raise bad_request(f'parameter "{path}" must be of type {expected}')
 
     def check_length(self, value: Any, f: Field, path: str, owner: str) -> None:
-        if not isinstance(value, str) or (owner, f.name) in _OWN_LIMIT_CHECKS:
+        if not isinstance(value, str):
             return
-        m = _RANGE_RE.search(f.description)
-        if m is None or "after entit" in f.description:
+        limit = self.length_limit(f, owner)
+        if limit is None:
             return
-        low, high = int(m.group(1)), int(m.group(2))
-        size = len(value.encode("utf-8")) if m.group(3) == "bytes" else utf16_len(value)
+        low, high, in_bytes = limit
+        size = len(value.encode("utf-8")) if in_bytes else utf16_len(value)
         if not low <= size <= high:
-            raise bad_request(f'parameter "{path}" must be {low}-{high} {m.group(3)} long')
+            unit = "bytes" if in_bytes else "characters"
+            raise bad_request(f'parameter "{path}" must be {low}-{high} {unit} long')
 
     def convert(self, value: Any, type_name: str, path: str) -> Any:
         if type_name.startswith("Array of "):
@@ -117,7 +151,7 @@ class Validator:
             return self.object(value, self.pick_subtype(value, type_name, path), path)
         if type_name not in self.spec.types:  # fallback spec: a type it does not describe
             return value
-        fields = {f.name: f for f in self.spec.types[type_name]}
+        fields = self.fields_of_type(type_name)
         discriminator = self.spec.discriminators.get(type_name)
         where = f'can\'t parse {type_name} in "{path}"'
         for key in value:

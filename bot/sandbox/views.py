@@ -9,6 +9,19 @@ from typing import Any
 from bot.sandbox.keyboards import inline_labels
 
 
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars), several times faster than
+    ``copy.deepcopy``, which was the sandbox's largest cost per sent message."""
+    kind = type(value)
+    if kind is dict:
+        return {k: json_copy(v) for k, v in value.items()}
+    if kind is list:
+        return [json_copy(v) for v in value]
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
 @dataclass(frozen=True)
 class BotMessage:
     """One message of a chat as it is (or was, in an event); bot's unless ``from_bot`` is False."""
@@ -74,8 +87,8 @@ class BotMessage:
         markup: dict[str, Any] | None,
         edited: bool,
     ) -> BotMessage:
-        message = copy.deepcopy(message)
-        markup = copy.deepcopy(markup)
+        message = json_copy(message)
+        markup = json_copy(markup)
         data: dict[str, str] = {}
         if markup and "inline_keyboard" in markup:
             for row in markup["inline_keyboard"]:

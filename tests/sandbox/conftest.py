@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dtm
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,6 +14,12 @@ from telegram.ext import Application
 
 from bot.sandbox import Sandbox
 from tests.sandbox.echo_bot import build_echo_app, start_polling, stop_polling
+
+
+def seconds(period: float | dtm.timedelta) -> float:
+    """A PTB time period in seconds: ``RetryAfter.retry_after`` is a timedelta when
+    ``PTB_TIMEDELTA`` is set (``bot/__init__.py`` sets it), an int otherwise."""
+    return period.total_seconds() if isinstance(period, dtm.timedelta) else float(period)
 
 
 @pytest.fixture

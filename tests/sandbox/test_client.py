@@ -105,3 +105,22 @@ def test_client_faults_requests_and_errors(background: Background) -> None:
     assert caught.value.status == 504
     with pytest.raises(AssertionError, match="no matching bot message"):
         u.wait_for("never said", timeout=0.3)
+
+
+def test_client_rate_limits_clock_and_deliveries(background: Background) -> None:
+    c = SandboxClient(background.url)
+    assert c.rate_limits() == {"limits": None, "rate_limited_count": 0}
+    state = c.set_rate_limits(overall_per_s=100, per_chat_per_s=None)
+    assert state["limits"]["overall_per_s"] == 100 and state["limits"]["per_chat_per_s"] is None
+    c.freeze_clock()
+    u = c.user(1003)
+    for text in ("hi", "hi", "bye"):
+        u.send(text)
+        u.wait_for(f"echo: {text}")
+    delivered = c.delivered()
+    assert delivered["chats"] == {"1003": {"echo: hi": 2, "echo: bye": 1}}
+    assert delivered["duplicates"] == {"1003": {"echo: hi": 2}}
+    assert "chats" not in c.delivered(texts=False)
+    c.freeze_clock(False)
+    c.clear_rate_limits()
+    assert c.rate_limits()["limits"] is None
