@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, Timestamps
-from storage.enums import ApprovalState, UnitKind, check_in
+from storage.enums import ApprovalState, JobStatus, OutboxStatus, UnitKind, check_in
 from storage.types import BigIntPK, JSONData, UTCDateTime, utcnow
 
 
@@ -42,6 +42,9 @@ class User(Timestamps, Base):
         ForeignKey("org_units.id", ondelete="RESTRICT"), index=True
     )
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # set when Telegram answered 403 (blocked the bot, deactivated); cleared when the
+    # user writes to the bot again. The outbox sends nothing to unreachable users.
+    unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     volunteer: Mapped[VolunteerProfile | None] = relationship(
         back_populates="user", foreign_keys="VolunteerProfile.user_id", lazy="raise"
@@ -167,3 +170,54 @@ class FlowState(Base):
     nonce: Mapped[int] = mapped_column(Integer, default=1)
     data: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message to send later or now, written in the transaction of the change that
+    caused it. ``dedup_key`` makes enqueueing idempotent."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(check_in("status", OutboxStatus), name="status"),
+        Index("ix_outbox_due", "status", "priority", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(160), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16), default="text")  # text | photo | document
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    priority: Mapped[int] = mapped_column(Integer, default=0)  # lower goes first
+    paid_broadcast: Mapped[bool] = mapped_column(default=False)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.QUEUED.value)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Job(Base):
+    """Due work (a reminder, an expiry, a rating prompt …): the database holds the
+    truth; the scheduler only wakes a ticker that claims due rows under a lease."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(check_in("status", JobStatus), name="status"),
+        Index("ix_jobs_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.SCHEDULED.value)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -18,19 +18,20 @@ async def record(
     target_kind: str = "",
     target_id: int | None = None,
     detail: dict[str, Any] | None = None,
-) -> None:
-    session.add(
-        AuditEntry(
-            action=action,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            unit_id=unit_id,
-            target_kind=target_kind,
-            target_id=target_id,
-            detail=detail or {},
-        )
+) -> int:
+    """Append an entry; returns its id (events are named by it, e.g. in outbox keys)."""
+    entry = AuditEntry(
+        action=action,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        unit_id=unit_id,
+        target_kind=target_kind,
+        target_id=target_id,
+        detail=detail or {},
     )
+    session.add(entry)
     await session.flush()
+    return entry.id
 
 
 async def recent(session: AsyncSession, limit: int = 100) -> list[AuditEntry]:
