@@ -15,7 +15,9 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults
 
 import handlers
+from bot import background
 from bot.config import Config, ConfigError
+from bot.http_client import AiohttpRequest
 from bot.services import Services
 from bot.services.clock import Clock
 from bot.update_processor import PerUserUpdateProcessor
@@ -26,13 +28,13 @@ from storage.migrate import current_revision, head_revision, upgrade
 log = logging.getLogger("volunteer_bot")
 
 
-
 def build_application(
     config: Config,
     *,
     db: Database | None = None,
     clock: Clock | None = None,
     token: str | None = None,
+    run_background: bool = True,
 ) -> Application:  # type: ignore[type-arg]
     """The bot, ready for ``initialize``/``start`` or ``run_polling``; the database is
     expected to be migrated already (see ``prepare_database``)."""
@@ -46,7 +48,6 @@ def build_application(
         pool_size=config.database.pool_size,
     )
     services = Services.build(config, database, clock)
-    timeout = config.telegram.request_timeout
     app = (
         Application.builder()
         .token(bot_token)
@@ -54,21 +55,39 @@ def build_application(
         .base_file_url(config.telegram.base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(config.general.timezone)))
         .concurrent_updates(PerUserUpdateProcessor(256))
-        .connection_pool_size(64)
-        .connect_timeout(timeout)
-        .read_timeout(timeout)
-        .write_timeout(timeout)
-        .pool_timeout(timeout)
-        .get_updates_read_timeout(config.telegram.poll_timeout + timeout)
+        .request(http_request(config, pool_size=max(64, config.delivery.concurrency * 2)))
+        .get_updates_request(
+            http_request(
+                config,
+                pool_size=1,
+                read_timeout=config.telegram.poll_timeout + config.telegram.request_timeout,
+            )
+        )
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
     app.bot_data["services"] = services
     app.bot_data["config"] = config
     app.bot_data["owns_db"] = db is None
+    app.bot_data["run_background"] = run_background
     handlers.register(app)
     return app
+
+
+def http_request(
+    config: Config, pool_size: int, read_timeout: float | None = None
+) -> AiohttpRequest:
+    """The bot's HTTP client (aiohttp: several times the throughput of PTB's default)."""
+    timeout = config.telegram.request_timeout
+    return AiohttpRequest(
+        connection_pool_size=pool_size,
+        read_timeout=read_timeout or timeout,
+        write_timeout=timeout,
+        connect_timeout=timeout,
+        pool_timeout=timeout,
+    )
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
@@ -77,6 +96,12 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         await set_menus(app.bot, config.general.default_language)
     except Exception:  # a menu is a nicety; the bot works without it
         log.exception("could not set the command menus")
+    if app.bot_data["run_background"]:
+        await background.start(app)
+
+
+async def _post_stop(app: Application) -> None:  # type: ignore[type-arg]
+    await background.stop(app)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
@@ -100,6 +125,8 @@ async def stop_polling(app: Application) -> None:  # type: ignore[type-arg]
         await app.updater.stop()
     if app.running:
         await app.stop()
+        if app.post_stop is not None:
+            await app.post_stop(app)
     await app.shutdown()
     if app.post_shutdown is not None:
         await app.post_shutdown(app)

@@ -384,6 +384,50 @@ _CONFIG_HELP = (
 )
 
 
+# ---- outbox ---------------------------------------------------------------------------
+
+
+def cmd_outbox_status(args: argparse.Namespace) -> int:
+    config = _load(args)
+
+    async def work() -> str:
+        async with _database(config) as db:
+            await _ensure_schema(config, db)
+            report = await Services.build(config, db).outbox.report()
+        lines = ["outbox:"]
+        for status in ("queued", "sending", "sent", "failed", "cancelled"):
+            lines.append(f"  {status:<10} {report.counts.get(status, 0)}")
+        oldest = report.oldest_due.isoformat(timespec="seconds") if report.oldest_due else "-"
+        lines.append(f"  oldest due {oldest}")
+        if report.failures:
+            lines.append("failed, by reason:")
+            lines += [f"  {n:>7}  {reason or '(none)'}" for reason, n in report.failures]
+        return "\n".join(lines)
+
+    print(_run(config, work()))
+    return 0
+
+
+def cmd_outbox_send(args: argparse.Namespace) -> int:
+    from bot.delivery.worker import run_sender
+
+    config = _load(args)
+    if config.bot_token is None:
+        raise CommandError("BOT_TOKEN is not set: the sender needs the bot's token", 2)
+
+    async def work() -> str:
+        async with _database(config) as db:
+            await _ensure_schema(config, db)
+        stats = await run_sender(config, until_idle=args.until_idle)
+        return (
+            f"sent {stats.sent}, failed {stats.failed}, retried {stats.retried}, "
+            f"flood waits {stats.flood_waits}, unreachable {stats.unreachable}"
+        )
+
+    print(_run(config, work()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     # --config is accepted before or after the command: `volunteer-bot db upgrade --config x`
     common = argparse.ArgumentParser(add_help=False)
@@ -540,6 +584,36 @@ def build_parser() -> argparse.ArgumentParser:
         "--unit",
         metavar="NAME",
         help="unit code, or its exact Chinese or English name (default: the district)",
+    )
+
+    outbox = commands.add_parser(
+        "outbox",
+        help="Messages waiting to be sent: their state, or a sender to deliver them.",
+        description="The outbox: every message that is not a direct reply goes through it.",
+        epilog=f"examples:\n  {PROG} outbox status\n  BOT_TOKEN=... {PROG} outbox send",
+        formatter_class=fmt,
+        parents=[common],
+    )
+    outbox_commands = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
+    command(
+        outbox_commands,
+        "status",
+        "Queued, sending, sent and failed messages (failures by reason), oldest due.",
+        f"examples:\n  {PROG} outbox status",
+        cmd_outbox_status,
+    )
+    send = command(
+        outbox_commands,
+        "send",
+        "Run a sender (the same one the bot runs) until stopped, or until nothing is due.",
+        f"examples:\n  BOT_TOKEN=... {PROG} outbox send              # an extra delivery worker\n"
+        f"  BOT_TOKEN=... {PROG} outbox send --until-idle # drain what is due, then exit",
+        cmd_outbox_send,
+    )
+    send.add_argument(
+        "--until-idle",
+        action="store_true",
+        help="exit when no message is due (default: run until SIGTERM)",
     )
 
     check = command(

@@ -130,6 +130,27 @@ class SandboxConfig(_Section):
     port: Annotated[int, Field(ge=0, le=65535)] = 8081
 
 
+class DeliveryConfig(_Section):
+    """The outbox sender: how fast, how many at once, how persistent."""
+
+    rate_per_s: Annotated[float, Field(gt=0, le=1000)] = 25
+    paid_broadcast: bool = False
+    paid_rate_per_s: Annotated[float, Field(gt=0, le=1000)] = 1000
+    per_chat_per_s: Annotated[float, Field(gt=0, le=30)] = 1
+    per_group_per_min: Annotated[float, Field(gt=0, le=60)] = 20
+    concurrency: Annotated[int, Field(ge=1, le=512)] = 32
+    batch_size: Annotated[int, Field(ge=1, le=1000)] = 200
+    lease_seconds: Annotated[int, Field(ge=2, le=3600)] = 60
+    max_attempts: Annotated[int, Field(ge=1, le=50)] = 5
+    poll_seconds: Annotated[float, Field(gt=0, le=60)] = 0.5
+
+
+class JobsConfig(_Section):
+    tick_seconds: Annotated[float, Field(gt=0, le=300)] = 1
+    lease_seconds: Annotated[int, Field(ge=10, le=3600)] = 300
+    max_attempts: Annotated[int, Field(ge=1, le=50)] = 5
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -139,6 +160,8 @@ class Config(_Section):
     points: PointsConfig = PointsConfig()
     volunteers: VolunteersConfig = VolunteersConfig()
     sandbox: SandboxConfig = SandboxConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+    jobs: JobsConfig = JobsConfig()
     bot_token: SecretStr | None = Field(default=None, exclude=True, strict=False)
     source: str = Field(default="(defaults)", exclude=True)
 

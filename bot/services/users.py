@@ -68,12 +68,13 @@ class UserService:
             != (who.first_name, who.last_name, who.username, who.language_code)
             or seen is None
             or self.clock.now() - seen > SEEN_RESOLUTION
+            or user.unreachable_since is not None
         )
 
     async def touch(self, who: TelegramIdentity) -> UserDTO:
         """The user behind an update, created on first contact. Writes only when
-        something changed (names, language, or last seen is stale), so a burst of
-        updates from one person costs reads, not writes."""
+        something changed (names, language, last seen is stale, or they had been
+        unreachable), so a burst of updates from one person costs reads, not writes."""
         async with self.db.read() as session:
             found = await users_repo.with_roles(session, who.telegram_id)
         if found is not None and not self._changed(found[0], who):
@@ -87,6 +88,7 @@ class UserService:
             user.username = who.username
             user.telegram_language = who.language_code
             user.last_seen_at = self.clock.now()
+            user.unreachable_since = None  # they wrote to us: they can be reached again
             await session.flush()
             found = await users_repo.with_roles(session, who.telegram_id)
             assert found is not None

@@ -1,0 +1,1 @@
+"""Durable delivery: the outbox sender and the Telegram transport it sends through."""

@@ -1,0 +1,58 @@
+"""A sender on its own (``volunteer-bot outbox send``): the same sender the bot runs,
+for extra delivery workers, draining a backlog, and the crash tests."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from telegram import Bot
+
+from bot.config import Config, ConfigError
+from bot.delivery.sender import Sender, SenderStats
+from bot.delivery.telegram_transport import TelegramTransport
+from bot.services import Services
+from storage.database import Database
+
+
+def make_bot(config: Config) -> Bot:
+    if config.bot_token is None:
+        raise ConfigError("BOT_TOKEN is not set")
+    from bot.app import http_request
+
+    return Bot(
+        config.bot_token.get_secret_value(),
+        base_url=config.telegram.base_url,
+        base_file_url=config.telegram.base_file_url,
+        request=http_request(config, pool_size=max(8, config.delivery.concurrency * 2)),
+    )
+
+
+async def run_sender(config: Config, until_idle: bool) -> SenderStats:
+    db = Database.from_url(
+        config.database.url,
+        busy_timeout_ms=config.database.busy_timeout_ms,
+        pool_size=config.database.pool_size,
+    )
+    services = Services.build(config, db)
+    bot = make_bot(config)
+    sender = Sender(
+        services.outbox,
+        TelegramTransport(bot, allow_paid_broadcast=config.delivery.paid_broadcast),
+        config.delivery,
+    )
+    try:
+        async with bot:
+            if until_idle:
+                return await sender.drain()
+            task = asyncio.create_task(sender.run())
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, task.cancel)
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+            return sender.stats
+    finally:
+        await db.dispose()
