@@ -1,7 +1,8 @@
 """Callback data codec: a short prefix and integer ids, ``"va:123:1"`` (≤ 64 bytes).
 
 The data says what was pressed, never whether it is allowed: every handler re-checks
-the database and the presser's rights.
+the database and the presser's rights. Prefixes of buttons that services put into
+notices (sent later through the outbox) are defined here, beside the codec.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import re
 
 MAX_BYTES = 64
+
+DECIDE_VOLUNTEER = "va"  # va:<volunteer user id>:<1 approve | 0 decline>
 
 
 def encode(prefix: str, *parts: int | str) -> str:

@@ -1,5 +1,5 @@
-"""Texts built from DTOs, shared by several handlers (every value escaped by the
-translator)."""
+"""Texts built from DTOs, shared by handlers (replies) and services (notices that go
+through the outbox); every value is escaped by the translator."""
 
 from __future__ import annotations
 

@@ -5,36 +5,18 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.i18n import Translator, get_translator
+from bot import callback_data as callbacks
+from bot.background import wake_sender
+from bot.rendering import volunteer_card
 from bot.services.volunteers import PAGE_SIZE
-from handlers import callbacks
 from handlers.common import Reply, answer, domain_errors, me, services, tr
-from handlers.render import volunteer_card
 
 log = logging.getLogger(__name__)
 
-DECIDE = "va"  # va:<volunteer user id>:<1 approve | 0 decline>
+DECIDE = callbacks.DECIDE_VOLUNTEER
 PAGE = "vp"  # vp:<page>
-
-
-def decision_keyboard(t: Translator, volunteer_user_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t.plain("button.approve"),
-                    callback_data=callbacks.encode(DECIDE, volunteer_user_id, 1),
-                ),
-                InlineKeyboardButton(
-                    t.plain("button.decline"),
-                    callback_data=callbacks.encode(DECIDE, volunteer_user_id, 0),
-                ),
-            ]
-        ]
-    )
 
 
 async def show_pending(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int) -> None:
@@ -102,12 +84,7 @@ async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await Reply(update, context).edit_or_send(
         t(key, name=v.real_name) + "\n" + volunteer_card(t, v, with_status=False)
     )
-    vt = get_translator(v.language)
-    tell = "volunteer.told_approved" if decision.approved else "volunteer.told_declined"
-    try:
-        await context.bot.send_message(v.telegram_id, vt(tell, name=v.real_name))
-    except TelegramError as exc:
-        log.warning("could not tell volunteer %s: %s", v.telegram_id, exc)
+    wake_sender(context.application)  # the volunteer's notice is queued
 
 
 HANDLERS = [

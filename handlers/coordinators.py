@@ -15,13 +15,12 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.i18n import get_translator
+from bot import callback_data as callbacks
+from bot.background import wake_sender
 from bot.services.errors import InvalidValue
 from bot.services.scope import require_coordinator
-from handlers import callbacks
 from handlers.common import Reply, answer, domain_errors, me, services, tr
 from handlers.flow import Flow, Step, Turn, register_flow, start_flow
 
@@ -110,13 +109,7 @@ async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await Reply(update, context).edit_or_send(
         t("coord.removed", name=removed.name, unit=removed.unit.name(t.language))
     )
-    rt = get_translator(removed.language)
-    try:
-        await context.bot.send_message(
-            removed.telegram_id, rt("coord.told_removed", unit=removed.unit.name(rt.language))
-        )
-    except TelegramError as exc:
-        log.warning("could not tell %s: %s", removed.telegram_id, exc)
+    wake_sender(context.application)
 
 
 class WhoStep(Step):
@@ -231,13 +224,7 @@ async def appoint_done(turn: Turn) -> None:
     await turn.finish()
     c = result.coordinator
     await turn.show(turn.tr("appoint.done", name=c.name, unit=c.unit.name(turn.tr.language)))
-    ct = get_translator(c.language)
-    try:
-        await turn.context.bot.send_message(
-            c.telegram_id, ct("appoint.told", unit=c.unit.name(ct.language))
-        )
-    except TelegramError as exc:
-        log.warning("could not tell %s: %s", c.telegram_id, exc)
+    wake_sender(turn.context.application)
 
 
 register_flow(Flow("appoint", [WhoStep(), UnitStep(), ConfirmAppointStep()], done=appoint_done))

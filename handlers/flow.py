@@ -23,10 +23,10 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.callback_data import encode
 from bot.i18n import Translator
 from bot.services.dto import FlowDTO, UserDTO
 from bot.services.errors import DomainError, InvalidValue
-from handlers.callbacks import encode
 from handlers.common import Markup, Reply, answer, answer_error, error_text, me, services, tr
 
 log = logging.getLogger(__name__)

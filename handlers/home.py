@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot import callback_data as callbacks
 from bot.i18n import Translator
 from bot.services.dto import Role, UserDTO
-from handlers import callbacks
 from handlers.common import Reply, answer, domain_errors, me, tr
 from handlers.flow import cancel_flow, current_turn, start_flow
 

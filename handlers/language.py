@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot import callback_data as callbacks
 from bot.i18n import LANGUAGES, get_translator
-from handlers import callbacks
 from handlers.common import Reply, answer, domain_errors, me, refresh_me, services, tr
 
 LANG = "lang"

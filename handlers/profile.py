@@ -6,12 +6,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from handlers import callbacks
+from bot import callback_data as callbacks
+from bot.background import wake_sender
+from bot.rendering import volunteer_card
 from handlers.common import Reply, answer, domain_errors, me, refresh_me, services, tr
 from handlers.flow import Flow, Turn, register_flow, start_flow
 from handlers.home import show_home
-from handlers.registration import notify_coordinators
-from handlers.render import volunteer_card
 from handlers.steps import CommunityStep, GridStep, NameStep, PhoneStep, StreetStep, TeamsStep
 
 EDIT = "pe"  # pe:<field>
@@ -75,7 +75,7 @@ async def _saved(turn: Turn, **changes: object) -> None:
     await turn.say(turn.tr("profile.saved"))
     if result.notify:
         await turn.say(turn.tr("profile.reapproval"))
-        await notify_coordinators(turn.context, result.volunteer, result.notify)
+        wake_sender(turn.context.application)
     await refresh_me(turn.update, turn.context)
     await show_profile(turn.update, turn.context)
 

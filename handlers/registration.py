@@ -6,17 +6,13 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
-from bot.i18n import get_translator
-from bot.services.dto import Recipient, VolunteerDTO
+from bot.background import wake_sender
+from bot.rendering import teams_text
 from bot.services.volunteers import VolunteerForm
-from handlers import approvals
 from handlers.common import refresh_me
 from handlers.flow import Flow, Step, Turn, register_flow, start_flow
 from handlers.home import show_home
-from handlers.render import teams_text, volunteer_card
 from handlers.steps import (
     CommunityStep,
     ConsentStep,
@@ -86,22 +82,6 @@ class ConfirmVolunteerStep(Step):
             await turn.ask_again()
 
 
-async def notify_coordinators(
-    context: ContextTypes.DEFAULT_TYPE, volunteer: VolunteerDTO, recipients: tuple[Recipient, ...]
-) -> None:
-    for recipient in recipients:
-        tr = get_translator(recipient.language)
-        text = tr("approval.new", card=volunteer_card(tr, volunteer, with_status=False))
-        try:
-            await context.bot.send_message(
-                recipient.telegram_id,
-                text,
-                reply_markup=approvals.decision_keyboard(tr, volunteer.user_id),
-            )
-        except TelegramError as exc:  # the outbox (a later step) will retry these
-            log.warning("could not tell coordinator %s: %s", recipient.telegram_id, exc)
-
-
 async def resident_done(turn: Turn) -> None:
     await turn.services.users.set_home_community(turn.me.id, int(turn.data["community_id"]))
     await turn.finish()
@@ -125,7 +105,7 @@ async def volunteer_done(turn: Turn) -> None:
     await turn.finish()
     key = "volunteer.pending" if result.volunteer.status == "pending" else "volunteer.approved"
     await turn.show(turn.tr(key, name=result.volunteer.real_name))
-    await notify_coordinators(turn.context, result.volunteer, result.notify)
+    wake_sender(turn.context.application)  # the coordinators' notices are queued
     await refresh_me(turn.update, turn.context)
     await show_home(turn.update, turn.context)
 

@@ -10,6 +10,8 @@ from bot.services.clock import Clock, SystemClock
 from bot.services.coordinators import CoordinatorService
 from bot.services.flows import FlowService
 from bot.services.org import OrgService
+from bot.services.outbox import OutboxService
+from bot.services.scheduling import DatabaseScheduler, Scheduler
 from bot.services.users import UserService
 from bot.services.volunteers import VolunteerService
 from storage.database import Database
@@ -24,10 +26,19 @@ class Services:
     volunteers: VolunteerService
     coordinators: CoordinatorService
     flows: FlowService
+    outbox: OutboxService
+    scheduler: Scheduler
 
     @classmethod
-    def build(cls, config: Config, db: Database, clock: Clock | None = None) -> Services:
+    def build(
+        cls,
+        config: Config,
+        db: Database,
+        clock: Clock | None = None,
+        scheduler: Scheduler | None = None,
+    ) -> Services:
         clock = clock or SystemClock()
+        scheduler = scheduler or DatabaseScheduler(clock)
         language = config.general.default_language
         return cls(
             db=db,
@@ -37,9 +48,12 @@ class Services:
             volunteers=VolunteerService(
                 db,
                 clock,
+                scheduler,
                 require_approval=config.volunteers.require_approval,
                 default_language=language,
             ),
-            coordinators=CoordinatorService(db, language),
+            coordinators=CoordinatorService(db, scheduler, language),
             flows=FlowService(db),
+            outbox=OutboxService(db, clock),
+            scheduler=scheduler,
         )

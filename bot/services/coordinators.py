@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services import notices
 from bot.services.dto import CoordinatorDTO, UnitDTO, UserDTO
 from bot.services.errors import InvalidValue, NotFound, NotInScope, UnknownUser
 from bot.services.org import unit_dto
+from bot.services.scheduling import Scheduler
 from bot.services.scope import require_coordinator, require_scope
 from bot.services.users import effective_language
 from storage.database import Database
@@ -25,8 +27,9 @@ class Appointment:
 
 
 class CoordinatorService:
-    def __init__(self, db: Database, default_language: str) -> None:
+    def __init__(self, db: Database, scheduler: Scheduler, default_language: str) -> None:
         self.db = db
+        self.scheduler = scheduler
         self.default_language = default_language
 
     def _dto(self, user: User, unit: OrgUnit) -> CoordinatorDTO:
@@ -109,7 +112,7 @@ class CoordinatorService:
                 # moving someone is removing them from their unit: that must be ours too
                 require_scope(actor, previous.path, strictly_below=True)
             await coordinators_repo.bind(session, user.id, unit.id, actor.id)
-            await audit_repo.record(
+            event = await audit_repo.record(
                 session,
                 action="coordinator.appoint",
                 actor_id=actor.id,
@@ -118,7 +121,11 @@ class CoordinatorService:
                 target_id=user.id,
                 detail={"unit": unit.code, "previous_unit": previous.code if previous else None},
             )
-            return Appointment(self._dto(user, unit), unit_dto(previous) if previous else None)
+            coordinator = self._dto(user, unit)
+            await self.scheduler.enqueue(
+                session, *notices.coordinator_appointed(coordinator, event)
+            )
+            return Appointment(coordinator, unit_dto(previous) if previous else None)
 
     async def remove(self, actor: UserDTO, user_id: int) -> CoordinatorDTO:
         require_coordinator(actor)
@@ -131,7 +138,7 @@ class CoordinatorService:
             assert unit is not None
             require_scope(actor, unit.path, strictly_below=True)
             await coordinators_repo.unbind(session, user_id)
-            await audit_repo.record(
+            event = await audit_repo.record(
                 session,
                 action="coordinator.remove",
                 actor_id=actor.id,
@@ -140,7 +147,10 @@ class CoordinatorService:
                 target_id=user_id,
                 detail={"unit": unit.code},
             )
-            return self._dto(user, unit)
+            removed = self._dto(user, unit)
+            key, message = notices.coordinator_removed(removed, event)
+            await self.scheduler.enqueue(session, key, message)
+            return removed
 
     async def below(self, actor: UserDTO) -> list[CoordinatorDTO]:
         """Coordinators the actor may remove: bound strictly below the actor's unit."""

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import notices
 from bot.services.clock import Clock
 from bot.services.dto import Page, Recipient, UserDTO, VolunteerDTO
 from bot.services.errors import AlreadyDecided, InvalidValue, NotFound
 from bot.services.org import team_dto, unit_dto
+from bot.services.scheduling import Scheduler
 from bot.services.scope import ancestor_ids, require_coordinator, require_scope
 from bot.services.users import effective_language
 from bot.services.validation import clean_name, normalize_phone
@@ -46,7 +48,7 @@ class VolunteerForm:
 @dataclass(frozen=True)
 class Registered:
     volunteer: VolunteerDTO
-    notify: tuple[Recipient, ...]  # coordinators to tell (empty when no approval needed)
+    notify: tuple[Recipient, ...]  # coordinators told (through the outbox)
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,17 @@ class Decision:
 
 class VolunteerService:
     def __init__(
-        self, db: Database, clock: Clock, *, require_approval: bool, default_language: str
+        self,
+        db: Database,
+        clock: Clock,
+        scheduler: Scheduler,
+        *,
+        require_approval: bool,
+        default_language: str,
     ) -> None:
         self.db = db
         self.clock = clock
+        self.scheduler = scheduler
         self.require_approval = require_approval
         self.default_language = default_language
 
@@ -153,6 +162,7 @@ class VolunteerService:
                 if status == ApprovalState.PENDING.value
                 else ()
             )
+            await self._tell_coordinators(session, dto, notify)
             return Registered(dto, notify)
 
     async def profile(self, user_id: int) -> VolunteerDTO | None:
@@ -201,7 +211,16 @@ class VolunteerService:
             dto = await self._dto(session, profile, user)
             if community_id is not None and profile.status == ApprovalState.PENDING.value:
                 notify = await self._coordinators_for(session, dto.community.path)
+                await self._tell_coordinators(session, dto, notify)
             return Registered(dto, notify)
+
+    async def _tell_coordinators(
+        self, session: AsyncSession, volunteer: VolunteerDTO, coordinators: tuple[Recipient, ...]
+    ) -> None:
+        now = self.clock.now()
+        for coordinator in coordinators:
+            key, message = notices.volunteer_pending(coordinator, volunteer, now)
+            await self.scheduler.enqueue(session, key, message)
 
     async def pending(self, actor: UserDTO, page: int = 0) -> Page[VolunteerDTO]:
         unit = require_coordinator(actor)
@@ -237,4 +256,7 @@ class VolunteerService:
                 target_id=volunteer_user_id,
             )
             await session.refresh(profile)
-            return Decision(await self._dto(session, profile, user), approve)
+            dto = await self._dto(session, profile, user)
+            key, message = notices.volunteer_decided(dto, approve, now)
+            await self.scheduler.enqueue(session, key, message)
+            return Decision(dto, approve)
