@@ -15,7 +15,9 @@ from telegram import CallbackQuery, Chat, Message, MessageEntity, Update, User
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.config import load_config
+from bot.config import DeliveryConfig, load_config
+from bot.delivery.sender import Sender, SenderStats
+from bot.delivery.telegram_transport import TelegramTransport
 from bot.sandbox import BotMessage, CallbackAnswer, Sandbox, SandboxUser
 from bot.sandbox.state import CallbackRecord
 from bot.services import Services
@@ -124,6 +126,12 @@ class Harness:
     @property
     def services(self) -> Services:
         return self.app.bot_data["services"]  # type: ignore[no-any-return]
+
+    async def deliver(self) -> SenderStats:
+        """Send what the handlers queued in the outbox (notices to other people)."""
+        settings = DeliveryConfig(rate_per_s=1000, per_chat_per_s=30, poll_seconds=0.01)
+        sender = Sender(self.services.outbox, TelegramTransport(self.app.bot), settings)
+        return await sender.drain()
 
     def person(
         self,
