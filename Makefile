@@ -25,6 +25,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers storage tests bench
+	$(BIN)/ruff format --check --quiet bot handlers storage tests bench
 	$(BIN)/mypy
 
 clean:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import OutboxStatus
@@ -102,9 +102,10 @@ async def mark_sent(
     """(outbox id, Telegram message id) pairs, in one statement per row, one unit."""
     if not results:
         return
+    table = cast(Table, OutboxMessage.__table__)
     await session.execute(
-        update(OutboxMessage.__table__)
-        .where(OutboxMessage.__table__.c.id == bindparam("oid"))
+        update(table)
+        .where(table.c.id == bindparam("oid"))
         .values(
             status=OutboxStatus.SENT.value,
             sent_at=at,
