@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import notices
 from bot.services.clock import Clock
-from bot.services.dto import Page, Recipient, UserDTO, VolunteerDTO
+from bot.services.dto import Page, Recipient, UnitDTO, UserDTO, VolunteerDTO
 from bot.services.errors import AlreadyDecided, InvalidValue, NotFound
 from bot.services.org import team_dto, unit_dto
 from bot.services.scheduling import Scheduler
@@ -55,6 +55,11 @@ class Registered:
 class Decision:
     volunteer: VolunteerDTO
     approved: bool
+
+
+def _place(volunteer: VolunteerDTO) -> UnitDTO:
+    """Where a volunteer belongs most narrowly: their grid, else their community."""
+    return volunteer.grid or volunteer.community
 
 
 class VolunteerService:
@@ -111,11 +116,11 @@ class VolunteerService:
             raise InvalidValue("teams", "not_found")
 
     async def _coordinators_for(
-        self, session: AsyncSession, community_path: str
+        self, session: AsyncSession, place_path: str
     ) -> tuple[Recipient, ...]:
-        """Coordinators of the nearest unit (community, else street, else district)
-        that has any."""
-        for unit_id in ancestor_ids(community_path):
+        """Coordinators of the nearest unit that has any: the volunteer's grid, else
+        community, else street, else district."""
+        for unit_id in ancestor_ids(place_path):
             rows = await coordinators_repo.at_units(session, [unit_id])
             if rows:
                 return tuple(
@@ -158,7 +163,7 @@ class VolunteerService:
             await volunteers_repo.set_teams(session, user_id, form.team_ids)
             dto = await self._dto(session, profile, user)
             notify = (
-                await self._coordinators_for(session, dto.community.path)
+                await self._coordinators_for(session, _place(dto).path)
                 if status == ApprovalState.PENDING.value
                 else ()
             )
@@ -210,7 +215,7 @@ class VolunteerService:
             await session.flush()
             dto = await self._dto(session, profile, user)
             if community_id is not None and profile.status == ApprovalState.PENDING.value:
-                notify = await self._coordinators_for(session, dto.community.path)
+                notify = await self._coordinators_for(session, _place(dto).path)
                 await self._tell_coordinators(session, dto, notify)
             return Registered(dto, notify)
 
@@ -241,8 +246,9 @@ class VolunteerService:
             if profile is None or user is None:
                 raise NotFound("volunteer")
             community = await org_repo.unit(session, profile.community_id)
+            grid = await org_repo.unit(session, profile.grid_id) if profile.grid_id else None
             assert community is not None
-            require_scope(actor, community.path)
+            require_scope(actor, (grid or community).path)
             status = (ApprovalState.APPROVED if approve else ApprovalState.DECLINED).value
             now = self.clock.now()
             if not await volunteers_repo.decide(session, profile.user_id, status, actor.id, now):

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.enums import ApprovalState
 from storage.models import OrgUnit, Team, User, VolunteerProfile, VolunteerTeam
@@ -41,12 +42,21 @@ async def set_teams(session: AsyncSession, user_id: int, team_ids: Sequence[int]
 
 
 def _pending_under(unit_path: str):  # type: ignore[no-untyped-def]
+    """Pending volunteers whose community — or grid, for a grid's coordinator — lies at or
+    below the unit."""
+    grid = aliased(OrgUnit)
     return (
         select(VolunteerProfile, User)
         .join(User, User.id == VolunteerProfile.user_id)
         .join(OrgUnit, OrgUnit.id == VolunteerProfile.community_id)
+        .outerjoin(grid, grid.id == VolunteerProfile.grid_id)
         .where(VolunteerProfile.status == ApprovalState.PENDING.value)
-        .where(OrgUnit.path.startswith(unit_path, autoescape=True))
+        .where(
+            or_(
+                OrgUnit.path.startswith(unit_path, autoescape=True),
+                grid.path.startswith(unit_path, autoescape=True),
+            )
+        )
     )
 
 

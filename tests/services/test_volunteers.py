@@ -569,3 +569,25 @@ async def test_profile_round_trip(services: Services, org: Org, db: Database) ->
     async with db.read() as session:
         row = await session.get(User, user.id)
     assert row is not None and row.community_id == org[COMMUNITY].id
+
+
+async def test_a_grid_coordinator_sees_decides_and_is_told_about_their_grid(
+    services: Services, org: Org
+) -> None:
+    grid_boss = await coordinator(services, 2101, org.grid(1).code)
+    community_boss = await coordinator(services, 2102, COMMUNITY)
+    in_grid = await person(services, 1001)
+    elsewhere = await person(services, 1002)
+    told = await services.volunteers.register(in_grid.id, form(org))  # grid 1
+    await services.volunteers.register(elsewhere.id, form(org, grid_id=org.grid(2).id))
+
+    assert [r.telegram_id for r in told.notify] == [grid_boss.telegram_id]
+    assert [v.user_id for v in (await services.volunteers.pending(grid_boss)).items] == [in_grid.id]
+    assert {v.user_id for v in (await services.volunteers.pending(community_boss)).items} == {
+        in_grid.id,
+        elsewhere.id,
+    }
+    with pytest.raises(NotInScope):
+        await services.volunteers.decide(grid_boss, elsewhere.id, approve=True)
+    decided = await services.volunteers.decide(grid_boss, in_grid.id, approve=True)
+    assert decided.volunteer.status == "approved"
