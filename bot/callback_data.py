@@ -12,6 +12,8 @@ import re
 MAX_BYTES = 64
 
 DECIDE_VOLUNTEER = "va"  # va:<volunteer user id>:<1 approve | 0 decline>
+ACCEPT_OFFER = "oa"  # oa:<claim id>  (a freed place offered to a waitlisted volunteer)
+DECLINE_OFFER = "od"  # od:<claim id>
 
 
 def encode(prefix: str, *parts: int | str) -> str:

@@ -125,6 +125,14 @@ class VolunteersConfig(_Section):
     require_approval: bool = True
 
 
+class OrdersConfig(_Section):
+    """Grabbing places: how many a volunteer may hold, cancelling, the waitlist."""
+
+    max_upcoming_claims: Annotated[int, Field(ge=1, le=100)] = 5
+    cancel_cutoff_hours: Annotated[float, Field(ge=0, le=720)] = 2
+    offer_minutes: Annotated[int, Field(ge=1, le=10_080)] = 30
+
+
 class SandboxConfig(_Section):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8081
@@ -159,6 +167,7 @@ class Config(_Section):
     admins: AdminsConfig = AdminsConfig()
     points: PointsConfig = PointsConfig()
     volunteers: VolunteersConfig = VolunteersConfig()
+    orders: OrdersConfig = OrdersConfig()
     sandbox: SandboxConfig = SandboxConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     jobs: JobsConfig = JobsConfig()

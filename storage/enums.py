@@ -46,3 +46,49 @@ class JobStatus(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     DROPPED = "dropped"  # fell due while the bot was down and no longer makes sense
+
+
+class OrderState(StrEnum):
+    """An order (点单 → 发单 → 接单 → 服务): reviewed, published, filled, served.
+
+    ``pending_review → open → filled → in_service → completed``; ``rejected``,
+    ``cancelled`` and ``expired`` are ends. ``filled`` goes back to ``open`` when a
+    place frees and nobody is waiting for it.
+    """
+
+    PENDING_REVIEW = "pending_review"
+    OPEN = "open"
+    FILLED = "filled"
+    IN_SERVICE = "in_service"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class ClaimState(StrEnum):
+    """A volunteer's place on an order.
+
+    ``claimed``, ``offered`` (a waitlisted volunteer offered a freed place, reserved
+    for them until ``offer_expires_at``) and ``checked_in`` hold a place: the order's
+    ``taken`` counts exactly those. ``waitlisted`` waits in ``joined_at`` order.
+    """
+
+    CLAIMED = "claimed"
+    WAITLISTED = "waitlisted"
+    OFFERED = "offered"
+    CANCELLED = "cancelled"
+    CHECKED_IN = "checked_in"
+    DONE = "done"
+    NO_SHOW = "no_show"
+
+
+# the claim states that hold one of the order's places (orders.taken counts them)
+PLACE_HOLDING = (ClaimState.CLAIMED.value, ClaimState.OFFERED.value, ClaimState.CHECKED_IN.value)
+
+
+class OrderScope(StrEnum):
+    """Who is told of a published order: the community's squad, or the whole street."""
+
+    COMMUNITY = "community"
+    STREET = "street"

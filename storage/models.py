@@ -12,17 +12,29 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, Timestamps
-from storage.enums import ApprovalState, JobStatus, OutboxStatus, UnitKind, check_in
+from storage.enums import (
+    ApprovalState,
+    ClaimState,
+    JobStatus,
+    OrderScope,
+    OrderState,
+    OutboxStatus,
+    UnitKind,
+    check_in,
+)
 from storage.types import BigIntPK, JSONData, UTCDateTime, utcnow
 
 
@@ -221,3 +233,90 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Order(Timestamps, Base):
+    """A request for help (点单) and, once published, the places volunteers grab.
+
+    First come, first served lives in the constraints: ``taken`` only moves by one
+    conditional UPDATE (``… WHERE taken < places``), and ``CHECK(taken <= places)`` is
+    the last line of defence. ``places`` is 0 until a coordinator publishes the order.
+    ``number`` is what people quote ("HY000042"): made from the id, so unique without a
+    counter row to contend for; it is written in the transaction that inserts the row.
+    """
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(check_in("state", OrderState), name="state"),
+        CheckConstraint(check_in("scope", OrderScope), name="scope"),
+        CheckConstraint("taken >= 0", name="taken_not_negative"),
+        CheckConstraint("taken <= places", name="taken_within_places"),
+        CheckConstraint("places BETWEEN 0 AND 200", name="places_range"),
+        CheckConstraint("places > 0 OR published_at IS NULL", name="published_has_places"),
+        CheckConstraint("ends_at > starts_at", name="window"),
+        CheckConstraint("helpers_requested BETWEEN 1 AND 200", name="helpers_range"),
+        Index("ix_orders_review", "state", "community_id", "created_at"),
+        Index("ix_orders_browse", "state", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(24), unique=True)
+    requester_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    beneficiary_name: Mapped[str | None] = mapped_column(String(64))
+    beneficiary_phone: Mapped[str | None] = mapped_column(String(20))
+    beneficiary_address: Mapped[str | None] = mapped_column(Text)
+    community_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"))
+    category: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    address: Mapped[str] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    contact_phone: Mapped[str] = mapped_column(String(20))
+    helpers_requested: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default=OrderState.PENDING_REVIEW.value)
+    places: Mapped[int] = mapped_column(Integer, default=0)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+    points_rate: Mapped[float | None] = mapped_column(Float)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    guidance: Mapped[str | None] = mapped_column(Text)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    scope: Mapped[str] = mapped_column(String(16), default=OrderScope.COMMUNITY.value)
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="SET NULL")
+    )
+    reject_reason: Mapped[str | None] = mapped_column(String(500))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Claim(Base):
+    """A volunteer's place on an order, or their place in its waitlist. One row per
+    volunteer and order, ever: a second tap finds the row, never a second place."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        CheckConstraint(check_in("state", ClaimState), name="state"),
+        UniqueConstraint("order_id", "volunteer_id"),
+        Index("ix_claims_order_state", "order_id", "state", "joined_at"),
+        Index("ix_claims_volunteer_state", "volunteer_id", "state"),
+        Index("ix_claims_offer_expiry", "state", "offer_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    guidance_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    late_cancel: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -35,9 +35,17 @@ async def cleanup(ctx: JobContext, session: AsyncSession, payload: dict[str, Any
     await jobs_repo.purge_finished(session, before)
 
 
+async def offer_expiry(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """A freed place offered to a waitlisted volunteer was not accepted in time: it
+    passes to the next in line (nothing happens if it was accepted or declined)."""
+    await ctx.services.claims.expire_offer(session, int(payload["claim"]))
+
+
 def default_registry() -> JobRegistry:
     registry = JobRegistry()
     registry.register("maintenance.cleanup", cleanup, stale_after=timedelta(hours=20))
+    # never stale: an offer found late must still pass on, or the place stays reserved
+    registry.register("claim.offer_expiry", offer_expiry)
     return registry
 
 

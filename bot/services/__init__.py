@@ -4,11 +4,14 @@ errors, and import nothing from ``telegram``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.config import Config
+from bot.services.claims import ClaimService
 from bot.services.clock import Clock, SystemClock
 from bot.services.coordinators import CoordinatorService
 from bot.services.flows import FlowService
+from bot.services.orders import OrderService
 from bot.services.org import OrgService
 from bot.services.outbox import OutboxService
 from bot.services.scheduling import DatabaseScheduler, Scheduler
@@ -28,6 +31,8 @@ class Services:
     flows: FlowService
     outbox: OutboxService
     scheduler: Scheduler
+    orders: OrderService
+    claims: ClaimService
 
     @classmethod
     def build(
@@ -56,4 +61,22 @@ class Services:
             flows=FlowService(db),
             outbox=OutboxService(db, clock),
             scheduler=scheduler,
+            orders=OrderService(
+                db,
+                clock,
+                scheduler,
+                default_language=language,
+                default_rate=config.points.rate_per_hour,
+                timezone=config.general.timezone,
+            ),
+            claims=ClaimService(
+                db,
+                clock,
+                scheduler,
+                default_language=language,
+                timezone=config.general.timezone,
+                max_upcoming=config.orders.max_upcoming_claims,
+                cancel_cutoff=timedelta(hours=config.orders.cancel_cutoff_hours),
+                offer_time=timedelta(minutes=config.orders.offer_minutes),
+            ),
         )

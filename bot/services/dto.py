@@ -127,3 +127,54 @@ class Page(Generic[T]):
     page: int
     pages: int
     total: int
+
+
+@dataclass(frozen=True)
+class OrderDTO:
+    id: int
+    number: str
+    requester_id: int
+    community_id: int
+    category: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    address: str
+    latitude: float | None
+    longitude: float | None
+    contact_phone: str
+    helpers_requested: int
+    beneficiary_name: str | None
+    beneficiary_phone: str | None
+    beneficiary_address: str | None
+    state: str
+    places: int
+    taken: int
+    points_rate: float | None
+    team_id: int | None
+    guidance: str | None
+    opens_at: datetime | None
+    scope: str
+    duplicate_of_id: int | None
+    reject_reason: str | None
+    reviewed_by_id: int | None
+    published_at: datetime | None
+    created_at: datetime
+
+    @property
+    def free(self) -> int:
+        return self.places - self.taken
+
+
+@dataclass(frozen=True)
+class ClaimDTO:
+    id: int
+    order: OrderDTO
+    volunteer_id: int
+    state: str
+    joined_at: datetime
+    offered_at: datetime | None
+    offer_expires_at: datetime | None
+    guidance_confirmed_at: datetime | None
+    cancelled_at: datetime | None
+    late_cancel: bool

@@ -4,6 +4,8 @@ error handler."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class DomainError(Exception):
     code = "domain"
@@ -48,3 +50,64 @@ class InvalidValue(DomainError):
         super().__init__(f"{field}: {reason}", **values)
         self.field = field
         self.reason = reason
+
+
+# ---- orders and claims (接单) ----------------------------------------------------------
+
+
+class SlotsFull(DomainError):
+    """Every place of the order is taken (the volunteer may join the waitlist)."""
+
+    code = "slots_full"
+
+
+class AlreadyClaimed(DomainError):
+    """The volunteer already holds a place (or a waitlist place) on this order."""
+
+    code = "already_claimed"
+
+
+class NotOpenYet(DomainError):
+    """Grabbing opens at ``opens_at`` (also in ``values``)."""
+
+    code = "not_open_yet"
+
+    def __init__(self, opens_at: datetime) -> None:
+        super().__init__(f"opens at {opens_at.isoformat()}", opens_at=opens_at)
+        self.opens_at = opens_at
+
+
+class OverlappingClaim(DomainError):
+    """The volunteer holds a place whose time window overlaps this order's."""
+
+    code = "overlapping_claim"
+
+
+class TooManyClaims(DomainError):
+    """The volunteer holds the most upcoming places allowed ([orders] max_upcoming_claims)."""
+
+    code = "too_many_claims"
+
+
+class OrderClosed(DomainError):
+    """The order is not taking volunteers (not published, started, cancelled …)."""
+
+    code = "order_closed"
+
+
+class CancelTooLate(DomainError):
+    """The service has started (or is done): the place can no longer be cancelled."""
+
+    code = "cancel_too_late"
+
+
+class OfferExpired(DomainError):
+    """The offered place was not accepted in time; it has passed to the next in line."""
+
+    code = "offer_expired"
+
+
+class TeamRequired(NotAllowed):
+    """The order needs a specialty team the volunteer is not in."""
+
+    code = "team_required"

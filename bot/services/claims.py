@@ -1,0 +1,354 @@
+"""Grabbing places (接单), exactly first come, first served; the waitlist; cancelling.
+
+``grab`` answers from a cheap read first when it can (the order is full, closed or
+not open yet, the volunteer already has a place, or a rule refuses them): no write, no
+write lock, so the taps of a grab storm that arrive after the last place went cost a
+read each. Otherwise one write transaction inserts the volunteer's claim row
+(``INSERT … ON CONFLICT DO NOTHING``: a second tap finds the row and gets
+AlreadyClaimed) and takes a place with one conditional UPDATE (``… WHERE taken <
+places``); no row back means the order filled meanwhile, and the transaction rolls
+back with SlotsFull. The constraints (UNIQUE(order_id, volunteer_id), CHECK(taken <=
+places)) hold even if this code were wrong.
+
+The rules about the volunteer (approved, in the order's team, no overlapping place, at
+most ``max_upcoming_claims`` upcoming places) concern only their own claims, so they
+are checked in the read; two grabs by the same volunteer at once are kept apart by the
+per-user ordering of updates.
+
+Cancelling is allowed until the service starts (then CancelTooLate); within
+``cancel_cutoff`` of the start it is allowed but flagged ``late_cancel``, which counts
+on the volunteer's record — letting the place go to the waitlist beats a no-show. A
+freed place goes to the first waitlisted volunteer as an offer (``offered``: the place
+stays reserved and counted in ``taken``) until they accept or the offer expires
+(``expire_offers``), when it passes to the next; with nobody waiting it is released.
+Operations other than grab lock the order row first (``FOR UPDATE`` on PostgreSQL;
+BEGIN IMMEDIATE on SQLite), so two of them never offer one place twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import notices
+from bot.services.clock import Clock
+from bot.services.dto import ClaimDTO, UserDTO
+from bot.services.errors import (
+    AlreadyClaimed,
+    AlreadyDecided,
+    CancelTooLate,
+    NotAllowed,
+    NotFound,
+    NotOpenYet,
+    OfferExpired,
+    OrderClosed,
+    OverlappingClaim,
+    SlotsFull,
+    TeamRequired,
+    TooManyClaims,
+)
+from bot.services.orders import order_dto, recipient
+from bot.services.scheduling import Scheduler
+from storage.database import Database
+from storage.enums import ApprovalState, ClaimState, OrderState
+from storage.models import Claim, Order
+from storage.repositories import claims as claims_repo
+from storage.repositories import orders as orders_repo
+from storage.repositories import volunteers as volunteers_repo
+
+OFFER_EXPIRY_JOB = "claim.offer_expiry"
+
+CLAIMED = ClaimState.CLAIMED.value
+WAITLISTED = ClaimState.WAITLISTED.value
+OFFERED = ClaimState.OFFERED.value
+CANCELLED = ClaimState.CANCELLED.value
+GRABBABLE = (OrderState.OPEN.value, OrderState.FILLED.value)
+
+
+def offer_job_key(claim_id: int) -> str:
+    return f"offer:{claim_id}"
+
+
+def claim_dto(claim: Claim, order: Order) -> ClaimDTO:
+    return ClaimDTO(
+        id=claim.id,
+        order=order_dto(order),
+        volunteer_id=claim.volunteer_id,
+        state=claim.state,
+        joined_at=claim.joined_at,
+        offered_at=claim.offered_at,
+        offer_expires_at=claim.offer_expires_at,
+        guidance_confirmed_at=claim.guidance_confirmed_at,
+        cancelled_at=claim.cancelled_at,
+        late_cancel=claim.late_cancel,
+    )
+
+
+def check_grabbable(order: Order, now: datetime) -> None:
+    """Raise why the order takes no one now (full, not open yet, closed)."""
+    if order.state not in GRABBABLE or order.starts_at <= now:
+        raise OrderClosed(order.state)
+    if order.opens_at is not None and order.opens_at > now:
+        raise NotOpenYet(order.opens_at)
+    if order.state == OrderState.FILLED.value or order.taken >= order.places:
+        raise SlotsFull()
+
+
+class ClaimService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        scheduler: Scheduler,
+        *,
+        default_language: str,
+        timezone: str,
+        max_upcoming: int,
+        cancel_cutoff: timedelta,
+        offer_time: timedelta,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.scheduler = scheduler
+        self.default_language = default_language
+        self.timezone = timezone
+        self.max_upcoming = max_upcoming
+        self.cancel_cutoff = cancel_cutoff
+        self.offer_time = offer_time
+
+    # ---- the rules ----------------------------------------------------------------
+
+    async def _check_volunteer(
+        self, session: AsyncSession, volunteer_id: int, order: Order, now: datetime
+    ) -> None:
+        profile = await volunteers_repo.profile(session, volunteer_id)
+        if profile is None or profile.status != ApprovalState.APPROVED.value:
+            raise NotAllowed("approved volunteers only")
+        if order.team_id is not None and order.team_id not in await volunteers_repo.team_ids(
+            session, volunteer_id
+        ):
+            raise TeamRequired(str(order.team_id))
+        if await claims_repo.overlapping(
+            session, volunteer_id, order.starts_at, order.ends_at, order.id
+        ):
+            raise OverlappingClaim()
+        if await claims_repo.count_upcoming(session, volunteer_id, now, order.id) >= (
+            self.max_upcoming
+        ):
+            raise TooManyClaims(max=self.max_upcoming)
+
+    async def _precheck(self, volunteer: UserDTO, order_id: int, *, waitlist: bool) -> None:
+        """The cheap read: every refusal that needs no write."""
+        now = self.clock.now()
+        async with self.db.read() as session:
+            order = await orders_repo.get(session, order_id)
+            if order is None:
+                raise NotFound("order")
+            existing = await claims_repo.of(session, order_id, volunteer.id)
+            if existing is not None and existing.state != CANCELLED:
+                raise AlreadyClaimed(existing.state)
+            if waitlist:
+                if order.state not in GRABBABLE or order.starts_at <= now:
+                    raise OrderClosed(order.state)
+                if order.opens_at is not None and order.opens_at > now:
+                    raise NotOpenYet(order.opens_at)
+            else:
+                check_grabbable(order, now)
+            await self._check_volunteer(session, volunteer.id, order, now)
+
+    async def _own_row(
+        self, session: AsyncSession, order_id: int, volunteer_id: int, state: str, now: datetime
+    ) -> int:
+        """Insert the volunteer's claim row, or revive their cancelled one."""
+        claim_id = await claims_repo.insert_new(
+            session, order_id=order_id, volunteer_id=volunteer_id, state=state, now=now
+        )
+        if claim_id is None:
+            claim_id = await claims_repo.revive(
+                session, order_id=order_id, volunteer_id=volunteer_id, state=state, now=now
+            )
+        if claim_id is None:
+            raise AlreadyClaimed()
+        return claim_id
+
+    async def _take(
+        self, session: AsyncSession, order_id: int, volunteer_id: int, now: datetime
+    ) -> ClaimDTO:
+        """The claim row, then the place; raises (rolling both back) when none is free."""
+        claim_id = await self._own_row(session, order_id, volunteer_id, CLAIMED, now)
+        taken = await orders_repo.take_place(session, order_id, now)
+        order = await orders_repo.get(session, order_id)
+        assert order is not None
+        if taken is None:
+            check_grabbable(order, now)  # raises why: closed, not open yet …
+            raise SlotsFull()
+        if order.state == OrderState.FILLED.value:
+            to = await recipient(session, order.requester_id, self.default_language)
+            key, message = notices.order_filled(to, order_dto(order), now)
+            await self.scheduler.enqueue(session, key, message)
+        claim = await claims_repo.get(session, claim_id)
+        assert claim is not None
+        return claim_dto(claim, order)
+
+    # ---- grab, waitlist, cancel, offers -------------------------------------------
+
+    async def grab(self, volunteer: UserDTO, order_id: int) -> ClaimDTO:
+        """One place for the volunteer, or SlotsFull / AlreadyClaimed / NotOpenYet /
+        OrderClosed / OverlappingClaim / TooManyClaims / TeamRequired / NotAllowed."""
+        await self._precheck(volunteer, order_id, waitlist=False)
+        async with self.db.transaction() as session:
+            return await self._take(session, order_id, volunteer.id, self.clock.now())
+
+    async def join_waitlist(self, volunteer: UserDTO, order_id: int) -> ClaimDTO:
+        """A place in the waitlist of a full order, in order of joining; if a place is
+        free after all (nobody is waiting then), the volunteer simply gets it."""
+        await self._precheck(volunteer, order_id, waitlist=True)
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            order = await orders_repo.get(session, order_id, for_update=True)
+            assert order is not None
+            if order.state == OrderState.OPEN.value and order.taken < order.places:
+                return await self._take(session, order_id, volunteer.id, now)
+            if order.state not in GRABBABLE:
+                raise OrderClosed(order.state)
+            claim_id = await self._own_row(session, order_id, volunteer.id, WAITLISTED, now)
+            claim = await claims_repo.get(session, claim_id)
+            assert claim is not None
+            return claim_dto(claim, order)
+
+    async def _owned(
+        self, session: AsyncSession, volunteer: UserDTO, claim_id: int
+    ) -> tuple[Claim, Order]:
+        """The volunteer's own claim (a forged id is NotFound) and its order, locked."""
+        claim = await claims_repo.get(session, claim_id)
+        if claim is None or claim.volunteer_id != volunteer.id:
+            raise NotFound("claim")
+        order = await orders_repo.get(session, claim.order_id, for_update=True)
+        assert order is not None
+        claim = await claims_repo.get(session, claim_id)  # as it is now, under the lock
+        assert claim is not None
+        return claim, order
+
+    async def cancel(self, volunteer: UserDTO, claim_id: int) -> ClaimDTO:
+        """Give up a place (or an offer, or a waitlist place). Until ``cancel_cutoff``
+        before the start it is free; from then until the start it is flagged
+        ``late_cancel``; once the service started, CancelTooLate."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            claim, order = await self._owned(session, volunteer, claim_id)
+            state = claim.state
+            if state == CANCELLED:
+                raise AlreadyDecided(state)
+            if state not in (CLAIMED, OFFERED, WAITLISTED):
+                raise CancelTooLate(state)
+            if state != WAITLISTED and (order.state not in GRABBABLE or now >= order.starts_at):
+                raise CancelTooLate(order.state)
+            late = state == CLAIMED and now >= order.starts_at - self.cancel_cutoff
+            values: dict[str, object] = {"cancelled_at": now}
+            if late:
+                values["late_cancel"] = True
+            if not await claims_repo.set_state(session, claim.id, state, state=CANCELLED, **values):
+                raise AlreadyDecided(state)
+            if state == OFFERED:
+                await self.scheduler.cancel(session, offer_job_key(claim.id))
+            if state in (CLAIMED, OFFERED):
+                await self._pass_on(session, order, now)
+            if state == CLAIMED:
+                to = await recipient(session, order.requester_id, self.default_language)
+                key, message = notices.order_volunteer_cancelled(
+                    to, order_dto(order), claim.id, now
+                )
+                await self.scheduler.enqueue(session, key, message)
+            return await self._fresh(session, claim.id)
+
+    async def accept_offer(self, volunteer: UserDTO, claim_id: int) -> ClaimDTO:
+        """Take the place offered: ``offered`` → ``claimed`` (it is already counted)."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            claim, order = await self._owned(session, volunteer, claim_id)
+            if claim.state == CLAIMED:
+                raise AlreadyClaimed(claim.state)
+            if claim.state != OFFERED:
+                raise OfferExpired(claim.state)
+            assert claim.offer_expires_at is not None
+            if claim.offer_expires_at <= now or now >= order.starts_at:
+                raise OfferExpired()
+            await self._check_volunteer(session, volunteer.id, order, now)
+            if not await claims_repo.set_state(session, claim.id, OFFERED, state=CLAIMED):
+                raise OfferExpired()
+            await self.scheduler.cancel(session, offer_job_key(claim.id))
+            return await self._fresh(session, claim.id)
+
+    async def expire_offer(self, session: AsyncSession, claim_id: int) -> bool:
+        """In the caller's unit of work (a job's): if the offer ran out, cancel it and
+        pass the place on. True when it expired now; idempotent."""
+        now = self.clock.now()
+        claim = await claims_repo.get(session, claim_id)
+        if claim is None or claim.state != OFFERED:
+            return False
+        order = await orders_repo.get(session, claim.order_id, for_update=True)
+        claim = await claims_repo.get(session, claim_id)
+        assert order is not None and claim is not None
+        if claim.state != OFFERED or claim.offer_expires_at is None:
+            return False
+        if claim.offer_expires_at > now:
+            return False
+        if not await claims_repo.set_state(
+            session, claim.id, OFFERED, state=CANCELLED, cancelled_at=now
+        ):
+            return False
+        await self._pass_on(session, order, now)
+        return True
+
+    async def expire_offers(self, now: datetime | None = None) -> list[int]:
+        """Every offer that ran out by ``now`` passes to the next in line (one unit of
+        work each); the claims expired."""
+        moment = now or self.clock.now()
+        async with self.db.read() as session:
+            due = await claims_repo.due_offers(session, moment)
+        expired = []
+        for claim_id in due:
+            async with self.db.transaction() as session:
+                if await self.expire_offer(session, claim_id):
+                    expired.append(claim_id)
+        return expired
+
+    async def _pass_on(self, session: AsyncSession, order: Order, now: datetime) -> None:
+        """A place came free: offer it to the first waitlisted volunteer (it stays
+        reserved, ``taken`` unchanged), or give it back when nobody waits or the
+        service has started."""
+        waiting = await claims_repo.first_waitlisted(session, order.id)
+        if waiting is None or now >= order.starts_at:
+            await orders_repo.release_place(session, order.id, now)
+            return
+        expires = min(now + self.offer_time, order.starts_at)
+        await claims_repo.set_state(
+            session,
+            waiting.id,
+            WAITLISTED,
+            state=OFFERED,
+            offered_at=now,
+            offer_expires_at=expires,
+        )
+        await self.scheduler.schedule(
+            session, OFFER_EXPIRY_JOB, offer_job_key(waiting.id), expires, claim=waiting.id
+        )
+        offered = await self._fresh(session, waiting.id)
+        to = await recipient(session, waiting.volunteer_id, self.default_language)
+        key, message = notices.place_offered(to, offered, self.timezone)
+        await self.scheduler.enqueue(session, key, message)
+
+    async def _fresh(self, session: AsyncSession, claim_id: int) -> ClaimDTO:
+        claim = await claims_repo.get(session, claim_id)
+        assert claim is not None
+        order = await orders_repo.get(session, claim.order_id)
+        assert order is not None
+        return claim_dto(claim, order)
+
+    async def claims_of_order(self, order_id: int) -> list[ClaimDTO]:
+        async with self.db.read() as session:
+            order = await orders_repo.get(session, order_id)
+            if order is None:
+                raise NotFound("order")
+            return [claim_dto(c, order) for c in await claims_repo.of_order(session, order_id)]

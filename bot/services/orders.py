@@ -1,0 +1,382 @@
+"""Requests for help (点单) and their review and publication (发单).
+
+A resident's request waits in ``pending_review`` until a coordinator of its community
+(or any unit above it) approves it — setting the places, points rate, team, guidance
+and when grabbing opens — rejects it with a reason, or marks it a duplicate.
+Coordinators can also publish an activity themselves, skipping review. The requester
+is told of every change through the outbox, in the transaction of the change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import notices
+from bot.services.clock import Clock
+from bot.services.dto import OrderDTO, Page, Recipient, UserDTO
+from bot.services.errors import AlreadyDecided, InvalidValue, NotFound
+from bot.services.scheduling import Scheduler
+from bot.services.scope import require_coordinator, require_scope
+from bot.services.users import effective_language
+from bot.services.validation import clean_name, normalize_phone
+from storage.database import Database
+from storage.enums import OrderScope, OrderState, UnitKind
+from storage.models import Order
+from storage.repositories import audit as audit_repo
+from storage.repositories import orders as orders_repo
+from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
+
+PAGE_SIZE = 5
+DESCRIPTION_MAX = 2000
+ADDRESS_MAX = 500
+GUIDANCE_MAX = 2000
+REASON_MAX = 500
+HELPERS_MAX = 200
+PLACES_MAX = 200
+CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+def order_dto(order: Order) -> OrderDTO:
+    assert order.number is not None
+    return OrderDTO(
+        id=order.id,
+        number=order.number,
+        requester_id=order.requester_id,
+        community_id=order.community_id,
+        category=order.category,
+        description=order.description,
+        starts_at=order.starts_at,
+        ends_at=order.ends_at,
+        address=order.address,
+        latitude=order.latitude,
+        longitude=order.longitude,
+        contact_phone=order.contact_phone,
+        helpers_requested=order.helpers_requested,
+        beneficiary_name=order.beneficiary_name,
+        beneficiary_phone=order.beneficiary_phone,
+        beneficiary_address=order.beneficiary_address,
+        state=order.state,
+        places=order.places,
+        taken=order.taken,
+        points_rate=order.points_rate,
+        team_id=order.team_id,
+        guidance=order.guidance,
+        opens_at=order.opens_at,
+        scope=order.scope,
+        duplicate_of_id=order.duplicate_of_id,
+        reject_reason=order.reject_reason,
+        reviewed_by_id=order.reviewed_by_id,
+        published_at=order.published_at,
+        created_at=order.created_at,
+    )
+
+
+async def recipient(session: AsyncSession, user_id: int, default_language: str) -> Recipient:
+    user = await users_repo.by_id(session, user_id)
+    if user is None:
+        raise NotFound("user")
+    return Recipient(user.telegram_id, effective_language(user, default_language))
+
+
+@dataclass(frozen=True)
+class OrderForm:
+    """What a requester (or a coordinator) gives; checked by :func:`check_form`."""
+
+    category: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    community_id: int
+    address: str
+    contact_phone: str
+    helpers_requested: int
+    latitude: float | None = None
+    longitude: float | None = None
+    beneficiary_name: str | None = None
+    beneficiary_phone: str | None = None
+    beneficiary_address: str | None = None
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a coordinator sets when publishing."""
+
+    places: int
+    points_rate: float | None = None  # None: [points] rate_per_hour
+    team_id: int | None = None
+    guidance: str | None = None
+    opens_at: datetime | None = None  # None: grabbing opens at once
+    scope: str = OrderScope.COMMUNITY.value
+
+
+def _text(value: str | None, field: str, maximum: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidValue(field, "empty")
+    if len(text) > maximum:
+        raise InvalidValue(field, "too_long", max=maximum, length=len(text))
+    return text
+
+
+def _optional_text(value: str | None, field: str, maximum: int) -> str | None:
+    return _text(value, field, maximum) if value is not None and value.strip() else None
+
+
+def check_form(form: OrderForm, now: datetime) -> dict[str, object]:
+    """The form's values as stored, or InvalidValue naming the first bad field."""
+    if not CATEGORY_RE.match(form.category or ""):
+        raise InvalidValue("category", "unknown")
+    description = _text(form.description, "description", DESCRIPTION_MAX)
+    if form.starts_at.tzinfo is None or form.ends_at.tzinfo is None:
+        raise InvalidValue("starts_at", "past")
+    if form.starts_at <= now:
+        raise InvalidValue("starts_at", "past")
+    if form.ends_at <= form.starts_at:
+        raise InvalidValue("ends_at", "before_start")
+    address = _text(form.address, "address", ADDRESS_MAX)
+    phone = normalize_phone(form.contact_phone)
+    if not 1 <= form.helpers_requested <= HELPERS_MAX:
+        raise InvalidValue("helpers", "range", min=1, max=HELPERS_MAX)
+    if (form.latitude is None) != (form.longitude is None) or (
+        form.latitude is not None
+        and form.longitude is not None
+        and not (-90 <= form.latitude <= 90 and -180 <= form.longitude <= 180)
+    ):
+        raise InvalidValue("location", "invalid")
+    beneficiary_name = clean_name(form.beneficiary_name) if form.beneficiary_name else None
+    beneficiary_phone = normalize_phone(form.beneficiary_phone) if form.beneficiary_phone else None
+    beneficiary_address = _optional_text(form.beneficiary_address, "address", ADDRESS_MAX)
+    return {
+        "category": form.category,
+        "description": description,
+        "starts_at": form.starts_at,
+        "ends_at": form.ends_at,
+        "community_id": form.community_id,
+        "address": address,
+        "contact_phone": phone,
+        "helpers_requested": form.helpers_requested,
+        "latitude": form.latitude,
+        "longitude": form.longitude,
+        "beneficiary_name": beneficiary_name,
+        "beneficiary_phone": beneficiary_phone,
+        "beneficiary_address": beneficiary_address,
+    }
+
+
+class OrderService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        scheduler: Scheduler,
+        *,
+        default_language: str,
+        default_rate: float,
+        timezone: str,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.scheduler = scheduler
+        self.default_language = default_language
+        self.default_rate = default_rate
+        self.timezone = timezone
+
+    async def _community(self, session: AsyncSession, community_id: int) -> str:
+        unit = await org_repo.unit(session, community_id)
+        if unit is None or unit.kind != UnitKind.COMMUNITY.value:
+            raise InvalidValue("community", "not_found")
+        return unit.path
+
+    async def _publication(
+        self, session: AsyncSession, publication: Publication, starts_at: datetime
+    ) -> dict[str, object]:
+        if not 1 <= publication.places <= PLACES_MAX:
+            raise InvalidValue("places", "range", min=1, max=PLACES_MAX)
+        rate = self.default_rate if publication.points_rate is None else publication.points_rate
+        if not 0 < rate <= 1000:
+            raise InvalidValue("points_rate", "range")
+        if publication.team_id is not None and publication.team_id not in {
+            t.id for t in await org_repo.teams(session)
+        }:
+            raise InvalidValue("teams", "not_found")
+        if publication.scope not in {s.value for s in OrderScope}:
+            raise InvalidValue("scope", "unknown")
+        if publication.opens_at is not None and publication.opens_at >= starts_at:
+            raise InvalidValue("opens_at", "after_start")
+        now = self.clock.now()
+        return {
+            "places": publication.places,
+            "points_rate": rate,
+            "team_id": publication.team_id,
+            "guidance": _optional_text(publication.guidance, "guidance", GUIDANCE_MAX),
+            "opens_at": publication.opens_at,
+            "scope": publication.scope,
+            "published_at": now,
+            "updated_at": now,
+        }
+
+    async def create_request(self, requester: UserDTO, form: OrderForm) -> OrderDTO:
+        """A resident's request: checked, stored as ``pending_review``, numbered."""
+        now = self.clock.now()
+        values = check_form(form, now)
+        async with self.db.transaction() as session:
+            await self._community(session, form.community_id)
+            order = await orders_repo.insert(
+                session,
+                requester_id=requester.id,
+                state=OrderState.PENDING_REVIEW.value,
+                places=0,
+                taken=0,
+                created_at=now,
+                updated_at=now,
+                **values,
+            )
+            return order_dto(order)
+
+    async def create_activity(
+        self, actor: UserDTO, form: OrderForm, publication: Publication
+    ) -> OrderDTO:
+        """A coordinator's own order (an activity with N places): open at once."""
+        require_coordinator(actor)
+        now = self.clock.now()
+        values = check_form(form, now)
+        async with self.db.transaction() as session:
+            path = await self._community(session, form.community_id)
+            require_scope(actor, path)
+            published = await self._publication(session, publication, form.starts_at)
+            order = await orders_repo.insert(
+                session,
+                requester_id=actor.id,
+                state=OrderState.OPEN.value,
+                taken=0,
+                reviewed_by_id=actor.id,
+                created_at=now,
+                **values,
+                **published,
+            )
+            await self._audit(session, actor, order, "order.create_activity")
+            return order_dto(order)
+
+    async def get(self, order_id: int) -> OrderDTO:
+        async with self.db.read() as session:
+            order = await orders_repo.get(session, order_id)
+            if order is None:
+                raise NotFound("order")
+            return order_dto(order)
+
+    async def review_queue(self, actor: UserDTO, page: int = 0) -> Page[OrderDTO]:
+        """Requests waiting for review in the coordinator's unit and below, oldest first."""
+        unit = require_coordinator(actor)
+        async with self.db.read() as session:
+            rows, total = await orders_repo.review_queue(
+                session, unit.path, page * PAGE_SIZE, PAGE_SIZE
+            )
+        pages = max(1, -(-total // PAGE_SIZE))
+        return Page(tuple(order_dto(o) for o in rows), page, pages, total)
+
+    async def _reviewable(self, session: AsyncSession, actor: UserDTO, order_id: int) -> Order:
+        order = await orders_repo.get(session, order_id, for_update=True)
+        if order is None:
+            raise NotFound("order")
+        unit = await org_repo.unit(session, order.community_id)
+        assert unit is not None
+        require_scope(actor, unit.path)
+        if order.state != OrderState.PENDING_REVIEW.value:
+            raise AlreadyDecided(order.state)
+        return order
+
+    async def _decide(
+        self, session: AsyncSession, order: Order, state: OrderState, **values: object
+    ) -> Order:
+        decided = await orders_repo.change_state(
+            session,
+            order.id,
+            (OrderState.PENDING_REVIEW.value,),
+            state=state.value,
+            **values,
+        )
+        if not decided:
+            raise AlreadyDecided(order.state)
+        fresh = await orders_repo.get(session, order.id)
+        assert fresh is not None
+        return fresh
+
+    async def _audit(
+        self, session: AsyncSession, actor: UserDTO, order: Order, action: str, **detail: object
+    ) -> None:
+        await audit_repo.record(
+            session,
+            action=action,
+            actor_id=actor.id,
+            unit_id=order.community_id,
+            target_kind="order",
+            target_id=order.id,
+            detail=dict(detail),
+        )
+
+    async def approve(self, actor: UserDTO, order_id: int, publication: Publication) -> OrderDTO:
+        """Publish a pending request (audited); the requester is told."""
+        require_coordinator(actor)
+        async with self.db.transaction() as session:
+            order = await self._reviewable(session, actor, order_id)
+            values = await self._publication(session, publication, order.starts_at)
+            order = await self._decide(
+                session, order, OrderState.OPEN, reviewed_by_id=actor.id, **values
+            )
+            await self._audit(session, actor, order, "order.approve", places=order.places)
+            dto = order_dto(order)
+            to = await recipient(session, order.requester_id, self.default_language)
+            key, message = notices.order_published(to, dto, self.timezone)
+            await self.scheduler.enqueue(session, key, message)
+            return dto
+
+    async def reject(self, actor: UserDTO, order_id: int, reason: str) -> OrderDTO:
+        """Turn a pending request down with a reason (audited); the requester is told."""
+        require_coordinator(actor)
+        text = _text(reason, "reason", REASON_MAX)
+        async with self.db.transaction() as session:
+            order = await self._reviewable(session, actor, order_id)
+            order = await self._decide(
+                session,
+                order,
+                OrderState.REJECTED,
+                reject_reason=text,
+                reviewed_by_id=actor.id,
+                updated_at=self.clock.now(),
+            )
+            await self._audit(session, actor, order, "order.reject", reason=text)
+            dto = order_dto(order)
+            to = await recipient(session, order.requester_id, self.default_language)
+            key, message = notices.order_rejected(to, dto)
+            await self.scheduler.enqueue(session, key, message)
+            return dto
+
+    async def mark_duplicate(self, actor: UserDTO, order_id: int, of_order_id: int) -> OrderDTO:
+        """Close a pending request as a duplicate of another order (audited)."""
+        require_coordinator(actor)
+        if of_order_id == order_id:
+            raise InvalidValue("duplicate_of", "self")
+        async with self.db.transaction() as session:
+            original = await orders_repo.get(session, of_order_id)
+            if original is None:
+                raise InvalidValue("duplicate_of", "not_found")
+            order = await self._reviewable(session, actor, order_id)
+            order = await self._decide(
+                session,
+                order,
+                OrderState.REJECTED,
+                duplicate_of_id=original.id,
+                reviewed_by_id=actor.id,
+                updated_at=self.clock.now(),
+            )
+            await self._audit(session, actor, order, "order.duplicate", of=original.id)
+            dto = order_dto(order)
+            to = await recipient(session, order.requester_id, self.default_language)
+            key, message = notices.order_duplicate(to, dto, order_dto(original))
+            await self.scheduler.enqueue(session, key, message)
+            return dto

@@ -1,0 +1,110 @@
+"""The orders table. ``take_place`` is first come, first served: one conditional
+UPDATE, never read-then-write."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.enums import OrderState
+from storage.models import Order, OrgUnit
+
+NUMBER_PREFIX = "HY"
+
+OPEN = OrderState.OPEN.value
+FILLED = OrderState.FILLED.value
+
+
+def number_for(order_id: int) -> str:
+    """``42`` → ``HY000042``."""
+    return f"{NUMBER_PREFIX}{order_id:06d}"
+
+
+async def insert(session: AsyncSession, **values: Any) -> Order:
+    """Add an order and give it its number (from the id, in the same transaction)."""
+    order = Order(**values)
+    session.add(order)
+    await session.flush()
+    order.number = number_for(order.id)
+    await session.flush()
+    return order
+
+
+async def get(session: AsyncSession, order_id: int, *, for_update: bool = False) -> Order | None:
+    """The order; ``for_update`` locks its row on PostgreSQL (SQLite's write
+    transactions are serialised by BEGIN IMMEDIATE already)."""
+    stmt = select(Order).where(Order.id == order_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt.execution_options(populate_existing=True))).first()
+
+
+async def review_queue(
+    session: AsyncSession, unit_path: str, offset: int, limit: int
+) -> tuple[list[Order], int]:
+    """Orders waiting for review in communities at or below the unit, oldest first."""
+    base = (
+        select(Order)
+        .join(OrgUnit, OrgUnit.id == Order.community_id)
+        .where(Order.state == OrderState.PENDING_REVIEW.value)
+        .where(OrgUnit.path.startswith(unit_path, autoescape=True))
+    )
+    total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = await session.scalars(
+        base.order_by(Order.created_at, Order.id).offset(offset).limit(limit)
+    )
+    return list(rows), int(total)
+
+
+async def change_state(
+    session: AsyncSession, order_id: int, from_states: tuple[str, ...], **values: Any
+) -> bool:
+    """Move an order on from one of ``from_states``, once: False when it was not in
+    any of them any more (someone else decided first)."""
+    result = await session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.state.in_(from_states))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def take_place(session: AsyncSession, order_id: int, now: datetime) -> int | None:
+    """Take one place if one is free and the order is open for grabbing; the new
+    ``taken``, or None. Reaching ``places`` fills the order in the same statement."""
+    result = await session.execute(
+        update(Order)
+        .where(
+            Order.id == order_id,
+            Order.state == OPEN,
+            Order.taken < Order.places,
+            Order.starts_at > now,
+            or_(Order.opens_at.is_(None), Order.opens_at <= now),
+        )
+        .values(
+            taken=Order.taken + 1,
+            state=case((Order.taken + 1 >= Order.places, FILLED), else_=Order.state),
+            updated_at=now,
+        )
+        .returning(Order.taken)
+        .execution_options(synchronize_session=False)
+    )
+    return result.scalar_one_or_none()
+
+
+async def release_place(session: AsyncSession, order_id: int, now: datetime) -> None:
+    """Give a place back (nobody is waiting for it): a filled order opens again."""
+    await session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.taken > 0)
+        .values(
+            taken=Order.taken - 1,
+            state=case((Order.state == FILLED, OPEN), else_=Order.state),
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,149 @@
+"""Helpers for order and claim tests: forms, published orders, many volunteers fast,
+and the invariants every order must keep."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from bot.services import Services
+from bot.services.dto import OrderDTO, UserDTO
+from bot.services.orders import OrderForm, Publication
+from storage.database import Database
+from storage.enums import PLACE_HOLDING, ApprovalState, ClaimState, OrderState
+from storage.models import Claim, Order, User, VolunteerProfile, VolunteerTeam
+from tests.services.support import COMMUNITY, START, Org, coordinator
+
+_telegram_ids = itertools.count(5_000_000)
+
+
+def request_form(org: Org, **changes: Any) -> OrderForm:
+    starts = START + timedelta(days=2)
+    values: dict[str, Any] = {
+        "category": "elderly_visit",
+        "description": "陪老人聊天，帮忙买菜",
+        "starts_at": starts,
+        "ends_at": starts + timedelta(hours=2),
+        "community_id": org[COMMUNITY].id,
+        "address": "龙湖东岸 3 栋 2 单元 401",
+        "contact_phone": "138 0013 8000",
+        "helpers_requested": 2,
+    }
+    values.update(changes)
+    return OrderForm(**values)
+
+
+async def boss(services: Services, unit_code: str = COMMUNITY) -> UserDTO:
+    return await coordinator(services, next(_telegram_ids), unit_code)
+
+
+async def activity(
+    services: Services,
+    org: Org,
+    places: int,
+    *,
+    starts_at: datetime | None = None,
+    hours: float = 2,
+    actor: UserDTO | None = None,
+    **publication: Any,
+) -> OrderDTO:
+    """An order open for grabbing (a coordinator's activity, no review)."""
+    actor = actor or await boss(services)
+    starts = starts_at or START + timedelta(days=2)
+    form = request_form(org, starts_at=starts, ends_at=starts + timedelta(hours=hours))
+    return await services.orders.create_activity(
+        actor, form, Publication(places=places, **publication)
+    )
+
+
+async def volunteers(
+    db: Database, org: Org, n: int, *, team_id: int | None = None
+) -> list[UserDTO]:
+    """``n`` approved volunteers, inserted in bulk (registering 1,000 one by one would
+    take longer than the storm)."""
+    community = org[COMMUNITY].id
+    tids = [next(_telegram_ids) for _ in range(n)]
+    async with db.transaction() as session:
+        rows = (
+            await session.execute(
+                insert(User).returning(User.id, User.telegram_id, sort_by_parameter_order=True),
+                [
+                    {"telegram_id": t, "first_name": f"V{t}", "community_id": community}
+                    for t in tids
+                ],
+            )
+        ).all()
+        await session.execute(
+            insert(VolunteerProfile),
+            [
+                {
+                    "user_id": uid,
+                    "real_name": f"志愿者{tid}",
+                    "phone": "+8613800138000",
+                    "community_id": community,
+                    "consent_at": START,
+                    "status": ApprovalState.APPROVED.value,
+                }
+                for uid, tid in rows
+            ],
+        )
+        if team_id is not None:
+            await session.execute(
+                insert(VolunteerTeam), [{"user_id": uid, "team_id": team_id} for uid, _ in rows]
+            )
+    return [
+        UserDTO(
+            id=uid,
+            telegram_id=tid,
+            first_name=f"V{tid}",
+            language="zh_CN",
+            chosen_language=None,
+            community_id=community,
+            volunteer_status=ApprovalState.APPROVED.value,
+        )
+        for uid, tid in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    order: Order
+    claims: list[Claim]
+
+    def in_state(self, *states: str) -> list[Claim]:
+        return [c for c in self.claims if c.state in states]
+
+
+async def snapshot(db: Database, order_id: int) -> Snapshot:
+    async with db.read() as session:
+        order = await session.get(Order, order_id)
+        assert order is not None
+        claims = list(await session.scalars(select(Claim).where(Claim.order_id == order_id)))
+    return Snapshot(order, claims)
+
+
+async def check_invariants(db: Database, order_id: int) -> Snapshot:
+    """What must hold for any order, whatever happened to it."""
+    snap = await snapshot(db, order_id)
+    order = snap.order
+    holding = snap.in_state(*PLACE_HOLDING)
+    assert order.taken == len(holding), (order.taken, [c.state for c in snap.claims])
+    assert 0 <= order.taken <= order.places
+    volunteers_ = [c.volunteer_id for c in snap.claims]
+    assert len(volunteers_) == len(set(volunteers_))  # one row (so one place) per volunteer
+    if order.state in (OrderState.OPEN.value, OrderState.FILLED.value):
+        full = order.taken == order.places
+        assert order.state == (OrderState.FILLED.value if full else OrderState.OPEN.value)
+    waiting = snap.in_state(ClaimState.WAITLISTED.value)
+    if waiting:
+        # nobody waits while a place is free …
+        assert order.taken == order.places
+        # … and offers went to those who joined first
+        first_waiting = min(c.joined_at for c in waiting)
+        for offered in snap.in_state(ClaimState.OFFERED.value):
+            assert offered.joined_at <= first_waiting
+    return snap
