@@ -28,7 +28,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert
 
 from bot.config import load_config
 from bot.delivery.sender import Sender
@@ -40,31 +39,20 @@ from bot.services.clock import SystemClock
 from bot.services.outbox import OutboxService
 from storage.database import Database
 from storage.migrate import upgrade
-from storage.models import OutboxMessage
+from storage.repositories import outbox as outbox_repo
 
 FIRST_CHAT = 1_000_000
 
 
 async def fill(db: Database, count: int) -> None:
-    now = datetime.now(UTC)
-    rows = [
-        {
-            "dedup_key": f"bench:{n}",
-            "chat_id": FIRST_CHAT + n,
-            "kind": "text",
-            "payload": {"text": f"志愿服务通知 #{n}: <b>浓情重阳节·温暖志愿行</b> 20 places"},
-            "priority": 10,
-            "paid_broadcast": False,
-            "due_at": now,
-            "status": "queued",
-            "attempts": 0,
-            "created_at": now,
-        }
-        for n in range(count)
-    ]
+    text = "志愿服务通知 #{n}: <b>浓情重阳节·温暖志愿行</b> 20 places"
     async with db.transaction() as session:
-        for start in range(0, count, 2000):
-            await session.execute(insert(OutboxMessage), rows[start : start + 2000])
+        await outbox_repo.insert_queued(
+            session,
+            [(f"bench:{n}", FIRST_CHAT + n, text.format(n=n)) for n in range(count)],
+            datetime.now(UTC),
+            priority=10,
+        )
 
 
 async def run(args: argparse.Namespace, sandbox: SandboxProcess) -> dict[str, object]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import OutboxStatus
@@ -206,3 +206,32 @@ async def purge_sent(session: AsyncSession, before: datetime) -> int:
         )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def insert_queued(
+    session: AsyncSession,
+    messages: Sequence[tuple[str, int, str]],
+    now: datetime,
+    *,
+    priority: int = 0,
+    chunk: int = 1000,
+) -> None:
+    """Queue many (key, chat id, HTML text) messages at once: for load tests and
+    benchmarks, where one INSERT per message would be the thing measured."""
+    rows = [
+        {
+            "dedup_key": key,
+            "chat_id": chat_id,
+            "kind": "text",
+            "payload": {"text": text},
+            "priority": priority,
+            "paid_broadcast": False,
+            "due_at": now,
+            "status": QUEUED,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for key, chat_id, text in messages
+    ]
+    for start in range(0, len(rows), chunk):
+        await session.execute(insert(OutboxMessage), rows[start : start + chunk])

@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.process import SandboxProcess
 from storage.database import Database
 from storage.models import OutboxMessage
+from storage.repositories import outbox as outbox_repo
 from tests.fixtures.bot import ROOT
 
 MESSAGES = 10_000
@@ -71,25 +72,12 @@ def start_sender(config: Path, db_url: str, token: str, *extra: str) -> subproce
 
 
 async def fill_outbox(db: Database, count: int) -> None:
-    now = datetime.now(UTC)
-    rows = [
-        {
-            "dedup_key": f"crash:{n}",
-            "chat_id": 100_000 + n % CHATS,
-            "kind": "text",
-            "payload": {"text": f"m{n}"},
-            "priority": 0,
-            "paid_broadcast": False,
-            "due_at": now,
-            "status": "queued",
-            "attempts": 0,
-            "created_at": now,
-        }
-        for n in range(count)
-    ]
     async with db.transaction() as session:
-        for start in range(0, count, 1000):
-            await session.execute(insert(OutboxMessage), rows[start : start + 1000])
+        await outbox_repo.insert_queued(
+            session,
+            [(f"crash:{n}", 100_000 + n % CHATS, f"m{n}") for n in range(count)],
+            datetime.now(UTC),
+        )
 
 
 async def sent_count(db: Database) -> int:
