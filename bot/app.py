@@ -18,6 +18,7 @@ import handlers
 from bot import background
 from bot.config import Config, ConfigError
 from bot.http_client import AiohttpRequest
+from bot.logs import setup_logging
 from bot.services import Services
 from bot.services.clock import Clock
 from bot.update_processor import PerUserUpdateProcessor
@@ -160,14 +161,6 @@ async def _root_code(services: Services) -> str:
     return roots[0].code
 
 
-def _logging(config: Config) -> None:
-    logging.basicConfig(
-        level=config.general.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
 async def _prepare(config: Config) -> None:
     db = Database.from_url(config.database.url)
     try:
@@ -178,7 +171,7 @@ async def _prepare(config: Config) -> None:
 
 def run(config: Config) -> None:
     """Run the bot with long polling against ``[telegram] base_url`` until stopped."""
-    _logging(config)
+    setup_logging(config.general.log_level)
     asyncio.run(_prepare(config))
     app = build_application(config)
     log.info("polling %s", config.telegram.base_url)
@@ -191,7 +184,7 @@ def run(config: Config) -> None:
 
 def run_with_sandbox(config: Config) -> None:
     """The local demo: the Bot API emulator and the bot against it, in one process."""
-    _logging(config)
+    setup_logging(config.general.log_level)
     asyncio.run(_sandbox_main(config))
 
 

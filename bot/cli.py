@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import Config, ConfigError, load_config
+from bot.logs import setup_logging
 from bot.services import Services
 from bot.services.dto import UnitDTO
 from bot.services.errors import DomainError, InvalidValue
@@ -48,19 +49,8 @@ class CommandError(Exception):
 
 def _load(args: argparse.Namespace, overrides: dict[str, Any] | None = None) -> Config:
     config = load_config(args.config, overrides=overrides)
-    _setup_logging(config.general.log_level)
+    setup_logging(config.general.log_level)
     return config
-
-
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    logging.getLogger().setLevel(level)
-    if level != "DEBUG":
-        # one line per HTTP request / per migration step is noise at INFO
-        for noisy in ("httpx", "alembic"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def describe_database(url: str) -> str:
@@ -253,6 +243,7 @@ def cmd_org_import(args: argparse.Namespace) -> int:
     print(f"  units: {report.created} created, {report.updated} updated, ", end="")
     print(f"{report.unchanged} unchanged")
     print(f"  teams: {report.teams_created} created, {report.teams_updated} updated")
+    print(f"  categories: {report.categories_created} created, {report.categories_updated} updated")
     if not report.changed:
         print("  nothing changed")
     return 0
