@@ -97,6 +97,21 @@ class Team(Base):
     sort: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Category(Base):
+    """A kind of request (探访老人, 代购跑腿 …) with the guidance volunteers are given.
+    Orders keep the category's code."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(128))
+    guidance_zh: Mapped[str] = mapped_column(String(2000))
+    guidance_en: Mapped[str] = mapped_column(String(2000))
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class VolunteerProfile(Timestamps, Base):
     __tablename__ = "volunteer_profiles"
     __table_args__ = (CheckConstraint(check_in("status", ApprovalState), name="status"),)

@@ -52,6 +52,21 @@ class TeamDTO:
 
 
 @dataclass(frozen=True)
+class CategoryDTO:
+    code: str
+    name_zh: str
+    name_en: str
+    guidance_zh: str
+    guidance_en: str
+
+    def name(self, language: str) -> str:
+        return self.name_zh if language.startswith("zh") else self.name_en
+
+    def guidance(self, language: str) -> str:
+        return self.guidance_zh if language.startswith("zh") else self.guidance_en
+
+
+@dataclass(frozen=True)
 class UserDTO:
     id: int
     telegram_id: int

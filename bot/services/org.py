@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.services.dto import TeamDTO, UnitDTO
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.dto import CategoryDTO, TeamDTO, UnitDTO
 from bot.services.errors import InvalidValue
-from bot.services.org_file import parse_org_file
+from bot.services.org_file import CategoryEntry, parse_org_file
 from storage.database import Database
 from storage.enums import UnitKind
-from storage.models import OrgUnit, Team
+from storage.models import Category, OrgUnit, Team
 from storage.repositories import org as org_repo
 
 
@@ -29,6 +31,46 @@ def unit_dto(unit: OrgUnit) -> UnitDTO:
 
 def team_dto(team: Team) -> TeamDTO:
     return TeamDTO(id=team.id, code=team.code, name_zh=team.name_zh, name_en=team.name_en)
+
+
+def category_dto(category: Category) -> CategoryDTO:
+    return CategoryDTO(
+        code=category.code,
+        name_zh=category.name_zh,
+        name_en=category.name_en,
+        guidance_zh=category.guidance_zh,
+        guidance_en=category.guidance_en,
+    )
+
+
+async def _import_categories(
+    session: AsyncSession, entries: Sequence[CategoryEntry]
+) -> tuple[int, int]:
+    """Create or update categories by code; (created, updated)."""
+    created = updated = 0
+    existing = await org_repo.categories_by_codes(session)
+    for sort, entry in enumerate(entries):
+        values = (entry.name_zh, entry.name_en, entry.guidance_zh, entry.guidance_en, sort)
+        category = existing.get(entry.code)
+        if category is None:
+            session.add(Category(code=entry.code, **_category_values(values)))
+            created += 1
+        elif (
+            category.name_zh,
+            category.name_en,
+            category.guidance_zh,
+            category.guidance_en,
+            category.sort,
+        ) != values:
+            for key, value in _category_values(values).items():
+                setattr(category, key, value)
+            updated += 1
+    return created, updated
+
+
+def _category_values(values: tuple[str, str, str, str, int]) -> dict[str, object]:
+    keys = ("name_zh", "name_en", "guidance_zh", "guidance_en", "sort")
+    return dict(zip(keys, values, strict=True))
 
 
 def _repair_paths(units: Iterable[OrgUnit], fresh: set[str]) -> None:
@@ -57,10 +99,19 @@ class ImportReport:
     unchanged: int
     teams_created: int
     teams_updated: int
+    categories_created: int = 0
+    categories_updated: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.teams_created or self.teams_updated)
+        return bool(
+            self.created
+            or self.updated
+            or self.teams_created
+            or self.teams_updated
+            or self.categories_created
+            or self.categories_updated
+        )
 
 
 class OrgService:
@@ -116,7 +167,8 @@ class OrgService:
                 ):
                     team.name_zh, team.name_en, team.sort = entry.name_zh, entry.name_en, sort
                     teams_updated += 1
-        return ImportReport(created, updated, unchanged, teams_created, teams_updated)
+            categories = await _import_categories(session, org.category)
+        return ImportReport(created, updated, unchanged, teams_created, teams_updated, *categories)
 
     async def unit(self, unit_id: int) -> UnitDTO | None:
         async with self.db.read() as session:
@@ -178,3 +230,10 @@ class OrgService:
     async def teams(self) -> list[TeamDTO]:
         async with self.db.read() as session:
             return [team_dto(t) for t in await org_repo.teams(session)]
+
+    async def categories(self) -> list[CategoryDTO]:
+        async with self.db.read() as session:
+            return [category_dto(c) for c in await org_repo.categories(session)]
+
+    async def category(self, code: str) -> CategoryDTO | None:
+        return next((c for c in await self.categories() if c.code == code), None)

@@ -46,6 +46,17 @@ class TeamEntry(_Entry):
     pass
 
 
+class CategoryEntry(BaseModel):
+    """A kind of request, with the guidance volunteers are given before they go."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+    name_zh: Name
+    name_en: Name
+    guidance_zh: Annotated[str, Field(min_length=1, max_length=2000)]
+    guidance_en: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 class OrgFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     district: DistrictEntry
@@ -53,6 +64,7 @@ class OrgFile(BaseModel):
     community: list[CommunityEntry] = []
     grid: list[GridEntry] = []
     team: list[TeamEntry] = []
+    category: list[CategoryEntry] = []
 
     @model_validator(mode="after")
     def _references(self) -> OrgFile:
@@ -75,6 +87,11 @@ class OrgFile(BaseModel):
             if t.code in team_codes:
                 raise ValueError(f"team code {t.code!r} is used twice")
             team_codes.add(t.code)
+        category_codes: set[str] = set()
+        for k in self.category:
+            if k.code in category_codes:
+                raise ValueError(f"category code {k.code!r} is used twice")
+            category_codes.add(k.code)
         return self
 
     def units(self) -> list[tuple[UnitKind, _Entry, str | None]]:
@@ -115,13 +132,14 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "community": CommunityEntry,
     "grid": GridEntry,
     "team": TeamEntry,
+    "category": CategoryEntry,
 }
 
 
 def _allowed(loc: tuple[Any, ...]) -> str:
     model = _SECTIONS.get(str(loc[0])) if len(loc) > 1 else None
     if model is None:
-        return "[district], [[street]], [[community]], [[grid]], [[team]]"
+        return "[district], [[street]], [[community]], [[grid]], [[team]], [[category]]"
     return ", ".join(model.model_fields)
 
 

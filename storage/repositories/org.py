@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OrgUnit, Team
+from storage.models import Category, OrgUnit, Team
 
 
 async def unit(session: AsyncSession, unit_id: int) -> OrgUnit | None:
@@ -63,3 +63,11 @@ async def teams(session: AsyncSession) -> list[Team]:
 
 async def teams_by_codes(session: AsyncSession) -> dict[str, Team]:
     return {t.code: t for t in await session.scalars(select(Team))}
+
+
+async def categories(session: AsyncSession) -> list[Category]:
+    return list(await session.scalars(select(Category).order_by(Category.sort, Category.id)))
+
+
+async def categories_by_codes(session: AsyncSession) -> dict[str, Category]:
+    return {c.code: c for c in await session.scalars(select(Category))}
