@@ -14,6 +14,7 @@ MAX_BYTES = 64
 DECIDE_VOLUNTEER = "va"  # va:<volunteer user id>:<1 approve | 0 decline>
 ACCEPT_OFFER = "oa"  # oa:<claim id>  (a freed place offered to a waitlisted volunteer)
 DECLINE_OFFER = "od"  # od:<claim id>
+GRAB = "gr"  # gr:<order id>  (the Grab button of a published order's announcement)
 
 
 def encode(prefix: str, *parts: int | str) -> str:

@@ -13,7 +13,19 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, TypeHandler, filters
 
-from handlers import approvals, coordinators, home, language, profile, registration
+from handlers import (
+    approvals,
+    coordinators,
+    grab,
+    home,
+    language,
+    my_requests,
+    orders_browse,
+    profile,
+    registration,
+    request,
+    review,
+)
 from handlers.common import domain_errors, load_user
 from handlers.errors import on_error
 from handlers.flow import PREFIX, on_button, on_message
@@ -35,6 +47,11 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *profile.HANDLERS,
         *approvals.HANDLERS,
         *coordinators.HANDLERS,
+        *review.HANDLERS,
+        *grab.HANDLERS,
+        *orders_browse.HANDLERS,
+        *request.HANDLERS,
+        *my_requests.HANDLERS,
     ):
         app.add_handler(handler, group=FEATURES)
     app.add_handler(

@@ -23,6 +23,10 @@ def home_keyboard(user: UserDTO, t: Translator) -> InlineKeyboardMarkup:
         rows.append([b("home.become_volunteer", "volunteer")])
     if not user.registered:
         rows.append([b("home.need_help", "resident")])
+    if user.community_id is not None:
+        rows.append(
+            [b("request.home_button", "request"), b("myrequests.home_button", "myrequests")]
+        )
     if Role.COORDINATOR in user.roles:
         rows.append([b("home.pending", "pending"), b("home.coordinators", "coordinators")])
     rows.append([b("home.me", "me"), b("home.lang", "lang"), b("home.help", "help")])
@@ -78,7 +82,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_home_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from handlers import approvals, coordinators, language, profile
+    from handlers import approvals, coordinators, language, my_requests, profile, request
 
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -99,6 +103,10 @@ async def on_home_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await coordinators.show_coordinators(update, context)
     elif action == "help":
         await help_command(update, context)
+    elif action == "request":
+        await request.start_request(update, context)
+    elif action == "myrequests":
+        await my_requests.show_page(update, context, 0)
     else:
         await show_home(update, context)
 

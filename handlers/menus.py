@@ -6,7 +6,17 @@ from telegram import Bot, BotCommand
 
 from bot.i18n import LANGUAGES, get_translator
 
-COMMANDS = ("start", "help", "me", "lang", "pending", "coordinators", "cancel")
+COMMANDS = (
+    "start",
+    "help",
+    "request",
+    "myrequests",
+    "me",
+    "lang",
+    "pending",
+    "coordinators",
+    "cancel",
+)
 TELEGRAM_CODES = {"zh_CN": "zh", "en": "en"}
 
 

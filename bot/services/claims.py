@@ -280,6 +280,17 @@ class ClaimService:
             await self.scheduler.cancel(session, offer_job_key(claim.id))
             return await self._fresh(session, claim.id)
 
+    async def confirm_guidance(self, volunteer: UserDTO, claim_id: int) -> ClaimDTO:
+        """The volunteer has read the guidance of the place they hold (recorded once)."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            claim, _ = await self._owned(session, volunteer, claim_id)
+            if claim.state != CLAIMED:
+                raise NotAllowed("only a held place")
+            if claim.guidance_confirmed_at is None:
+                await claims_repo.set_state(session, claim.id, CLAIMED, guidance_confirmed_at=now)
+            return await self._fresh(session, claim.id)
+
     async def expire_offer(self, session: AsyncSession, claim_id: int) -> bool:
         """In the caller's unit of work (a job's): if the offer ran out, cancel it and
         pass the place on. True when it expired now; idempotent."""

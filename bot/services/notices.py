@@ -12,7 +12,7 @@ from bot import callback_data
 from bot.i18n import get_translator
 from bot.rendering import volunteer_card
 from bot.services.dto import ClaimDTO, CoordinatorDTO, OrderDTO, Recipient, VolunteerDTO
-from bot.services.scheduling import Button, Outgoing
+from bot.services.scheduling import PRIORITY_BROADCAST, Button, Outgoing
 
 
 def _stamp(at: datetime) -> str:
@@ -158,4 +158,50 @@ def place_offered(volunteer: Recipient, claim: ClaimDTO, timezone: str) -> tuple
             until=local_time(claim.offer_expires_at, timezone),
         ),
         buttons=buttons,
+    )
+
+
+def order_announced(
+    volunteer: Recipient,
+    volunteer_id: int,
+    order: OrderDTO,
+    category: str,
+    community: str,
+    timezone: str,
+) -> tuple[str, Outgoing]:
+    """A published order, to a volunteer who may grab it: no address, no phone."""
+    tr = get_translator(volunteer.language)
+    button = Button(
+        tr.plain("grab.button_grab"),
+        callback_data=callback_data.encode(callback_data.GRAB, order.id),
+    )
+    return f"publish:{order.id}:{volunteer_id}", Outgoing(
+        chat_id=volunteer.telegram_id,
+        user_id=volunteer_id,
+        text=tr(
+            "grab.announced",
+            number=order.number,
+            category=category,
+            start=local_time(order.starts_at, timezone),
+            end=local_time(order.ends_at, timezone),
+            community=community,
+            places=order.places,
+        ),
+        buttons=((button,),),
+        priority=PRIORITY_BROADCAST,
+    )
+
+
+def order_cancelled_by_requester(
+    volunteer: Recipient, order: OrderDTO, timezone: str
+) -> tuple[str, Outgoing]:
+    """A volunteer holding a place (or waiting for one) on an order its requester cancelled."""
+    tr = get_translator(volunteer.language)
+    return f"order.requester_cancelled:{order.id}:{volunteer.telegram_id}", Outgoing(
+        chat_id=volunteer.telegram_id,
+        text=tr(
+            "myrequests.told_volunteer",
+            number=order.number,
+            start=local_time(order.starts_at, timezone),
+        ),
     )

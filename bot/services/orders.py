@@ -12,24 +12,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import notices
 from bot.services.clock import Clock
-from bot.services.dto import OrderDTO, Page, Recipient, UserDTO
-from bot.services.errors import AlreadyDecided, InvalidValue, NotFound
+from bot.services.dto import OrderDTO, Page, Recipient, Role, UserDTO
+from bot.services.errors import AlreadyDecided, InvalidValue, NotAllowed, NotFound
 from bot.services.scheduling import Scheduler
-from bot.services.scope import require_coordinator, require_scope
+from bot.services.scope import require_coordinator, require_role, require_scope
 from bot.services.users import effective_language
 from bot.services.validation import clean_name, normalize_phone
 from storage.database import Database
-from storage.enums import OrderScope, OrderState, UnitKind
+from storage.enums import ClaimState, OrderScope, OrderState, UnitKind
 from storage.models import Order
 from storage.repositories import audit as audit_repo
+from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo
 from storage.repositories import org as org_repo
 from storage.repositories import users as users_repo
+from storage.repositories import volunteers as volunteers_repo
 
 PAGE_SIZE = 5
 DESCRIPTION_MAX = 2000
@@ -38,7 +41,18 @@ GUIDANCE_MAX = 2000
 REASON_MAX = 500
 HELPERS_MAX = 200
 PLACES_MAX = 200
+BROWSE_AREAS = ("community", "street", "all")
 CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+REQUESTER_CANCELLABLE = (
+    OrderState.PENDING_REVIEW.value,
+    OrderState.OPEN.value,
+    OrderState.FILLED.value,
+)
+WAITING_OR_HOLDING = (
+    ClaimState.CLAIMED.value,
+    ClaimState.OFFERED.value,
+    ClaimState.WAITLISTED.value,
+)
 
 
 def order_dto(order: Order) -> OrderDTO:
@@ -260,7 +274,32 @@ class OrderService:
                 **published,
             )
             await self._audit(session, actor, order, "order.create_activity")
-            return order_dto(order)
+            dto = order_dto(order)
+            await self._announce(session, dto)
+            return dto
+
+    async def _announce(self, session: AsyncSession, order: OrderDTO) -> None:
+        """Tell the approved volunteers of the order's community (or its street) in its
+        team, each with a Grab button — without the resident's address or phone."""
+        community = await org_repo.unit(session, order.community_id)
+        assert community is not None
+        area = community
+        if order.scope == OrderScope.STREET.value and community.parent_id is not None:
+            area = await org_repo.unit(session, community.parent_id) or community
+        category = (await org_repo.categories_by_codes(session)).get(order.category)
+        for user in await volunteers_repo.approved_under(session, area.path, order.team_id):
+            to = Recipient(user.telegram_id, effective_language(user, self.default_language))
+            zh = to.language.startswith("zh")
+            kind = (category.name_zh if zh else category.name_en) if category else order.category
+            key, message = notices.order_announced(
+                to,
+                user.id,
+                order,
+                kind,
+                community.name_zh if zh else community.name_en,
+                self.timezone,
+            )
+            await self.scheduler.enqueue(session, key, message)
 
     async def get(self, order_id: int) -> OrderDTO:
         async with self.db.read() as session:
@@ -268,6 +307,40 @@ class OrderService:
             if order is None:
                 raise NotFound("order")
             return order_dto(order)
+
+    async def reviewable(self, actor: UserDTO, order_id: int) -> OrderDTO:
+        """A pending order the coordinator may decide (NotAllowed, NotInScope,
+        NotFound, AlreadyDecided otherwise): checked before a review flow starts."""
+        require_coordinator(actor)
+        async with self.db.read() as session:
+            return order_dto(await self._reviewable(session, actor, order_id))
+
+    def local_moment(self, text: str) -> datetime:
+        """``2026-12-03 14:00`` typed in the configured timezone, as an aware time."""
+        try:
+            naive = datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
+        except ValueError:
+            raise InvalidValue("opens_at", "format") from None
+        return naive.replace(tzinfo=ZoneInfo(self.timezone))
+
+    async def browse(self, actor: UserDTO, area: str, page: int = 0) -> Page[OrderDTO]:
+        """Open orders a volunteer may grab in their community, street or everywhere
+        (``area``: community | street | all), nearest start first."""
+        require_role(actor, Role.VOLUNTEER)
+        if area not in BROWSE_AREAS or actor.community_id is None:
+            raise InvalidValue("scope", "unknown")
+        async with self.db.read() as session:
+            unit = await org_repo.unit(session, actor.community_id)
+            if unit is None:
+                raise NotFound("community")
+            if area == "street" and unit.parent_id is not None:
+                unit = await org_repo.unit(session, unit.parent_id) or unit
+            path = "/" if area == "all" else unit.path
+            rows, total = await orders_repo.open_under(
+                session, path, self.clock.now(), page * PAGE_SIZE, PAGE_SIZE
+            )
+        pages = max(1, -(-total // PAGE_SIZE))
+        return Page(tuple(order_dto(o) for o in rows), page, pages, total)
 
     async def review_queue(self, actor: UserDTO, page: int = 0) -> Page[OrderDTO]:
         """Requests waiting for review in the coordinator's unit and below, oldest first."""
@@ -333,6 +406,7 @@ class OrderService:
             to = await recipient(session, order.requester_id, self.default_language)
             key, message = notices.order_published(to, dto, self.timezone)
             await self.scheduler.enqueue(session, key, message)
+            await self._announce(session, dto)
             return dto
 
     async def reject(self, actor: UserDTO, order_id: int, reason: str) -> OrderDTO:
@@ -379,4 +453,56 @@ class OrderService:
             to = await recipient(session, order.requester_id, self.default_language)
             key, message = notices.order_duplicate(to, dto, order_dto(original))
             await self.scheduler.enqueue(session, key, message)
+            return dto
+
+    # ---- the requester's own orders (/myrequests) ----------------------------------
+
+    async def requester_orders(self, requester: UserDTO, page: int = 0) -> Page[OrderDTO]:
+        """The requester's orders, newest first, paged."""
+        async with self.db.read() as session:
+            rows, total = await orders_repo.of_requester(
+                session, requester.id, max(page, 0) * PAGE_SIZE, PAGE_SIZE
+            )
+        pages = max(1, -(-total // PAGE_SIZE))
+        return Page(tuple(order_dto(o) for o in rows), page, pages, total)
+
+    def requester_may_cancel(self, order: OrderDTO) -> bool:
+        return order.state in REQUESTER_CANCELLABLE and order.starts_at > self.clock.now()
+
+    async def cancel_by_requester(self, requester: UserDTO, order_id: int) -> OrderDTO:
+        """Only the requester, only before the service starts. Every volunteer holding
+        a place or waiting for one is told (outbox), in the transaction of the change."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            order = await orders_repo.get(session, order_id, for_update=True)
+            if order is None or order.requester_id != requester.id:
+                raise NotAllowed("not the requester")
+            if order.state not in REQUESTER_CANCELLABLE or order.starts_at <= now:
+                raise AlreadyDecided(order.state)
+            changed = await orders_repo.change_state(
+                session,
+                order.id,
+                REQUESTER_CANCELLABLE,
+                state=OrderState.CANCELLED.value,
+                taken=0,
+                updated_at=now,
+            )
+            if not changed:
+                raise AlreadyDecided(order.state)
+            fresh = await orders_repo.get(session, order.id)
+            assert fresh is not None
+            dto = order_dto(fresh)
+            for claim in await claims_repo.of_order(session, order.id):
+                if claim.state not in WAITING_OR_HOLDING:
+                    continue
+                await claims_repo.set_state(
+                    session,
+                    claim.id,
+                    claim.state,
+                    state=ClaimState.CANCELLED.value,
+                    cancelled_at=now,
+                )
+                to = await recipient(session, claim.volunteer_id, self.default_language)
+                key, message = notices.order_cancelled_by_requester(to, dto, self.timezone)
+                await self.scheduler.enqueue(session, key, message)
             return dto

@@ -108,3 +108,32 @@ async def release_place(session: AsyncSession, order_id: int, now: datetime) -> 
         )
         .execution_options(synchronize_session=False)
     )
+
+
+async def of_requester(
+    session: AsyncSession, requester_id: int, offset: int, limit: int
+) -> tuple[list[Order], int]:
+    """A requester's orders, newest first, and how many there are."""
+    where = Order.requester_id == requester_id
+    total = await session.scalar(select(func.count()).select_from(Order).where(where))
+    stmt = select(Order).where(where).order_by(Order.created_at.desc(), Order.id.desc())
+    rows = await session.scalars(stmt.offset(offset).limit(limit))
+    return list(rows), int(total or 0)
+
+
+async def open_under(
+    session: AsyncSession, unit_path: str, now: datetime, offset: int, limit: int
+) -> tuple[list[Order], int]:
+    """Orders taking volunteers now or later (open, not started) in communities at or
+    below the unit, nearest start first, and how many there are."""
+    base = (
+        select(Order)
+        .join(OrgUnit, OrgUnit.id == Order.community_id)
+        .where(Order.state == OPEN, Order.starts_at > now)
+        .where(OrgUnit.path.startswith(unit_path, autoescape=True))
+    )
+    total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = await session.scalars(
+        base.order_by(Order.starts_at, Order.id).offset(offset).limit(limit)
+    )
+    return list(rows), int(total)

@@ -85,3 +85,22 @@ async def decide(
         .values(status=status, decided_by_id=decided_by_id, decided_at=at, updated_at=at)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def approved_under(
+    session: AsyncSession, unit_path: str, team_id: int | None = None
+) -> list[User]:
+    """Approved volunteers whose community lies at or below the unit (in the team, when
+    one is given), by id."""
+    stmt = (
+        select(User)
+        .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .join(OrgUnit, OrgUnit.id == VolunteerProfile.community_id)
+        .where(VolunteerProfile.status == ApprovalState.APPROVED.value)
+        .where(OrgUnit.path.startswith(unit_path, autoescape=True))
+    )
+    if team_id is not None:
+        stmt = stmt.where(
+            User.id.in_(select(VolunteerTeam.user_id).where(VolunteerTeam.team_id == team_id))
+        )
+    return list(await session.scalars(stmt.order_by(User.id)))

@@ -1,0 +1,89 @@
+"""Volunteers browse open orders (/orders): their community, street or all, nearest
+start first, paged, each with a Grab button (handled by handlers.grab)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import callback_data as callbacks
+from bot.services.notices import local_time
+from bot.services.orders import BROWSE_AREAS
+from handlers.common import Reply, answer, domain_errors, me, services, tr
+
+PAGE = "ob"  # ob:<area index>:<page>
+TABS = ("orders.tab_community", "orders.tab_street", "orders.tab_all")
+
+
+async def show_orders(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, area: int, page: int
+) -> None:
+    t = tr(context)
+    orders = services(context).orders
+    result = await orders.browse(me(context), BROWSE_AREAS[area], page)
+    tabs = [
+        InlineKeyboardButton(
+            ("• " if n == area else "") + t.plain(key), callback_data=callbacks.encode(PAGE, n, 0)
+        )
+        for n, key in enumerate(TABS)
+    ]
+    rows: list[list[InlineKeyboardButton]] = [tabs]
+    if not result.total:
+        await Reply(update, context).edit_or_send(t("orders.none"), InlineKeyboardMarkup(rows))
+        return
+    lines: list[str] = [
+        t("orders.list_title", total=result.total, page=result.page + 1, pages=result.pages)
+    ]
+    for order in result.items:
+        kind = await services(context).org.category(order.category)
+        lines.append(
+            "\n"
+            + t(
+                "orders.card",
+                number=order.number,
+                category=kind.name(t.language) if kind else order.category,
+                start=local_time(order.starts_at, orders.timezone),
+                end=local_time(order.ends_at, orders.timezone),
+                taken=order.taken,
+                places=order.places,
+            )
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t.plain("orders.button_grab", number=order.number),
+                    callback_data=callbacks.encode(callbacks.GRAB, order.id),
+                )
+            ]
+        )
+    nav = []
+    if result.page > 0:
+        nav.append(InlineKeyboardButton("◀", callback_data=callbacks.encode(PAGE, area, page - 1)))
+    if result.page + 1 < result.pages:
+        nav.append(InlineKeyboardButton("▶", callback_data=callbacks.encode(PAGE, area, page + 1)))
+    if nav:
+        rows.append(nav)
+    await Reply(update, context).edit_or_send("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+@domain_errors
+async def orders_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await show_orders(update, context, 0, 0)
+
+
+@domain_errors
+async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parsed = callbacks.decode_ints(query.data, PAGE, 2)
+    await answer(update)
+    if parsed is None or parsed[0] not in range(len(TABS)):
+        await show_orders(update, context, 0, 0)
+        return
+    await show_orders(update, context, parsed[0], max(0, parsed[1]))
+
+
+HANDLERS = [
+    CommandHandler("orders", orders_command),
+    CallbackQueryHandler(on_page, pattern=callbacks.pattern(PAGE)),
+]

@@ -1,0 +1,113 @@
+"""Coordinators review residents' requests (/review): approve, reject, duplicate."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import callback_data as callbacks
+from bot.i18n import Translator
+from bot.services.dto import OrderDTO
+from bot.services.notices import local_time
+from bot.services.orders import PAGE_SIZE
+from handlers import review_steps
+from handlers.common import Reply, answer, domain_errors, me, services, tr
+from handlers.flow import start_flow
+
+log = logging.getLogger(__name__)
+
+PAGE = "rv"  # rv:<page>
+DECIDE = "rd"  # rd:<order id>:<0 approve | 1 reject | 2 duplicate>
+FLOWS = (review_steps.APPROVE, review_steps.REJECT, review_steps.DUPLICATE)
+LABELS = ("review.button_approve", "review.button_reject", "review.button_duplicate")
+
+
+def order_card(t: Translator, order: OrderDTO, category: str, community: str, timezone: str) -> str:
+    """The request as its unit's coordinators see it (address and phone included)."""
+    return t(
+        "review.card",
+        number=order.number,
+        category=category,
+        description=order.description,
+        start=local_time(order.starts_at, timezone),
+        end=local_time(order.ends_at, timezone),
+        community=community,
+        address=order.address,
+        phone=order.contact_phone,
+        helpers=order.helpers_requested,
+    )
+
+
+async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int) -> None:
+    t = tr(context)
+    orders = services(context).orders
+    result = await orders.review_queue(me(context), page)
+    if not result.total:
+        await Reply(update, context).edit_or_send(t("review.none"))
+        return
+    lines: list[str] = [
+        t("review.list_title", total=result.total, page=result.page + 1, pages=result.pages)
+    ]
+    rows: list[list[InlineKeyboardButton]] = []
+    for n, order in enumerate(result.items, start=1 + result.page * PAGE_SIZE):
+        unit = await services(context).org.unit(order.community_id)
+        community = unit.name(t.language) if unit else ""
+        kind = await services(context).org.category(order.category)
+        category = kind.name(t.language) if kind else order.category
+        card = order_card(t, order, category, community, orders.timezone)
+        lines.append(f"\n<b>{n}.</b> " + card)
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t.plain(label, number=order.number),
+                    callback_data=callbacks.encode(DECIDE, order.id, choice),
+                )
+                for choice, label in enumerate(LABELS)
+            ]
+        )
+    nav = []
+    if result.page > 0:
+        nav.append(InlineKeyboardButton("◀", callback_data=callbacks.encode(PAGE, page - 1)))
+    if result.page + 1 < result.pages:
+        nav.append(InlineKeyboardButton("▶", callback_data=callbacks.encode(PAGE, page + 1)))
+    if nav:
+        rows.append(nav)
+    await Reply(update, context).edit_or_send("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+@domain_errors
+async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await show_queue(update, context, 0)
+
+
+@domain_errors
+async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parsed = callbacks.decode_ints(query.data, PAGE, 1)
+    await answer(update)
+    await show_queue(update, context, max(0, parsed[0]) if parsed else 0)
+
+
+@domain_errors
+async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Re-check the presser's rights on the order, then ask the decision's questions."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parsed = callbacks.decode_ints(query.data, DECIDE, 2)
+    if parsed is None or parsed[1] not in range(len(FLOWS)):
+        log.warning("malformed review data %r from %s", query.data, query.from_user.id)
+        await answer(update, tr(context).plain("error.stale"), alert=True)
+        return
+    order = await services(context).orders.reviewable(me(context), parsed[0])
+    await answer(update)
+    await start_flow(update, context, FLOWS[parsed[1]], {"order": order.id})
+
+
+HANDLERS = [
+    CommandHandler("review", review_command),
+    CallbackQueryHandler(on_decide, pattern=callbacks.pattern(DECIDE)),
+    CallbackQueryHandler(on_page, pattern=callbacks.pattern(PAGE)),
+]
