@@ -27,8 +27,11 @@ def home_keyboard(user: UserDTO, t: Translator) -> InlineKeyboardMarkup:
         rows.append(
             [b("request.home_button", "request"), b("myrequests.home_button", "myrequests")]
         )
+    if Role.VOLUNTEER in user.roles:
+        rows.append([b("home.orders", "orders")])
     if Role.COORDINATOR in user.roles:
-        rows.append([b("home.pending", "pending"), b("home.coordinators", "coordinators")])
+        rows.append([b("home.review", "review"), b("home.pending", "pending")])
+        rows.append([b("home.coordinators", "coordinators")])
     rows.append([b("home.me", "me"), b("home.lang", "lang"), b("home.help", "help")])
     return InlineKeyboardMarkup(rows)
 
@@ -82,7 +85,16 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_home_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from handlers import approvals, coordinators, language, my_requests, profile, request
+    from handlers import (
+        approvals,
+        coordinators,
+        language,
+        my_requests,
+        orders_browse,
+        profile,
+        request,
+        review,
+    )
 
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -107,6 +119,10 @@ async def on_home_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await request.start_request(update, context)
     elif action == "myrequests":
         await my_requests.show_page(update, context, 0)
+    elif action == "orders":
+        await orders_browse.show_orders(update, context, 0, 0)
+    elif action == "review":
+        await review.show_queue(update, context, 0)
     else:
         await show_home(update, context)
 

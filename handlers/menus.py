@@ -11,6 +11,8 @@ COMMANDS = (
     "help",
     "request",
     "myrequests",
+    "orders",
+    "review",
     "me",
     "lang",
     "pending",
