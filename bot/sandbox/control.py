@@ -154,6 +154,9 @@ def control_routes(sb: Sandbox) -> list[web.RouteDef]:
                     str(body["label"]), body.get("message_id"), timeout=timeout
                 )
             result = answer.to_dict()
+        elif verb == "callback":  # a press delivered without waiting for the answer
+            record = user.send_callback(int(body["message_id"]), str(body["data"]))
+            result = {"callback_query_id": record.id}
         elif verb == "block":
             user.block()
             result = True
