@@ -12,6 +12,7 @@ from bot.background import wake_sender
 from bot.rendering import volunteer_card
 from bot.services.volunteers import PAGE_SIZE
 from handlers.common import Reply, answer, domain_errors, me, services, tr
+from handlers.paging import nav_row
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +44,7 @@ async def show_pending(update: Update, context: ContextTypes.DEFAULT_TYPE, page:
                 ),
             ]
         )
-    nav = []
-    if result.page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=callbacks.encode(PAGE, page - 1)))
-    if result.page + 1 < result.pages:
-        nav.append(InlineKeyboardButton("▶", callback_data=callbacks.encode(PAGE, page + 1)))
-    if nav:
+    if nav := nav_row(PAGE, result):
         rows.append(nav)
     await Reply(update, context).edit_or_send("\n".join(lines), InlineKeyboardMarkup(rows))
 

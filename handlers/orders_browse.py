@@ -10,6 +10,7 @@ from bot import callback_data as callbacks
 from bot.services.notices import local_time
 from bot.services.orders import BROWSE_AREAS
 from handlers.common import Reply, answer, domain_errors, me, services, tr
+from handlers.paging import nav_row
 
 PAGE = "ob"  # ob:<area index>:<page>
 TABS = ("orders.tab_community", "orders.tab_street", "orders.tab_all")
@@ -56,12 +57,7 @@ async def show_orders(
                 )
             ]
         )
-    nav = []
-    if result.page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=callbacks.encode(PAGE, area, page - 1)))
-    if result.page + 1 < result.pages:
-        nav.append(InlineKeyboardButton("▶", callback_data=callbacks.encode(PAGE, area, page + 1)))
-    if nav:
+    if nav := nav_row(PAGE, result, area):
         rows.append(nav)
     await Reply(update, context).edit_or_send("\n".join(lines), InlineKeyboardMarkup(rows))
 

@@ -15,6 +15,7 @@ from bot.services.orders import PAGE_SIZE
 from handlers import review_steps
 from handlers.common import Reply, answer, domain_errors, me, services, tr
 from handlers.flow import start_flow
+from handlers.paging import nav_row
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +68,7 @@ async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE, page: i
                 for choice, label in enumerate(LABELS)
             ]
         )
-    nav = []
-    if result.page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=callbacks.encode(PAGE, page - 1)))
-    if result.page + 1 < result.pages:
-        nav.append(InlineKeyboardButton("▶", callback_data=callbacks.encode(PAGE, page + 1)))
-    if nav:
+    if nav := nav_row(PAGE, result):
         rows.append(nav)
     await Reply(update, context).edit_or_send("\n".join(lines), InlineKeyboardMarkup(rows))
 

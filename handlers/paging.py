@@ -1,0 +1,27 @@
+"""The ◀ ▶ row under a paged list (pending volunteers, the review queue, open orders)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton
+
+from bot import callback_data as callbacks
+from bot.services.dto import Page
+
+
+def nav_row(prefix: str, result: Page, *before: int | str) -> list[InlineKeyboardButton]:
+    """Buttons to the previous and next page (callback ``prefix:*before:page``); empty
+    when the list fits on one page."""
+    row = []
+    if result.page > 0:
+        row.append(
+            InlineKeyboardButton(
+                "◀", callback_data=callbacks.encode(prefix, *before, result.page - 1)
+            )
+        )
+    if result.page + 1 < result.pages:
+        row.append(
+            InlineKeyboardButton(
+                "▶", callback_data=callbacks.encode(prefix, *before, result.page + 1)
+            )
+        )
+    return row
