@@ -95,6 +95,25 @@ class Reply:
         return await self.send(text, markup)
 
 
+class StaleButton(DomainError):
+    """Button data that does not decode (forged, or from an older version): answered
+    with ``error.stale`` and logged by :func:`answer_error`."""
+
+    code = "stale"
+
+
+def pressed_ids(update: Update, prefix: str, count: int = 1) -> tuple[int, ...]:
+    """The ids in the pressed button's data (``prefix:1:2``), or StaleButton."""
+    from bot import callback_data
+
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parsed = callback_data.decode_ints(query.data, prefix, count)
+    if parsed is None:
+        raise StaleButton(query.data)
+    return parsed
+
+
 def error_text(translator: Translator, error: DomainError) -> str:
     if isinstance(error, InvalidValue):
         key = f"invalid.{error.field}.{error.reason}"

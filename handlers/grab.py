@@ -5,8 +5,6 @@ forged claim id is NotFound, a forged order id is answered like any other order.
 
 from __future__ import annotations
 
-import logging
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
@@ -16,24 +14,12 @@ from bot.i18n import Translator
 from bot.services.dto import CategoryDTO, ClaimDTO
 from bot.services.errors import NotOpenYet, SlotsFull
 from bot.services.notices import local_time
-from handlers.common import Reply, answer, domain_errors, me, services, tr
-
-log = logging.getLogger(__name__)
+from handlers.common import Reply, answer, domain_errors, me, pressed_ids, services, tr
 
 GRAB = callbacks.GRAB
 WAITLIST = "gw"  # gw:<order id>
 CONFIRM = "gg"  # gg:<claim id>  (guidance read)
 CANCEL = "gc"  # gc:<claim id>
-
-
-def _one_id(update: Update, prefix: str) -> int | None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    parsed = callbacks.decode_ints(query.data, prefix, 1)
-    if parsed is None:
-        log.warning("malformed grab data %r from %s", query.data, query.from_user.id)
-        return None
-    return parsed[0]
 
 
 def place_text(t: Translator, claim: ClaimDTO, timezone: str, category: CategoryDTO | None) -> str:
@@ -90,10 +76,7 @@ async def _show_place(update: Update, context: ContextTypes.DEFAULT_TYPE, claim:
 @domain_errors
 async def on_grab(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
-    order_id = _one_id(update, GRAB)
-    if order_id is None:
-        await answer(update, t.plain("error.stale"), alert=True)
-        return
+    (order_id,) = pressed_ids(update, GRAB)
     try:
         claim = await services(context).claims.grab(me(context), order_id)
     except SlotsFull:
@@ -115,10 +98,7 @@ async def on_grab(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @domain_errors
 async def on_waitlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
-    order_id = _one_id(update, WAITLIST)
-    if order_id is None:
-        await answer(update, t.plain("error.stale"), alert=True)
-        return
+    (order_id,) = pressed_ids(update, WAITLIST)
     claim = await services(context).claims.join_waitlist(me(context), order_id)
     await answer(update)
     if claim.state == "claimed":  # a place came free meanwhile
@@ -130,10 +110,7 @@ async def on_waitlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 @domain_errors
 async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
-    claim_id = _one_id(update, CONFIRM)
-    if claim_id is None:
-        await answer(update, t.plain("error.stale"), alert=True)
-        return
+    (claim_id,) = pressed_ids(update, CONFIRM)
     claim = await services(context).claims.confirm_guidance(me(context), claim_id)
     await answer(update, t.plain("grab.guidance_confirmed"))
     text = await _place_text(context, claim)
@@ -143,10 +120,7 @@ async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 @domain_errors
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
-    claim_id = _one_id(update, CANCEL)
-    if claim_id is None:
-        await answer(update, t.plain("error.stale"), alert=True)
-        return
+    (claim_id,) = pressed_ids(update, CANCEL)
     claim = await services(context).claims.cancel(me(context), claim_id)
     key = "grab.cancelled_late" if claim.late_cancel else "grab.cancelled"
     await answer(update)
@@ -157,10 +131,7 @@ async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @domain_errors
 async def on_accept_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
-    claim_id = _one_id(update, callbacks.ACCEPT_OFFER)
-    if claim_id is None:
-        await answer(update, t.plain("error.stale"), alert=True)
-        return
+    (claim_id,) = pressed_ids(update, callbacks.ACCEPT_OFFER)
     claim = await services(context).claims.accept_offer(me(context), claim_id)
     await answer(update, t.plain("grab.got_alert", number=claim.order.number))
     await _show_place(update, context, claim)
@@ -169,10 +140,7 @@ async def on_accept_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 @domain_errors
 async def on_decline_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
-    claim_id = _one_id(update, callbacks.DECLINE_OFFER)
-    if claim_id is None:
-        await answer(update, t.plain("error.stale"), alert=True)
-        return
+    (claim_id,) = pressed_ids(update, callbacks.DECLINE_OFFER)
     claim = await services(context).claims.cancel(me(context), claim_id)
     await answer(update)
     await Reply(update, context).edit_or_send(t("grab.offer_declined", number=claim.order.number))
