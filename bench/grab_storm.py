@@ -35,10 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, insert, select, update
 from telegram import Bot, Update
 
-from bot.app import build_application, http_request, prepare_database
+from bot.app import build_application, prepare_database
 from bot.config import Config, load_config
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
+from bot.http_client import http_request
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.process import SandboxProcess
 from bot.services import Services

@@ -17,7 +17,7 @@ from telegram.ext import Application, Defaults
 import handlers
 from bot import background
 from bot.config import Config, ConfigError
-from bot.http_client import AiohttpRequest
+from bot.http_client import http_request
 from bot.logs import setup_logging
 from bot.services import Services
 from bot.services.clock import Clock
@@ -75,20 +75,6 @@ def build_application(
     app.bot_data["run_background"] = run_background
     handlers.register(app)
     return app
-
-
-def http_request(
-    config: Config, pool_size: int, read_timeout: float | None = None
-) -> AiohttpRequest:
-    """The bot's HTTP client (aiohttp: several times the throughput of PTB's default)."""
-    timeout = config.telegram.request_timeout
-    return AiohttpRequest(
-        connection_pool_size=pool_size,
-        read_timeout=read_timeout or timeout,
-        write_timeout=timeout,
-        connect_timeout=timeout,
-        pool_timeout=timeout,
-    )
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]

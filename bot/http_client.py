@@ -52,7 +52,9 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-__all__ = ["AiohttpRequest"]
+from bot.config import Config
+
+__all__ = ["AiohttpRequest", "http_request"]
 
 _FORM = "application/x-www-form-urlencoded"
 _POOL_OR_CONNECT = (
@@ -246,3 +248,17 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as err:
             # the class name helps when the message is empty, as in HTTPXRequest
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+
+def http_request(
+    config: Config, pool_size: int, read_timeout: float | None = None
+) -> AiohttpRequest:
+    """The bot's HTTP client (aiohttp: several times the throughput of PTB's default)."""
+    timeout = config.telegram.request_timeout
+    return AiohttpRequest(
+        connection_pool_size=pool_size,
+        read_timeout=read_timeout or timeout,
+        write_timeout=timeout,
+        connect_timeout=timeout,
+        pool_timeout=timeout,
+    )

@@ -11,6 +11,7 @@ from telegram import Bot
 from bot.config import Config, ConfigError
 from bot.delivery.sender import Sender, SenderStats
 from bot.delivery.telegram_transport import TelegramTransport
+from bot.http_client import http_request
 from bot.services import Services
 from storage.database import Database
 
@@ -18,8 +19,6 @@ from storage.database import Database
 def make_bot(config: Config) -> Bot:
     if config.bot_token is None:
         raise ConfigError("BOT_TOKEN is not set")
-    from bot.app import http_request
-
     return Bot(
         config.bot_token.get_secret_value(),
         base_url=config.telegram.base_url,
