@@ -45,7 +45,7 @@ class Services:
         clock = clock or SystemClock()
         scheduler = scheduler or DatabaseScheduler(clock)
         language = config.general.default_language
-        return cls(
+        services = cls(
             db=db,
             clock=clock,
             users=UserService(db, clock, language),
@@ -80,3 +80,9 @@ class Services:
                 offer_time=timedelta(minutes=config.orders.offer_minutes),
             ),
         )
+        services.wire()
+        return services
+
+    def wire(self) -> None:
+        """Subscribe the services that plan an order's future to its changes."""
+

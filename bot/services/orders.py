@@ -10,6 +10,7 @@ is told of every change through the outbox, in the transaction of the change.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -53,6 +54,11 @@ WAITING_OR_HOLDING = (
     ClaimState.OFFERED.value,
     ClaimState.WAITLISTED.value,
 )
+
+
+# What happens next to an order is planned by other services (reminders, escalation,
+# attendance …): each subscribes with a hook that runs in the transaction of the change.
+OrderHook = Callable[[AsyncSession, OrderDTO], Awaitable[None]]
 
 
 def order_dto(order: Order) -> OrderDTO:
@@ -199,6 +205,14 @@ class OrderService:
         self.default_language = default_language
         self.default_rate = default_rate
         self.timezone = timezone
+        self.on_requested: list[OrderHook] = []  # a request waits for review
+        self.on_published: list[OrderHook] = []  # an order opened for grabbing
+
+    async def _run_hooks(
+        self, hooks: list[OrderHook], session: AsyncSession, order: OrderDTO
+    ) -> None:
+        for hook in hooks:
+            await hook(session, order)
 
     async def _community(self, session: AsyncSession, community_id: int) -> str:
         unit = await org_repo.unit(session, community_id)
@@ -250,7 +264,9 @@ class OrderService:
                 updated_at=now,
                 **values,
             )
-            return order_dto(order)
+            dto = order_dto(order)
+            await self._run_hooks(self.on_requested, session, dto)
+            return dto
 
     async def create_activity(
         self, actor: UserDTO, form: OrderForm, publication: Publication
@@ -276,6 +292,7 @@ class OrderService:
             await self._audit(session, actor, order, "order.create_activity")
             dto = order_dto(order)
             await self._announce(session, dto)
+            await self._run_hooks(self.on_published, session, dto)
             return dto
 
     async def _announce(self, session: AsyncSession, order: OrderDTO) -> None:
@@ -407,6 +424,7 @@ class OrderService:
             key, message = notices.order_published(to, dto, self.timezone)
             await self.scheduler.enqueue(session, key, message)
             await self._announce(session, dto)
+            await self._run_hooks(self.on_published, session, dto)
             return dto
 
     async def reject(self, actor: UserDTO, order_id: int, reason: str) -> OrderDTO:
