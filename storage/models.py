@@ -335,3 +335,19 @@ class Claim(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     late_cancel: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ContactReveal(Base):
+    """A message that showed a volunteer the resident's address and phone. Once the
+    service is over (plus ``[orders] hide_contact_after_hours``) each one is edited to
+    a version without them, and ``hidden_at`` is set."""
+
+    __tablename__ = "contact_reveals"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
