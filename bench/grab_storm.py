@@ -12,8 +12,13 @@ same driver and database, one transaction per tap, all at once (the database's l
         --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 
 Prints one JSON line: backend, volunteers, places, winners, overbooked, double_places,
-answered, p50_ms, p99_ms (from the moment all taps are handed over to each answer),
-taps_per_s, baseline_taps_per_s, ratio.
+answered, p50_ms, p99_ms (from the moment all taps are handed over to the end of each
+tap's ``process_update``: the answer, and for a winner the message with the place),
+taps_per_s, baseline_taps_per_s, ratio; waitlist_offers (the losers' pressed messages
+edited to offer the waitlist — a follow-up after their answer) and follow_ups_done_ms
+(when the last of those edits was done); bot_cpu_s and sandbox_cpu_s (CPU seconds
+of the bot's process and of the sandbox from the storm's start to the follow-ups' end).
+``--profile FILE`` writes cProfile statistics of the storm.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from bot.sandbox.client import SandboxClient
 from bot.sandbox.process import SandboxProcess
 from bot.services import Services
 from bot.services.orders import OrderForm, Publication
+from bot.update_processor import PerUserUpdateProcessor
 from storage.database import Database
 from storage.enums import ApprovalState, ClaimState
 from storage.models import Claim, Order, User, VolunteerProfile
@@ -190,8 +196,7 @@ async def collect_taps(
     return updates
 
 
-async def run(args: argparse.Namespace, sb: SandboxProcess) -> dict[str, object]:
-    url, pg_name = database_url(args)
+async def run(args: argparse.Namespace, sb: SandboxProcess, url: str) -> dict[str, object]:
     config = load_config(
         environ={"BOT_TOKEN": sb.token},
         overrides={
@@ -225,14 +230,30 @@ async def run(args: argparse.Namespace, sb: SandboxProcess) -> dict[str, object]
         # bound to the application's bot (getUpdates bound them to the collecting one)
         taps = [Update.de_json(u.to_dict(), app.bot) for u in taps]
         latencies: list[float] = []
+        sandbox_cpu, own_cpu = sb.cpu_seconds(), time.process_time()
         started = time.perf_counter()
 
         async def handle(update: Update) -> None:
             await app.process_update(update)
             latencies.append(time.perf_counter() - started)
 
+        profiler = None
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         await asyncio.gather(*(handle(u) for u in taps))
         elapsed = time.perf_counter() - started
+        # what the handlers handed off after answering (the losers' waitlist offers)
+        processor = app.update_processor
+        if isinstance(processor, PerUserUpdateProcessor):
+            await processor.drain()
+        follow_ups_done = time.perf_counter() - started
+        sandbox_cpu, own_cpu = sb.cpu_seconds() - sandbox_cpu, time.process_time() - own_cpu
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
         await app.shutdown()
 
         async with db.read() as session:
@@ -251,15 +272,13 @@ async def run(args: argparse.Namespace, sb: SandboxProcess) -> dict[str, object]
             "GET", "/sandbox/requests", method="answerCallbackQuery"
         )
         answered = len({r["params"].get("callback_query_id") for r in requests if r.get("ok")})
+        edits = SandboxClient(sb.url).call("GET", "/sandbox/requests", method="editMessageText")
+        waitlist_offers = sum(1 for r in edits if r.get("ok") and "gw:" in str(r["params"]))
 
         baseline_order = await open_order(services, args.places)  # a twin order
         baseline_rate = await baseline(db, baseline_order, volunteer_ids)
     finally:
         await db.dispose()
-        if pg_name is not None:
-            from tests.fixtures.database import drop_postgres_database
-
-            drop_postgres_database(args.database_url or os.environ["TEST_POSTGRES_URL"], pg_name)
 
     latencies.sort()
     taps_per_s = len(taps) / elapsed
@@ -276,6 +295,12 @@ async def run(args: argparse.Namespace, sb: SandboxProcess) -> dict[str, object]
         "taps_per_s": round(taps_per_s, 1),
         "baseline_taps_per_s": round(baseline_rate, 1),
         "ratio": round(taps_per_s / baseline_rate, 3),
+        # the losers' pressed messages edited to offer the waitlist, after the answers
+        "waitlist_offers": waitlist_offers,
+        "follow_ups_done_ms": round(1000 * follow_ups_done, 1),
+        # CPU seconds during the storm: the bot's process and the sandbox's
+        "bot_cpu_s": round(own_cpu, 2),
+        "sandbox_cpu_s": round(sandbox_cpu, 2),
     }
 
 
@@ -291,11 +316,23 @@ def main() -> None:
         default="",
         help="postgresql: a server URL (a fresh database is made beside it)",
     )
+    parser.add_argument(
+        "--profile", default="", help="write cProfile stats of the storm to this file"
+    )
     args = parser.parse_args()
     with SandboxProcess(
-        "--open-chats", "--log-limit", str(args.volunteers * 4), stderr=subprocess.DEVNULL
+        "--open-chats", "--log-limit", str(args.volunteers * 6), stderr=subprocess.DEVNULL
     ) as sb:
-        result = asyncio.run(run(args, sb))
+        # made and dropped outside the benchmark's event loop (the helpers run their own)
+        url, pg_name = database_url(args)
+        try:
+            result = asyncio.run(run(args, sb, url))
+        finally:
+            if pg_name is not None:
+                from tests.fixtures.database import drop_postgres_database
+
+                admin = args.database_url or os.environ["TEST_POSTGRES_URL"]
+                drop_postgres_database(admin, pg_name)
     print(json.dumps(result))
 
 

@@ -3,16 +3,46 @@
 PTB processes one update at a time by default; ``concurrent_updates(True)`` loses the
 per-user order that chat flows rely on. This processor keys each update by its user
 (else chat) and serialises only updates with the same key.
+
+It also runs *follow-ups*: work a handler hands off once the user has their answer,
+because it only tidies up (e.g. the pressed message's keyboard edited after the alert
+said the order is full). Few run at a time (``follow_up_concurrency``), so under a
+storm the answers go first and the follow-ups trail behind them instead of competing
+with them for the CPU and the connections; ``shutdown`` (Application.shutdown) waits
+for those still pending.
+
+``initialize`` (Application.initialize, once the bot is built) also freezes what is
+alive in the process then — modules, configuration, catalogues, the application —
+out of the garbage collector's sight (``gc.freeze``, once per process): under a storm
+the full collections that thousands of new objects trigger then scan only those, not
+everything the process holds. Measured on the grab storm (PostgreSQL): pauses of
+100–200 ms without, about 30 ms with.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import gc
+import logging
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
+
+_gc_frozen = False
+
+
+def freeze_start_up_objects() -> None:
+    """``gc.freeze()`` what the process holds after start-up, the first time only
+    (freezing again would keep garbage of later work from ever being collected)."""
+    global _gc_frozen
+    if not _gc_frozen:
+        _gc_frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def update_key(update: object) -> int | None:
@@ -25,10 +55,38 @@ def update_key(update: object) -> int | None:
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = 256, follow_up_concurrency: int = 4) -> None:
         super().__init__(max_concurrent_updates)
         # key -> [lock, number of updates holding or waiting for it]
         self._locks: dict[int, list[Any]] = {}
+        self._follow_up_slots = asyncio.Semaphore(follow_up_concurrency)
+        self._follow_ups: set[asyncio.Task[None]] = set()
+
+    def follow_up(
+        self, work: Coroutine[Any, Any, Any], name: str = "follow-up", *, urgent: bool = False
+    ) -> None:
+        """Run ``work`` later, a few at a time (``urgent``: at once, beside the answers);
+        its errors are logged, not raised."""
+        task = asyncio.get_running_loop().create_task(
+            self._run_follow_up(work, name, urgent), name=name
+        )
+        self._follow_ups.add(task)
+        task.add_done_callback(self._follow_ups.discard)
+
+    async def _run_follow_up(self, work: Coroutine[Any, Any, Any], name: str, urgent: bool) -> None:
+        try:
+            if urgent:
+                await work
+            else:
+                async with self._follow_up_slots:
+                    await work
+        except Exception:
+            log.exception("%s failed", name)
+
+    async def drain(self) -> None:
+        """Wait until every follow-up handed over so far (and any they hand over) ran."""
+        while self._follow_ups:
+            await asyncio.gather(*self._follow_ups, return_exceptions=True)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = update_key(update)
@@ -46,7 +104,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 del self._locks[key]
 
     async def initialize(self) -> None:
-        return None
+        freeze_start_up_objects()
 
     async def shutdown(self) -> None:
-        return None
+        await self.drain()

@@ -1,19 +1,25 @@
 """Grabbing places (接单), exactly first come, first served; the waitlist; cancelling.
 
-``grab`` answers from a cheap read first when it can (the order is full, closed or
-not open yet, the volunteer already has a place, or a rule refuses them): no write, no
-write lock, so the taps of a grab storm that arrive after the last place went cost a
-read each. Otherwise one write transaction inserts the volunteer's claim row
-(``INSERT … ON CONFLICT DO NOTHING``: a second tap finds the row and gets
-AlreadyClaimed) and takes a place with one conditional UPDATE (``… WHERE taken <
-places``); no row back means the order filled meanwhile, and the transaction rolls
-back with SlotsFull. The constraints (UNIQUE(order_id, volunteer_id), CHECK(taken <=
-places)) hold even if this code were wrong.
+Grabs of one order made at the same time are decided together, in the order they came
+(a :class:`~bot.services.batching.Batcher` per order: a lone grab is a batch of one and
+runs at once; the taps arriving while a batch runs form the next one). A batch first
+reads, without a write or a write lock, what refuses whom it can — a row on the order
+already (AlreadyClaimed), the order full, closed or not open yet — so the taps of a
+storm that arrive after the last place went cost a share of one read. For the others,
+the rules about the volunteer are read for as many as could win (twice the free
+places), and one write transaction, under the order's lock, inserts their claim rows
+(``INSERT … ON CONFLICT DO NOTHING``, one statement; a cancelled row is revived) and
+takes the places with one conditional UPDATE (``… WHERE taken + n <= places``); the
+rest get SlotsFull. A thousand taps on an order with 20 places cost two reads and one
+write transaction instead of a thousand transactions. The constraints
+(UNIQUE(order_id, volunteer_id), CHECK(taken <= places)) hold even if this code were
+wrong.
 
 The rules about the volunteer (approved, in the order's team, no overlapping place, at
 most ``max_upcoming_claims`` upcoming places) concern only their own claims, so they
 are checked in the read; two grabs by the same volunteer at once are kept apart by the
-per-user ordering of updates.
+per-user ordering of updates (and within one batch, a volunteer's further taps share
+the fate of their first).
 
 Cancelling is allowed until the service starts (then CancelTooLate); within
 ``cancel_cutoff`` of the start it is allowed but flagged ``late_cancel``, which counts
@@ -21,23 +27,29 @@ on the volunteer's record — letting the place go to the waitlist beats a no-sh
 freed place goes to the first waitlisted volunteer as an offer (``offered``: the place
 stays reserved and counted in ``taken``) until they accept or the offer expires
 (``expire_offers``), when it passes to the next; with nobody waiting it is released.
-Operations other than grab lock the order row first (``FOR UPDATE`` on PostgreSQL;
-BEGIN IMMEDIATE on SQLite), so two of them never offer one place twice.
+Every write transaction on an order's places (a grab batch too) locks the order row
+first (``FOR UPDATE`` on PostgreSQL; BEGIN IMMEDIATE on SQLite), so two of them never
+give or offer one place twice.
 """
 
 from __future__ import annotations
 
+import copy
+import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import notices
+from bot.services.batching import Batcher
 from bot.services.clock import Clock
 from bot.services.dto import ClaimDTO, UserDTO
 from bot.services.errors import (
     AlreadyClaimed,
     AlreadyDecided,
     CancelTooLate,
+    DomainError,
     NotAllowed,
     NotFound,
     NotOpenYet,
@@ -55,7 +67,9 @@ from storage.enums import ApprovalState, ClaimState, OrderState
 from storage.models import Claim, Order
 from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo
-from storage.repositories import volunteers as volunteers_repo
+from storage.repositories.claims import GrabCheck
+
+log = logging.getLogger(__name__)
 
 OFFER_EXPIRY_JOB = "claim.offer_expiry"
 
@@ -95,6 +109,11 @@ def check_grabbable(order: Order, now: datetime) -> None:
         raise SlotsFull()
 
 
+class _Raced(Exception):
+    """The places changed under the batch's lock (cannot happen while every writer
+    locks the order): the batch is rolled back and run again."""
+
+
 class ClaimService:
     def __init__(
         self,
@@ -116,46 +135,53 @@ class ClaimService:
         self.max_upcoming = max_upcoming
         self.cancel_cutoff = cancel_cutoff
         self.offer_time = offer_time
+        self._grabs: Batcher[int, UserDTO, ClaimDTO] = Batcher(
+            self._grab_batch, max_batch=1000, name="claims.grab"
+        )
 
     # ---- the rules ----------------------------------------------------------------
+
+    def _refuse_volunteer(self, check: GrabCheck | None, order: Order) -> None:
+        """Raise why the volunteer may not hold a place on the order, if they may not."""
+        if check is None or check.profile_status != ApprovalState.APPROVED.value:
+            raise NotAllowed("approved volunteers only")
+        if not check.in_team:
+            raise TeamRequired(str(order.team_id))
+        if check.overlapping:
+            raise OverlappingClaim()
+        if check.upcoming >= self.max_upcoming:
+            raise TooManyClaims(max=self.max_upcoming)
+
+    def _refuse(self, check: GrabCheck | None, order: Order, now: datetime, waitlist: bool) -> None:
+        """Every refusal that needs no write, in this order: a row on the order already,
+        the order not taking anyone (full too, unless for the waitlist), the rules
+        about the volunteer."""
+        if check is not None and check.claim_state not in (None, CANCELLED):
+            raise AlreadyClaimed(check.claim_state)
+        if waitlist:
+            if order.state not in GRABBABLE or order.starts_at <= now:
+                raise OrderClosed(order.state)
+            if order.opens_at is not None and order.opens_at > now:
+                raise NotOpenYet(order.opens_at)
+        else:
+            check_grabbable(order, now)
+        self._refuse_volunteer(check, order)
 
     async def _check_volunteer(
         self, session: AsyncSession, volunteer_id: int, order: Order, now: datetime
     ) -> None:
-        profile = await volunteers_repo.profile(session, volunteer_id)
-        if profile is None or profile.status != ApprovalState.APPROVED.value:
-            raise NotAllowed("approved volunteers only")
-        if order.team_id is not None and order.team_id not in await volunteers_repo.team_ids(
-            session, volunteer_id
-        ):
-            raise TeamRequired(str(order.team_id))
-        if await claims_repo.overlapping(
-            session, volunteer_id, order.starts_at, order.ends_at, order.id
-        ):
-            raise OverlappingClaim()
-        if await claims_repo.count_upcoming(session, volunteer_id, now, order.id) >= (
-            self.max_upcoming
-        ):
-            raise TooManyClaims(max=self.max_upcoming)
+        checks = await claims_repo.grab_checks(session, order, [volunteer_id], now)
+        self._refuse_volunteer(checks.get(volunteer_id), order)
 
     async def _precheck(self, volunteer: UserDTO, order_id: int, *, waitlist: bool) -> None:
-        """The cheap read: every refusal that needs no write."""
+        """The cheap read: every refusal that needs no write (two queries)."""
         now = self.clock.now()
         async with self.db.read() as session:
             order = await orders_repo.get(session, order_id)
             if order is None:
                 raise NotFound("order")
-            existing = await claims_repo.of(session, order_id, volunteer.id)
-            if existing is not None and existing.state != CANCELLED:
-                raise AlreadyClaimed(existing.state)
-            if waitlist:
-                if order.state not in GRABBABLE or order.starts_at <= now:
-                    raise OrderClosed(order.state)
-                if order.opens_at is not None and order.opens_at > now:
-                    raise NotOpenYet(order.opens_at)
-            else:
-                check_grabbable(order, now)
-            await self._check_volunteer(session, volunteer.id, order, now)
+            checks = await claims_repo.grab_checks(session, order, [volunteer.id], now)
+        self._refuse(checks.get(volunteer.id), order, now, waitlist)
 
     async def _own_row(
         self, session: AsyncSession, order_id: int, volunteer_id: int, state: str, now: datetime
@@ -195,10 +221,171 @@ class ClaimService:
 
     async def grab(self, volunteer: UserDTO, order_id: int) -> ClaimDTO:
         """One place for the volunteer, or SlotsFull / AlreadyClaimed / NotOpenYet /
-        OrderClosed / OverlappingClaim / TooManyClaims / TeamRequired / NotAllowed."""
-        await self._precheck(volunteer, order_id, waitlist=False)
+        OrderClosed / OverlappingClaim / TooManyClaims / TeamRequired / NotAllowed.
+
+        Concurrent grabs of one order are decided together, in the order they came
+        (see :meth:`_grab_batch`); a lone grab is a batch of one."""
+        return await self._grabs.submit(order_id, volunteer)
+
+    async def _grab_batch(
+        self, order_id: int, taps: list[UserDTO]
+    ) -> Sequence[ClaimDTO | BaseException]:
+        try:
+            return await self._grab_many(order_id, taps)
+        except Exception:
+            if len(taps) == 1:
+                raise
+            # something unexpected (a volunteer deleted meanwhile …): do not let one tap
+            # fail the others — decide each on its own
+            log.exception("grab batch of %s on order %s failed; one by one", len(taps), order_id)
+            outcomes: list[ClaimDTO | BaseException] = []
+            for tap in taps:
+                try:
+                    outcomes.append((await self._grab_many(order_id, [tap]))[0])
+                except Exception as exc:  # handed to that tap's caller
+                    outcomes.append(exc)
+            return outcomes
+
+    async def _grab_many(
+        self, order_id: int, taps: list[UserDTO]
+    ) -> list[ClaimDTO | BaseException]:
+        """The taps on one order, decided in the order they came.
+
+        A read (no write, no lock) refuses whom it can: a row on the order already, the
+        order full, closed or not open yet. The others are taken in rounds: the rules
+        about the volunteer are read for the next few (twice as many as places are
+        free), and one write transaction gives the free places to the first of those
+        who pass (:meth:`_claim_many`). Once the order is full, everyone left is
+        SlotsFull without their rules being read — as for a single tap, where a full
+        order is answered before the rules. A storm on an order with 20 places costs
+        two reads and one write transaction, whatever the number of taps."""
+        now = self.clock.now()
+        outcomes: list[ClaimDTO | BaseException | None] = [None] * len(taps)
+        async with self.db.read() as session:
+            order = await orders_repo.get(session, order_id)
+            if order is None:
+                return [NotFound("order") for _ in taps]
+            states = await claims_repo.states_of(session, order_id, [v.id for v in taps])
+        first_tap: dict[int, int] = {}  # volunteer → index of their first tap that may win
+        for i, volunteer in enumerate(taps):
+            state = states.get(volunteer.id)
+            try:
+                if state is not None and state != CANCELLED:
+                    raise AlreadyClaimed(state)
+                check_grabbable(order, now)
+            except DomainError as error:
+                outcomes[i] = error
+                continue
+            first_tap.setdefault(volunteer.id, i)
+        decided = await self._take_in_rounds(order_id, list(first_tap), now)
+        for volunteer_id, i in first_tap.items():
+            outcomes[i] = decided[volunteer_id]
+        for i, volunteer in enumerate(taps):  # a volunteer's further taps in this batch
+            if outcomes[i] is None:
+                first = outcomes[first_tap[volunteer.id]]
+                outcomes[i] = (
+                    AlreadyClaimed(CLAIMED) if isinstance(first, ClaimDTO) else copy.copy(first)
+                )
+        return [o for o in outcomes if o is not None]
+
+    async def _take_in_rounds(
+        self, order_id: int, pending: list[int], now: datetime
+    ) -> dict[int, ClaimDTO | BaseException]:
+        decided: dict[int, ClaimDTO | BaseException] = {}
+        while pending:
+            async with self.db.read() as session:
+                order = await orders_repo.get(session, order_id)
+                if order is None:
+                    decided.update((v, NotFound("order")) for v in pending)
+                    break
+                try:
+                    check_grabbable(order, now)
+                except DomainError as error:
+                    decided.update((v, copy.copy(error)) for v in pending)
+                    break
+                size = max(2 * (order.places - order.taken), 16)
+                chunk, pending = pending[:size], pending[size:]
+                checks = await claims_repo.grab_checks(session, order, chunk, now)
+            eligible: list[int] = []
+            for volunteer_id in chunk:
+                try:
+                    self._refuse_volunteer(checks.get(volunteer_id), order)
+                except DomainError as error:
+                    decided[volunteer_id] = error
+                    continue
+                eligible.append(volunteer_id)
+            if not eligible:
+                continue
+            for attempt in range(3):
+                try:
+                    won, full = await self._claim_many(order_id, eligible, now)
+                    break
+                except _Raced:
+                    log.warning("order %s changed under the lock (attempt %s)", order_id, attempt)
+            else:
+                won, full = [SlotsFull() for _ in eligible], True
+            decided.update(zip(eligible, won, strict=True))
+            if full:
+                decided.update((v, SlotsFull()) for v in pending)
+                break
+        return decided
+
+    async def _claim_many(
+        self, order_id: int, volunteer_ids: list[int], now: datetime
+    ) -> tuple[list[ClaimDTO | BaseException], bool]:
+        """One write transaction: under the order's lock, the first volunteers (as many
+        as places are free) get a claim row each — inserted together; a volunteer whose
+        row turns out live is AlreadyClaimed and the place goes to the next — then the
+        places are taken with one conditional UPDATE (``taken + n <= places``); the rest
+        are SlotsFull. Also whether the order is full (or closed) now."""
         async with self.db.transaction() as session:
-            return await self._take(session, order_id, volunteer.id, self.clock.now())
+            order = await orders_repo.get(session, order_id, for_update=True)
+            if order is None:
+                return [NotFound("order") for _ in volunteer_ids], True
+            try:
+                check_grabbable(order, now)
+            except DomainError as error:
+                return [copy.copy(error) for _ in volunteer_ids], True
+            free = order.places - order.taken
+            outcomes: list[ClaimDTO | BaseException] = [SlotsFull() for _ in volunteer_ids]
+            index = {volunteer_id: k for k, volunteer_id in enumerate(volunteer_ids)}
+            winners: dict[int, int] = {}  # volunteer → claim id
+            position = 0
+            while len(winners) < free and position < len(volunteer_ids):
+                batch = volunteer_ids[position : position + free - len(winners)]
+                position += len(batch)
+                inserted = await claims_repo.insert_new_many(
+                    session, order_id=order_id, volunteer_ids=batch, state=CLAIMED, now=now
+                )
+                for volunteer_id in batch:
+                    claim_id = inserted.get(volunteer_id)
+                    if claim_id is None:  # a row already: cancelled (revived) or live
+                        claim_id = await claims_repo.revive(
+                            session,
+                            order_id=order_id,
+                            volunteer_id=volunteer_id,
+                            state=CLAIMED,
+                            now=now,
+                        )
+                    if claim_id is None:
+                        outcomes[index[volunteer_id]] = AlreadyClaimed()
+                    else:
+                        winners[volunteer_id] = claim_id
+            if not winners:
+                return outcomes, free == 0
+            taken = await claims_repo.take_places(session, order_id, len(winners), now)
+            if taken is None:
+                raise _Raced(order_id)
+            order = await orders_repo.get(session, order_id)
+            assert order is not None
+            if order.state == OrderState.FILLED.value:
+                to = await recipient(session, order.requester_id, self.default_language)
+                key, message = notices.order_filled(to, order_dto(order), now)
+                await self.scheduler.enqueue(session, key, message)
+            claims = await claims_repo.many(session, list(winners.values()))
+            for volunteer_id, claim_id in winners.items():
+                outcomes[index[volunteer_id]] = claim_dto(claims[claim_id], order)
+            return outcomes, order.taken >= order.places
 
     async def join_waitlist(self, volunteer: UserDTO, order_id: int) -> ClaimDTO:
         """A place in the waitlist of a full order, in order of joining; if a place is

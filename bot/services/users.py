@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from bot.i18n import LANGUAGES, language_from_telegram
+from bot.services.batching import Batcher
 from bot.services.clock import Clock
 from bot.services.dto import UserDTO
 from bot.services.errors import InvalidValue, NotFound
@@ -14,7 +17,9 @@ from storage.database import Database
 from storage.enums import UnitKind
 from storage.models import CoordinatorBinding, OrgUnit, User, VolunteerProfile
 from storage.repositories import org as org_repo
+from storage.repositories import presence as presence_repo
 from storage.repositories import users as users_repo
+from storage.repositories.presence import Presence
 
 SEEN_RESOLUTION = timedelta(minutes=10)
 
@@ -56,29 +61,79 @@ def user_dto(
 
 
 class UserService:
+    """``touch`` runs on every update, so under a burst (a grab storm: a thousand
+    volunteers at once) it is batched: the concurrent touches share one read (``IN``
+    over their telegram ids) and their writes (last seen, names) share one transaction
+    — a group commit. A touch still returns only after its write committed, and a lone
+    touch is a batch of one that runs at once."""
+
     def __init__(self, db: Database, clock: Clock, default_language: str) -> None:
         self.db = db
         self.clock = clock
         self.default_language = default_language
+        self._reads: Batcher[None, int, Presence | None] = Batcher(
+            self._read_batch, max_batch=presence_repo.CHUNK * 2, name="users.read"
+        )
+        self._writes: Batcher[None, dict[str, Any], None] = Batcher(
+            self._write_batch, max_batch=2000, name="users.write"
+        )
 
-    def _changed(self, user: User, who: TelegramIdentity) -> bool:
+    def _changes(self, user: Presence, who: TelegramIdentity) -> dict[str, Any]:
+        """The columns to write: none when nothing changed and last seen is recent."""
+        now = self.clock.now()
+        names = {
+            "first_name": who.first_name[:128],
+            "last_name": who.last_name[:128] if who.last_name else None,
+            "username": who.username,
+            "telegram_language": who.language_code,
+        }
+        changes: dict[str, Any] = {k: v for k, v in names.items() if getattr(user, k) != v}
+        if user.unreachable_since is not None:
+            changes["unreachable_since"] = None  # they wrote to us: they can be reached again
         seen = user.last_seen_at
-        return (
-            (user.first_name, user.last_name, user.username, user.telegram_language)
-            != (who.first_name, who.last_name, who.username, who.language_code)
-            or seen is None
-            or self.clock.now() - seen > SEEN_RESOLUTION
-            or user.unreachable_since is not None
+        if changes or seen is None or now - seen > SEEN_RESOLUTION:
+            changes["last_seen_at"] = now
+        return changes
+
+    async def _read_batch(self, _: None, telegram_ids: list[int]) -> Sequence[Presence | None]:
+        async with self.db.read() as session:
+            found = await presence_repo.presence_many(session, telegram_ids)
+        return [found.get(tid) for tid in telegram_ids]
+
+    async def _write_batch(self, _: None, rows: list[dict[str, Any]]) -> Sequence[None]:
+        async with self.db.transaction() as session:
+            await presence_repo.update_many(session, rows)
+        return [None] * len(rows)
+
+    def _dto(self, user: Presence, changes: dict[str, Any]) -> UserDTO:
+        telegram_language = changes.get("telegram_language", user.telegram_language)
+        unit = unit_dto(user.coordinator_unit) if user.coordinator_unit is not None else None
+        return UserDTO(
+            id=user.id,
+            telegram_id=user.telegram_id,
+            first_name=changes.get("first_name", user.first_name),
+            language=user.language
+            or language_from_telegram(telegram_language, self.default_language),
+            chosen_language=user.language,
+            community_id=user.community_id,
+            volunteer_status=user.volunteer_status,
+            coordinator_unit=unit,
+            is_admin=unit is not None and unit.parent_id is None,
         )
 
     async def touch(self, who: TelegramIdentity) -> UserDTO:
         """The user behind an update, created on first contact. Writes only when
         something changed (names, language, last seen is stale, or they had been
         unreachable), so a burst of updates from one person costs reads, not writes."""
-        async with self.db.read() as session:
-            found = await users_repo.with_roles(session, who.telegram_id)
-        if found is not None and not self._changed(found[0], who):
-            return user_dto(*found, self.default_language)
+        user = await self._reads.submit(None, who.telegram_id)
+        if user is None:
+            return await self._first_contact(who)
+        changes = self._changes(user, who)
+        if changes:
+            await self._writes.submit(None, {"id": user.id, **changes})
+        return self._dto(user, changes)
+
+    async def _first_contact(self, who: TelegramIdentity) -> UserDTO:
         async with self.db.transaction() as session:
             user = await users_repo.ensure(
                 session, who.telegram_id, first_name=who.first_name[:128]
@@ -88,7 +143,7 @@ class UserService:
             user.username = who.username
             user.telegram_language = who.language_code
             user.last_seen_at = self.clock.now()
-            user.unreachable_since = None  # they wrote to us: they can be reached again
+            user.unreachable_since = None
             await session.flush()
             found = await users_repo.with_roles(session, who.telegram_id)
             assert found is not None

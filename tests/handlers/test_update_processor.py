@@ -173,3 +173,49 @@ async def test_the_bot_serialises_each_user(
     texts = a.texts()
     assert len(texts) == 2
     assert "Are you" in texts[0] and help_text in texts[1]
+
+
+# ---- follow-ups ------------------------------------------------------------------------
+
+
+async def test_follow_ups_run_a_few_at_a_time_and_shutdown_waits_for_them() -> None:
+    processor = PerUserUpdateProcessor(16, follow_up_concurrency=2)
+    script = Script()
+    gates = {name: asyncio.Event() for name in "abc"}
+    entered = {name: asyncio.Event() for name in "abc"}
+    for name in "abc":
+        processor.follow_up(script.step(name, gates[name], entered[name]), name)
+    await entered["a"].wait()
+    await entered["b"].wait()
+    assert "c+" not in script.log  # both slots are held: c waits its turn
+    gates["a"].set()
+    await entered["c"].wait()  # a's slot went to c
+    assert script.log.index("c+") > script.log.index("a-")
+    gates["b"].set()
+    gates["c"].set()
+    await processor.shutdown()  # waits for what is still running
+    assert sorted(script.log) == sorted(["a+", "a-", "b+", "b-", "c+", "c-"])
+
+
+async def test_an_urgent_follow_up_does_not_queue(caplog: pytest.LogCaptureFixture) -> None:
+    processor = PerUserUpdateProcessor(16, follow_up_concurrency=1)
+    script = Script()
+    held, slow_entered, urgent_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    processor.follow_up(script.step("slow", held, slow_entered), "slow")
+    await slow_entered.wait()  # the only slot is taken
+
+    async def urgent() -> None:
+        await script.step("urgent")
+        urgent_done.set()
+
+    async def broken() -> None:
+        raise RuntimeError("edit failed")
+
+    processor.follow_up(urgent(), "urgent", urgent=True)
+    processor.follow_up(broken(), "broken", urgent=True)
+    await urgent_done.wait()  # ran beside the slow one
+    assert script.log == ["slow+", "urgent+", "urgent-"]
+    held.set()
+    await processor.drain()
+    assert script.log[-1] == "slow-"
+    assert any("broken failed" in r.getMessage() for r in caplog.records)  # logged, not raised

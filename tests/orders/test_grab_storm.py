@@ -5,17 +5,25 @@ every other tap answered SlotsFull or AlreadyClaimed."""
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import random
+import re
 import time
 
+from bot.i18n import get_translator
 from bot.services import Services
 from bot.services.dto import ClaimDTO, UserDTO
 from bot.services.errors import AlreadyClaimed, SlotsFull
+from bot.update_processor import PerUserUpdateProcessor
 from storage.database import Database
 from storage.enums import ClaimState, OrderState
-from tests.orders.support import activity, check_invariants, volunteers
+from tests.handlers import conftest as handler_fixtures
+from tests.handlers.conftest import Harness
+from tests.orders.support import activity, boss, check_invariants, volunteers
 from tests.services.support import Org
+
+harness = handler_fixtures.harness  # the bot on the sandbox, as in tests/handlers
 
 PLACES = 20
 
@@ -74,3 +82,36 @@ async def test_50_volunteers_tapping_20_times_each(
     snap = await check_invariants(db, order.id)
     assert (snap.order.taken, snap.order.state) == (PLACES, OrderState.FILLED.value)
     assert len(snap.in_state(ClaimState.CLAIMED.value)) == PLACES
+
+
+async def test_too_late_is_answered_and_offered_the_waitlist_without_a_new_message(
+    harness: Harness,
+) -> None:
+    """Through the bot: the alert says the order is full; then (a follow-up, after the
+    answer) the pressed announcement itself gets the note, and its Grab button becomes
+    "Join the waitlist" — no new message per volunteer too late."""
+    services, t = harness.services, get_translator("zh_CN")
+    first_account, late_account = await volunteers(harness.db, harness.org, 2)
+    order = await activity(services, harness.org, 1, actor=await boss(services))
+    first = harness.person(first_account.telegram_id)
+    late = harness.person(late_account.telegram_id)
+    await harness.deliver()  # the announcements, with their Grab buttons
+    await first.press(t.plain("grab.button_grab"))
+    [announcement] = [m for m in late.chat_view.messages if order.number in m.content]
+    before = len(late.chat_view.messages)
+
+    await late.press(t.plain("grab.button_grab"))
+    assert late.answer is not None and late.answer.show_alert
+    assert late.answer.text == t.plain("error.slots_full")
+    processor = harness.app.update_processor
+    assert isinstance(processor, PerUserUpdateProcessor)
+    await processor.drain()  # the follow-up edit
+
+    assert len(late.chat_view.messages) == before  # nothing new in the chat
+    [edited] = [m for m in late.chat_view.messages if m.message_id == announcement.message_id]
+    assert edited.edited and edited.content.startswith(announcement.content)
+    assert t.plain("grab.full") in edited.content
+    assert edited.buttons == [[t.plain("grab.button_join_waitlist")]]
+    replies = await late.press(t.plain("grab.button_join_waitlist"))
+    waitlisted = html.unescape(re.sub(r"<[^>]+>", "", t("grab.waitlisted", number=order.number)))
+    assert [m.content for m in replies] == [waitlisted]

@@ -1,0 +1,59 @@
+"""UserService.touch under a burst: the touches made at the same time share one read
+and one write (a group commit), and each still returns what its own row now says."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import event, select
+
+from bot.services import Services
+from bot.services.users import TelegramIdentity
+from storage.database import Database
+from storage.models import User
+from tests.services.support import FakeClock, recorded_writes
+
+
+async def test_a_burst_of_touches_is_one_read_and_one_write(
+    services: Services, db: Database, clock: FakeClock
+) -> None:
+    people = [TelegramIdentity(7000 + i, f"P{i}", language_code="zh-hans") for i in range(40)]
+    first = await asyncio.gather(*(services.users.touch(p) for p in people))
+    clock.advance(minutes=11)  # every "last seen" is stale now
+    renamed = TelegramIdentity(7000, "Renamed", language_code="en")
+    burst = [renamed, *people[1:]]
+
+    statements: list[str] = []
+    with recorded_writes(db) as writes:
+
+        def selects(_c: object, _cur: object, statement: str, *_a: object) -> None:
+            if statement.lstrip().upper().startswith("SELECT"):
+                statements.append(statement)
+
+        event.listen(db.engine.sync_engine, "before_cursor_execute", selects)
+        try:
+            again = await asyncio.gather(*(services.users.touch(p) for p in burst))
+        finally:
+            event.remove(db.engine.sync_engine, "before_cursor_execute", selects)
+
+    assert [u.id for u in again] == [u.id for u in first]
+    assert len(statements) == 1  # one read for the forty
+    # one UPDATE per set of changed columns: last seen for 39, names too for one
+    assert len(writes) == 2 and all(w.lstrip().upper().startswith("UPDATE") for w in writes)
+    assert (again[0].first_name, again[0].language) == ("Renamed", "en")
+    async with db.read() as session:
+        rows = {u.telegram_id: u for u in await session.scalars(select(User))}
+    assert all(rows[p.telegram_id].last_seen_at == clock.now() for p in burst)
+    assert (rows[7000].first_name, rows[7000].telegram_language) == ("Renamed", "en")
+    assert rows[7001].first_name == "P1"
+
+
+async def test_touches_within_the_resolution_write_nothing(
+    services: Services, db: Database, clock: FakeClock
+) -> None:
+    people = [TelegramIdentity(8000 + i, f"Q{i}") for i in range(10)]
+    await asyncio.gather(*(services.users.touch(p) for p in people))
+    clock.advance(minutes=5)
+    with recorded_writes(db) as writes:
+        await asyncio.gather(*(services.users.touch(p) for p in people))
+    assert writes == []
