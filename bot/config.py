@@ -25,6 +25,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -131,6 +132,36 @@ class OrdersConfig(_Section):
     max_upcoming_claims: Annotated[int, Field(ge=1, le=100)] = 5
     cancel_cutoff_hours: Annotated[float, Field(ge=0, le=720)] = 2
     offer_minutes: Annotated[int, Field(ge=1, le=10_080)] = 30
+    # reminders to each volunteer holding a place, this many hours before the start;
+    # the resident's address and phone are hidden from volunteers this long after the end
+    reminder_hours: Annotated[
+        list[Annotated[float, Field(gt=0, le=720)]], Field(max_length=10, validate_default=True)
+    ] = [24, 2]
+    hide_contact_after_hours: Annotated[float, Field(ge=0, le=720)] = 24
+
+    @field_validator("reminder_hours")
+    @classmethod
+    def _distinct_reminders(cls, value: list[float]) -> list[float]:
+        if len(set(value)) != len(value):
+            raise ValueError("each number of hours may appear only once")
+        return sorted(value, reverse=True)
+
+    # escalation (三级阵地): an unreviewed request goes up to the street, then the district;
+    # an open order still short of volunteers this long before its start is flagged
+    escalate_street_hours: Annotated[float, Field(gt=0, le=720)] = 2
+    escalate_district_hours: Annotated[float, Field(gt=0, le=720)] = 6
+    unfilled_warning_hours: Annotated[float, Field(gt=0, le=720)] = 12
+    # attendance (实践服务): check-in opens this long before the start; hours count
+    # within the window widened by the grace, no-shows are marked at start + grace and
+    # forgotten check-outs made at end + grace
+    check_in_opens_minutes: Annotated[int, Field(ge=0, le=1440)] = 30
+    service_grace_minutes: Annotated[int, Field(ge=0, le=720)] = 30
+
+    @model_validator(mode="after")
+    def _district_after_street(self) -> OrdersConfig:
+        if self.escalate_district_hours <= self.escalate_street_hours:
+            raise ValueError("escalate_district_hours must be more than escalate_street_hours")
+        return self
 
 
 class SandboxConfig(_Section):

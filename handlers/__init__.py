@@ -15,7 +15,9 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, Type
 
 from handlers import (
     approvals,
+    attendance,
     coordinators,
+    escalation,
     grab,
     home,
     language,
@@ -48,7 +50,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *approvals.HANDLERS,
         *coordinators.HANDLERS,
         *review.HANDLERS,
+        *escalation.HANDLERS,
         *grab.HANDLERS,
+        *attendance.HANDLERS,
         *orders_browse.HANDLERS,
         *request.HANDLERS,
         *my_requests.HANDLERS,

@@ -5,7 +5,14 @@ forged claim id is NotFound, a forged order id is answered like any other order.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import callback_data as callbacks
@@ -14,7 +21,10 @@ from bot.i18n import Translator
 from bot.services.dto import CategoryDTO, ClaimDTO
 from bot.services.errors import NotOpenYet, SlotsFull
 from bot.services.notices import local_time
+from bot.update_processor import PerUserUpdateProcessor
 from handlers.common import Reply, answer, domain_errors, me, pressed_ids, services, tr
+
+log = logging.getLogger(__name__)
 
 GRAB = callbacks.GRAB
 WAITLIST = "gw"  # gw:<order id>
@@ -70,7 +80,61 @@ async def _place_text(context: ContextTypes.DEFAULT_TYPE, claim: ClaimDTO) -> st
 async def _show_place(update: Update, context: ContextTypes.DEFAULT_TYPE, claim: ClaimDTO) -> None:
     t = tr(context)
     text = await _place_text(context, claim)
-    await Reply(update, context).send(text, place_markup(t, claim))
+    message = await Reply(update, context).send(text, place_markup(t, claim))
+    # it shows the resident's address and phone: hidden again after the service
+    await services(context).contact.record(claim.id, message.chat_id, message.message_id)
+
+
+def _follow_up(
+    context: ContextTypes.DEFAULT_TYPE,
+    work: Coroutine[Any, Any, None],
+    name: str,
+    *,
+    urgent: bool = False,
+) -> None:
+    """Run ``work`` after the update's answer (see PerUserUpdateProcessor.follow_up)."""
+    processor = context.application.update_processor
+    if isinstance(processor, PerUserUpdateProcessor):
+        processor.follow_up(work, name, urgent=urgent)
+    else:  # an application built without it (some tests): at once
+        context.application.create_task(work, name=name)
+
+
+async def _offer_waitlist(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, order_id: int
+) -> None:
+    """After the "all taken" alert: the pressed message itself offers the waitlist —
+    the note is added to its text and the Grab button pressed becomes "Join the
+    waitlist" (other buttons, e.g. of a list of orders, stay). No new message per
+    volunteer too late: a storm's hundreds of them would be as many sendMessage calls,
+    which Telegram's ~30 messages/s per bot would spread over many seconds, and a chat
+    cluttered with "full" messages."""
+    t = tr(context)
+    query = update.callback_query
+    assert query is not None
+    join = InlineKeyboardButton(
+        t.plain("grab.button_join_waitlist"), callback_data=callbacks.encode(WAITLIST, order_id)
+    )
+    note = t("grab.full")
+    message = query.message
+    if not isinstance(message, Message) or not message.text:  # too old to edit, or a photo
+        await Reply(update, context).send(note, InlineKeyboardMarkup([[join]]))
+        return
+    rows = [
+        [join if button.callback_data == query.data else button for button in row]
+        for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+    ]
+    if not any(join in row for row in rows):
+        rows.append([join])
+    text = message.text_html
+    if note not in text:
+        text = f"{text}\n\n{note}"
+    if len(text) > MessageLimit.MAX_TEXT_LENGTH:
+        text = note
+    try:
+        await query.edit_message_text(text, reply_markup=InlineKeyboardMarkup(rows))
+    except BadRequest as exc:  # e.g. not modified: a second tap before the first edit
+        log.info("could not offer the waitlist on the pressed message: %s", exc)
 
 
 @domain_errors
@@ -81,17 +145,19 @@ async def on_grab(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         claim = await services(context).claims.grab(me(context), order_id)
     except SlotsFull:
         await answer(update, t.plain("error.slots_full"), alert=True)
-        button = InlineKeyboardButton(
-            t.plain("grab.button_join_waitlist"), callback_data=callbacks.encode(WAITLIST, order_id)
-        )
-        await Reply(update, context).send(t("grab.full"), InlineKeyboardMarkup([[button]]))
+        # they have their answer; the edit only tidies up: after the answers of a storm
+        _follow_up(context, _offer_waitlist(update, context, order_id), f"waitlist:{order_id}")
         return
     except NotOpenYet as error:
         opens = local_time(error.opens_at, services(context).claims.timezone)
         await answer(update, t.plain("grab.not_open_yet", opens=opens), alert=True)
         return
-    await answer(update, t.plain("grab.got_alert", number=claim.order.number), alert=True)
-    await _show_place(update, context, claim)
+    # the alert goes out first; the place's details are prepared meanwhile, not after
+    # its round trip (in a storm that trip waits behind the others' answers)
+    await asyncio.gather(
+        answer(update, t.plain("grab.got_alert", number=claim.order.number), alert=True),
+        _show_place(update, context, claim),
+    )
     wake_sender(context.application)  # the requester may be told the order filled
 
 

@@ -28,10 +28,10 @@ def home_keyboard(user: UserDTO, t: Translator) -> InlineKeyboardMarkup:
             [b("request.home_button", "request"), b("myrequests.home_button", "myrequests")]
         )
     if Role.VOLUNTEER in user.roles:
-        rows.append([b("home.orders", "orders")])
+        rows.append([b("home.orders", "orders"), b("home.myplaces", "myplaces")])
     if Role.COORDINATOR in user.roles:
         rows.append([b("home.review", "review"), b("home.pending", "pending")])
-        rows.append([b("home.coordinators", "coordinators")])
+        rows.append([b("home.live_orders", "live_orders"), b("home.coordinators", "coordinators")])
     rows.append([b("home.me", "me"), b("home.lang", "lang"), b("home.help", "help")])
     return InlineKeyboardMarkup(rows)
 
@@ -87,6 +87,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_home_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     from handlers import (
         approvals,
+        attendance,
         coordinators,
         language,
         my_requests,
@@ -123,6 +124,10 @@ async def on_home_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await orders_browse.show_orders(update, context, 0, 0)
     elif action == "review":
         await review.show_queue(update, context, 0)
+    elif action == "myplaces":
+        await attendance.show_places(update, context)
+    elif action == "live_orders":
+        await attendance.show_live(update, context, 0)
     else:
         await show_home(update, context)
 

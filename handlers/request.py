@@ -1,10 +1,12 @@
-"""/request (点单): a registered resident asks for help. The flow's draft lives in the
-database (handlers/flow.py), so a restart loses nothing; the questions are in
-handlers/request_steps.py."""
+"""/request (点单): a registered resident — or a coordinator, for someone in their unit —
+asks for help, for themself or on behalf of someone without Telegram (the requester
+gets the updates). The flow's draft lives in the database (handlers/flow.py), so a
+restart loses nothing; the questions are in handlers/request_steps.py."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
@@ -25,7 +27,10 @@ from handlers.request_steps import (
     DescriptionStep,
     HelpersStep,
     PlaceStep,
+    RequestCommunityStep,
+    RequestStreetStep,
     TimeStep,
+    request_start,
 )
 from handlers.steps import PhoneStep
 
@@ -97,7 +102,11 @@ class ConfirmStep(Step):
 
 
 def form(turn: Turn) -> OrderForm:
-    d = turn.data
+    return form_from(turn.data)
+
+
+def form_from(d: dict[str, Any]) -> OrderForm:
+    """The request as the flow's data holds it (also the review's edit flow)."""
     behalf = bool(d.get("behalf"))
     return OrderForm(
         category=str(d["category"]),
@@ -135,6 +144,8 @@ register_flow(
     Flow(
         FLOW,
         [
+            RequestStreetStep(),
+            RequestCommunityStep(),
             CategoryStep(),
             DescriptionStep(),
             DayStep(),
@@ -156,10 +167,14 @@ register_flow(
 
 async def start_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = me(context)
-    if user.community_id is None:
+    data = request_start(user.coordinator_unit, user.community_id)
+    if data is None:
         await Reply(update, context).send(tr(context)("request.register_first"))
         return
-    await start_flow(update, context, FLOW, {"community_id": user.community_id})
+    first = "category"
+    if data.get("choose_community"):
+        first = "r_community" if data.get("street_id") else "r_street"
+    await start_flow(update, context, FLOW, data, step=first)
 
 
 HANDLERS = [CommandHandler("request", domain_errors(start_request))]

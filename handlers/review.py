@@ -1,4 +1,6 @@
-"""Coordinators review residents' requests (/review): approve, reject, duplicate."""
+"""Coordinators review residents' requests (/review): approve, reject, duplicate, or
+edit what the resident gave first. A request that waited too long reaches the street's
+(then the district's) coordinators with a button that opens its review here."""
 
 from __future__ import annotations
 
@@ -13,16 +15,23 @@ from bot.services.dto import OrderDTO
 from bot.services.notices import local_time
 from bot.services.orders import PAGE_SIZE
 from handlers import review_steps
-from handlers.common import Reply, answer, domain_errors, me, services, tr
+from handlers.common import Reply, answer, domain_errors, me, pressed_ids, services, tr
 from handlers.flow import start_flow
 from handlers.paging import nav_row
 
 log = logging.getLogger(__name__)
 
 PAGE = "rv"  # rv:<page>
-DECIDE = "rd"  # rd:<order id>:<0 approve | 1 reject | 2 duplicate>
-FLOWS = (review_steps.APPROVE, review_steps.REJECT, review_steps.DUPLICATE)
-LABELS = ("review.button_approve", "review.button_reject", "review.button_duplicate")
+DECIDE = "rd"  # rd:<order id>:<0 approve | 1 reject | 2 duplicate | 3 edit>
+FLOWS = (review_steps.APPROVE, review_steps.REJECT, review_steps.DUPLICATE, review_steps.EDIT)
+LABELS = (
+    "review.button_approve",
+    "review.button_reject",
+    "review.button_duplicate",
+    "review.button_edit",
+)
+EDIT = 3
+ROWS = ((0, 3), (1, 2))  # approve, edit / reject, duplicate
 
 
 def order_card(t: Translator, order: OrderDTO, category: str, community: str, timezone: str) -> str:
@@ -59,18 +68,47 @@ async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE, page: i
         category = kind.name(t.language) if kind else order.category
         card = order_card(t, order, category, community, orders.timezone)
         lines.append(f"\n<b>{n}.</b> " + card)
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t.plain(label, number=order.number),
-                    callback_data=callbacks.encode(DECIDE, order.id, choice),
-                )
-                for choice, label in enumerate(LABELS)
-            ]
-        )
+        rows.extend(decision_rows(t, order))
     if nav := nav_row(PAGE, result):
         rows.append(nav)
     await Reply(update, context).edit_or_send("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def decision_rows(t: Translator, order: OrderDTO) -> list[list[InlineKeyboardButton]]:
+    return [
+        [
+            InlineKeyboardButton(
+                t.plain(LABELS[choice], number=order.number),
+                callback_data=callbacks.encode(DECIDE, order.id, choice),
+            )
+            for choice in row
+        ]
+        for row in ROWS
+    ]
+
+
+async def card_of(context: ContextTypes.DEFAULT_TYPE, order: OrderDTO) -> str:
+    t = tr(context)
+    unit = await services(context).org.unit(order.community_id)
+    kind = await services(context).org.category(order.category)
+    return order_card(
+        t,
+        order,
+        kind.name(t.language) if kind else order.category,
+        unit.name(t.language) if unit else "",
+        services(context).orders.timezone,
+    )
+
+
+@domain_errors
+async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The button of an escalated request: its card and decisions, if the presser may
+    still decide it (NotInScope, AlreadyDecided … otherwise)."""
+    (order_id,) = pressed_ids(update, callbacks.REVIEW_ORDER)
+    order = await services(context).orders.reviewable(me(context), order_id)
+    await answer(update)
+    markup = InlineKeyboardMarkup(decision_rows(tr(context), order))
+    await Reply(update, context).send(await card_of(context, order), markup)
 
 
 @domain_errors
@@ -99,11 +137,16 @@ async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     order = await services(context).orders.reviewable(me(context), parsed[0])
     await answer(update)
+    if parsed[1] == EDIT:
+        data = review_steps.edit_data(order, services(context).orders.timezone)
+        await start_flow(update, context, review_steps.EDIT, data, step="choose")
+        return
     await start_flow(update, context, FLOWS[parsed[1]], {"order": order.id})
 
 
 HANDLERS = [
     CommandHandler("review", review_command),
     CallbackQueryHandler(on_decide, pattern=callbacks.pattern(DECIDE)),
+    CallbackQueryHandler(on_open, pattern=callbacks.pattern(callbacks.REVIEW_ORDER)),
     CallbackQueryHandler(on_page, pattern=callbacks.pattern(PAGE)),
 ]

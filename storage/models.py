@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -306,6 +307,9 @@ class Order(Timestamps, Base):
     reject_reason: Mapped[str | None] = mapped_column(String(500))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the requester (or a coordinator) confirmed the service was done (revision 0006)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class Claim(Base):
@@ -334,6 +338,12 @@ class Claim(Base):
     minutes: Mapped[int | None] = mapped_column(Integer)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     late_cancel: Mapped[bool] = mapped_column(Boolean, default=False)
+    # attendance (revision 0006): where the volunteer checked in, if they shared it;
+    # checked out by the bot at the window's end (they forgot); hours corrected
+    check_in_latitude: Mapped[float | None] = mapped_column(Float)
+    check_in_longitude: Mapped[float | None] = mapped_column(Float)
+    auto_checked_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    minutes_corrected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

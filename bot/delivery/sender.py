@@ -174,6 +174,9 @@ class Sender:
         lease = timedelta(seconds=self.settings.lease_seconds)
         while True:
             if self._queue.qsize() < self.settings.concurrency:
+                # idle only if nothing was in flight when the claim began: a send that
+                # finishes during the claim may have freed its chat's next message
+                idle = self._queue.empty() and self._in_flight == 0
                 claimed = await self.outbox.claim(self.settings.batch_size, lease)
                 lease_s = self.settings.lease_seconds
                 deadline = self._monotonic() + lease_s - min(LEASE_MARGIN_S, lease_s / 4)
@@ -181,7 +184,7 @@ class Sender:
                     self._queue.put_nowait(_Lease(item, deadline))
                 if claimed:
                     continue
-                if until_idle and self._queue.empty() and self._in_flight == 0:
+                if until_idle and idle and self._queue.empty() and self._in_flight == 0:
                     return
             else:
                 await asyncio.sleep(0)  # workers are busy: let them run

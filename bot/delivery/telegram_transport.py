@@ -20,6 +20,10 @@ from bot.services.scheduling import Button, Outgoing
 # benchmark); PTB warns when do_api_request names a method it wraps, so not for this one.
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 
+# An edit that finds nothing to do has done its job: the text is already the wanted one,
+# or the message is gone (so is what it showed).
+EDIT_DONE = ("message is not modified", "message to edit not found")
+
 
 def _button_dict(button: Button) -> dict[str, str]:
     data = {"text": button.text}
@@ -83,6 +87,16 @@ class TelegramTransport:
                     reply_markup=markup,
                     **extra,
                 )
+            elif message.kind == "edit" and message.edit_message_id is not None:
+                # without reply_markup Telegram removes the inline keyboard
+                await self.bot.edit_message_text(
+                    message.text,
+                    chat_id=message.chat_id,
+                    message_id=message.edit_message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+                return Outcome(True, message_id=message.edit_message_id)
             else:
                 params: dict[str, Any] = {
                     "chat_id": message.chat_id,
@@ -103,6 +117,8 @@ class TelegramTransport:
         except Forbidden as exc:
             return Outcome(False, forbidden=True, reason=f"forbidden: {exc.message}")
         except BadRequest as exc:
+            if message.kind == "edit" and exc.message.lower().startswith(EDIT_DONE):
+                return Outcome(True, message_id=message.edit_message_id, reason=exc.message)
             return Outcome(False, permanent=True, reason=f"bad request: {exc.message}")
         except NetworkError as exc:  # timeouts, 5xx, connection errors: worth a retry
             return Outcome(False, reason=f"{type(exc).__name__}: {exc.message}")

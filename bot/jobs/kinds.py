@@ -41,11 +41,73 @@ async def offer_expiry(ctx: JobContext, session: AsyncSession, payload: dict[str
     await ctx.services.claims.expire_offer(session, int(payload["claim"]))
 
 
+async def review_overdue(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """A request still unreviewed: its street's (or the district's) coordinators are told."""
+    await ctx.services.escalation.review_overdue(
+        session, int(payload["order"]), str(payload["level"])
+    )
+
+
+async def order_unfilled(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """An open order still short of volunteers: its coordinators are told."""
+    await ctx.services.escalation.unfilled(session, int(payload["order"]))
+
+
+async def order_expire(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """At its start: an unreviewed request, or an order nobody took, expires."""
+    await ctx.services.escalation.expire(session, int(payload["order"]))
+
+
+async def service_start(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """At the start: an order with volunteers goes in service; the requester is told."""
+    await ctx.services.attendance.start_job(session, int(payload["order"]))
+
+
+async def service_no_show(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """At start + grace: places nobody checked in to are no-shows; coordinators told."""
+    await ctx.services.attendance.no_show_job(session, int(payload["order"]))
+
+
+async def service_auto_checkout(
+    ctx: JobContext, session: AsyncSession, payload: dict[str, Any]
+) -> None:
+    """At end + grace: whoever forgot to check out is checked out, flagged."""
+    await ctx.services.attendance.auto_checkout_job(session, int(payload["order"]))
+
+
+async def order_remind(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """Hours before the start: volunteers holding a place reminded, the resident told
+    who is coming."""
+    await ctx.services.reminders.remind(session, int(payload["order"]), float(payload["hours"]))
+
+
+async def contact_hide(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """After the service: the resident's address and phone hidden from the volunteers."""
+    await ctx.services.contact.hide_for_order(session, int(payload["order"]))
+
+
 def default_registry() -> JobRegistry:
     registry = JobRegistry()
     registry.register("maintenance.cleanup", cleanup, stale_after=timedelta(hours=20))
     # never stale: an offer found late must still pass on, or the place stays reserved
     registry.register("claim.offer_expiry", offer_expiry)
+    # escalation (bot/services/escalation.py): each job checks the order again when it
+    # runs (an order reviewed, filled or started meanwhile is left alone), so late is
+    # fine; expiry is never stale, or a request found late would wait for ever
+    registry.register("order.review_overdue", review_overdue)
+    registry.register("order.unfilled", order_unfilled)
+    registry.register("order.expire", order_expire)
+    # attendance (bot/services/attendance.py): never stale — found late after downtime,
+    # each still has to happen (hours, no-shows, completion hang on them); each checks
+    # the order again and does nothing once it was cancelled, expired or completed
+    registry.register("attendance.start", service_start)
+    registry.register("attendance.no_show", service_no_show)
+    registry.register("attendance.auto_checkout", service_auto_checkout)
+    # reminders: not stale as such (a 24 h reminder found 3 h late is still useful); the
+    # job drops itself once the service started, or when a later reminder is due too
+    registry.register("order.remind", order_remind)
+    # never stale: the contact must be hidden however late
+    registry.register("contact.hide", contact_hide)
     return registry
 
 

@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.config import Config
+from bot.services.attendance import AttendanceService
 from bot.services.claims import ClaimService
 from bot.services.clock import Clock, SystemClock
+from bot.services.contact import ContactService
 from bot.services.coordinators import CoordinatorService
+from bot.services.escalation import EscalationService
 from bot.services.flows import FlowService
 from bot.services.orders import OrderService
 from bot.services.org import OrgService
 from bot.services.outbox import OutboxService
+from bot.services.reminders import ReminderService
 from bot.services.scheduling import DatabaseScheduler, Scheduler
 from bot.services.users import UserService
 from bot.services.volunteers import VolunteerService
@@ -33,6 +37,10 @@ class Services:
     scheduler: Scheduler
     orders: OrderService
     claims: ClaimService
+    reminders: ReminderService
+    contact: ContactService
+    escalation: EscalationService
+    attendance: AttendanceService
 
     @classmethod
     def build(
@@ -79,10 +87,50 @@ class Services:
                 cancel_cutoff=timedelta(hours=config.orders.cancel_cutoff_hours),
                 offer_time=timedelta(minutes=config.orders.offer_minutes),
             ),
+            reminders=ReminderService(
+                db,
+                clock,
+                scheduler,
+                default_language=language,
+                timezone=config.general.timezone,
+                reminder_hours=config.orders.reminder_hours,
+                cancel_cutoff_hours=config.orders.cancel_cutoff_hours,
+            ),
+            contact=ContactService(
+                db,
+                clock,
+                scheduler,
+                default_language=language,
+                timezone=config.general.timezone,
+                hide_after=timedelta(hours=config.orders.hide_contact_after_hours),
+            ),
+            escalation=EscalationService(
+                db,
+                clock,
+                scheduler,
+                default_language=language,
+                timezone=config.general.timezone,
+                street_after=timedelta(hours=config.orders.escalate_street_hours),
+                district_after=timedelta(hours=config.orders.escalate_district_hours),
+                unfilled_before=timedelta(hours=config.orders.unfilled_warning_hours),
+            ),
+            attendance=AttendanceService(
+                db,
+                clock,
+                scheduler,
+                default_language=language,
+                timezone=config.general.timezone,
+                check_in_opens=timedelta(minutes=config.orders.check_in_opens_minutes),
+                grace=timedelta(minutes=config.orders.service_grace_minutes),
+                hide_contact_after=timedelta(hours=config.orders.hide_contact_after_hours),
+            ),
         )
         services.wire()
         return services
 
     def wire(self) -> None:
         """Subscribe the services that plan an order's future to its changes."""
-
+        self.orders.on_published.append(self.reminders.plan)
+        self.orders.on_published.append(self.contact.plan)
+        self.escalation.subscribe(self.orders)
+        self.orders.on_published.append(self.attendance.plan)

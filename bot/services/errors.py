@@ -67,14 +67,18 @@ class AlreadyClaimed(DomainError):
     code = "already_claimed"
 
 
-class NotOpenYet(DomainError):
-    """Grabbing opens at ``opens_at`` (also in ``values``)."""
-
-    code = "not_open_yet"
+class OpensLater(DomainError):
+    """Not yet: it opens at ``opens_at`` (also in ``values``)."""
 
     def __init__(self, opens_at: datetime) -> None:
         super().__init__(f"opens at {opens_at.isoformat()}", opens_at=opens_at)
         self.opens_at = opens_at
+
+
+class NotOpenYet(OpensLater):
+    """Grabbing opens at ``opens_at``."""
+
+    code = "not_open_yet"
 
 
 class OverlappingClaim(DomainError):
@@ -111,3 +115,34 @@ class TeamRequired(NotAllowed):
     """The order needs a specialty team the volunteer is not in."""
 
     code = "team_required"
+
+
+# ---- service (实践服务): bot/services/attendance.py
+
+
+class CheckInNotOpen(OpensLater):
+    """Check-in opens ``opens_at`` (``[orders] check_in_opens_minutes`` before the start)."""
+
+    code = "check_in_not_open"
+
+
+class CheckInClosed(DomainError):
+    """The window is over, or the place was marked a no-show."""
+
+    code = "check_in_closed"
+
+
+class NotCheckedIn(DomainError):
+    code = "not_checked_in"
+
+
+class CheckOutTooEarly(DomainError):
+    """Checking out before the service started."""
+
+    code = "check_out_too_early"
+
+
+class NotFinished(DomainError):
+    """Completion (or a correction) while a volunteer still holds a place."""
+
+    code = "service_not_finished"

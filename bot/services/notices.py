@@ -5,14 +5,22 @@ under a key that names the event (so the same event is never announced twice).""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import callback_data
-from bot.i18n import get_translator
+from bot.i18n import Markup, Translator, get_translator
 from bot.rendering import volunteer_card
-from bot.services.dto import ClaimDTO, CoordinatorDTO, OrderDTO, Recipient, VolunteerDTO
-from bot.services.scheduling import PRIORITY_BROADCAST, Button, Outgoing
+from bot.services.dto import (
+    CategoryDTO,
+    ClaimDTO,
+    CoordinatorDTO,
+    OrderDTO,
+    Recipient,
+    VolunteerDTO,
+)
+from bot.services.scheduling import PRIORITY_BROADCAST, PRIORITY_REMINDER, Button, Outgoing
 
 
 def _stamp(at: datetime) -> str:
@@ -203,5 +211,355 @@ def order_cancelled_by_requester(
             "myrequests.told_volunteer",
             number=order.number,
             start=local_time(order.starts_at, timezone),
+        ),
+    )
+
+
+# ---- escalation (三级阵地) and expiry: bot/services/escalation.py; review edits
+
+
+def review_overdue(
+    coordinator: Recipient,
+    order: OrderDTO,
+    level: str,
+    hours: float,
+    category: str,
+    community: str,
+    timezone: str,
+) -> tuple[str, Outgoing]:
+    """A request nobody reviewed in time, to a street's (or the district's) coordinator,
+    with a button that opens its review."""
+    tr = get_translator(coordinator.language)
+    button = Button(
+        tr.plain("escalation.button_review", number=order.number),
+        callback_data=callback_data.encode(callback_data.REVIEW_ORDER, order.id),
+    )
+    return f"order.overdue:{order.id}:{level}:{coordinator.telegram_id}", Outgoing(
+        chat_id=coordinator.telegram_id,
+        text=tr(
+            "escalation.overdue",
+            number=order.number,
+            hours=f"{hours:g}",
+            category=category,
+            community=community,
+            start=local_time(order.starts_at, timezone),
+        ),
+        buttons=((button,),),
+    )
+
+
+def order_unfilled(
+    coordinator: Recipient, order: OrderDTO, community: str, widen: bool, timezone: str
+) -> tuple[str, Outgoing]:
+    """An open order still short of volunteers, to its coordinators; the button
+    announces it to the whole street (only while it is announced to its community)."""
+    tr = get_translator(coordinator.language)
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if widen:
+        buttons = (
+            (
+                Button(
+                    tr.plain("escalation.button_widen"),
+                    callback_data=callback_data.encode(callback_data.WIDEN, order.id),
+                ),
+            ),
+        )
+    return f"order.unfilled:{order.id}:{coordinator.telegram_id}", Outgoing(
+        chat_id=coordinator.telegram_id,
+        text=tr(
+            "escalation.unfilled",
+            number=order.number,
+            community=community,
+            start=local_time(order.starts_at, timezone),
+            taken=order.taken,
+            places=order.places,
+        ),
+        buttons=buttons,
+    )
+
+
+def order_expired(requester: Recipient, order: OrderDTO, timezone: str) -> tuple[str, Outgoing]:
+    """The requester: nobody reviewed (or nobody took) the request before its start."""
+    tr = get_translator(requester.language)
+    key = "order.told_expired_unreviewed" if order.places == 0 else "order.told_expired_unfilled"
+    return f"order.expired:{order.id}", Outgoing(
+        chat_id=requester.telegram_id,
+        text=tr(key, number=order.number, start=local_time(order.starts_at, timezone)),
+    )
+
+
+def waitlist_expired(volunteer: Recipient, order: OrderDTO, timezone: str) -> tuple[str, Outgoing]:
+    tr = get_translator(volunteer.language)
+    return f"order.expired:{order.id}:{volunteer.telegram_id}", Outgoing(
+        chat_id=volunteer.telegram_id,
+        text=tr(
+            "order.told_expired_waitlist",
+            number=order.number,
+            start=local_time(order.starts_at, timezone),
+        ),
+    )
+
+
+def order_edited(
+    requester: Recipient, order: OrderDTO, fields: tuple[str, ...], at: datetime
+) -> tuple[str, Outgoing]:
+    """The requester: a coordinator changed these fields of their request (names only;
+    the requester sees the request itself in /myrequests)."""
+    tr = get_translator(requester.language)
+    keys = dict.fromkeys(EDITED_FIELD_LABELS[f] for f in fields if f in EDITED_FIELD_LABELS)
+    labels = tr.plain("field.separator").join(tr.plain(key) for key in keys)
+    return f"order.edited:{order.id}:{_stamp(at)}", Outgoing(
+        chat_id=requester.telegram_id,
+        text=tr("order.told_edited", number=order.number, fields=labels),
+    )
+
+
+EDITED_FIELD_LABELS = {
+    "category": "field.category",
+    "description": "field.description",
+    "starts_at": "field.when",
+    "ends_at": "field.when",
+    "address": "field.address",
+    "latitude": "field.address",
+    "longitude": "field.address",
+    "contact_phone": "field.phone",
+    "helpers_requested": "field.helpers",
+    "beneficiary_name": "field.beneficiary",
+    "beneficiary_phone": "field.beneficiary",
+    "beneficiary_address": "field.beneficiary",
+}
+
+
+# ---- reminders before the service, and the resident's contact hidden after it
+# (bot/services/reminders.py, bot/services/contact.py)
+
+CANCEL_PLACE = "gc"  # gc:<claim id>: handlers/grab.py CANCEL, the volunteer gives up a place
+
+
+def hours_label(hours: float) -> str:
+    """``24.0`` → ``24h``, ``0.5`` → ``0.5h``: for keys."""
+    return f"{hours:g}h"
+
+
+def place_text(
+    tr: Translator,
+    order: OrderDTO,
+    category: CategoryDTO | None,
+    timezone: str,
+    *,
+    hidden: str | None = None,
+) -> Markup:
+    """What a volunteer holding a place is shown (as handlers/grab.py ``place_text``):
+    the resident's address and phone — or, with ``hidden``, that note in their place —
+    and the category's guidance with the order's own."""
+    notes = [category.guidance(tr.language)] if category and category.guidance_zh else []
+    if order.guidance:
+        notes.append(order.guidance)
+    return tr(
+        "grab.got",
+        number=order.number,
+        start=local_time(order.starts_at, timezone),
+        end=local_time(order.ends_at, timezone),
+        address=order.address if hidden is None else tr(hidden),
+        phone=order.contact_phone if hidden is None else tr(hidden),
+        guidance="\n\n".join(notes) if notes else tr("grab.no_guidance"),
+    )
+
+
+def place_hidden(
+    volunteer: Recipient,
+    reveal_id: int,
+    chat_id: int,
+    message_id: int,
+    claim: ClaimDTO,
+    category: CategoryDTO | None,
+    timezone: str,
+) -> tuple[str, Outgoing]:
+    """An edit of a place message: the same text without the resident's address and
+    phone, and no buttons."""
+    tr = get_translator(volunteer.language)
+    note = "contact.hidden_cancelled" if claim.state == "cancelled" else "contact.hidden"
+    return f"contact.hide:{reveal_id}", Outgoing(
+        chat_id=chat_id,
+        user_id=claim.volunteer_id,
+        text=place_text(tr, claim.order, category, timezone, hidden=note),
+        kind="edit",
+        edit_message_id=message_id,
+        priority=PRIORITY_REMINDER,
+    )
+
+
+def service_reminder(
+    volunteer: Recipient,
+    claim: ClaimDTO,
+    hours: float,
+    category: str,
+    community: str,
+    late_after_hours: float | None,
+    timezone: str,
+) -> tuple[str, Outgoing]:
+    """A reminder to a volunteer holding a place, ``hours`` before the start, with the
+    cancel button (the caller sends it only while cancelling is allowed); with
+    ``late_after_hours``, a warning that cancelling now counts as late. Not the address:
+    that is in the place message, which is hidden again after the service."""
+    tr = get_translator(volunteer.language)
+    order = claim.order
+    text = tr(
+        "reminder.told",
+        number=order.number,
+        category=category,
+        community=community,
+        start=local_time(order.starts_at, timezone),
+        end=local_time(order.ends_at, timezone),
+    )
+    if late_after_hours is not None:
+        text = Markup(text + "\n" + tr("reminder.late_note", hours=f"{late_after_hours:g}"))
+    button = Button(
+        tr.plain("grab.button_cancel_place"),
+        callback_data=callback_data.encode(CANCEL_PLACE, claim.id),
+    )
+    return f"claim.remind:{claim.id}:{hours_label(hours)}", Outgoing(
+        chat_id=volunteer.telegram_id,
+        user_id=claim.volunteer_id,
+        text=text,
+        buttons=((button,),),
+        priority=PRIORITY_REMINDER,
+    )
+
+
+def helpers_coming(
+    requester: Recipient,
+    order: OrderDTO,
+    claim_ids: list[int],
+    names: list[str],
+    timezone: str,
+) -> tuple[str, Outgoing]:
+    """The resident told who is coming. Keyed by the set of places held, so it is sent
+    again only when that set changed."""
+    tr = get_translator(requester.language)
+    digest = hashlib.sha256(",".join(map(str, sorted(claim_ids))).encode()).hexdigest()[:16]
+    separator = tr.plain("reminder.name_separator")
+    return f"order.coming:{order.id}:{digest}", Outgoing(
+        chat_id=requester.telegram_id,
+        user_id=order.requester_id,
+        text=tr(
+            "reminder.coming",
+            number=order.number,
+            count=len(names),
+            start=local_time(order.starts_at, timezone),
+            names=separator.join(names),
+        ),
+        priority=PRIORITY_REMINDER,
+    )
+
+
+# ---- service (实践服务) and completion: bot/services/attendance.py
+
+
+def hours(minutes: int) -> str:
+    """``90`` → ``1.5`` (hours, at most two decimals)."""
+    return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
+
+
+def service_started(requester: Recipient, order: OrderDTO) -> tuple[str, Outgoing]:
+    tr = get_translator(requester.language)
+    return f"order.started:{order.id}", Outgoing(
+        chat_id=requester.telegram_id, text=tr("order.told_in_service", number=order.number)
+    )
+
+
+def no_show_volunteer(volunteer: Recipient, order: OrderDTO, claim_id: int) -> tuple[str, Outgoing]:
+    tr = get_translator(volunteer.language)
+    return f"claim.no_show:{claim_id}", Outgoing(
+        chat_id=volunteer.telegram_id, text=tr("attendance.told_no_show", number=order.number)
+    )
+
+
+def no_show_coordinator(
+    coordinator: Recipient, order: OrderDTO, claim_id: int, name: str, timezone: str
+) -> tuple[str, Outgoing]:
+    tr = get_translator(coordinator.language)
+    button = Button(
+        tr.plain("attendance.button_view_order", number=order.number),
+        callback_data=callback_data.encode(callback_data.ORDER_ATTENDANCE, order.id),
+    )
+    return f"claim.no_show:{claim_id}:{coordinator.telegram_id}", Outgoing(
+        chat_id=coordinator.telegram_id,
+        text=tr(
+            "attendance.told_no_show_coordinator",
+            number=order.number,
+            name=name,
+            start=local_time(order.starts_at, timezone),
+        ),
+        buttons=((button,),),
+    )
+
+
+def auto_checked_out(
+    volunteer: Recipient, order: OrderDTO, claim_id: int, minutes: int
+) -> tuple[str, Outgoing]:
+    tr = get_translator(volunteer.language)
+    return f"claim.auto_checkout:{claim_id}", Outgoing(
+        chat_id=volunteer.telegram_id,
+        text=tr(
+            "attendance.told_auto_checked_out",
+            number=order.number,
+            minutes=minutes,
+            hours=hours(minutes),
+        ),
+    )
+
+
+def confirm_service(requester: Recipient, order: OrderDTO) -> tuple[str, Outgoing]:
+    tr = get_translator(requester.language)
+    button = Button(
+        tr.plain("order.button_confirm_service"),
+        callback_data=callback_data.encode(callback_data.CONFIRM_SERVICE, order.id),
+    )
+    return f"order.confirm:{order.id}", Outgoing(
+        chat_id=requester.telegram_id,
+        text=tr("order.ask_confirm_service", number=order.number),
+        buttons=((button,),),
+    )
+
+
+def nobody_came(requester: Recipient, order: OrderDTO) -> tuple[str, Outgoing]:
+    tr = get_translator(requester.language)
+    return f"order.nobody_came:{order.id}", Outgoing(
+        chat_id=requester.telegram_id, text=tr("order.told_nobody_came", number=order.number)
+    )
+
+
+def order_completed(requester: Recipient, order: OrderDTO) -> tuple[str, Outgoing]:
+    tr = get_translator(requester.language)
+    return f"order.completed:{order.id}", Outgoing(
+        chat_id=requester.telegram_id, text=tr("order.told_completed", number=order.number)
+    )
+
+
+def service_completed(
+    volunteer: Recipient, order: OrderDTO, claim_id: int, minutes: int
+) -> tuple[str, Outgoing]:
+    tr = get_translator(volunteer.language)
+    return f"order.completed:{order.id}:{claim_id}", Outgoing(
+        chat_id=volunteer.telegram_id,
+        text=tr(
+            "attendance.told_completed", number=order.number, minutes=minutes, hours=hours(minutes)
+        ),
+    )
+
+
+def hours_corrected(
+    volunteer: Recipient, order: OrderDTO, claim_id: int, minutes: int, reason: str, event: int
+) -> tuple[str, Outgoing]:
+    tr = get_translator(volunteer.language)
+    return f"claim.hours_corrected:{claim_id}:{event}", Outgoing(
+        chat_id=volunteer.telegram_id,
+        text=tr(
+            "attendance.told_corrected",
+            number=order.number,
+            minutes=minutes,
+            hours=hours(minutes),
+            reason=reason,
         ),
     )

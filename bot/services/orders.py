@@ -10,29 +10,27 @@ is told of every change through the outbox, in the transaction of the change.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import notices
-from bot.services.clock import Clock
+from bot.services.base import LoopService
 from bot.services.dto import OrderDTO, Page, Recipient, Role, UserDTO
 from bot.services.errors import AlreadyDecided, InvalidValue, NotAllowed, NotFound
-from bot.services.scheduling import Scheduler
+from bot.services.recipients import recipient
 from bot.services.scope import require_coordinator, require_role, require_scope
 from bot.services.users import effective_language
 from bot.services.validation import clean_name, normalize_phone
-from storage.database import Database
 from storage.enums import ClaimState, OrderScope, OrderState, UnitKind
 from storage.models import Order
 from storage.repositories import audit as audit_repo
 from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo
 from storage.repositories import org as org_repo
-from storage.repositories import users as users_repo
 from storage.repositories import volunteers as volunteers_repo
 
 PAGE_SIZE = 5
@@ -94,13 +92,6 @@ def order_dto(order: Order) -> OrderDTO:
         published_at=order.published_at,
         created_at=order.created_at,
     )
-
-
-async def recipient(session: AsyncSession, user_id: int, default_language: str) -> Recipient:
-    user = await users_repo.by_id(session, user_id)
-    if user is None:
-        raise NotFound("user")
-    return Recipient(user.telegram_id, effective_language(user, default_language))
 
 
 @dataclass(frozen=True)
@@ -188,25 +179,39 @@ def check_form(form: OrderForm, now: datetime) -> dict[str, object]:
     }
 
 
-class OrderService:
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        scheduler: Scheduler,
-        *,
-        default_language: str,
-        default_rate: float,
-        timezone: str,
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.scheduler = scheduler
-        self.default_language = default_language
-        self.default_rate = default_rate
-        self.timezone = timezone
-        self.on_requested: list[OrderHook] = []  # a request waits for review
-        self.on_published: list[OrderHook] = []  # an order opened for grabbing
+# what a reviewer may correct (the community stays), and what the audit never shows
+EDITABLE = frozenset(f.name for f in fields(OrderForm)) - {"community_id"}
+PRIVATE_FIELDS = frozenset(
+    {
+        "address",
+        "latitude",
+        "longitude",
+        "contact_phone",
+        "beneficiary_name",
+        "beneficiary_phone",
+        "beneficiary_address",
+    }
+)
+
+
+def order_form(order: Order) -> OrderForm:
+    """An order's request as a form (to change some fields and check it again)."""
+    return OrderForm(
+        **{f.name: getattr(order, f.name) for f in fields(OrderForm)}  # type: ignore[arg-type]
+    )
+
+
+def _plain_value(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+@dataclass(eq=False, kw_only=True)
+class OrderService(LoopService):
+    default_rate: float
+    on_requested: list[OrderHook] = field(default_factory=list, init=False)  # waits for review
+    on_published: list[OrderHook] = field(default_factory=list, init=False)  # open to grab
+    # a pending request changed by its reviewer
+    on_edited: list[OrderHook] = field(default_factory=list, init=False)
 
     async def _run_hooks(
         self, hooks: list[OrderHook], session: AsyncSession, order: OrderDTO
@@ -472,6 +477,52 @@ class OrderService:
             key, message = notices.order_duplicate(to, dto, order_dto(original))
             await self.scheduler.enqueue(session, key, message)
             return dto
+
+    async def edit_request(
+        self, actor: UserDTO, order_id: int, changes: Mapping[str, object]
+    ) -> tuple[OrderDTO, tuple[str, ...]]:
+        """A reviewer corrects what the resident gave (only while the request waits for
+        review): ``changes`` names OrderForm fields; checked as a new request is. Audited
+        with the changed fields' names (values only where they are not private); the
+        requester is told which fields changed. Returns the order and those fields."""
+        require_coordinator(actor)
+        if not set(changes) <= EDITABLE:
+            raise InvalidValue("field", "unknown")
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            order = await self._reviewable(session, actor, order_id)
+            current = order_form(order)
+            values = check_form(replace(current, **changes), now)  # type: ignore[arg-type]
+            changed = tuple(k for k in sorted(EDITABLE) if values[k] != getattr(order, k))
+            if not changed:
+                return order_dto(order), ()
+            updated = await orders_repo.change_state(
+                session,
+                order.id,
+                (OrderState.PENDING_REVIEW.value,),
+                updated_at=now,
+                **{k: values[k] for k in changed},
+            )
+            if not updated:
+                raise AlreadyDecided(order.state)
+            public = [k for k in changed if k not in PRIVATE_FIELDS]
+            await self._audit(
+                session,
+                actor,
+                order,
+                "order.edit",
+                fields=list(changed),
+                old={k: _plain_value(getattr(current, k)) for k in public},
+                new={k: _plain_value(values[k]) for k in public},
+            )
+            fresh = await orders_repo.get(session, order.id)
+            assert fresh is not None
+            dto = order_dto(fresh)
+            to = await recipient(session, order.requester_id, self.default_language)
+            key, message = notices.order_edited(to, dto, changed, now)
+            await self.scheduler.enqueue(session, key, message)
+            await self._run_hooks(self.on_edited, session, dto)
+            return dto, changed
 
     # ---- the requester's own orders (/myrequests) ----------------------------------
 

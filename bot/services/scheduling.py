@@ -21,7 +21,7 @@ from bot.services.clock import Clock
 from storage.repositories import jobs as jobs_repo
 from storage.repositories import outbox as outbox_repo
 
-Kind = Literal["text", "photo", "document"]
+Kind = Literal["text", "photo", "document", "edit"]  # edit: editMessageText of a sent one
 
 PRIORITY_NOTICE = 0  # a message caused by someone's action (a new request, an approval)
 PRIORITY_REMINDER = 5
@@ -38,7 +38,10 @@ class Button:
 @dataclass(frozen=True)
 class Outgoing:
     """A message as the outbox stores it: HTML text (or caption), an optional inline
-    keyboard, an optional photo/document (file_id, URL or a local path)."""
+    keyboard, an optional photo/document (file_id, URL or a local path).
+
+    ``kind="edit"`` replaces the text (and the inline keyboard: none when no buttons) of
+    the bot's message ``edit_message_id`` in ``chat_id`` instead of sending a new one."""
 
     chat_id: int
     text: str = ""
@@ -48,6 +51,11 @@ class Outgoing:
     user_id: int | None = None
     priority: int = PRIORITY_NOTICE
     paid_broadcast: bool = False
+    edit_message_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.kind == "edit") != (self.edit_message_id is not None):
+            raise ValueError("an edit names the message it edits, and only an edit does")
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {"text": self.text}
@@ -55,6 +63,8 @@ class Outgoing:
             data["buttons"] = [[asdict(b) for b in row] for row in self.buttons]
         if self.file is not None:
             data["file"] = self.file
+        if self.edit_message_id is not None:
+            data["edit_message_id"] = self.edit_message_id
         return data
 
     @classmethod
@@ -77,6 +87,7 @@ class Outgoing:
             user_id=user_id,
             priority=priority,
             paid_broadcast=paid_broadcast,
+            edit_message_id=payload.get("edit_message_id"),
         )
 
 

@@ -12,15 +12,15 @@ from bot.services.clock import Clock
 from bot.services.dto import Page, Recipient, UnitDTO, UserDTO, VolunteerDTO
 from bot.services.errors import AlreadyDecided, InvalidValue, NotFound
 from bot.services.org import team_dto, unit_dto
+from bot.services.recipients import nearest_coordinators
 from bot.services.scheduling import Scheduler
-from bot.services.scope import ancestor_ids, require_coordinator, require_scope
+from bot.services.scope import require_coordinator, require_scope
 from bot.services.users import effective_language
 from bot.services.validation import clean_name, normalize_phone
 from storage.database import Database
 from storage.enums import ApprovalState, UnitKind
 from storage.models import User, VolunteerProfile
 from storage.repositories import audit as audit_repo
-from storage.repositories import coordinators as coordinators_repo
 from storage.repositories import org as org_repo
 from storage.repositories import users as users_repo
 from storage.repositories import volunteers as volunteers_repo
@@ -115,20 +115,6 @@ class VolunteerService:
         if not set(team_ids) <= known:
             raise InvalidValue("teams", "not_found")
 
-    async def _coordinators_for(
-        self, session: AsyncSession, place_path: str
-    ) -> tuple[Recipient, ...]:
-        """Coordinators of the nearest unit that has any: the volunteer's grid, else
-        community, else street, else district."""
-        for unit_id in ancestor_ids(place_path):
-            rows = await coordinators_repo.at_units(session, [unit_id])
-            if rows:
-                return tuple(
-                    Recipient(u.telegram_id, effective_language(u, self.default_language))
-                    for _b, u, _o in rows
-                )
-        return ()
-
     async def register(self, user_id: int, form: VolunteerForm) -> Registered:
         name = clean_name(form.real_name)
         phone = normalize_phone(form.phone)
@@ -163,7 +149,7 @@ class VolunteerService:
             await volunteers_repo.set_teams(session, user_id, form.team_ids)
             dto = await self._dto(session, profile, user)
             notify = (
-                await self._coordinators_for(session, _place(dto).path)
+                tuple(await nearest_coordinators(session, _place(dto).path, self.default_language))
                 if status == ApprovalState.PENDING.value
                 else ()
             )
@@ -215,7 +201,9 @@ class VolunteerService:
             await session.flush()
             dto = await self._dto(session, profile, user)
             if community_id is not None and profile.status == ApprovalState.PENDING.value:
-                notify = await self._coordinators_for(session, _place(dto).path)
+                notify = tuple(
+                    await nearest_coordinators(session, _place(dto).path, self.default_language)
+                )
                 await self._tell_coordinators(session, dto, notify)
             return Registered(dto, notify)
 

@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from bot.i18n import Translator, get_translator
 from bot.sandbox import Sandbox
@@ -19,9 +19,9 @@ from bot.services.dto import OrderDTO
 from bot.services.notices import local_time
 from bot.services.orders import OrderForm, Publication
 from bot.services.users import TelegramIdentity
-from storage.enums import ApprovalState
-from storage.models import Claim, Order, User, VolunteerProfile
+from storage.models import Claim, Order, User
 from tests.fixtures.bot import RunningBot
+from tests.fixtures.people import add_approved_volunteers
 
 COMMUNITY = "longyang.longhudongan"
 OTHER_COMMUNITY = "yongfeng.longmo"
@@ -41,29 +41,13 @@ def shown(t: Translator, key: str, **values: object) -> str:
 async def approved_volunteers(bot: RunningBot, language: str) -> None:
     community = await bot.services.org.unit_by_code(COMMUNITY)
     assert community is not None
-    now = datetime.now(UTC)
-    async with bot.db.transaction() as session:
-        for tid in VOLUNTEER_IDS:
-            uid = await session.scalar(
-                insert(User)
-                .values(
-                    telegram_id=tid,
-                    first_name=f"V{tid}",
-                    language=language,
-                    community_id=community.id,
-                )
-                .returning(User.id)
-            )
-            await session.execute(
-                insert(VolunteerProfile).values(
-                    user_id=uid,
-                    real_name=f"Volunteer {tid}",
-                    phone="+8613900139000",
-                    community_id=community.id,
-                    consent_at=now,
-                    status=ApprovalState.APPROVED.value,
-                )
-            )
+    await add_approved_volunteers(
+        bot.db,
+        community.id,
+        VOLUNTEER_IDS,
+        language=language,
+        real_name=lambda tid: f"Volunteer {tid}",
+    )
 
 
 async def pending_order(bot: RunningBot, language: str) -> OrderDTO:

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from bot.services import Services
 from bot.services.dto import OrderDTO, UserDTO
 from bot.services.orders import OrderForm, Publication
 from storage.database import Database
 from storage.enums import PLACE_HOLDING, ApprovalState, ClaimState, OrderState
-from storage.models import Claim, Order, User, VolunteerProfile, VolunteerTeam
+from storage.models import Claim, Order
+from tests.fixtures.people import add_approved_volunteers
 from tests.services.support import COMMUNITY, START, Org, coordinator
 
 _telegram_ids = itertools.count(5_000_000)
@@ -67,34 +68,9 @@ async def volunteers(
     take longer than the storm)."""
     community = org[COMMUNITY].id
     tids = [next(_telegram_ids) for _ in range(n)]
-    async with db.transaction() as session:
-        rows = (
-            await session.execute(
-                insert(User).returning(User.id, User.telegram_id, sort_by_parameter_order=True),
-                [
-                    {"telegram_id": t, "first_name": f"V{t}", "community_id": community}
-                    for t in tids
-                ],
-            )
-        ).all()
-        await session.execute(
-            insert(VolunteerProfile),
-            [
-                {
-                    "user_id": uid,
-                    "real_name": f"志愿者{tid}",
-                    "phone": "+8613800138000",
-                    "community_id": community,
-                    "consent_at": START,
-                    "status": ApprovalState.APPROVED.value,
-                }
-                for uid, tid in rows
-            ],
-        )
-        if team_id is not None:
-            await session.execute(
-                insert(VolunteerTeam), [{"user_id": uid, "team_id": team_id} for uid, _ in rows]
-            )
+    rows = await add_approved_volunteers(
+        db, community, tids, phone="+8613800138000", team_id=team_id, consent_at=START
+    )
     return [
         UserDTO(
             id=uid,
