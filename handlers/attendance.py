@@ -42,10 +42,12 @@ from handlers.common import (
     tr,
 )
 from handlers.flow import Flow, Step, Turn, register_flow, start_flow
+from handlers.grab import show_place
 from handlers.paging import nav_row
 
 CHECK_IN = "ai"  # ai:<claim id>
 CHECK_OUT = "ao"  # ao:<claim id>
+CONTACT = "ac"  # ac:<claim id>  (the place message, with the address and phone)
 CORRECT = "ah"  # ah:<claim id>  (a coordinator corrects the minutes)
 LIVE_PAGE = "al"  # al:<page>
 VIEW = callbacks.ORDER_ATTENDANCE  # av:<order id>
@@ -102,8 +104,6 @@ def place_text(t: Translator, place: Place, timezone: str) -> Markup:
             state=_state(t, CLAIM_STATES, a.state),
         )
     ]
-    if place.show_contact:
-        lines.append(t("myplaces.contact", address=order.address, phone=order.contact_phone))
     if a.checked_in_at is not None:
         lines.append(t("myplaces.checked_in_at", time=local_time(a.checked_in_at, timezone)))
     elif not place.can_check_in:
@@ -136,6 +136,11 @@ async def show_places(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             rows.append(
                 [InlineKeyboardButton(label, callback_data=callbacks.encode(CHECK_OUT, claim_id))]
             )
+        if place.show_contact:  # in the place message, which is recorded and hidden later
+            label = t.plain("attendance.button_contact", number=number)
+            rows.append(
+                [InlineKeyboardButton(label, callback_data=callbacks.encode(CONTACT, claim_id))]
+            )
     parts.append(record_text(t, record))
     markup = InlineKeyboardMarkup(rows) if rows else None
     await Reply(update, context).edit_or_send("\n\n".join(parts), markup)
@@ -144,6 +149,15 @@ async def show_places(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 @domain_errors
 async def myplaces_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await show_places(update, context)
+
+
+@domain_errors
+async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The place message again (address, phone, guidance), while the volunteer may see it."""
+    (claim_id,) = pressed_ids(update, CONTACT)
+    claim = await services(context).attendance.place_with_contact(me(context), claim_id)
+    await answer(update)
+    await show_place(update, context, claim)
 
 
 @domain_errors
@@ -463,6 +477,7 @@ HANDLERS = [
     CommandHandler("order", order_command),
     CallbackQueryHandler(on_check_in, pattern=callbacks.pattern(CHECK_IN)),
     CallbackQueryHandler(on_check_out, pattern=callbacks.pattern(CHECK_OUT)),
+    CallbackQueryHandler(on_contact, pattern=callbacks.pattern(CONTACT)),
     CallbackQueryHandler(on_view, pattern=callbacks.pattern(VIEW)),
     CallbackQueryHandler(on_live_page, pattern=callbacks.pattern(LIVE_PAGE)),
     CallbackQueryHandler(on_complete, pattern=callbacks.pattern(COMPLETE)),

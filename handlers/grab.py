@@ -18,6 +18,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.i18n import Translator
+from bot.services import notices
 from bot.services.dto import CategoryDTO, ClaimDTO
 from bot.services.errors import NotOpenYet, SlotsFull
 from bot.services.notices import local_time
@@ -34,20 +35,9 @@ CANCEL = "gc"  # gc:<claim id>
 
 def place_text(t: Translator, claim: ClaimDTO, timezone: str, category: CategoryDTO | None) -> str:
     """What a volunteer holding a place sees: the resident's address and phone too, and
-    the category's guidance with the order's own."""
-    order = claim.order
-    notes = [category.guidance(t.language)] if category and category.guidance_zh else []
-    if order.guidance:
-        notes.append(order.guidance)
-    return t(
-        "grab.got",
-        number=order.number,
-        start=local_time(order.starts_at, timezone),
-        end=local_time(order.ends_at, timezone),
-        address=order.address,
-        phone=order.contact_phone,
-        guidance="\n\n".join(notes) if notes else t("grab.no_guidance"),
-    )
+    the category's guidance with the order's own (the outbox edits the same text,
+    without the address and phone, after the service)."""
+    return notices.place_text(t, claim.order, category, timezone)
 
 
 def place_markup(t: Translator, claim: ClaimDTO) -> InlineKeyboardMarkup:
@@ -61,14 +51,15 @@ def place_markup(t: Translator, claim: ClaimDTO) -> InlineKeyboardMarkup:
                 )
             ]
         )
-    rows.append(
-        [
-            InlineKeyboardButton(
-                t.plain("grab.button_cancel_place"),
-                callback_data=callbacks.encode(CANCEL, claim.id),
-            )
-        ]
-    )
+    if claim.state == "claimed":  # until the service starts (then CancelTooLate)
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t.plain("grab.button_cancel_place"),
+                    callback_data=callbacks.encode(CANCEL, claim.id),
+                )
+            ]
+        )
     return InlineKeyboardMarkup(rows)
 
 
@@ -77,7 +68,7 @@ async def _place_text(context: ContextTypes.DEFAULT_TYPE, claim: ClaimDTO) -> st
     return place_text(tr(context), claim, services(context).claims.timezone, category)
 
 
-async def _show_place(update: Update, context: ContextTypes.DEFAULT_TYPE, claim: ClaimDTO) -> None:
+async def show_place(update: Update, context: ContextTypes.DEFAULT_TYPE, claim: ClaimDTO) -> None:
     t = tr(context)
     text = await _place_text(context, claim)
     message = await Reply(update, context).send(text, place_markup(t, claim))
@@ -156,7 +147,7 @@ async def on_grab(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     # its round trip (in a storm that trip waits behind the others' answers)
     await asyncio.gather(
         answer(update, t.plain("grab.got_alert", number=claim.order.number), alert=True),
-        _show_place(update, context, claim),
+        show_place(update, context, claim),
     )
     wake_sender(context.application)  # the requester may be told the order filled
 
@@ -168,7 +159,7 @@ async def on_waitlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     claim = await services(context).claims.join_waitlist(me(context), order_id)
     await answer(update)
     if claim.state == "claimed":  # a place came free meanwhile
-        await _show_place(update, context, claim)
+        await show_place(update, context, claim)
         return
     await Reply(update, context).edit_or_send(t("grab.waitlisted", number=claim.order.number))
 
@@ -200,7 +191,7 @@ async def on_accept_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     (claim_id,) = pressed_ids(update, callbacks.ACCEPT_OFFER)
     claim = await services(context).claims.accept_offer(me(context), claim_id)
     await answer(update, t.plain("grab.got_alert", number=claim.order.number))
-    await _show_place(update, context, claim)
+    await show_place(update, context, claim)
 
 
 @domain_errors

@@ -23,7 +23,7 @@ def home_keyboard(user: UserDTO, t: Translator) -> InlineKeyboardMarkup:
         rows.append([b("home.become_volunteer", "volunteer")])
     if not user.registered:
         rows.append([b("home.need_help", "resident")])
-    if user.community_id is not None:
+    if user.community_id is not None or Role.COORDINATOR in user.roles:  # or on behalf
         rows.append(
             [b("request.home_button", "request"), b("myrequests.home_button", "myrequests")]
         )

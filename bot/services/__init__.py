@@ -132,5 +132,7 @@ class Services:
         """Subscribe the services that plan an order's future to its changes."""
         self.orders.on_published.append(self.reminders.plan)
         self.orders.on_published.append(self.contact.plan)
+        self.orders.on_cancelled.append(self.contact.hide_order)
+        self.claims.on_given_up.append(self.contact.hide_for_claim)
         self.escalation.subscribe(self.orders)
         self.orders.on_published.append(self.attendance.plan)

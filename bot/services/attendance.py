@@ -28,12 +28,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import notices
 from bot.services.base import LoopService
-from bot.services.dto import OrderDTO, Page, Role, UserDTO
+from bot.services.claims import claim_dto, owned_claim, release_waitlist
+from bot.services.dto import ClaimDTO, OrderDTO, Page, Role, UserDTO
 from bot.services.errors import (
     AlreadyDecided,
     CheckInClosed,
     CheckInNotOpen,
     CheckOutTooEarly,
+    ContactHidden,
     InvalidValue,
     NotAllowed,
     NotCheckedIn,
@@ -198,18 +200,6 @@ class AttendanceService(LoopService):
 
     # ---- the volunteer ----------------------------------------------------------------
 
-    async def _owned(
-        self, session: AsyncSession, volunteer: UserDTO, claim_id: int
-    ) -> tuple[Claim, Order]:
-        """The volunteer's own claim (a forged id is NotFound) and its order, locked."""
-        claim = await claims_repo.get(session, claim_id)
-        if claim is None or claim.volunteer_id != volunteer.id:
-            raise NotFound("claim")
-        order = await orders_repo.get(session, claim.order_id, for_update=True)
-        claim = await claims_repo.get(session, claim_id)
-        assert order is not None and claim is not None
-        return claim, order
-
     async def check_in(
         self,
         volunteer: UserDTO,
@@ -221,7 +211,7 @@ class AttendanceService(LoopService):
         now = self.clock.now()
         _check_location(latitude, longitude)
         async with self.db.transaction() as session:
-            claim, order = await self._owned(session, volunteer, claim_id)
+            claim, order = await owned_claim(session, volunteer, claim_id)
             if claim.state == CHECKED_IN:
                 raise AlreadyDecided(claim.state)
             if claim.state == NO_SHOW:
@@ -254,7 +244,7 @@ class AttendanceService(LoopService):
         """The location shared right after checking in (optional)."""
         _check_location(latitude, longitude)
         async with self.db.transaction() as session:
-            claim, _ = await self._owned(session, volunteer, claim_id)
+            claim, _ = await owned_claim(session, volunteer, claim_id)
             if claim.state != CHECKED_IN:
                 raise NotCheckedIn(claim.state)
             await claims_repo.set_state(
@@ -270,7 +260,7 @@ class AttendanceService(LoopService):
         """Once the service started: the place is done, with the minutes served."""
         now = self.clock.now()
         async with self.db.transaction() as session:
-            claim, order = await self._owned(session, volunteer, claim_id)
+            claim, order = await owned_claim(session, volunteer, claim_id)
             if claim.state == DONE:
                 raise AlreadyDecided(claim.state)
             if claim.state != CHECKED_IN or claim.checked_in_at is None:
@@ -315,6 +305,23 @@ class AttendanceService(LoopService):
                     )
                 )
             return places
+
+    async def place_with_contact(self, volunteer: UserDTO, claim_id: int) -> ClaimDTO:
+        """The volunteer's place, to be shown with the resident's address and phone:
+        only while they hold it or served it, and until ``hide_contact_after`` after
+        the end (ContactHidden); another's claim, or a forged id, is NotFound."""
+        async with self.db.read() as session:
+            claim = await claims_repo.get(session, claim_id)
+            if claim is None or claim.volunteer_id != volunteer.id:
+                raise NotFound("claim")
+            order = await orders_repo.get(session, claim.order_id)
+            assert order is not None
+            if (
+                claim.state not in SHOWN_STATES
+                or self.clock.now() > order.ends_at + self.hide_contact_after
+            ):
+                raise ContactHidden()
+            return claim_dto(claim, order)
 
     async def my_record(self, volunteer: UserDTO) -> Record:
         async with self.db.read() as session:
@@ -591,9 +598,11 @@ class AttendanceService(LoopService):
             session, order.id, NOT_STARTED, state=IN_SERVICE, updated_at=now
         ):
             await orders_repo.get(session, order.id)  # refreshes ``order`` in place
+            dto = order_dto(order)
             to = await recipient(session, order.requester_id, self.default_language)
-            key, message = notices.service_started(to, order_dto(order))
+            key, message = notices.service_started(to, dto)
             await self.scheduler.enqueue(session, key, message)
+            await release_waitlist(self, session, dto, now, started=True)
 
     async def _finish_claim(
         self,

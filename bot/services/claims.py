@@ -36,15 +36,16 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import notices
+from bot.services.base import LoopService
 from bot.services.batching import Batcher
-from bot.services.clock import Clock
-from bot.services.dto import ClaimDTO, UserDTO
+from bot.services.dto import ClaimDTO, OrderDTO, UserDTO
 from bot.services.errors import (
     AlreadyClaimed,
     AlreadyDecided,
@@ -60,9 +61,8 @@ from bot.services.errors import (
     TeamRequired,
     TooManyClaims,
 )
-from bot.services.orders import order_dto, recipient
-from bot.services.scheduling import Scheduler
-from storage.database import Database
+from bot.services.orders import order_dto
+from bot.services.recipients import recipient
 from storage.enums import ApprovalState, ClaimState, OrderState
 from storage.models import Claim, Order
 from storage.repositories import claims as claims_repo
@@ -72,6 +72,8 @@ from storage.repositories.claims import GrabCheck
 log = logging.getLogger(__name__)
 
 OFFER_EXPIRY_JOB = "claim.offer_expiry"
+
+ClaimHook = Callable[[AsyncSession, int], Awaitable[object]]
 
 CLAIMED = ClaimState.CLAIMED.value
 WAITLISTED = ClaimState.WAITLISTED.value
@@ -109,35 +111,52 @@ def check_grabbable(order: Order, now: datetime) -> None:
         raise SlotsFull()
 
 
+async def owned_claim(
+    session: AsyncSession, volunteer: UserDTO, claim_id: int
+) -> tuple[Claim, Order]:
+    """The volunteer's own claim (a forged id, or another's, is NotFound) and its
+    order, locked; the claim as it is under the lock."""
+    claim = await claims_repo.get(session, claim_id)
+    if claim is None or claim.volunteer_id != volunteer.id:
+        raise NotFound("claim")
+    order = await orders_repo.get(session, claim.order_id, for_update=True)
+    assert order is not None
+    claim = await claims_repo.get(session, claim_id)
+    assert claim is not None
+    return claim, order
+
+
+async def release_waitlist(
+    service: LoopService, session: AsyncSession, order: OrderDTO, now: datetime, *, started: bool
+) -> None:
+    """The order takes no one any more (it expired, or its service started): every
+    waitlisted volunteer's place in line is cancelled, and each is thanked."""
+    for claim in await claims_repo.of_order(session, order.id):
+        if claim.state != WAITLISTED or not await claims_repo.set_state(
+            session, claim.id, WAITLISTED, state=CANCELLED, cancelled_at=now
+        ):
+            continue
+        to = await recipient(session, claim.volunteer_id, service.default_language)
+        key, message = notices.waitlist_released(to, order, service.timezone, started=started)
+        await service.scheduler.enqueue(session, key, message)
+
+
 class _Raced(Exception):
     """The places changed under the batch's lock (cannot happen while every writer
     locks the order): the batch is rolled back and run again."""
 
 
-class ClaimService:
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        scheduler: Scheduler,
-        *,
-        default_language: str,
-        timezone: str,
-        max_upcoming: int,
-        cancel_cutoff: timedelta,
-        offer_time: timedelta,
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.scheduler = scheduler
-        self.default_language = default_language
-        self.timezone = timezone
-        self.max_upcoming = max_upcoming
-        self.cancel_cutoff = cancel_cutoff
-        self.offer_time = offer_time
-        self._grabs: Batcher[int, UserDTO, ClaimDTO] = Batcher(
-            self._grab_batch, max_batch=1000, name="claims.grab"
-        )
+@dataclass(eq=False, kw_only=True)
+class ClaimService(LoopService):
+    max_upcoming: int
+    cancel_cutoff: timedelta
+    offer_time: timedelta
+    # run in the transaction in which a volunteer gives up a place they held
+    on_given_up: list[ClaimHook] = field(default_factory=list, init=False)
+    _grabs: Batcher[int, UserDTO, ClaimDTO] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._grabs = Batcher(self._grab_batch, max_batch=1000, name="claims.grab")
 
     # ---- the rules ----------------------------------------------------------------
 
@@ -404,26 +423,13 @@ class ClaimService:
             assert claim is not None
             return claim_dto(claim, order)
 
-    async def _owned(
-        self, session: AsyncSession, volunteer: UserDTO, claim_id: int
-    ) -> tuple[Claim, Order]:
-        """The volunteer's own claim (a forged id is NotFound) and its order, locked."""
-        claim = await claims_repo.get(session, claim_id)
-        if claim is None or claim.volunteer_id != volunteer.id:
-            raise NotFound("claim")
-        order = await orders_repo.get(session, claim.order_id, for_update=True)
-        assert order is not None
-        claim = await claims_repo.get(session, claim_id)  # as it is now, under the lock
-        assert claim is not None
-        return claim, order
-
     async def cancel(self, volunteer: UserDTO, claim_id: int) -> ClaimDTO:
         """Give up a place (or an offer, or a waitlist place). Until ``cancel_cutoff``
         before the start it is free; from then until the start it is flagged
         ``late_cancel``; once the service started, CancelTooLate."""
         now = self.clock.now()
         async with self.db.transaction() as session:
-            claim, order = await self._owned(session, volunteer, claim_id)
+            claim, order = await owned_claim(session, volunteer, claim_id)
             state = claim.state
             if state == CANCELLED:
                 raise AlreadyDecided(state)
@@ -442,6 +448,8 @@ class ClaimService:
             if state in (CLAIMED, OFFERED):
                 await self._pass_on(session, order, now)
             if state == CLAIMED:
+                for hook in self.on_given_up:
+                    await hook(session, claim.id)
                 to = await recipient(session, order.requester_id, self.default_language)
                 key, message = notices.order_volunteer_cancelled(
                     to, order_dto(order), claim.id, now
@@ -453,7 +461,7 @@ class ClaimService:
         """Take the place offered: ``offered`` → ``claimed`` (it is already counted)."""
         now = self.clock.now()
         async with self.db.transaction() as session:
-            claim, order = await self._owned(session, volunteer, claim_id)
+            claim, order = await owned_claim(session, volunteer, claim_id)
             if claim.state == CLAIMED:
                 raise AlreadyClaimed(claim.state)
             if claim.state != OFFERED:
@@ -471,7 +479,7 @@ class ClaimService:
         """The volunteer has read the guidance of the place they hold (recorded once)."""
         now = self.clock.now()
         async with self.db.transaction() as session:
-            claim, _ = await self._owned(session, volunteer, claim_id)
+            claim, _ = await owned_claim(session, volunteer, claim_id)
             if claim.state != CLAIMED:
                 raise NotAllowed("only a held place")
             if claim.guidance_confirmed_at is None:

@@ -92,6 +92,10 @@ class ContactService(LoopService):
         order): hide the contact from every volunteer of the order. How many."""
         return await self._hide(session, await contact_repo.shown_of_order(session, order_id))
 
+    async def hide_order(self, session: AsyncSession, order: OrderDTO) -> None:
+        """OrderService.on_cancelled: the requester called the order off."""
+        await self.hide_for_order(session, order.id)
+
     async def _hide(self, session: AsyncSession, reveals: list[ContactReveal]) -> int:
         if not reveals:
             return 0

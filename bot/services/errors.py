@@ -146,3 +146,10 @@ class NotFinished(DomainError):
     """Completion (or a correction) while a volunteer still holds a place."""
 
     code = "service_not_finished"
+
+
+class ContactHidden(DomainError):
+    """The resident's address and phone are no longer shown to this volunteer (the
+    place was given up, or the service is over plus ``hide_contact_after_hours``)."""
+
+    code = "contact_hidden"

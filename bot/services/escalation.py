@@ -25,15 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import notices
 from bot.services.base import LoopService
+from bot.services.claims import release_waitlist
 from bot.services.dto import OrderDTO, UserDTO
 from bot.services.errors import InvalidValue, NotFound, OrderClosed
 from bot.services.orders import OrderService, order_dto
 from bot.services.recipients import coordinators_at, nearest_coordinators, recipient
 from bot.services.scope import ancestor_ids, require_coordinator, require_scope
-from storage.enums import ClaimState, OrderScope, OrderState
+from storage.enums import OrderScope, OrderState
 from storage.models import Order, OrgUnit
 from storage.repositories import audit as audit_repo
-from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo
 from storage.repositories import org as org_repo
 
@@ -195,15 +195,7 @@ class EscalationService(LoopService):
         fresh = await orders_repo.get(session, order.id)
         assert fresh is not None
         dto = order_dto(fresh)
-        for claim in await claims_repo.of_order(session, order.id):
-            if claim.state != ClaimState.WAITLISTED.value:
-                continue
-            await claims_repo.set_state(
-                session, claim.id, claim.state, state=ClaimState.CANCELLED.value, cancelled_at=now
-            )
-            to = await recipient(session, claim.volunteer_id, self.default_language)
-            key, message = notices.waitlist_expired(to, dto, self.timezone)
-            await self.scheduler.enqueue(session, key, message)
+        await release_waitlist(self, session, dto, now, started=False)
         to = await recipient(session, order.requester_id, self.default_language)
         key, message = notices.order_expired(to, dto, self.timezone)
         await self.scheduler.enqueue(session, key, message)

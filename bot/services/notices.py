@@ -288,15 +288,16 @@ def order_expired(requester: Recipient, order: OrderDTO, timezone: str) -> tuple
     )
 
 
-def waitlist_expired(volunteer: Recipient, order: OrderDTO, timezone: str) -> tuple[str, Outgoing]:
+def waitlist_released(
+    volunteer: Recipient, order: OrderDTO, timezone: str, *, started: bool
+) -> tuple[str, Outgoing]:
+    """A waitlisted volunteer: the order expired, or its service started without
+    needing them; their place in line is released."""
     tr = get_translator(volunteer.language)
-    return f"order.expired:{order.id}:{volunteer.telegram_id}", Outgoing(
+    key = "order.told_started_waitlist" if started else "order.told_expired_waitlist"
+    return f"order.waitlist_released:{order.id}:{volunteer.telegram_id}", Outgoing(
         chat_id=volunteer.telegram_id,
-        text=tr(
-            "order.told_expired_waitlist",
-            number=order.number,
-            start=local_time(order.starts_at, timezone),
-        ),
+        text=tr(key, number=order.number, start=local_time(order.starts_at, timezone)),
     )
 
 

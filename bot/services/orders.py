@@ -212,6 +212,8 @@ class OrderService(LoopService):
     on_published: list[OrderHook] = field(default_factory=list, init=False)  # open to grab
     # a pending request changed by its reviewer
     on_edited: list[OrderHook] = field(default_factory=list, init=False)
+    # the requester called it off (every place given up)
+    on_cancelled: list[OrderHook] = field(default_factory=list, init=False)
 
     async def _run_hooks(
         self, hooks: list[OrderHook], session: AsyncSession, order: OrderDTO
@@ -574,4 +576,5 @@ class OrderService(LoopService):
                 to = await recipient(session, claim.volunteer_id, self.default_language)
                 key, message = notices.order_cancelled_by_requester(to, dto, self.timezone)
                 await self.scheduler.enqueue(session, key, message)
+            await self._run_hooks(self.on_cancelled, session, dto)
             return dto

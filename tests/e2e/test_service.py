@@ -109,7 +109,11 @@ async def test_check_in_out_correct_and_complete(
     clock.advance(hours=23, minutes=20)  # 40 minutes before the start
     await v1.command("/myplaces")
     listing = await v1.wait_for(shown(t, "myplaces.title", count=1))
-    assert ADDRESS in listing.text and not listing.buttons
+    contact = t.plain("attendance.button_contact", number=number)
+    assert ADDRESS not in listing.text and listing.buttons == [[contact]]
+    await v1.press(contact)  # the place message again: recorded, to be hidden later
+    place = await v1.wait_for(ADDRESS)
+    assert t.plain("grab.button_cancel_place") in str(place.buttons)
 
     # --- check in: v1 shares a location, v2 skips it -------------------------------------
     clock.advance(minutes=30)  # 10 minutes before the start
@@ -207,6 +211,16 @@ async def test_check_in_out_correct_and_complete(
     )
     again = await resident.press_data(ask.message_id, f"sc:{order_id}")  # pressed twice
     assert again.text == t.plain("error.already_decided")
+
+    # --- a day after the end: the address is hidden from the volunteers --------------------
+    clock.advance(hours=24)
+    await bot.run_due_jobs()
+    hidden = await v1.wait_for(
+        shown(t, "contact.hidden"), predicate=lambda m: m.message_id == place.message_id
+    )
+    assert ADDRESS not in hidden.text and not hidden.buttons
+    refused = await v1.press_data(listing.message_id, f"ac:{claim1}")
+    assert refused.text == t.plain("error.contact_hidden")
 
     async with bot.db.read() as s:
         order = await s.get(Order, order_id)

@@ -259,6 +259,27 @@ async def test_jobs_do_nothing_once_the_order_was_cancelled(
         await services.attendance.check_in(people[0], claims[0])
 
 
+async def test_the_waitlist_is_released_when_the_service_starts(
+    db: Database, services: Services, org: Org, clock: FakeClock
+) -> None:
+    _resident, order = await requested(services, org, places=1)
+    holder, waiting = await volunteers(db, org, 2)
+    (held,) = await grabbed(services, order, [holder])
+    line = await services.claims.join_waitlist(waiting, order.id)
+    assert line.state == "waitlisted"
+
+    clock.advance(days=2)  # the start
+    await run_jobs(db, clock, services)
+    assert (await order_row(db, order.id)).state == "in_service"
+    assert (await claim_row(db, held)).state == "claimed"
+    released = await claim_row(db, line.id)
+    assert released.state == "cancelled" and released.cancelled_at == clock.now()
+    told = await outbox(db, f"order.waitlist_released:{order.id}:{waiting.telegram_id}")
+    assert told is not None and told.chat_id == waiting.telegram_id
+    assert order.number in told.payload["text"]
+    await check_invariants(db, order.id)
+
+
 async def served(
     db: Database, services: Services, org: Org, clock: FakeClock, n: int = 2
 ) -> tuple[UserDTO, OrderDTO, list[UserDTO], list[int]]:

@@ -27,7 +27,7 @@ from bot.services.scheduling import Button, Outgoing
 from handlers.grab import place_text
 from storage.database import Database
 from storage.models import ContactReveal, Job, OutboxMessage
-from tests.orders.support import activity, volunteers
+from tests.orders.support import activity, boss, volunteers
 from tests.services.support import FakeClock, Org
 
 ZH, EN = get_translator("zh_CN"), get_translator("en")
@@ -128,8 +128,11 @@ async def test_hidden_when_the_place_is_given_up(
     # the other volunteer still sees it until the service is over
     assert [r.message_id for r in await reveals(db) if r.hidden_at is None] == [777]
 
-    # a place message recorded after its place was given up is hidden at once
+    # giving the place up hides it at once, in the cancellation's transaction
     await services.claims.cancel(volunteer, other.id)
+    assert [r.message_id for r in await reveals(db) if r.hidden_at is None] == []
+    assert {r.payload["edit_message_id"] for r in (await edits(db)).values()} == {501, 777}
+    # and a place message recorded after its place was given up is hidden at once
     await services.contact.record(other.id, volunteer.telegram_id, 778)
     hidden = {r.payload["edit_message_id"]: r for r in (await edits(db)).values()}
     assert set(hidden) == {501, 777, 778}
@@ -140,14 +143,16 @@ async def test_hidden_when_the_place_is_given_up(
 async def test_a_cancelled_order_is_hidden_from_all(
     db: Database, services: Services, org: Org
 ) -> None:
-    order, _, _ = await held(services, db, org)
-    (volunteer,) = await volunteers(db, org, 1)
-    other = await services.claims.grab(volunteer, order.id)
-    await services.contact.record(other.id, volunteer.telegram_id, 601)
-    async with db.transaction() as session:
-        assert await services.contact.hide_for_order(session, order.id) == 2
-    assert {r.payload["edit_message_id"] for r in (await edits(db)).values()} == {501, 601}
+    requester = await boss(services)
+    order = await activity(services, org, places=2, actor=requester)
+    for message_id, volunteer in enumerate(await volunteers(db, org, 2), start=601):
+        claim = await services.claims.grab(volunteer, order.id)
+        await services.contact.record(claim.id, volunteer.telegram_id, message_id)
+    await services.orders.cancel_by_requester(requester, order.id)  # hides, in its transaction
+    assert {r.payload["edit_message_id"] for r in (await edits(db)).values()} == {601, 602}
     assert all(r.hidden_at is not None for r in await reveals(db))
+    async with db.transaction() as session:
+        assert await services.contact.hide_for_order(session, order.id) == 0  # once
 
 
 # ---- the outbox's edits against the sandbox -------------------------------------------

@@ -316,7 +316,8 @@ async def test_expiry_at_the_start_tells_the_requester(
     assert "未能审核" in told[f"order.expired:{unreviewed.id}"].payload["text"]
     assert told[f"order.expired:{untaken.id}"].chat_id == 1002
     assert "no volunteer took up" in told[f"order.expired:{untaken.id}"].payload["text"]
-    assert told[f"order.expired:{untaken.id}:{wid}"].chat_id == wid
+    released = await messages(db, "order.waitlist_released:")
+    assert released[f"order.waitlist_released:{untaken.id}:{wid}"].chat_id == wid
     assert f"order.expired:{partly.id}" not in told
     async with db.read() as session:
         claim = await session.scalar(select(Claim).where(Claim.volunteer_id == waiting.id))
