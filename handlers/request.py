@@ -11,6 +11,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
+from bot.background import wake_sender
 from bot.i18n import Markup
 from bot.services.errors import InvalidValue
 from bot.services.notices import local_time
@@ -138,6 +139,7 @@ async def done(turn: Turn) -> None:
         return
     await turn.finish()
     await turn.show(turn.tr("request.created", number=order.number))
+    wake_sender(turn.context.application)  # the community's coordinators are told
 
 
 register_flow(

@@ -88,7 +88,16 @@ class EscalationService(LoopService):
     # ---- planning (hooks, in the transaction of the change) -------------------------
 
     async def plan_review(self, session: AsyncSession, order: OrderDTO) -> None:
-        """A new request: up to the street, then the district; expiry at its start."""
+        """A new request: its community's coordinators (or the nearest above) are told
+        now; unreviewed, it goes up to the street, then the district; expiry at its
+        start."""
+        stored = await orders_repo.get(session, order.id)
+        assert stored is not None
+        _community, path = await self._place(session, stored)
+        for to in await nearest_coordinators(session, path, self.default_language):
+            kind, place = await self._names(session, stored, to.language.startswith("zh"))
+            key, message = notices.review_requested(to, order, kind, place, self.timezone)
+            await self.scheduler.enqueue(session, key, message)
         for level in LEVELS:
             await self.scheduler.schedule(
                 session,
@@ -150,7 +159,9 @@ class EscalationService(LoopService):
         for to in await coordinators_at(session, units, self.default_language):
             kind, place = await self._names(session, order, to.language.startswith("zh"))
             hours = self.after[level].total_seconds() / 3600
-            key, message = notices.review_overdue(to, dto, level, hours, kind, place, self.timezone)
+            key, message = notices.review_requested(
+                to, dto, kind, place, self.timezone, level=level, hours=hours
+            )
             told += await self.scheduler.enqueue(session, key, message)
         return told
 

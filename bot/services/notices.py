@@ -218,34 +218,39 @@ def order_cancelled_by_requester(
 # ---- escalation (三级阵地) and expiry: bot/services/escalation.py; review edits
 
 
-def review_overdue(
+def review_requested(
     coordinator: Recipient,
     order: OrderDTO,
-    level: str,
-    hours: float,
     category: str,
     community: str,
     timezone: str,
+    *,
+    level: str | None = None,
+    hours: float | None = None,
 ) -> tuple[str, Outgoing]:
-    """A request nobody reviewed in time, to a street's (or the district's) coordinator,
-    with a button that opens its review."""
+    """A request waiting for review, with a button that opens it: to the community's
+    coordinators when it comes in, or (``level`` street/district, ``hours`` late) to
+    those above when nobody reviewed it in time."""
     tr = get_translator(coordinator.language)
     button = Button(
         tr.plain("escalation.button_review", number=order.number),
         callback_data=callback_data.encode(callback_data.REVIEW_ORDER, order.id),
     )
-    return f"order.overdue:{order.id}:{level}:{coordinator.telegram_id}", Outgoing(
-        chat_id=coordinator.telegram_id,
-        text=tr(
-            "escalation.overdue",
-            number=order.number,
-            hours=f"{hours:g}",
-            category=category,
-            community=community,
-            start=local_time(order.starts_at, timezone),
-        ),
-        buttons=((button,),),
-    )
+    values = {
+        "number": order.number,
+        "category": category,
+        "community": community,
+        "start": local_time(order.starts_at, timezone),
+    }
+    if level is None:
+        key, text = (
+            f"order.requested:{order.id}:{coordinator.telegram_id}",
+            tr("review.new_request", **values),
+        )
+    else:
+        key = f"order.overdue:{order.id}:{level}:{coordinator.telegram_id}"
+        text = tr("escalation.overdue", hours=f"{hours:g}", **values)
+    return key, Outgoing(chat_id=coordinator.telegram_id, text=text, buttons=((button,),))
 
 
 def order_unfilled(

@@ -14,7 +14,7 @@ from bot.sandbox import Sandbox
 from bot.sandbox.users import SandboxUser
 from bot.services.orders import Publication
 from storage.models import Order, User
-from tests.e2e.test_order_loop import shown
+from tests.e2e.support import shown
 from tests.e2e.test_request import orders_of, resident
 from tests.fixtures.bot import ADMIN_ID, RunningBot
 

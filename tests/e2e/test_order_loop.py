@@ -5,21 +5,20 @@ rights and privacy hold throughout — in Chinese and in English."""
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from bot.i18n import Translator, get_translator
+from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.services.dto import OrderDTO
 from bot.services.notices import local_time
 from bot.services.orders import OrderForm, Publication
 from bot.services.users import TelegramIdentity
 from storage.models import Claim, Order, User
+from tests.e2e.support import approve_in_chat, private_leaks, shown
 from tests.fixtures.bot import RunningBot
 from tests.fixtures.people import add_approved_volunteers
 
@@ -31,11 +30,6 @@ RESIDENT_ID = 1001
 VOLUNTEER_IDS = (2001, 2002, 2003, 2004)  # the fourth only sees the announcement
 PHONE = "+8613800138000"
 ADDRESS = "龙湖东岸 3 栋 2 单元 401"
-
-
-def shown(t: Translator, key: str, **values: object) -> str:
-    """A message as the user reads it (no markup)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", str(t(key, **values))))
 
 
 async def approved_volunteers(bot: RunningBot, language: str) -> None:
@@ -85,26 +79,10 @@ async def test_review_publish_grab_waitlist(
     # --- the coordinator reviews and publishes ---------------------------------------
     coordinator = sandbox.user(COORDINATOR_ID, first_name="罗杰", language_code=code)
     await coordinator.command("/lang")  # any first contact; the language is Telegram's
-    await coordinator.command("/review")
-    listing = await coordinator.wait_for(order.number)
+    listing = await approve_in_chat(
+        coordinator, t, order.number, 2, "Bring a shopping bag", bot.services.orders.default_rate
+    )
     assert PHONE in listing.text and "&lt;b&gt;&amp;" in listing.html  # escaped
-    await coordinator.press(t.plain("review.button_approve", number=order.number))
-    await coordinator.wait_for(shown(t, "review.ask_places", max=200))
-    await coordinator.send("0")
-    await coordinator.wait_for(shown(t, "review.ask_places", max=200))  # asked again
-    await coordinator.press("2")
-    default_rate = t.plain("review.button_default_rate", rate=bot.services.orders.default_rate)
-    await coordinator.wait_for(predicate=lambda m: any(default_rate in row for row in m.buttons))
-    await coordinator.press(default_rate)
-    await coordinator.wait_for(shown(t, "review.ask_team"))
-    await coordinator.press(t.plain("review.button_any_team"))
-    await coordinator.wait_for(shown(t, "review.ask_guidance"))
-    await coordinator.send("Bring a shopping bag")
-    await coordinator.wait_for(shown(t, "review.ask_opens"))
-    await coordinator.press(t.plain("review.button_open_now"))
-    await coordinator.wait_for(shown(t, "review.ask_scope"))
-    await coordinator.press(t.plain("review.button_scope_community"))
-    await coordinator.wait_for(shown(t, "review.approved", number=order.number))
 
     # --- the announcement reaches the four volunteers through the outbox ---------------
     v1, v2, v3, v4 = (sandbox.user(tid, language_code=code) for tid in VOLUNTEER_IDS)
@@ -179,14 +157,7 @@ async def test_review_publish_grab_waitlist(
 
     # --- privacy: the phone and address only reach the entitled ---------------------------
     entitled = {COORDINATOR_ID, 2001, 2002, 2003, RESIDENT_ID}
-    seen = 0
-    for event in sandbox.world.events:
-        if event.kind in ("sent", "edited") and event.message is not None:
-            content = event.message.content
-            if PHONE in content or ADDRESS in content:
-                seen += 1
-                assert event.chat_id in entitled, (event.chat_id, content)
-    assert seen >= 4
+    assert private_leaks(sandbox, (PHONE, ADDRESS), entitled) == []
     assert all(PHONE not in m for m in sandbox.all_bot_messages() if order.number in m
                and t.plain("grab.button_grab") in m)  # fmt: skip
 

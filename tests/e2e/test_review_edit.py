@@ -18,7 +18,8 @@ from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.services.orders import Publication
 from storage.models import AuditEntry, Order
-from tests.e2e.test_order_loop import pending_order, shown
+from tests.e2e.support import shown
+from tests.e2e.test_order_loop import pending_order
 from tests.fixtures.bot import RunningBot
 
 COMMUNITY = "longyang.longhudongan"

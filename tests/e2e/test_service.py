@@ -7,20 +7,19 @@ completes the order."""
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from bot.i18n import Translator, get_translator
+from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.services.orders import OrderForm, Publication
 from bot.services.users import TelegramIdentity
 from storage.database import Database
 from storage.models import AuditEntry, Claim, Order
+from tests.e2e.support import shown
 from tests.fixtures.bot import RunningBot, run_bot
 from tests.fixtures.people import add_approved_volunteers
 from tests.services.support import FakeClock
@@ -35,11 +34,6 @@ ADDRESS = "龙湖东岸 5 栋 1 单元 202"
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
 STARTS = NOW + timedelta(days=1)
 ENDS = STARTS + timedelta(hours=2)
-
-
-def shown(t: Translator, key: str, **values: object) -> str:
-    """A message as the user reads it (no markup)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", str(t(key, **values))))
 
 
 @pytest.fixture

@@ -1,0 +1,68 @@
+"""What the end-to-end tests share: messages as users read them, the coordinator's
+review in the chat, and the privacy scan over everything the sandbox saw."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from bot.i18n import Translator
+from bot.sandbox import Sandbox
+from bot.sandbox.chat_view import BotMessage
+from bot.sandbox.users import SandboxUser
+
+
+def shown(t: Translator, key: str, **values: object) -> str:
+    """A message as the user reads it (no markup)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", str(t(key, **values))))
+
+
+def prompt(t: Translator, key: str) -> str:
+    """The start of a message, up to its first placeholder, as the user reads it."""
+    return html.unescape(re.sub(r"<[^>]+>", "", t.raw(key).split("{")[0])).strip()
+
+
+async def approve_in_chat(
+    coordinator: SandboxUser, t: Translator, number: str, places: int, guidance: str, rate: float
+) -> BotMessage:
+    """The coordinator publishes a pending order from /review: ``places`` places (a
+    first answer of 0 is refused and asked again), the default ``rate``, any team, the
+    guidance, grabbing open now, the community's squad. The review listing it began
+    from."""
+    await coordinator.command("/review")
+    listing = await coordinator.wait_for(number)
+    await coordinator.press(t.plain("review.button_approve", number=number))
+    await coordinator.wait_for(shown(t, "review.ask_places", max=200))
+    await coordinator.send("0")
+    await coordinator.wait_for(shown(t, "review.ask_places", max=200))  # asked again
+    await coordinator.press(str(places))
+    default_rate = t.plain("review.button_default_rate", rate=rate)
+    await coordinator.wait_for(predicate=lambda m: any(default_rate in row for row in m.buttons))
+    await coordinator.press(default_rate)
+    await coordinator.wait_for(shown(t, "review.ask_team"))
+    await coordinator.press(t.plain("review.button_any_team"))
+    await coordinator.wait_for(shown(t, "review.ask_guidance"))
+    await coordinator.send(guidance)
+    await coordinator.wait_for(shown(t, "review.ask_opens"))
+    await coordinator.press(t.plain("review.button_open_now"))
+    await coordinator.wait_for(shown(t, "review.ask_scope"))
+    await coordinator.press(t.plain("review.button_scope_community"))
+    await coordinator.wait_for(shown(t, "review.approved", number=number))
+    return listing
+
+
+def private_leaks(sandbox: Sandbox, secrets: Iterable[str], entitled: set[int]) -> list[str]:
+    """Every message (sent or edited) that carried one of the ``secrets`` to a chat not
+    ``entitled`` to it; and the check that the scan saw the secrets at all."""
+    secrets = tuple(secrets)
+    leaks, seen = [], 0
+    for event in sandbox.world.events:
+        if event.kind in ("sent", "edited") and event.message is not None:
+            content = event.message.content
+            if any(secret in content for secret in secrets):
+                seen += 1
+                if event.chat_id not in entitled:
+                    leaks.append(f"{event.chat_id}: {content}")
+    assert seen, "the scan saw no message with the secrets: it would prove nothing"
+    return leaks
