@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, TypeHandler, filters
 
 from handlers import (
+    activity,
     approvals,
     attendance,
     coordinators,
@@ -55,6 +56,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *attendance.HANDLERS,
         *orders_browse.HANDLERS,
         *request.HANDLERS,
+        *activity.HANDLERS,
         *my_requests.HANDLERS,
     ):
         app.add_handler(handler, group=FEATURES)

@@ -14,6 +14,7 @@ COMMANDS = (
     "orders",
     "myplaces",
     "review",
+    "activity",
     "order",
     "me",
     "lang",

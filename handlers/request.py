@@ -31,6 +31,7 @@ from handlers.request_steps import (
     RequestCommunityStep,
     RequestStreetStep,
     TimeStep,
+    first_step,
     request_start,
 )
 from handlers.steps import PhoneStep
@@ -173,10 +174,7 @@ async def start_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if data is None:
         await Reply(update, context).send(tr(context)("request.register_first"))
         return
-    first = "category"
-    if data.get("choose_community"):
-        first = "r_community" if data.get("street_id") else "r_street"
-    await start_flow(update, context, FLOW, data, step=first)
+    await start_flow(update, context, FLOW, data, step=first_step(data))
 
 
 HANDLERS = [CommandHandler("request", domain_errors(start_request))]

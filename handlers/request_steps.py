@@ -366,3 +366,11 @@ def request_start(user_unit: UnitDTO | None, community_id: int | None) -> dict[s
     if community_id is None:
         return None
     return {"community_id": community_id}
+
+
+def first_step(data: dict[str, object]) -> str:
+    """Where the request flow (and the activity flow) begins: choosing the community
+    (from the street's, or from the district's streets), else the kind of help."""
+    if data.get("choose_community"):
+        return "r_community" if data.get("street_id") else "r_street"
+    return "category"

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.background import wake_sender
 from bot.services.dto import OrderDTO
 from bot.services.errors import DomainError, InvalidValue
-from bot.services.orders import PLACES_MAX, Publication
+from bot.services.orders import PLACES_MAX, Publication, check_guidance, check_opens
 from handlers import request
 from handlers.common import answer_error, error_text
 from handlers.flow import Flow, Step, Turn, register_flow
@@ -104,7 +105,7 @@ class GuidanceStep(Step):
     async def on_text(self, turn: Turn, text: str) -> None:
         if not text.strip():
             raise InvalidValue("guidance", "empty")
-        turn.data["guidance"] = text
+        turn.data["guidance"] = check_guidance(text)  # too long: asked again here
         await turn.advance()
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
@@ -120,7 +121,9 @@ class OpensStep(Step):
         await turn.show(turn.tr("review.ask_opens"), turn.keyboard([[now]]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        turn.data["opens"] = turn.services.orders.local_moment(text).isoformat()
+        moment = turn.services.orders.local_moment(text)
+        check_opens(moment, await _starts_at(turn))  # after the start: asked again here
+        turn.data["opens"] = moment.isoformat()
         await turn.advance()
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
@@ -157,9 +160,17 @@ async def _refused(turn: Turn, error: DomainError) -> None:
     await answer_error(turn.update, turn.context, error)
 
 
-async def approve_done(turn: Turn) -> None:
-    d = turn.data
-    publication = Publication(
+async def _starts_at(turn: Turn) -> datetime:
+    """When the order being published starts: a new activity's own answer, or the
+    reviewed request's."""
+    if turn.data.get("starts_at"):
+        return datetime.fromisoformat(str(turn.data["starts_at"]))
+    return (await turn.services.orders.get(int(turn.data["order"]))).starts_at
+
+
+def publication(d: dict[str, Any]) -> Publication:
+    """What the publishing steps (places … scope) gathered."""
+    return Publication(
         places=int(d["places"]),
         points_rate=d.get("rate"),
         team_id=d.get("team"),
@@ -167,8 +178,16 @@ async def approve_done(turn: Turn) -> None:
         opens_at=datetime.fromisoformat(d["opens"]) if d.get("opens") else None,
         scope=str(d.get("scope") or "community"),
     )
+
+
+# the steps that publish an order: a reviewed request's, and a coordinator's own activity's
+PUBLISH_STEPS = (PlacesStep(), RateStep(), TeamStep(), GuidanceStep(), OpensStep(), ScopeStep())
+
+
+async def approve_done(turn: Turn) -> None:
+    d = turn.data
     try:
-        order = await turn.services.orders.approve(turn.me, int(d["order"]), publication)
+        order = await turn.services.orders.approve(turn.me, int(d["order"]), publication(d))
     except DomainError as error:
         await _refused(turn, error)
         return
@@ -217,7 +236,7 @@ async def _nothing(turn: Turn) -> None:  # the one-step flows finish in their st
 register_flow(
     Flow(
         APPROVE,
-        [PlacesStep(), RateStep(), TeamStep(), GuidanceStep(), OpensStep(), ScopeStep()],
+        PUBLISH_STEPS,
         approve_done,
     )
 )

@@ -138,6 +138,17 @@ def _optional_text(value: str | None, field: str, maximum: int) -> str | None:
     return _text(value, field, maximum) if value is not None and value.strip() else None
 
 
+def check_guidance(text: str | None) -> str | None:
+    """A coordinator's guidance for an order: optional, at most GUIDANCE_MAX."""
+    return _optional_text(text, "guidance", GUIDANCE_MAX)
+
+
+def check_opens(opens_at: datetime | None, starts_at: datetime) -> None:
+    """Grabbing must open before the service starts (None: at once)."""
+    if opens_at is not None and opens_at >= starts_at:
+        raise InvalidValue("opens_at", "after_start")
+
+
 def check_form(form: OrderForm, now: datetime) -> dict[str, object]:
     """The form's values as stored, or InvalidValue naming the first bad field."""
     if not CATEGORY_RE.match(form.category or ""):
@@ -241,14 +252,13 @@ class OrderService(LoopService):
             raise InvalidValue("teams", "not_found")
         if publication.scope not in {s.value for s in OrderScope}:
             raise InvalidValue("scope", "unknown")
-        if publication.opens_at is not None and publication.opens_at >= starts_at:
-            raise InvalidValue("opens_at", "after_start")
+        check_opens(publication.opens_at, starts_at)
         now = self.clock.now()
         return {
             "places": publication.places,
             "points_rate": rate,
             "team_id": publication.team_id,
-            "guidance": _optional_text(publication.guidance, "guidance", GUIDANCE_MAX),
+            "guidance": check_guidance(publication.guidance),
             "opens_at": publication.opens_at,
             "scope": publication.scope,
             "published_at": now,
