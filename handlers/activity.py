@@ -13,7 +13,7 @@ from bot.background import wake_sender
 from bot.services.dto import Role
 from bot.services.errors import InvalidValue, NotAllowed
 from handlers import request
-from handlers.common import Reply, domain_errors, error_text, me, tr
+from handlers.common import Reply, domain_errors, me, tr
 from handlers.flow import Flow, Turn, register_flow, start_flow
 from handlers.request_steps import (
     CategoryStep,
@@ -41,11 +41,7 @@ async def done(turn: Turn) -> None:
             turn.me, request.form_from(d), publication(d)
         )
     except InvalidValue as error:
-        if error.field not in ("starts_at", "ends_at"):
-            raise
-        # the chosen time passed while the coordinator answered: ask for it again
-        await turn.say(error_text(turn.tr, error))
-        await turn.edit_field("day", until="time")
+        await request.ask_time_again(turn, error)
         return
     await turn.finish()
     await turn.show(turn.tr("activity.published", number=order.number, places=order.places))

@@ -127,16 +127,21 @@ def form_from(d: dict[str, Any]) -> OrderForm:
     )
 
 
+async def ask_time_again(turn: Turn, error: InvalidValue) -> None:
+    """The chosen time passed while the user answered the last questions: say so and
+    ask for the day and time again (then back to where they were). Other errors go on."""
+    if error.field not in ("starts_at", "ends_at"):
+        raise error
+    await turn.say(error_text(turn.tr, error))
+    await turn.edit_field("day", until="time")
+
+
 async def done(turn: Turn) -> None:
     """Confirmed: the request is stored and numbered; the resident gets the number."""
     try:
         order = await turn.services.orders.create_request(turn.me, form(turn))
     except InvalidValue as error:
-        if error.field not in ("starts_at", "ends_at"):
-            raise
-        # the chosen time passed while the summary was open: ask for it again
-        await turn.say(error_text(turn.tr, error))
-        await turn.edit_field("day", until="time")
+        await ask_time_again(turn, error)
         return
     await turn.finish()
     await turn.show(turn.tr("request.created", number=order.number))

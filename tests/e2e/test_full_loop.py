@@ -10,7 +10,7 @@ and across the whole run the resident's phone and address reach no one else."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,11 +21,10 @@ from bot.i18n import Translator, get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
 from bot.sandbox.users import SandboxUser
-from storage.database import Database
 from storage.models import Claim, Order, User
 from tests.e2e.support import approve_in_chat, private_leaks, prompt, shown
 from tests.e2e.test_request import orders_of, resident
-from tests.fixtures.bot import RunningBot, run_bot
+from tests.fixtures.bot import RunningBot
 from tests.fixtures.people import add_approved_volunteers
 from tests.services.support import FakeClock
 
@@ -52,9 +51,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def bot(sandbox: Sandbox, db: Database, clock: FakeClock) -> AsyncIterator[RunningBot]:
-    async for running in run_bot(sandbox, db, clock):
-        yield running
+def bot(bot_on_clock: RunningBot) -> RunningBot:
+    return bot_on_clock
 
 
 async def at(bot: RunningBot, clock: FakeClock, moment: datetime) -> None:

@@ -7,7 +7,6 @@ completes the order."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,10 +16,9 @@ from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.services.orders import OrderForm, Publication
 from bot.services.users import TelegramIdentity
-from storage.database import Database
 from storage.models import AuditEntry, Claim, Order
 from tests.e2e.support import shown
-from tests.fixtures.bot import RunningBot, run_bot
+from tests.fixtures.bot import RunningBot
 from tests.fixtures.people import add_approved_volunteers
 from tests.services.support import FakeClock
 
@@ -42,9 +40,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def bot(sandbox: Sandbox, db: Database, clock: FakeClock) -> AsyncIterator[RunningBot]:
-    async for running in run_bot(sandbox, db, clock):
-        yield running
+def bot(bot_on_clock: RunningBot) -> RunningBot:
+    return bot_on_clock
 
 
 async def setup_order(bot: RunningBot, language: str) -> tuple[int, str, list[int]]:
