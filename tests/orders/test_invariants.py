@@ -24,7 +24,7 @@ ACTIONS = ("grab", "cancel", "wait", "accept", "expire", "tick")
 steps = st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, VOLUNTEERS - 1)), max_size=30)
 
 
-@pytest.mark.backends("sqlite")
+@pytest.mark.backends("sqlite", "postgresql")
 @settings(
     max_examples=50,
     deadline=None,
