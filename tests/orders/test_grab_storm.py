@@ -21,7 +21,7 @@ from storage.enums import ClaimState, OrderState
 from tests.handlers import conftest as handler_fixtures
 from tests.handlers.conftest import Harness
 from tests.orders.support import activity, boss, check_invariants, volunteers
-from tests.services.support import Org
+from tests.services.support import Org, build_services
 
 harness = handler_fixtures.harness  # the bot on the sandbox, as in tests/handlers
 
@@ -82,6 +82,34 @@ async def test_50_volunteers_tapping_20_times_each(
     snap = await check_invariants(db, order.id)
     assert (snap.order.taken, snap.order.state) == (PLACES, OrderState.FILLED.value)
     assert len(snap.in_state(ClaimState.CLAIMED.value)) == PLACES
+
+
+async def test_two_processes_grab_the_same_places(
+    db: Database, db_url: str, services: Services, org: Org
+) -> None:
+    """Two bots on one database (each its own engine and its own batches): the
+    database alone keeps the places — the conditional UPDATE under the order's lock."""
+    order = await activity(services, org, PLACES)
+    crowd = await volunteers(db, org, 600)
+    other_db = Database.from_url(db_url)
+    try:
+        other = build_services(other_db, services.clock)  # type: ignore[arg-type]
+        halves = (crowd[0::2], crowd[1::2])
+        winners = [
+            w
+            for won in await asyncio.gather(
+                storm(services, order.id, halves[0], "process 1 of 2", db),
+                storm(other, order.id, halves[1], "process 2 of 2", other_db),
+            )
+            for w in won
+        ]
+    finally:
+        await other_db.dispose()
+
+    assert len(winners) == PLACES
+    assert len({w.volunteer_id for w in winners}) == PLACES
+    snap = await check_invariants(db, order.id)
+    assert (snap.order.taken, snap.order.state) == (PLACES, OrderState.FILLED.value)
 
 
 async def test_too_late_is_answered_and_offered_the_waitlist_without_a_new_message(
