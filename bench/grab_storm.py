@@ -17,7 +17,9 @@ tap's ``process_update``: the answer, and for a winner the message with the plac
 taps_per_s, baseline_taps_per_s, ratio; waitlist_offers (the losers' pressed messages
 edited to offer the waitlist — a follow-up after their answer) and follow_ups_done_ms
 (when the last of those edits was done); bot_cpu_s and sandbox_cpu_s (CPU seconds
-of the bot's process and of the sandbox from the storm's start to the follow-ups' end).
+of the bot's process and of the sandbox from the storm's start to the follow-ups' end);
+loop (the event loop of both processes: ``uvloop``, or ``asyncio`` where uvloop is not
+installed or ``VOLUNTEER_BOT_LOOP=asyncio`` is set).
 ``--profile FILE`` writes cProfile statistics of the storm.
 """
 
@@ -44,6 +46,8 @@ from bot.app import build_application, prepare_database
 from bot.config import Config, load_config
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
+from bot.event_loop import loop_name
+from bot.event_loop import run as run_loop
 from bot.http_client import http_request
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.process import SandboxProcess
@@ -280,6 +284,7 @@ async def run(args: argparse.Namespace, sb: SandboxProcess, url: str) -> dict[st
     finally:
         await db.dispose()
 
+    loop = loop_name(asyncio.get_running_loop())
     latencies.sort()
     taps_per_s = len(taps) / elapsed
     return {
@@ -301,6 +306,9 @@ async def run(args: argparse.Namespace, sb: SandboxProcess, url: str) -> dict[st
         # CPU seconds during the storm: the bot's process and the sandbox's
         "bot_cpu_s": round(own_cpu, 2),
         "sandbox_cpu_s": round(sandbox_cpu, 2),
+        # the bot's event loop (bot.event_loop: uvloop unless VOLUNTEER_BOT_LOOP=asyncio;
+        # the sandbox's process runs on the same kind)
+        "loop": loop,
     }
 
 
@@ -326,7 +334,7 @@ def main() -> None:
         # made and dropped outside the benchmark's event loop (the helpers run their own)
         url, pg_name = database_url(args)
         try:
-            result = asyncio.run(run(args, sb, url))
+            result = run_loop(run(args, sb, url))
         finally:
             if pg_name is not None:
                 from tests.fixtures.database import drop_postgres_database

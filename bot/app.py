@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults
 
 import handlers
-from bot import background
+from bot import background, event_loop
 from bot.config import Config, ConfigError
 from bot.http_client import http_request
 from bot.logs import setup_logging
@@ -158,9 +158,11 @@ async def _prepare(config: Config) -> None:
 def run(config: Config) -> None:
     """Run the bot with long polling against ``[telegram] base_url`` until stopped."""
     setup_logging(config.general.log_level)
-    asyncio.run(_prepare(config))
+    # uvloop where installed (bot.event_loop): PTB runs on the loop set as current
+    loop = event_loop.new_event_loop()
+    loop.run_until_complete(_prepare(config))
     app = build_application(config)
-    log.info("polling %s", config.telegram.base_url)
+    log.info("polling %s (%s)", config.telegram.base_url, event_loop.loop_name(loop))
     app.run_polling(
         timeout=config.telegram.poll_timeout,
         drop_pending_updates=config.telegram.drop_pending_updates,
@@ -171,7 +173,7 @@ def run(config: Config) -> None:
 def run_with_sandbox(config: Config) -> None:
     """The local demo: the Bot API emulator and the bot against it, in one process."""
     setup_logging(config.general.log_level)
-    asyncio.run(_sandbox_main(config))
+    event_loop.run(_sandbox_main(config))
 
 
 async def _sandbox_main(config: Config) -> None:

@@ -12,7 +12,6 @@ commands that need them, so the others start faster and work on their own.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
@@ -23,6 +22,7 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from bot import event_loop
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
 from bot.services import Services
@@ -69,7 +69,7 @@ def _run(config: Config, work: Coroutine[Any, Any, T]) -> T:
     """Run one command's async work; a database that cannot be reached or refuses the
     work is an operator problem, reported as a message."""
     try:
-        return asyncio.run(work)
+        return event_loop.run(work)
     except DBAPIError as exc:
         log.debug("database error", exc_info=True)
         lines = str(exc.orig or exc).strip().splitlines()

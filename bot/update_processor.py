@@ -16,7 +16,11 @@ alive in the process then — modules, configuration, catalogues, the applicatio
 out of the garbage collector's sight (``gc.freeze``, once per process): under a storm
 the full collections that thousands of new objects trigger then scan only those, not
 everything the process holds. Measured on the grab storm (PostgreSQL): pauses of
-100–200 ms without, about 30 ms with.
+100–200 ms without, about 30 ms with. It also raises the collector's thresholds
+(:data:`GC_THRESHOLDS`): with Python's default of a young collection every 700 new
+objects a storm of 1000 taps ran ~170 collections, 90–170 ms of one core; with a young
+collection every 20,000, 6 collections, 45–65 ms. The collections still run (cycles are
+still freed), less often; the memory that waits for them is a few MB.
 """
 
 from __future__ import annotations
@@ -33,16 +37,20 @@ from telegram.ext import BaseUpdateProcessor
 log = logging.getLogger(__name__)
 
 _gc_frozen = False
+# (young, middle, old): see the module's docstring
+GC_THRESHOLDS = (20_000, 20, 10)
 
 
 def freeze_start_up_objects() -> None:
     """``gc.freeze()`` what the process holds after start-up, the first time only
-    (freezing again would keep garbage of later work from ever being collected)."""
+    (freezing again would keep garbage of later work from ever being collected), and
+    raise the collector's thresholds to :data:`GC_THRESHOLDS`."""
     global _gc_frozen
     if not _gc_frozen:
         _gc_frozen = True
         gc.collect()
         gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
 
 
 def update_key(update: object) -> int | None:

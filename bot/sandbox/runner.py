@@ -13,6 +13,7 @@ import signal
 import sys
 from pathlib import Path
 
+from bot.event_loop import run as run_loop
 from bot.sandbox.rate_limits import RateLimits
 from bot.sandbox.sandbox import Sandbox
 
@@ -77,4 +78,4 @@ def run_forever(
             await sb.stop()
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+        run_loop(main())

@@ -13,24 +13,29 @@ at the end catches anything recorded late.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import notices
 from bot.services.base import LoopService
+from bot.services.batching import Batcher
 from bot.services.claims import claim_dto
 from bot.services.dto import OrderDTO, Recipient
 from bot.services.org import category_dto
 from bot.services.users import effective_language
 from storage.enums import ClaimState
-from storage.models import ContactReveal
+from storage.models import ContactReveal, Order
 from storage.repositories import claims as claims_repo
 from storage.repositories import contact as contact_repo
 from storage.repositories import orders as orders_repo
 from storage.repositories import org as org_repo
 from storage.repositories import users as users_repo
+
+log = logging.getLogger(__name__)
 
 HIDE_JOB = "contact.hide"
 # the claim states in which a volunteer may still see the contact (until the job)
@@ -60,27 +65,67 @@ class ContactService(LoopService):
             order=order.id,
         )
 
+    # the recording of concurrent place messages (a grab storm's winners) is
+    # group-committed: one transaction for all of them (made on first use)
+    _records: Batcher[None, tuple[int, int, int], None] | None = field(
+        default=None, init=False, repr=False
+    )
+
     async def record(self, claim_id: int, chat_id: int, message_id: int) -> None:
         """The message ``message_id`` in ``chat_id`` showed the contact to the holder of
         ``claim_id`` (idempotent). If the place was given up meanwhile, or the hiding
-        time has passed, it is hidden at once."""
+        time has passed, it is hidden at once. Returns once committed; concurrent calls
+        share one transaction (a lone call is a batch of one, at once)."""
+        if self._records is None:
+            self._records = Batcher(self._record_batch, max_batch=500, name="contact.record")
+        await self._records.submit(None, (claim_id, chat_id, message_id))
+
+    async def _record_batch(
+        self, _: None, reveals: list[tuple[int, int, int]]
+    ) -> Sequence[BaseException | None]:
+        try:
+            await self._record_many(reveals)
+            return [None] * len(reveals)
+        except Exception:
+            if len(reveals) == 1:
+                raise
+            log.exception("recording %s reveals together failed; one by one", len(reveals))
+            outcomes: list[BaseException | None] = []
+            for reveal in reveals:
+                try:
+                    await self._record_many([reveal])
+                    outcomes.append(None)
+                except Exception as exc:  # handed to that caller
+                    outcomes.append(exc)
+            return outcomes
+
+    async def _record_many(self, reveals: list[tuple[int, int, int]]) -> None:
+        now = self.clock.now()
         async with self.db.transaction() as session:
-            await contact_repo.insert_ignore(
+            await contact_repo.insert_ignore_many(
                 session,
-                claim_id=claim_id,
-                chat_id=chat_id,
-                message_id=message_id,
-                now=self.clock.now(),
+                [
+                    {"claim_id": claim_id, "chat_id": chat_id, "message_id": message_id}
+                    for claim_id, chat_id, message_id in reveals
+                ],
+                now=now,
             )
-            claim = await claims_repo.get(session, claim_id)
-            order = await orders_repo.get(session, claim.order_id) if claim else None
-            if (
-                claim is None
-                or order is None
-                or claim.state not in SHOWING
-                or self.clock.now() >= order.ends_at + self.hide_after
-            ):
-                await self.hide_for_claim(session, claim_id)
+            claim_ids = list(dict.fromkeys(claim_id for claim_id, _, _ in reveals))
+            claims = await claims_repo.many(session, claim_ids)
+            orders: dict[int, Order | None] = {}
+            for claim in claims.values():
+                if claim.order_id not in orders:
+                    orders[claim.order_id] = await orders_repo.get(session, claim.order_id)
+            for claim_id in claim_ids:
+                held = claims.get(claim_id)
+                order = orders.get(held.order_id) if held else None
+                if (
+                    held is None
+                    or order is None
+                    or held.state not in SHOWING
+                    or now >= order.ends_at + self.hide_after
+                ):
+                    await self.hide_for_claim(session, claim_id)
 
     async def hide_for_claim(self, session: AsyncSession, claim_id: int) -> int:
         """In the caller's unit of work (e.g. the volunteer's cancellation): hide the

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,8 +116,30 @@ class ImportReport:
 
 
 class OrgService:
-    def __init__(self, db: Database) -> None:
+    """Categories are read on hot paths (a winner's place message in a grab storm) and
+    change only by the org import: they are cached, dropped by :meth:`import_file`, and
+    read again after ``category_ttl`` seconds (an import run by another process, e.g.
+    ``volunteer-bot org import`` beside the running bot, shows within that time)."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        category_ttl: float = 60.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.db = db
+        self.category_ttl = category_ttl
+        self._monotonic = monotonic
+        self._categories: tuple[CategoryDTO, ...] | None = None
+        self._categories_until = 0.0
+        self._categories_generation = 0  # bumped by each import: a read begun before it
+        # must not cache what it found
+
+    def forget_categories(self) -> None:
+        """Read the categories from the database again next time."""
+        self._categories = None
+        self._categories_generation += 1
 
     async def import_file(self, path: Path) -> ImportReport:
         """Create or update units and teams by code. Nothing is deleted: units missing
@@ -168,6 +191,7 @@ class OrgService:
                     team.name_zh, team.name_en, team.sort = entry.name_zh, entry.name_en, sort
                     teams_updated += 1
             categories = await _import_categories(session, org.category)
+        self.forget_categories()  # committed: read them again
         return ImportReport(created, updated, unchanged, teams_created, teams_updated, *categories)
 
     async def unit(self, unit_id: int) -> UnitDTO | None:
@@ -232,8 +256,16 @@ class OrgService:
             return [team_dto(t) for t in await org_repo.teams(session)]
 
     async def categories(self) -> list[CategoryDTO]:
-        async with self.db.read() as session:
-            return [category_dto(c) for c in await org_repo.categories(session)]
+        cached = self._categories
+        if cached is None or self._monotonic() >= self._categories_until:
+            generation = self._categories_generation
+            async with self.db.read() as session:
+                cached = tuple(category_dto(c) for c in await org_repo.categories(session))
+            if generation == self._categories_generation:
+                self._categories = cached
+                self._categories_until = self._monotonic() + self.category_ttl
+        return list(cached)
 
     async def category(self, code: str) -> CategoryDTO | None:
+        """The category with this code (from the cache, see the class)."""
         return next((c for c in await self.categories() if c.code == code), None)

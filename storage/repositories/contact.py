@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Claim, ContactReveal
@@ -24,6 +24,26 @@ async def insert_ignore(
     )
     result = await session.execute(stmt)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def insert_ignore_many(
+    session: AsyncSession, rows: Sequence[dict[str, int]], *, now: datetime
+) -> None:
+    """Record several messages (``claim_id``, ``chat_id``, ``message_id`` each) in one
+    statement; those recorded already are left as they are."""
+    if not rows:
+        return
+    stmt = (
+        insert_for(session, ContactReveal.__table__)
+        .values(
+            claim_id=bindparam("r_claim_id"),
+            chat_id=bindparam("r_chat_id"),
+            message_id=bindparam("r_message_id"),
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["chat_id", "message_id"])
+    )
+    await session.execute(stmt, [{f"r_{k}": v for k, v in row.items()} for row in rows])
 
 
 async def shown_of_claim(session: AsyncSession, claim_id: int) -> list[ContactReveal]:

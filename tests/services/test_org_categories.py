@@ -1,0 +1,64 @@
+"""OrgService caches the categories: read once, read again after the org import or
+once ``category_ttl`` has passed (an import by another process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event, update
+
+from bot.services.org import OrgService
+from storage.database import Database
+from storage.models import Category
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "orgs.example.toml"
+
+
+class Ticks:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_categories_are_cached_until_an_import_or_the_ttl(db: Database) -> None:
+    ticks = Ticks()
+    service = OrgService(db, category_ttl=60, monotonic=ticks)
+    await service.import_file(EXAMPLE)
+    selects: list[str] = []
+
+    def listener(_c: object, _cur: object, statement: str, *_a: object) -> None:
+        if "FROM categories" in statement:
+            selects.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", listener)
+    try:
+        first = await service.category("elderly_visit")
+        assert first is not None
+        assert await service.category("elderly_visit") == first
+        assert await service.category("no_such_kind") is None
+        assert len(selects) == 1
+
+        # changed behind its back (another process's import): seen after the TTL
+        async with db.transaction() as session:
+            await session.execute(
+                update(Category).where(Category.code == "elderly_visit").values(name_en="X")
+            )
+        ticks.now = 59
+        cached = await service.category("elderly_visit")
+        assert cached is not None and cached.name_en == first.name_en
+        ticks.now = 60
+        fresh = await service.category("elderly_visit")
+        assert fresh is not None and fresh.name_en == "X"
+        assert len(selects) == 2
+
+        # its own import: read again at once
+        await service.import_file(EXAMPLE)
+        selects.clear()
+        again = await service.category("elderly_visit")
+        assert again is not None and again.name_en == first.name_en
+        assert len(selects) == 1
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", listener)
