@@ -43,8 +43,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # -1: who is this, and what may they do
     app.add_handler(TypeHandler(Update, load_user), group=PRE)
 
-    # 0: features
+    # 0: features; the Grab buttons first, since a grab storm is the busiest moment and
+    # PTB tries the handlers of a group in order (their patterns do not overlap)
     for handler in (
+        *grab.HANDLERS,
         *home.HANDLERS,
         *language.HANDLERS,
         *profile.HANDLERS,
@@ -52,7 +54,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *coordinators.HANDLERS,
         *review.HANDLERS,
         *escalation.HANDLERS,
-        *grab.HANDLERS,
         *attendance.HANDLERS,
         *orders_browse.HANDLERS,
         *request.HANDLERS,
