@@ -92,6 +92,7 @@ async def _post_stop(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    await app.bot_data["services"].users.flush()  # "last seen" written behind
     if app.bot_data.get("owns_db"):
         await app.bot_data["services"].db.dispose()
 

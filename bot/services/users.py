@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +22,8 @@ from storage.repositories import org as org_repo
 from storage.repositories import presence as presence_repo
 from storage.repositories import users as users_repo
 from storage.repositories.presence import Presence
+
+log = logging.getLogger(__name__)
 
 SEEN_RESOLUTION = timedelta(minutes=10)
 
@@ -64,8 +68,11 @@ class UserService:
     """``touch`` runs on every update, so under a burst (a grab storm: a thousand
     volunteers at once) it is batched: the concurrent touches share one read (``IN``
     over their telegram ids) and their writes (last seen, names) share one transaction
-    — a group commit. A touch still returns only after its write committed, and a lone
-    touch is a batch of one that runs at once."""
+    — a group commit. A lone touch is a batch of one that runs at once. A touch returns
+    after its write committed, except when the only change is "last seen": that
+    bookkeeping is written behind (the same group commit, not waited for), so a tap in
+    a storm does not wait for it; :meth:`flush` waits for what is still on its way
+    (at shutdown)."""
 
     def __init__(self, db: Database, clock: Clock, default_language: str) -> None:
         self.db = db
@@ -77,6 +84,7 @@ class UserService:
         self._writes: Batcher[None, dict[str, Any], None] = Batcher(
             self._write_batch, max_batch=2000, name="users.write"
         )
+        self._behind: set[asyncio.Task[None]] = set()
 
     def _changes(self, user: Presence, who: TelegramIdentity) -> dict[str, Any]:
         """The columns to write: none when nothing changed and last seen is recent."""
@@ -129,9 +137,26 @@ class UserService:
         if user is None:
             return await self._first_contact(who)
         changes = self._changes(user, who)
-        if changes:
+        if changes.keys() == {"last_seen_at"}:
+            self._write_behind({"id": user.id, **changes})
+        elif changes:
             await self._writes.submit(None, {"id": user.id, **changes})
         return self._dto(user, changes)
+
+    def _write_behind(self, row: dict[str, Any]) -> None:
+        task = asyncio.create_task(self._writes.submit(None, row), name="users.last_seen")
+        self._behind.add(task)
+        task.add_done_callback(self._written)
+
+    def _written(self, task: asyncio.Task[None]) -> None:
+        self._behind.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("last seen not recorded", exc_info=task.exception())
+
+    async def flush(self) -> None:
+        """Wait until every "last seen" written behind has committed."""
+        while self._behind:
+            await asyncio.gather(*self._behind, return_exceptions=True)
 
     async def _first_contact(self, who: TelegramIdentity) -> UserDTO:
         async with self.db.transaction() as session:

@@ -77,7 +77,9 @@ async def test_touch_after_a_while_records_last_seen(
     later = clock.advance(minutes=11)
 
     with recorded_writes(db) as writes:
-        await services.users.touch(who)
+        await services.users.touch(who)  # "last seen" alone is written behind:
+        assert writes == []  # the update's handling does not wait for it …
+        await services.users.flush()  # … and it has committed now
 
     assert writes, "a stale last_seen_at must be written"
     assert (await user_row(db, 1001)).last_seen_at == later
