@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -135,6 +136,7 @@ class OrgService:
         self._categories_until = 0.0
         self._categories_generation = 0  # bumped by each import: a read begun before it
         # must not cache what it found
+        self._categories_loading: asyncio.Task[tuple[CategoryDTO, ...]] | None = None
 
     def forget_categories(self) -> None:
         """Read the categories from the database again next time."""
@@ -258,13 +260,20 @@ class OrgService:
     async def categories(self) -> list[CategoryDTO]:
         cached = self._categories
         if cached is None or self._monotonic() >= self._categories_until:
-            generation = self._categories_generation
-            async with self.db.read() as session:
-                cached = tuple(category_dto(c) for c in await org_repo.categories(session))
-            if generation == self._categories_generation:
-                self._categories = cached
-                self._categories_until = self._monotonic() + self.category_ttl
+            # one read for all who ask at once (a storm's winners on a cold cache)
+            if self._categories_loading is None or self._categories_loading.done():
+                self._categories_loading = asyncio.ensure_future(self._load_categories())
+            cached = await asyncio.shield(self._categories_loading)
         return list(cached)
+
+    async def _load_categories(self) -> tuple[CategoryDTO, ...]:
+        generation = self._categories_generation
+        async with self.db.read() as session:
+            loaded = tuple(category_dto(c) for c in await org_repo.categories(session))
+        if generation == self._categories_generation:
+            self._categories = loaded
+            self._categories_until = self._monotonic() + self.category_ttl
+        return loaded
 
     async def category(self, code: str) -> CategoryDTO | None:
         """The category with this code (from the cache, see the class)."""

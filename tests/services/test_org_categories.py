@@ -3,6 +3,7 @@ once ``category_ttl`` has passed (an import by another process)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from sqlalchemy import event, update
@@ -62,3 +63,21 @@ async def test_categories_are_cached_until_an_import_or_the_ttl(db: Database) ->
         assert len(selects) == 1
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", listener)
+
+
+async def test_many_asking_at_once_on_a_cold_cache_share_one_read(db: Database) -> None:
+    await OrgService(db).import_file(EXAMPLE)
+    service = OrgService(db)  # cold
+    selects: list[str] = []
+
+    def listener(_c: object, _cur: object, statement: str, *_a: object) -> None:
+        if "FROM categories" in statement:
+            selects.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", listener)
+    try:
+        found = await asyncio.gather(*(service.category("elderly_visit") for _ in range(20)))
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", listener)
+    assert len(selects) == 1
+    assert {c.code for c in found if c is not None} == {"elderly_visit"} and None not in found
