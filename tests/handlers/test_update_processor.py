@@ -197,6 +197,20 @@ async def test_follow_ups_run_a_few_at_a_time_and_shutdown_waits_for_them() -> N
     assert sorted(script.log) == sorted(["a+", "a-", "b+", "b-", "c+", "c-"])
 
 
+async def test_follow_ups_wait_for_the_burst_to_end() -> None:
+    """Handed over during a burst, follow-ups wait (here: a quiet minute that never
+    comes) — the answers go first; ``drain`` starts them."""
+    processor = PerUserUpdateProcessor(16, follow_up_quiet=60, follow_up_max_wait=60)
+    script = Script()
+    for name in "abc":
+        processor.follow_up(script.step(name), name)
+    for _ in range(20):
+        await asyncio.sleep(0)  # the loop runs other work meanwhile …
+    assert script.log == []  # … but no follow-up yet
+    await processor.drain()
+    assert sorted(script.log) == sorted(["a+", "a-", "b+", "b-", "c+", "c-"])
+
+
 async def test_an_urgent_follow_up_does_not_queue(caplog: pytest.LogCaptureFixture) -> None:
     processor = PerUserUpdateProcessor(16, follow_up_concurrency=1)
     script = Script()
