@@ -2,10 +2,12 @@
 
 The taps are real Telegram updates: the sandbox (its own process) delivers each
 volunteer's press of the Grab button on the announcement the bot sent them; the bench
-collects them with getUpdates and hands all of them at once to the real Application
-(handlers, services, database, and the bot's answers over HTTP to the sandbox through the
-production HTTP client). The baseline is the same claim as bare SQL statements on the
-same driver and database, one transaction per tap, all at once (the database's limit).
+collects them with getUpdates and hands all of them at once to the real Application the
+way its polling loop does — through its update processor (per-user order, at most 1024 at
+once) to ``process_update`` (handlers, services, database, and the bot's answers over
+HTTP to the sandbox through the production HTTP client). The baseline is the same claim
+as bare SQL statements on the same driver and database, one transaction per tap, all at
+once (the database's limit).
 
     .venv/bin/python bench/grab_storm.py --backend sqlite --volunteers 1000 --places 20
     .venv/bin/python bench/grab_storm.py --backend postgresql --volunteers 1000 --places 20 \\
@@ -238,7 +240,7 @@ async def run(args: argparse.Namespace, sb: SandboxProcess, url: str) -> dict[st
         started = time.perf_counter()
 
         async def handle(update: Update) -> None:
-            await app.process_update(update)
+            await app.update_processor.process_update(update, app.process_update(update))
             latencies.append(time.perf_counter() - started)
 
         profiler = None
