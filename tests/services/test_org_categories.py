@@ -4,6 +4,8 @@ once ``category_ttl`` has passed (an import by another process)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event, update
@@ -14,6 +16,22 @@ from storage.models import Category
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "orgs.example.toml"
+
+
+@contextmanager
+def category_reads(db: Database) -> Iterator[list[str]]:
+    """The SELECTs of the categories table run meanwhile."""
+    selects: list[str] = []
+
+    def listener(_c: object, _cur: object, statement: str, *_a: object) -> None:
+        if "FROM categories" in statement:
+            selects.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", listener)
+    try:
+        yield selects
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", listener)
 
 
 class Ticks:
@@ -28,14 +46,7 @@ async def test_categories_are_cached_until_an_import_or_the_ttl(db: Database) ->
     ticks = Ticks()
     service = OrgService(db, category_ttl=60, monotonic=ticks)
     await service.import_file(EXAMPLE)
-    selects: list[str] = []
-
-    def listener(_c: object, _cur: object, statement: str, *_a: object) -> None:
-        if "FROM categories" in statement:
-            selects.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", listener)
-    try:
+    with category_reads(db) as selects:
         first = await service.category("elderly_visit")
         assert first is not None
         assert await service.category("elderly_visit") == first
@@ -61,23 +72,12 @@ async def test_categories_are_cached_until_an_import_or_the_ttl(db: Database) ->
         again = await service.category("elderly_visit")
         assert again is not None and again.name_en == first.name_en
         assert len(selects) == 1
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", listener)
 
 
 async def test_many_asking_at_once_on_a_cold_cache_share_one_read(db: Database) -> None:
     await OrgService(db).import_file(EXAMPLE)
     service = OrgService(db)  # cold
-    selects: list[str] = []
-
-    def listener(_c: object, _cur: object, statement: str, *_a: object) -> None:
-        if "FROM categories" in statement:
-            selects.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", listener)
-    try:
+    with category_reads(db) as selects:
         found = await asyncio.gather(*(service.category("elderly_visit") for _ in range(20)))
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", listener)
     assert len(selects) == 1
     assert {c.code for c in found if c is not None} == {"elderly_visit"} and None not in found
