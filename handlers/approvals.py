@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -11,10 +9,17 @@ from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.rendering import volunteer_card
 from bot.services.volunteers import PAGE_SIZE
-from handlers.common import Reply, answer, domain_errors, me, services, tr
-from handlers.paging import nav_row
-
-log = logging.getLogger(__name__)
+from handlers.common import (
+    Reply,
+    StaleButton,
+    answer,
+    domain_errors,
+    me,
+    pressed_ids,
+    services,
+    tr,
+)
+from handlers.paging import nav_row, pressed_page
 
 DECIDE = callbacks.DECIDE_VOLUNTEER
 PAGE = "vp"  # vp:<page>
@@ -56,24 +61,17 @@ async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 @domain_errors
 async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    parsed = callbacks.decode_ints(query.data, PAGE, 1)
     await answer(update)
-    await show_pending(update, context, max(0, parsed[0]) if parsed else 0)
+    await show_pending(update, context, pressed_page(update, PAGE))
 
 
 @domain_errors
 async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    parsed = callbacks.decode_ints(query.data, DECIDE, 2)
     t = tr(context)
-    if parsed is None or parsed[1] not in (0, 1):
-        log.warning("malformed approval data %r from %s", query.data, query.from_user.id)
-        await answer(update, t.plain("error.stale"), alert=True)
-        return
-    decision = await services(context).volunteers.decide(me(context), parsed[0], bool(parsed[1]))
+    user_id, approve = pressed_ids(update, DECIDE, 2)
+    if approve not in (0, 1):
+        raise StaleButton(f"{DECIDE}:{user_id}:{approve}")
+    decision = await services(context).volunteers.decide(me(context), user_id, bool(approve))
     v = decision.volunteer
     key = "approval.approved" if decision.approved else "approval.declined"
     await answer(update, t.plain(key, name=v.real_name))

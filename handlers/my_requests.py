@@ -4,8 +4,6 @@ cancel button while cancelling is allowed. Every press re-checks the presser's r
 
 from __future__ import annotations
 
-import logging
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -15,9 +13,7 @@ from bot.i18n import Markup, Translator
 from bot.services.dto import OrderDTO
 from bot.services.errors import NotAllowed
 from bot.services.notices import local_time
-from handlers.common import Reply, answer, domain_errors, me, services, tr
-
-log = logging.getLogger(__name__)
+from handlers.common import Reply, StaleButton, answer, domain_errors, me, services, tr
 
 PREFIX = "mr"  # mr:p:<page> | mr:a:<order id> (ask) | mr:c:<order id> (cancel)
 STATES = {
@@ -88,20 +84,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None and query.data is not None
     parts = query.data.split(":")
     if len(parts) != 3 or parts[1] not in ("p", "a", "c") or not parts[2].isdigit():
-        log.warning("malformed /myrequests data %r from %s", query.data, query.from_user.id)
-        await answer(update, tr(context).plain("error.stale"), alert=True)
-        return
+        raise StaleButton(query.data)
     action, value = parts[1], int(parts[2])
     t = tr(context)
     if action == "p":
         await answer(update)
         await show_page(update, context, value)
         return
-    try:
-        order = await _own_order(context, value)
-    except NotAllowed:
-        log.warning("forged /myrequests press %r from %s", query.data, query.from_user.id)
-        raise
+    order = await _own_order(context, value)  # another's: NotAllowed, logged as refused
     if action == "a":
         await answer(update)
         rows = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton
+from telegram import InlineKeyboardButton, Update
 
 from bot import callback_data as callbacks
 from bot.services.dto import Page
@@ -25,3 +25,12 @@ def nav_row(prefix: str, result: Page, *before: int | str) -> list[InlineKeyboar
             )
         )
     return row
+
+
+def pressed_page(update: Update, prefix: str) -> int:
+    """The page a ◀ ▶ button (``prefix:page``) asks for; the first page for data that
+    does not decode (a list is always safe to show from the start)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parsed = callbacks.decode_ints(query.data, prefix, 1)
+    return max(0, parsed[0]) if parsed else 0

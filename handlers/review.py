@@ -4,8 +4,6 @@ edit what the resident gave first. A request that waited too long reaches the st
 
 from __future__ import annotations
 
-import logging
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -15,11 +13,18 @@ from bot.services.dto import OrderDTO
 from bot.services.notices import local_time
 from bot.services.orders import PAGE_SIZE
 from handlers import review_steps
-from handlers.common import Reply, answer, domain_errors, me, pressed_ids, services, tr
+from handlers.common import (
+    Reply,
+    StaleButton,
+    answer,
+    domain_errors,
+    me,
+    pressed_ids,
+    services,
+    tr,
+)
 from handlers.flow import start_flow
-from handlers.paging import nav_row
-
-log = logging.getLogger(__name__)
+from handlers.paging import nav_row, pressed_page
 
 PAGE = "rv"  # rv:<page>
 DECIDE = "rd"  # rd:<order id>:<0 approve | 1 reject | 2 duplicate | 3 edit>
@@ -118,30 +123,23 @@ async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 @domain_errors
 async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    parsed = callbacks.decode_ints(query.data, PAGE, 1)
     await answer(update)
-    await show_queue(update, context, max(0, parsed[0]) if parsed else 0)
+    await show_queue(update, context, pressed_page(update, PAGE))
 
 
 @domain_errors
 async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Re-check the presser's rights on the order, then ask the decision's questions."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    parsed = callbacks.decode_ints(query.data, DECIDE, 2)
-    if parsed is None or parsed[1] not in range(len(FLOWS)):
-        log.warning("malformed review data %r from %s", query.data, query.from_user.id)
-        await answer(update, tr(context).plain("error.stale"), alert=True)
-        return
-    order = await services(context).orders.reviewable(me(context), parsed[0])
+    order_id, decision = pressed_ids(update, DECIDE, 2)
+    if decision not in range(len(FLOWS)):
+        raise StaleButton(f"{DECIDE}:{order_id}:{decision}")
+    order = await services(context).orders.reviewable(me(context), order_id)
     await answer(update)
-    if parsed[1] == EDIT:
+    if decision == EDIT:
         data = review_steps.edit_data(order, services(context).orders.timezone)
         await start_flow(update, context, review_steps.EDIT, data, step="choose")
         return
-    await start_flow(update, context, FLOWS[parsed[1]], {"order": order.id})
+    await start_flow(update, context, FLOWS[decision], {"order": order.id})
 
 
 HANDLERS = [
