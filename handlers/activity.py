@@ -16,18 +16,10 @@ from handlers import request
 from handlers.common import Reply, domain_errors, me, tr
 from handlers.flow import Flow, Turn, register_flow, start_flow
 from handlers.request_steps import (
-    CategoryStep,
-    DayStep,
-    DescriptionStep,
-    PlaceStep,
-    RequestCommunityStep,
-    RequestStreetStep,
-    TimeStep,
     first_step,
     request_start,
 )
 from handlers.review_steps import PUBLISH_STEPS, publication
-from handlers.steps import PhoneStep
 
 FLOW = "activity"
 
@@ -51,17 +43,7 @@ async def done(turn: Turn) -> None:
 register_flow(
     Flow(
         FLOW,
-        [
-            RequestStreetStep(),
-            RequestCommunityStep(),
-            CategoryStep(),
-            DescriptionStep(),
-            DayStep(),
-            TimeStep(),
-            PlaceStep(),
-            PhoneStep(),
-            *PUBLISH_STEPS,
-        ],
+        [*request.ORDER_STEPS, *PUBLISH_STEPS],
         done=done,
         cancel_note="activity.cancelled",
     )

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 GRAB = callbacks.GRAB
 WAITLIST = "gw"  # gw:<order id>
 CONFIRM = "gg"  # gg:<claim id>  (guidance read)
-CANCEL = "gc"  # gc:<claim id>
+CANCEL = callbacks.CANCEL_PLACE  # gc:<claim id>
 
 
 def place_text(t: Translator, claim: ClaimDTO, timezone: str, category: CategoryDTO | None) -> str:

@@ -148,18 +148,24 @@ async def done(turn: Turn) -> None:
     wake_sender(turn.context.application)  # the community's coordinators are told
 
 
+# what, when, where and whom to call: asked for a resident's request and a coordinator's
+# own activity alike (handlers/activity.py)
+ORDER_STEPS = (
+    RequestStreetStep(),
+    RequestCommunityStep(),
+    CategoryStep(),
+    DescriptionStep(),
+    DayStep(),
+    TimeStep(),
+    PlaceStep(),
+    PhoneStep(),
+)
+
 register_flow(
     Flow(
         FLOW,
         [
-            RequestStreetStep(),
-            RequestCommunityStep(),
-            CategoryStep(),
-            DescriptionStep(),
-            DayStep(),
-            TimeStep(),
-            PlaceStep(),
-            PhoneStep(),
+            *ORDER_STEPS,
             HelpersStep(),
             BehalfStep(),
             BeneficiaryNameStep(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from bot.config import Config
 from bot.services.attendance import AttendanceService
@@ -53,6 +54,14 @@ class Services:
         clock = clock or SystemClock()
         scheduler = scheduler or DatabaseScheduler(clock)
         language = config.general.default_language
+        # what every service of the order loop holds (bot/services/base.py LoopService)
+        loop: dict[str, Any] = {
+            "db": db,
+            "clock": clock,
+            "scheduler": scheduler,
+            "default_language": language,
+            "timezone": config.general.timezone,
+        }
         services = cls(
             db=db,
             clock=clock,
@@ -70,56 +79,32 @@ class Services:
             outbox=OutboxService(db, clock),
             scheduler=scheduler,
             orders=OrderService(
-                db,
-                clock,
-                scheduler,
-                default_language=language,
+                **loop,
                 default_rate=config.points.rate_per_hour,
-                timezone=config.general.timezone,
             ),
             claims=ClaimService(
-                db,
-                clock,
-                scheduler,
-                default_language=language,
-                timezone=config.general.timezone,
+                **loop,
                 max_upcoming=config.orders.max_upcoming_claims,
                 cancel_cutoff=timedelta(hours=config.orders.cancel_cutoff_hours),
                 offer_time=timedelta(minutes=config.orders.offer_minutes),
             ),
             reminders=ReminderService(
-                db,
-                clock,
-                scheduler,
-                default_language=language,
-                timezone=config.general.timezone,
+                **loop,
                 reminder_hours=config.orders.reminder_hours,
                 cancel_cutoff_hours=config.orders.cancel_cutoff_hours,
             ),
             contact=ContactService(
-                db,
-                clock,
-                scheduler,
-                default_language=language,
-                timezone=config.general.timezone,
+                **loop,
                 hide_after=timedelta(hours=config.orders.hide_contact_after_hours),
             ),
             escalation=EscalationService(
-                db,
-                clock,
-                scheduler,
-                default_language=language,
-                timezone=config.general.timezone,
+                **loop,
                 street_after=timedelta(hours=config.orders.escalate_street_hours),
                 district_after=timedelta(hours=config.orders.escalate_district_hours),
                 unfilled_before=timedelta(hours=config.orders.unfilled_warning_hours),
             ),
             attendance=AttendanceService(
-                db,
-                clock,
-                scheduler,
-                default_language=language,
-                timezone=config.general.timezone,
+                **loop,
                 check_in_opens=timedelta(minutes=config.orders.check_in_opens_minutes),
                 grace=timedelta(minutes=config.orders.service_grace_minutes),
                 hide_contact_after=timedelta(hours=config.orders.hide_contact_after_hours),

@@ -23,6 +23,11 @@ from bot.services.dto import (
 from bot.services.scheduling import PRIORITY_BROADCAST, PRIORITY_REMINDER, Button, Outgoing
 
 
+def _press(label: str, prefix: str, *ids: int) -> Button:
+    """A button that presses ``prefix:ids``."""
+    return Button(label, callback_data=callback_data.encode(prefix, *ids))
+
+
 def _stamp(at: datetime) -> str:
     return str(int(at.timestamp() * 1000))
 
@@ -35,17 +40,11 @@ def volunteer_pending(
     text = tr("approval.new", card=volunteer_card(tr, volunteer, with_status=False))
     buttons = (
         (
-            Button(
-                tr.plain("button.approve"),
-                callback_data=callback_data.encode(
-                    callback_data.DECIDE_VOLUNTEER, volunteer.user_id, 1
-                ),
+            _press(
+                tr.plain("button.approve"), callback_data.DECIDE_VOLUNTEER, volunteer.user_id, 1
             ),
-            Button(
-                tr.plain("button.decline"),
-                callback_data=callback_data.encode(
-                    callback_data.DECIDE_VOLUNTEER, volunteer.user_id, 0
-                ),
+            _press(
+                tr.plain("button.decline"), callback_data.DECIDE_VOLUNTEER, volunteer.user_id, 0
             ),
         ),
     )
@@ -146,14 +145,8 @@ def place_offered(volunteer: Recipient, claim: ClaimDTO, timezone: str) -> tuple
     assert claim.offered_at is not None and claim.offer_expires_at is not None
     buttons = (
         (
-            Button(
-                tr.plain("button.accept_offer"),
-                callback_data=callback_data.encode(callback_data.ACCEPT_OFFER, claim.id),
-            ),
-            Button(
-                tr.plain("button.decline_offer"),
-                callback_data=callback_data.encode(callback_data.DECLINE_OFFER, claim.id),
-            ),
+            _press(tr.plain("button.accept_offer"), callback_data.ACCEPT_OFFER, claim.id),
+            _press(tr.plain("button.decline_offer"), callback_data.DECLINE_OFFER, claim.id),
         ),
     )
     return f"claim.offered:{claim.id}:{_stamp(claim.offered_at)}", Outgoing(
@@ -179,10 +172,7 @@ def order_announced(
 ) -> tuple[str, Outgoing]:
     """A published order, to a volunteer who may grab it: no address, no phone."""
     tr = get_translator(volunteer.language)
-    button = Button(
-        tr.plain("grab.button_grab"),
-        callback_data=callback_data.encode(callback_data.GRAB, order.id),
-    )
+    button = _press(tr.plain("grab.button_grab"), callback_data.GRAB, order.id)
     return f"publish:{order.id}:{volunteer_id}", Outgoing(
         chat_id=volunteer.telegram_id,
         user_id=volunteer_id,
@@ -232,9 +222,10 @@ def review_requested(
     coordinators when it comes in, or (``level`` street/district, ``hours`` late) to
     those above when nobody reviewed it in time."""
     tr = get_translator(coordinator.language)
-    button = Button(
+    button = _press(
         tr.plain("escalation.button_review", number=order.number),
-        callback_data=callback_data.encode(callback_data.REVIEW_ORDER, order.id),
+        callback_data.REVIEW_ORDER,
+        order.id,
     )
     values = {
         "number": order.number,
@@ -261,14 +252,7 @@ def order_unfilled(
     tr = get_translator(coordinator.language)
     buttons: tuple[tuple[Button, ...], ...] = ()
     if widen:
-        buttons = (
-            (
-                Button(
-                    tr.plain("escalation.button_widen"),
-                    callback_data=callback_data.encode(callback_data.WIDEN, order.id),
-                ),
-            ),
-        )
+        buttons = ((_press(tr.plain("escalation.button_widen"), callback_data.WIDEN, order.id),),)
     return f"order.unfilled:{order.id}:{coordinator.telegram_id}", Outgoing(
         chat_id=coordinator.telegram_id,
         text=tr(
@@ -338,8 +322,6 @@ EDITED_FIELD_LABELS = {
 
 # ---- reminders before the service, and the resident's contact hidden after it
 # (bot/services/reminders.py, bot/services/contact.py)
-
-CANCEL_PLACE = "gc"  # gc:<claim id>: handlers/grab.py CANCEL, the volunteer gives up a place
 
 
 def hours_label(hours: float) -> str:
@@ -420,10 +402,7 @@ def service_reminder(
     )
     if late_after_hours is not None:
         text = Markup(text + "\n" + tr("reminder.late_note", hours=f"{late_after_hours:g}"))
-    button = Button(
-        tr.plain("grab.button_cancel_place"),
-        callback_data=callback_data.encode(CANCEL_PLACE, claim.id),
-    )
+    button = _press(tr.plain("grab.button_cancel_place"), callback_data.CANCEL_PLACE, claim.id)
     return f"claim.remind:{claim.id}:{hours_label(hours)}", Outgoing(
         chat_id=volunteer.telegram_id,
         user_id=claim.volunteer_id,
@@ -485,9 +464,10 @@ def no_show_coordinator(
     coordinator: Recipient, order: OrderDTO, claim_id: int, name: str, timezone: str
 ) -> tuple[str, Outgoing]:
     tr = get_translator(coordinator.language)
-    button = Button(
+    button = _press(
         tr.plain("attendance.button_view_order", number=order.number),
-        callback_data=callback_data.encode(callback_data.ORDER_ATTENDANCE, order.id),
+        callback_data.ORDER_ATTENDANCE,
+        order.id,
     )
     return f"claim.no_show:{claim_id}:{coordinator.telegram_id}", Outgoing(
         chat_id=coordinator.telegram_id,
@@ -518,9 +498,8 @@ def auto_checked_out(
 
 def confirm_service(requester: Recipient, order: OrderDTO) -> tuple[str, Outgoing]:
     tr = get_translator(requester.language)
-    button = Button(
-        tr.plain("order.button_confirm_service"),
-        callback_data=callback_data.encode(callback_data.CONFIRM_SERVICE, order.id),
+    button = _press(
+        tr.plain("order.button_confirm_service"), callback_data.CONFIRM_SERVICE, order.id
     )
     return f"order.confirm:{order.id}", Outgoing(
         chat_id=requester.telegram_id,
