@@ -8,7 +8,7 @@ each client sends ``--messages`` messages from ``--concurrency`` concurrent task
 warm-up that opens the connections), round-robin over the chats:
 
 - ``httpx``: PTB's default ``HTTPXRequest``, its pool raised to the concurrency;
-- ``aiohttp``: the bot's own ``bot.http_client.AiohttpRequest``;
+- ``reqwest``: the bot's own ``bot.http_client.ReqwestRequest`` (pyreqwest);
 
 each in two modes (``--mode``): ``bot`` — ``Bot.send_message``, what the bot pays, PTB's
 parsing of the returned Message included — and ``post`` — the request object's ``post``
@@ -19,7 +19,7 @@ was (this machine has 2 cores: one each).
 
 Every message is checked as delivered exactly once (the sandbox's ``/sandbox/delivered``).
 The last line of the output is one JSON object:
-``{"messages": 5000, "concurrency": 64, "httpx_per_s": …, "aiohttp_per_s": …, …}``.
+``{"messages": 5000, "concurrency": 64, "httpx_per_s": …, "reqwest_per_s": …, …}``.
 """
 
 from __future__ import annotations
@@ -43,18 +43,18 @@ from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.http_client import AiohttpRequest
+from bot.http_client import ReqwestRequest
 from bot.sandbox.process import SandboxProcess
 
-CLIENTS = ("httpx", "aiohttp")
+CLIENTS = ("httpx", "reqwest")
 FIRST_CHAT = 100_001
 
 
 def make_request(kind: str, concurrency: int) -> BaseRequest:
     if kind == "httpx":
         return HTTPXRequest(connection_pool_size=concurrency, pool_timeout=10.0)
-    if kind == "aiohttp":
-        return AiohttpRequest(connection_pool_size=concurrency, pool_timeout=10.0)
+    if kind == "reqwest":
+        return ReqwestRequest(connection_pool_size=concurrency, pool_timeout=10.0)
     raise ValueError(f"unknown client {kind!r}")
 
 
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--messages", type=int, default=5000, help="messages per client run")
     parser.add_argument("--concurrency", type=int, default=64, help="concurrent sends")
     parser.add_argument("--chats", type=int, default=100, help="recipients (round-robin)")
-    parser.add_argument("--clients", default=",".join(CLIENTS), help="httpx,aiohttp")
+    parser.add_argument("--clients", default=",".join(CLIENTS), help="httpx,reqwest")
     parser.add_argument("--rounds", type=int, default=1, help="runs of each (the best counts)")
     parser.add_argument(
         "--mode",

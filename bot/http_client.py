@@ -1,54 +1,64 @@
-"""The bot's HTTP client: python-telegram-bot's ``BaseRequest`` on one ``aiohttp.ClientSession``.
+"""The bot's HTTP client: python-telegram-bot's ``BaseRequest`` on one ``pyreqwest`` client.
 
-Why it exists: the HTTP client decides how many messages the bot can send. Measured on this
-project's 2-core machine against a local Bot API server that answers at once, PTB 22.8's
-default ``HTTPXRequest`` sends about 220 sendMessage/s, httpx with an aiohttp transport
-(``httpx-aiohttp`` through ``httpx_kwargs``) about 1,000/s, and a ``BaseRequest`` on aiohttp
-about 1,600–2,100/s. ``bench/http_client.py`` (5,000 messages, 64 concurrent, against the
-sandbox in its own process) measured 184–318/s for ``HTTPXRequest`` and 1,686–2,727/s for this
-class through ``Bot.send_message`` — there the benchmark's own CPU, mostly PTB building
-``Message`` objects, is the limit; httpx is CPU-bound in itself. Telegram's paid-broadcast
-ceiling is 1,000 messages/s, so the client must not be the limit. The bot's production
+Why it exists: the HTTP client decides how many messages the bot can send and how fast a
+storm of button presses is answered. ``pyreqwest`` is a maintained binding of Rust's
+``reqwest``/``hyper``: the HTTP work runs in compiled code (a Tokio runtime on a thread
+of its own), and Python only hands over the request and takes back the answer. Measured
+on this project's 2-core machine, 1,000 concurrent small JSON POSTs (an
+``answerCallbackQuery``) to a local aiohttp server cost the client process
+~260–310 µs of CPU each with aiohttp (which this class used before), ~125–140 µs with
+pyreqwest; PTB 22.8's default ``HTTPXRequest`` is several times slower than aiohttp
+again. In the grab storm (``bench/grab_storm.py``) the thousand answers are the bot's
+floor, so the client is most of what the bot spends there. The bot's production
 requests and the benchmarks go through this same class::
 
-    request = AiohttpRequest(connection_pool_size=64)
+    request = ReqwestRequest(connection_pool_size=64)
     app = (
         ApplicationBuilder().token(token).request(request)
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .get_updates_request(ReqwestRequest(connection_pool_size=1))
         .build()
     )
 
 Without files it sends the parameters as one ``application/json`` body (one of the three
 encodings the Bot API accepts; ``json.dumps`` is C, where urlencoding every field was
-~170 µs of pure Python per request — a sixth of a grab storm's CPU); with files,
-what ``HTTPXRequest`` sends: ``multipart/form-data``, the JSON-encoded fields
-(``request_data.json_parameters``) then each file part with its file name and MIME
-type. Errors map as for ``HTTPXRequest`` — timeouts to
-:class:`telegram.error.TimedOut`, other client/connection errors to
+~170 µs of pure Python per request); with files, what ``HTTPXRequest`` sends:
+``multipart/form-data``, the JSON-encoded fields (``request_data.json_parameters``) then
+each file part with its file name and MIME type. Errors map as for ``HTTPXRequest`` —
+timeouts to :class:`telegram.error.TimedOut`, other transport errors to
 :class:`telegram.error.NetworkError`. ``BaseRequest`` parses the answer's envelope into
 ``RetryAfter``, ``Forbidden``, ``BadRequest`` … exactly as for ``HTTPXRequest``.
 
-Timeouts (per call, ``DEFAULT_NONE`` meaning this instance's default), mapped onto
-``aiohttp.ClientTimeout``:
+Timeouts (PTB's four, per call; ``DEFAULT_NONE`` meaning this instance's default):
 
-- ``read`` → ``sock_read``: time without a byte from the server once the request is written
-  (aiohttp starts this timer after the body is sent), as httpx's read timeout;
-- ``connect`` → ``sock_connect``; ``pool`` + ``connect`` → ``connect`` (aiohttp's ``connect``
-  covers waiting for a free connection of the pool *and* opening a new one);
-- ``write`` (``media_write_timeout`` for uploads): aiohttp has no per-write timeout, so for a
-  request with a body the sum of all four bounds the whole exchange (``total``) when each is
-  finite — a server that stops reading the body cannot hang a request forever (httpx times
-  out each write instead: an upload slower than the sum fails here, not there; raise
-  ``media_write_timeout`` for big files on slow links). Bodiless requests (file downloads)
-  get no total: ``sock_read`` watches them, as httpx's read timeout does.
+- ``pool``: calls wait at most this long for one of the ``connection_pool_size`` slots
+  (calls in flight at most); ``connect`` of this instance bounds opening a connection;
+- each call has a deadline, the sum of its ``read``, ``write``, ``connect`` and ``pool``
+  timeouts (when all are finite; ``None`` for any of them: no deadline), from the moment
+  it is handed over until the answer's last byte. reqwest has no per-call timeout for
+  one read, as httpx has: a server that answers nothing fails the call at the deadline,
+  not after ``read`` seconds. A long poll (``getUpdates`` with ``timeout=30``) works,
+  since PTB adds the poll's time to its read timeout.
+
+Cancelling a call (PTB cancels its long poll when it stops) frees its slot at once, but
+pyreqwest does not abort the exchange itself: it runs on in the background until it
+ends or reaches its deadline, and its answer is dropped. So the slots are counted here,
+on the Python side (an ``asyncio.Semaphore``), not by pyreqwest's own limit, which
+would hold a cancelled call's slot: the "mark as read" ``getUpdates`` that PTB sends
+when it stops waited 5 s for the cancelled long poll, on a one-slot client. The Bot API
+answers the superseded poll with a 409 conflict, and the updates it may have carried
+are not confirmed, so Telegram sends them again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+from datetime import timedelta
 
-import aiohttp
+from pyreqwest import exceptions as reqwest_errors
+from pyreqwest.client import Client, ClientBuilder
+from pyreqwest.multipart import FormBuilder, PartBuilder
+from pyreqwest.proxy import ProxyBuilder
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
@@ -56,7 +66,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.config import Config
 
-__all__ = ["AiohttpRequest", "http_request"]
+__all__ = ["ReqwestRequest", "deadline", "http_request"]
 
 _JSON = "application/json"
 _POOL_OR_CONNECT = (
@@ -66,28 +76,36 @@ _POOL_OR_CONNECT = (
 )
 
 
-def _sum(*values: float | None) -> float | None:
-    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
+def deadline(*timeouts: float | None) -> float | None:
+    """The time a call may take in all: the sum of its timeouts, or ``None`` (no deadline)
+    when any of them is ``None``."""
+    return None if any(t is None for t in timeouts) else sum(t for t in timeouts if t is not None)
 
 
-class AiohttpRequest(BaseRequest):
-    """A ``telegram.request.BaseRequest`` on aiohttp; one session, opened in ``initialize``.
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
+
+
+class ReqwestRequest(BaseRequest):
+    """A ``telegram.request.BaseRequest`` on pyreqwest; one client, built in ``initialize``.
 
     Args:
-        connection_pool_size: connections kept open to the Bot API at most (keep-alive);
-            further requests wait for a free one (at most ``pool_timeout``). Default 256,
-            as ``HTTPXRequest``.
+        connection_pool_size: requests in flight at most (connections are kept alive and
+            reused); further requests wait for a free slot, at most ``pool_timeout``.
+            Default 256, as ``HTTPXRequest``'s pool.
         read_timeout, write_timeout, connect_timeout, pool_timeout, media_write_timeout:
             the defaults used when a call passes ``DEFAULT_NONE`` (PTB's own defaults:
-            5, 5, 5, 1, 20 seconds); ``None`` waits forever.
+            5, 5, 5, 1, 20 seconds); ``None`` waits forever. See the module for how they
+            bound a call.
         keepalive_timeout: seconds an idle connection stays open for reuse.
-        proxy: an ``http://`` proxy URL for every request (aiohttp supports no SOCKS).
-        trust_env: read proxy settings from ``HTTP(S)_PROXY``/``NO_PROXY`` and ``~/.netrc``,
-            as httpx does by default. Off by default here: aiohttp then looks both up in a
-            thread for *every* request, which costs a third of the throughput; pass ``proxy``.
+        proxy: an ``http://`` or ``https://`` proxy URL for every request.
+        trust_env: read proxy settings from ``HTTP(S)_PROXY``/``NO_PROXY``, as httpx does
+            by default. Off by default here, as it was for the aiohttp client: pass
+            ``proxy``.
     """
 
     __slots__ = (
+        "_client",
         "_connect_timeout",
         "_keepalive_timeout",
         "_media_write_timeout",
@@ -95,8 +113,7 @@ class AiohttpRequest(BaseRequest):
         "_pool_timeout",
         "_proxy",
         "_read_timeout",
-        "_session",
-        "_timeouts",
+        "_slots",
         "_trust_env",
         "_write_timeout",
     )
@@ -125,9 +142,8 @@ class AiohttpRequest(BaseRequest):
         self._keepalive_timeout = keepalive_timeout
         self._proxy = proxy
         self._trust_env = trust_env
-        self._session: aiohttp.ClientSession | None = None
-        # ClientTimeout objects by (read, write, connect, pool): a few distinct ones in practice
-        self._timeouts: dict[tuple[float | bool | None, ...], aiohttp.ClientTimeout] = {}
+        self._client: Client | None = None
+        self._slots = asyncio.Semaphore(connection_pool_size)
 
     @property
     def read_timeout(self) -> float | None:
@@ -139,55 +155,29 @@ class AiohttpRequest(BaseRequest):
         return self._pool_size
 
     async def initialize(self) -> None:
-        """Open the session (again, after a ``shutdown``); a no-op while it is open."""
-        if self._session is not None and not self._session.closed:
+        """Build the client (again, after a ``shutdown``); a no-op while it is open."""
+        if self._client is not None:
             return
-        connector = aiohttp.TCPConnector(
-            limit=self._pool_size,
-            limit_per_host=0,
-            keepalive_timeout=self._keepalive_timeout,
+        builder = (
+            ClientBuilder()
+            .user_agent(self.USER_AGENT)
+            .pool_idle_timeout(_seconds(self._keepalive_timeout))
+            .follow_redirects(False)
         )
-        self._session = aiohttp.ClientSession(
-            connector=connector,
-            headers={"User-Agent": self.USER_AGENT},
-            timeout=self._timeout(
-                self._read_timeout,
-                self._write_timeout,
-                self._connect_timeout,
-                self._pool_timeout,
-                has_body=False,
-            ),
-            trust_env=self._trust_env,
-            raise_for_status=False,
-        )
+        if self._connect_timeout is not None:
+            builder = builder.connect_timeout(_seconds(self._connect_timeout))
+        if self._proxy is not None:
+            builder = builder.proxy(ProxyBuilder.all(self._proxy))
+        elif not self._trust_env:
+            builder = builder.no_proxy()
+        self._client = builder.build()
+        self._slots = asyncio.Semaphore(self._pool_size)  # on this loop
 
     async def shutdown(self) -> None:
-        """Close the session and its connections; calling it twice is harmless."""
-        session, self._session = self._session, None
-        if session is not None and not session.closed:
-            await session.close()
-
-    def _timeout(
-        self,
-        read: float | None,
-        write: float | None,
-        connect: float | None,
-        pool: float | None,
-        *,
-        has_body: bool,
-    ) -> aiohttp.ClientTimeout:
-        key = (read, write, connect, pool, has_body)
-        timeout = self._timeouts.get(key)
-        if timeout is None:
-            timeout = aiohttp.ClientTimeout(
-                total=_sum(read, write, connect, pool) if has_body else None,
-                connect=_sum(pool, connect),
-                sock_connect=connect,
-                sock_read=read,
-            )
-            if len(self._timeouts) < 64:
-                self._timeouts[key] = timeout
-        return timeout
+        """Close the client and its connections; calling it twice is harmless."""
+        client, self._client = self._client, None
+        if client is not None:
+            await client.close()
 
     async def do_request(
         self,
@@ -200,12 +190,12 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """See :meth:`BaseRequest.do_request`: (HTTP status, body) or TimedOut/NetworkError."""
-        session = self._session
-        if session is None or session.closed:
-            raise RuntimeError("This AiohttpRequest is not initialized!")
+        client = self._client
+        if client is None:
+            raise RuntimeError("This ReqwestRequest is not initialized!")
 
-        files = request_data.multipart_data if request_data is not None else None
-        fields = request_data.json_parameters if request_data is not None else None
+        has_files = request_data is not None and request_data.contains_files
+        files = request_data.multipart_data if request_data is not None and has_files else None
         read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
         connect = (
             self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
@@ -216,46 +206,53 @@ class AiohttpRequest(BaseRequest):
         else:
             write = write_timeout
 
-        body: Any = None
-        headers: dict[str, str] | None = None
+        builder = client.request(method, url)
         if files:
-            form = aiohttp.FormData(quote_fields=False, charset="utf-8")
-            for name, value in (fields or {}).items():
-                form.add_field(name, value)
+            assert request_data is not None
+            form = FormBuilder().percent_encode_noop()
+            for name, value in request_data.json_parameters.items():
+                form = form.text(name, value)
             for name, (filename, content, mime_type) in files.items():
-                form.add_field(name, content, filename=filename, content_type=mime_type)
-            body = form
+                data = content if isinstance(content, bytes) else content.read()  # a file
+                part = PartBuilder.from_bytes(data).mime(mime_type)
+                form = form.part(name, part.file_name(filename) if filename else part)
+            builder = builder.multipart(form)
         elif request_data is not None and request_data.parameters:
             body = json.dumps(request_data.parameters, separators=(",", ":")).encode("utf-8")
-            headers = {"Content-Type": _JSON}
+            builder = builder.header("Content-Type", _JSON).body_bytes(body)
+        limit = deadline(read, write, connect, pool)
+        if limit is not None:
+            builder = builder.timeout(_seconds(limit))
 
+        slots = self._slots
+        if slots.locked():  # all taken: wait for one, at most the pool timeout
+            try:
+                async with asyncio.timeout(pool):
+                    await slots.acquire()
+            except TimeoutError as err:
+                raise TimedOut(message=_POOL_OR_CONNECT) from err
+        else:
+            await slots.acquire()
         try:
-            async with session.request(
-                method,
-                url,
-                data=body,
-                headers=headers,
-                timeout=self._timeout(read, write, connect, pool, has_body=body is not None),
-                proxy=self._proxy,
-            ) as response:
-                payload = await response.read()
-                return response.status, payload
-        except aiohttp.ConnectionTimeoutError as err:
+            response = await builder.build().send()
+            return response.status, bytes(await response.bytes())
+        except reqwest_errors.ConnectTimeoutError as err:
             raise TimedOut(message=_POOL_OR_CONNECT) from err
-        except TimeoutError as err:
-            # aiohttp's read and total timeouts (ServerTimeoutError is a TimeoutError too)
+        except reqwest_errors.RequestTimeoutError as err:
             raise TimedOut from err
-        except aiohttp.ClientError as err:
-            # the class name helps when the message is empty, as in HTTPXRequest
-            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+        except reqwest_errors.PyreqwestError as err:
+            # the class name helps when the message is terse, as in HTTPXRequest
+            raise NetworkError(f"pyreqwest.{err.__class__.__name__}: {err}") from err
+        finally:
+            slots.release()
 
 
 def http_request(
     config: Config, pool_size: int, read_timeout: float | None = None
-) -> AiohttpRequest:
-    """The bot's HTTP client (aiohttp: several times the throughput of PTB's default)."""
+) -> ReqwestRequest:
+    """The bot's HTTP client (pyreqwest: the least CPU per request of those measured)."""
     timeout = config.telegram.request_timeout
-    return AiohttpRequest(
+    return ReqwestRequest(
         connection_pool_size=pool_size,
         read_timeout=read_timeout or timeout,
         write_timeout=timeout,

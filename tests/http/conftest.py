@@ -7,21 +7,21 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from bot.http_client import AiohttpRequest
+from bot.http_client import ReqwestRequest
 from bot.sandbox import Sandbox
 
 
-def aiohttp_bot(sandbox: Sandbox, **request_kwargs: float | int | None) -> Bot:
+def http_bot(sandbox: Sandbox, **request_kwargs: float | int | None) -> Bot:
     return Bot(
         sandbox.token,
         base_url=sandbox.base_url,
         base_file_url=sandbox.base_file_url,
-        request=AiohttpRequest(**request_kwargs),  # type: ignore[arg-type]
-        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        request=ReqwestRequest(**request_kwargs),  # type: ignore[arg-type]
+        get_updates_request=ReqwestRequest(connection_pool_size=1),
     )
 
 
 @pytest.fixture
 async def tg(sandbox: Sandbox) -> AsyncIterator[Bot]:
-    async with aiohttp_bot(sandbox) as bot:
+    async with http_bot(sandbox) as bot:
         yield bot

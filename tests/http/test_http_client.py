@@ -1,4 +1,4 @@
-"""bot.http_client.AiohttpRequest against the sandbox: what PTB sends arrives as it should,
+"""bot.http_client.ReqwestRequest against the sandbox: what PTB sends arrives as it should,
 long polls work, and timeouts, connection failures and Telegram's errors map as in PTB."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 from telegram.request import RequestData
 
-from bot.http_client import AiohttpRequest
+from bot.http_client import ReqwestRequest, deadline
 from bot.sandbox import Sandbox
-from tests.http.conftest import aiohttp_bot
+from tests.http.conftest import http_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
@@ -99,18 +99,21 @@ async def test_get_updates_long_poll_returns_when_an_update_arrives(
     assert sandbox.calls("getUpdates")[-1].params["timeout"] == 30
 
 
-async def test_slow_answer_past_the_read_timeout_is_timed_out(sandbox: Sandbox, tg: Bot) -> None:
+SHORT = {"read_timeout": 0.2, "write_timeout": 0.1, "connect_timeout": 0.1, "pool_timeout": 0.1}
+
+
+async def test_slow_answer_past_the_call_s_deadline_is_timed_out(sandbox: Sandbox, tg: Bot) -> None:
     sandbox.user(1001)
     sandbox.faults.add(kind="slow", method="sendMessage", delay_s=60, times=1)
     with pytest.raises(TimedOut):
-        await tg.send_message(1001, "slow", read_timeout=0.2)
+        await tg.send_message(1001, "slow", **SHORT)  # 0.5 s in all
     assert (await tg.send_message(1001, "fast")).text == "fast"  # the client still works
 
 
-async def test_instance_read_timeout_is_the_default(sandbox: Sandbox) -> None:
+async def test_instance_timeouts_are_the_default(sandbox: Sandbox) -> None:
     sandbox.user(1001)
     sandbox.faults.add(kind="slow", method="sendMessage", delay_s=60, times=1)
-    async with aiohttp_bot(sandbox, read_timeout=0.2) as bot:
+    async with http_bot(sandbox, **SHORT) as bot:
         assert bot.request.read_timeout == 0.2
         with pytest.raises(TimedOut):
             await bot.send_message(1001, "slow")
@@ -119,7 +122,7 @@ async def test_instance_read_timeout_is_the_default(sandbox: Sandbox) -> None:
 async def test_full_pool_is_timed_out(sandbox: Sandbox) -> None:
     sandbox.user(1001)
     sandbox.faults.add(kind="slow", method="sendMessage", delay_s=60, times=1)
-    async with aiohttp_bot(
+    async with http_bot(
         sandbox, connection_pool_size=1, pool_timeout=0.1, connect_timeout=0.1
     ) as bot:
         holding = asyncio.create_task(bot.send_message(1001, "slow", read_timeout=60))
@@ -136,10 +139,10 @@ async def test_closed_port_is_a_network_error() -> None:
     bot = Bot(
         "5550001:SANDBOX-default-token-000000",
         base_url=f"{url}/bot",
-        request=AiohttpRequest(connect_timeout=5),
-        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        request=ReqwestRequest(connect_timeout=5),
+        get_updates_request=ReqwestRequest(connection_pool_size=1),
     )
-    with pytest.raises(NetworkError, match=r"aiohttp\.ClientConnectorError") as caught:
+    with pytest.raises(NetworkError, match=r"pyreqwest\.ConnectError") as caught:
         await bot.initialize()  # getMe
     assert not isinstance(caught.value, TimedOut)
     await bot.shutdown()
@@ -169,7 +172,7 @@ async def test_403_is_forbidden_and_400_bad_request(sandbox: Sandbox, tg: Bot) -
 
 
 async def test_lifecycle() -> None:
-    request = AiohttpRequest()
+    request = ReqwestRequest()
     with pytest.raises(RuntimeError, match="not initialized"):
         await request.do_request("http://127.0.0.1:1/", "POST")
     with pytest.raises(NetworkError, match="not initialized"):  # as BaseRequest wraps it
@@ -182,18 +185,12 @@ async def test_lifecycle() -> None:
     await request.shutdown()
 
 
-def test_timeouts_map_to_aiohttp() -> None:
-    request = AiohttpRequest()
-    timeout = request._timeout(read=1.0, write=2.0, connect=3.0, pool=4.0, has_body=True)
-    assert (timeout.sock_read, timeout.sock_connect, timeout.connect, timeout.total) == (
-        1.0, 3.0, 7.0, 10.0,
-    )  # fmt: skip
-    download = request._timeout(read=1.0, write=2.0, connect=3.0, pool=4.0, has_body=False)
-    assert (download.sock_read, download.connect, download.total) == (1.0, 7.0, None)
-    forever = request._timeout(read=None, write=2.0, connect=3.0, pool=None, has_body=True)
-    assert (forever.sock_read, forever.connect, forever.total) == (None, None, None)
+def test_a_call_s_deadline_is_the_sum_of_its_timeouts() -> None:
+    assert deadline(1.0, 2.0, 3.0, 4.0) == 10.0
+    assert deadline(35.0, 5.0, 5.0, 1.0) == 46.0  # a long poll: PTB adds its 30 s
+    assert deadline(None, 2.0, 3.0, 4.0) is None  # waits forever
     with pytest.raises(ValueError):
-        AiohttpRequest(connection_pool_size=0)
+        ReqwestRequest(connection_pool_size=0)
 
 
 async def test_application_round_trip(sandbox: Sandbox) -> None:
@@ -206,8 +203,8 @@ async def test_application_round_trip(sandbox: Sandbox) -> None:
         .token(sandbox.token)
         .base_url(sandbox.base_url)
         .base_file_url(sandbox.base_file_url)
-        .request(AiohttpRequest(connection_pool_size=8))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(ReqwestRequest(connection_pool_size=8))
+        .get_updates_request(ReqwestRequest(connection_pool_size=1))
         .build()
     )
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
@@ -224,3 +221,17 @@ async def test_application_round_trip(sandbox: Sandbox) -> None:
         finally:
             await app.updater.stop()
             await app.stop()
+
+
+async def test_a_cancelled_call_frees_its_slot_at_once(sandbox: Sandbox) -> None:
+    """PTB cancels its long poll when it stops, then sends one more getUpdates (to mark
+    what it fetched as read) through the same one-slot client: that call must not wait
+    for the cancelled one (pyreqwest lets it run on in the background)."""
+    async with http_bot(sandbox, connection_pool_size=1) as bot:
+        polling = asyncio.create_task(bot.get_updates(timeout=30))
+        await sandbox.wait_until(lambda: bool(sandbox.calls("getUpdates")))
+        polling.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await polling
+        # within the pool timeout (1 s): the slot is free although the poll still runs
+        assert await bot.get_updates(timeout=0, pool_timeout=1) == ()
