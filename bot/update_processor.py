@@ -37,6 +37,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.services.debounce import Debounce
+
 log = logging.getLogger(__name__)
 
 _gc_frozen = False
@@ -78,11 +80,10 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, list[Any]] = {}
         self._follow_up_slots = asyncio.Semaphore(follow_up_concurrency)
         self._follow_ups: set[asyncio.Task[None]] = set()
-        self._follow_up_quiet = follow_up_quiet
-        self._follow_up_max_wait = follow_up_max_wait
         self._waiting: list[tuple[Coroutine[Any, Any, Any], str]] = []
-        self._first_waiting_at = 0.0
-        self._release: asyncio.TimerHandle | None = None
+        self._release = Debounce(
+            self._release_waiting, quiet=follow_up_quiet, max_wait=follow_up_max_wait
+        )
 
     def follow_up(
         self, work: Coroutine[Any, Any, Any], name: str = "follow-up", *, urgent: bool = False
@@ -92,16 +93,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         if urgent:
             self._start(work, name, urgent=True)
             return
-        loop = asyncio.get_running_loop()
-        if not self._waiting:
-            self._first_waiting_at = loop.time()
         self._waiting.append((work, name))
-        if self._release is not None:
-            self._release.cancel()
-        latest = self._first_waiting_at + self._follow_up_max_wait - loop.time()
-        self._release = loop.call_later(
-            max(0.0, min(self._follow_up_quiet, latest)), self._release_waiting
-        )
+        self._release.poke()
 
     def _start(self, work: Coroutine[Any, Any, Any], name: str, *, urgent: bool) -> None:
         task = asyncio.get_running_loop().create_task(
@@ -111,9 +104,6 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         task.add_done_callback(self._follow_ups.discard)
 
     def _release_waiting(self) -> None:
-        if self._release is not None:
-            self._release.cancel()
-            self._release = None
         waiting, self._waiting = self._waiting, []
         for work, name in waiting:
             self._start(work, name, urgent=False)
@@ -132,7 +122,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         """Start what waits, and wait until every follow-up handed over so far (and any
         they hand over) ran."""
         while self._follow_ups or self._waiting:
-            self._release_waiting()
+            self._release.fire()
             await asyncio.gather(*self._follow_ups, return_exceptions=True)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:

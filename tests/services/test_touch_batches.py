@@ -8,7 +8,7 @@ import asyncio
 from sqlalchemy import event, select
 
 from bot.services import Services
-from bot.services.users import TelegramIdentity
+from bot.services.users import TelegramIdentity, UserService
 from storage.database import Database
 from storage.models import User
 from tests.services.support import FakeClock, recorded_writes
@@ -58,3 +58,25 @@ async def test_touches_within_the_resolution_write_nothing(
     with recorded_writes(db) as writes:
         await asyncio.gather(*(services.users.touch(p) for p in people))
     assert writes == []
+
+
+async def test_last_seen_waits_for_the_burst_to_end(db: Database, clock: FakeClock) -> None:
+    """Written behind, "last seen" waits until no touch came for a while (here a quiet
+    hour that never comes): the storm's claims keep the database to themselves."""
+    users = UserService(db, clock, "zh_CN", seen_quiet=3600, seen_max_wait=3600)
+    people = [TelegramIdentity(9000 + i, f"S{i}") for i in range(10)]
+    await asyncio.gather(*(users.touch(p) for p in people))
+    clock.advance(minutes=11)
+    with recorded_writes(db) as writes:
+        again = await asyncio.gather(*(users.touch(p) for p in people))
+        for _ in range(20):
+            await asyncio.sleep(0)  # the loop turns; nothing is written yet
+        assert writes == []
+        await users.flush()
+    assert len(writes) == 1  # one UPDATE for the ten
+    assert [u.first_name for u in again] == [p.first_name for p in people]
+    async with db.read() as session:
+        seen = await session.scalars(
+            select(User.last_seen_at).where(User.telegram_id.in_([p.telegram_id for p in people]))
+        )
+        assert set(seen) == {clock.now()}
