@@ -115,3 +115,23 @@ async def test_a_caller_that_gives_up_does_not_disturb_the_others() -> None:
     assert await stayer == 20
     with pytest.raises(asyncio.CancelledError):
         await quitter
+
+
+async def test_callers_with_a_result_resume_before_the_refused() -> None:
+    """A storm's winners start their replies before the losers' answers."""
+    recorder = Recorder()
+    batcher: Batcher[str, int, int] = Batcher(recorder.run)
+    resumed: list[int] = []
+
+    async def caller(i: int) -> None:
+        try:
+            await batcher.submit("a", i)
+        except ValueError:
+            pass
+        resumed.append(i)
+        await asyncio.sleep(0)  # what a winner starts next (its reply) …
+        resumed.append(100 + i)  # … runs before any refused caller resumes
+
+    await asyncio.gather(*(caller(i) for i in (-1, 2, -3, 4, -5)))
+    assert resumed[:4] == [2, 4, 102, 104]
+    assert sorted(resumed[4:7]) == [-5, -3, -1]
