@@ -81,6 +81,8 @@ def build_application(
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     config: Config = app.bot_data["config"]
+    # cached before the first update: a storm's winners do not wait for this read
+    await app.bot_data["services"].org.load_categories()
     try:
         await set_menus(app.bot, config.general.default_language)
     except Exception:  # a menu is a nicety; the bot works without it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from storage.database import Database
 from storage.enums import UnitKind
 from storage.models import Category, OrgUnit, Team
 from storage.repositories import org as org_repo
+
+log = logging.getLogger(__name__)
 
 
 def unit_dto(unit: OrgUnit) -> UnitDTO:
@@ -116,11 +119,19 @@ class ImportReport:
         )
 
 
+def _log_failed_read(task: asyncio.Future[tuple[CategoryDTO, ...]]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("could not read the categories", exc_info=task.exception())
+
+
 class OrgService:
     """Categories are read on hot paths (a winner's place message in a grab storm) and
-    change only by the org import: they are cached, dropped by :meth:`import_file`, and
-    read again after ``category_ttl`` seconds (an import run by another process, e.g.
-    ``volunteer-bot org import`` beside the running bot, shows within that time)."""
+    change only by the org import: they are cached (read at start-up,
+    :meth:`load_categories`), dropped by :meth:`import_file`, and read again once
+    ``category_ttl`` seconds have passed — in the background, the cached ones answering
+    meanwhile, so no caller waits for that read (an import run by another process, e.g.
+    ``volunteer-bot org import`` beside the running bot, shows within about that
+    time)."""
 
     def __init__(
         self,
@@ -136,7 +147,7 @@ class OrgService:
         self._categories_until = 0.0
         self._categories_generation = 0  # bumped by each import: a read begun before it
         # must not cache what it found
-        self._categories_loading: asyncio.Task[tuple[CategoryDTO, ...]] | None = None
+        self._categories_loading: asyncio.Future[tuple[CategoryDTO, ...]] | None = None
 
     def forget_categories(self) -> None:
         """Read the categories from the database again next time."""
@@ -259,12 +270,23 @@ class OrgService:
 
     async def categories(self) -> list[CategoryDTO]:
         cached = self._categories
-        if cached is None or self._monotonic() >= self._categories_until:
+        if cached is None:
             # one read for all who ask at once (a storm's winners on a cold cache)
-            if self._categories_loading is None or self._categories_loading.done():
-                self._categories_loading = asyncio.ensure_future(self._load_categories())
-            cached = await asyncio.shield(self._categories_loading)
+            cached = await asyncio.shield(self._refresh())
+        elif self._monotonic() >= self._categories_until:
+            self._refresh()  # read again in the background; the cached ones serve meanwhile
         return list(cached)
+
+    async def load_categories(self) -> None:
+        """Read the categories now (at start-up: the first storm finds them cached)."""
+        await asyncio.shield(self._refresh())
+
+    def _refresh(self) -> asyncio.Future[tuple[CategoryDTO, ...]]:
+        """The read of the categories under way, or a new one."""
+        if self._categories_loading is None or self._categories_loading.done():
+            self._categories_loading = asyncio.ensure_future(self._load_categories())
+            self._categories_loading.add_done_callback(_log_failed_read)
+        return self._categories_loading
 
     async def _load_categories(self) -> tuple[CategoryDTO, ...]:
         generation = self._categories_generation

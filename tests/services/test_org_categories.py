@@ -1,5 +1,6 @@
 """OrgService caches the categories: read once, read again after the org import or
-once ``category_ttl`` has passed (an import by another process)."""
+once ``category_ttl`` has passed (an import by another process) — then in the
+background, the cached ones answering meanwhile."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event, update
 
 from bot.services.org import OrgService
@@ -62,6 +64,11 @@ async def test_categories_are_cached_until_an_import_or_the_ttl(db: Database) ->
         cached = await service.category("elderly_visit")
         assert cached is not None and cached.name_en == first.name_en
         ticks.now = 60
+        # past the TTL: the cached one answers at once, the read runs in the background
+        stale = await service.category("elderly_visit")
+        assert stale is not None and stale.name_en == first.name_en
+        assert await service.category("elderly_visit") == stale  # one read under way
+        await service.load_categories()  # waits for that read, starts none
         fresh = await service.category("elderly_visit")
         assert fresh is not None and fresh.name_en == "X"
         assert len(selects) == 2
@@ -81,3 +88,25 @@ async def test_many_asking_at_once_on_a_cold_cache_share_one_read(db: Database) 
         found = await asyncio.gather(*(service.category("elderly_visit") for _ in range(20)))
     assert len(selects) == 1
     assert {c.code for c in found if c is not None} == {"elderly_visit"} and None not in found
+
+
+async def test_a_failed_background_read_keeps_the_cached_ones(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    ticks = Ticks()
+    service = OrgService(db, category_ttl=60, monotonic=ticks)
+    await service.import_file(EXAMPLE)
+    await service.load_categories()
+    ticks.now = 61
+    broken = RuntimeError("database away")
+
+    async def fail() -> tuple[()]:
+        raise broken
+
+    service._load_categories = fail  # type: ignore[method-assign]
+    cached = await service.category("elderly_visit")
+    assert cached is not None
+    with pytest.raises(RuntimeError):
+        await service.load_categories()
+    assert "could not read the categories" in caplog.text
+    assert await service.category("elderly_visit") == cached
