@@ -153,6 +153,7 @@ class OrgService:
         """Read the categories from the database again next time."""
         self._categories = None
         self._categories_generation += 1
+        self._categories_loading = None  # a read under way may predate the change
 
     async def import_file(self, path: Path) -> ImportReport:
         """Create or update units and teams by code. Nothing is deleted: units missing

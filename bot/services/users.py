@@ -71,12 +71,11 @@ class UserService:
     over their telegram ids) and their writes (last seen, names) share one transaction
     — a group commit. A lone touch is a batch of one that runs at once. A touch returns
     after its write committed, except when the only change is "last seen": that
-    bookkeeping is written behind (the same group commit, not waited for), so a tap in
-    a storm does not wait for it, and it waits until the burst is over (no new one for
-    ``seen_quiet`` seconds, at most ``seen_max_wait``): written during a storm it took
-    SQLite's one writer from the grab's claim (measured: the claim batch 90–130 ms with
-    it, ~55 ms without). :meth:`flush` writes what waits and waits for what is still
-    on its way (at shutdown)."""
+    bookkeeping is written behind, not waited for, and only once the burst is over (no
+    new one for ``seen_quiet`` seconds, at most ``seen_max_wait``), then in one group
+    commit: written during a storm it took SQLite's one writer from the grab's claim
+    (measured: the claim batch 90–130 ms with it, ~55 ms without). :meth:`flush`
+    writes what waits and waits for what is still on its way (at shutdown)."""
 
     def __init__(
         self,
@@ -155,6 +154,7 @@ class UserService:
         if changes.keys() == {"last_seen_at"}:
             self._write_behind({"id": user.id, **changes})
         elif changes:
+            self._seen.pop(user.id, None)  # this write says when, and later
             await self._writes.submit(None, {"id": user.id, **changes})
         return self._dto(user, changes)
 

@@ -80,3 +80,19 @@ async def test_last_seen_waits_for_the_burst_to_end(db: Database, clock: FakeClo
             select(User.last_seen_at).where(User.telegram_id.in_([p.telegram_id for p in people]))
         )
         assert set(seen) == {clock.now()}
+
+
+async def test_a_write_that_waits_keeps_the_newer_last_seen(db: Database, clock: FakeClock) -> None:
+    """A "last seen" waiting for the burst to end is dropped when a later touch of the
+    same person writes (a new name): it must not overwrite the newer time."""
+    users = UserService(db, clock, "zh_CN", seen_quiet=3600, seen_max_wait=3600)
+    person = TelegramIdentity(9100, "T")
+    await users.touch(person)
+    clock.advance(minutes=11)
+    await users.touch(person)  # stale: "last seen" waits
+    clock.advance(seconds=5)
+    await users.touch(TelegramIdentity(9100, "T renamed"))  # written at once
+    await users.flush()
+    async with db.read() as session:
+        row = (await session.scalars(select(User).where(User.telegram_id == 9100))).one()
+    assert (row.first_name, row.last_seen_at) == ("T renamed", clock.now())
