@@ -20,8 +20,9 @@ requests and the benchmarks go through this same class::
     )
 
 Without files it sends the parameters as one ``application/json`` body (one of the three
-encodings the Bot API accepts; ``json.dumps`` is C, where urlencoding every field was
-~170 µs of pure Python per request); with files, what ``HTTPXRequest`` sends:
+encodings the Bot API accepts), serialised by pyreqwest itself (``body_json``: ~10 µs less
+of the event loop per call than ``json.dumps`` and a header; urlencoding every field, as
+PTB does, was ~170 µs of pure Python per request); with files, what ``HTTPXRequest`` sends:
 ``multipart/form-data``, the JSON-encoded fields (``request_data.json_parameters``) then
 each file part with its file name and MIME type. Errors map as for ``HTTPXRequest`` —
 timeouts to :class:`telegram.error.TimedOut`, other transport errors to
@@ -52,7 +53,6 @@ are not confirmed, so Telegram sends them again.
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import timedelta
 
 from pyreqwest import exceptions as reqwest_errors
@@ -68,7 +68,6 @@ from bot.config import Config
 
 __all__ = ["ReqwestRequest", "deadline", "http_request"]
 
-_JSON = "application/json"
 _POOL_OR_CONNECT = (
     "Pool timeout or connect timeout: no connection of the pool became free, or a new one "
     "could not be opened, in time. Request was *not* sent to Telegram. Consider adjusting "
@@ -76,10 +75,14 @@ _POOL_OR_CONNECT = (
 )
 
 
-def deadline(*timeouts: float | None) -> float | None:
+def deadline(
+    read: float | None, write: float | None, connect: float | None, pool: float | None
+) -> float | None:
     """The time a call may take in all: the sum of its timeouts, or ``None`` (no deadline)
     when any of them is ``None``."""
-    return None if any(t is None for t in timeouts) else sum(t for t in timeouts if t is not None)
+    if read is None or write is None or connect is None or pool is None:
+        return None
+    return read + write + connect + pool
 
 
 def _seconds(value: float) -> timedelta:
@@ -109,6 +112,7 @@ class ReqwestRequest(BaseRequest):
         "_connect_timeout",
         "_keepalive_timeout",
         "_media_write_timeout",
+        "_periods",
         "_pool_size",
         "_pool_timeout",
         "_proxy",
@@ -144,6 +148,8 @@ class ReqwestRequest(BaseRequest):
         self._trust_env = trust_env
         self._client: Client | None = None
         self._slots = asyncio.Semaphore(connection_pool_size)
+        # deadlines as timedelta, by seconds: a few distinct ones in practice
+        self._periods: dict[float, timedelta] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -217,12 +223,16 @@ class ReqwestRequest(BaseRequest):
                 part = PartBuilder.from_bytes(data).mime(mime_type)
                 form = form.part(name, part.file_name(filename) if filename else part)
             builder = builder.multipart(form)
-        elif request_data is not None and request_data.parameters:
-            body = json.dumps(request_data.parameters, separators=(",", ":")).encode("utf-8")
-            builder = builder.header("Content-Type", _JSON).body_bytes(body)
+        elif request_data is not None:
+            params = request_data.parameters
+            if params:  # serialised by pyreqwest (serde) with its Content-Type
+                builder = builder.body_json(params)
         limit = deadline(read, write, connect, pool)
         if limit is not None:
-            builder = builder.timeout(_seconds(limit))
+            period = self._periods.get(limit)
+            if period is None:
+                period = self._periods[limit] = _seconds(limit)
+            builder = builder.timeout(period)
 
         slots = self._slots
         if slots.locked():  # all taken: wait for one, at most the pool timeout
