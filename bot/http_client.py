@@ -231,7 +231,9 @@ class ReqwestRequest(BaseRequest):
         if limit is not None:
             period = self._periods.get(limit)
             if period is None:
-                period = self._periods[limit] = _seconds(limit)
+                period = _seconds(limit)
+                if len(self._periods) < 64:
+                    self._periods[limit] = period
             builder = builder.timeout(period)
 
         slots = self._slots
