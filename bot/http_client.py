@@ -200,8 +200,11 @@ class ReqwestRequest(BaseRequest):
         if client is None:
             raise RuntimeError("This ReqwestRequest is not initialized!")
 
-        has_files = request_data is not None and request_data.contains_files
-        files = request_data.multipart_data if request_data is not None and has_files else None
+        files = (
+            request_data.multipart_data
+            if request_data is not None and request_data.contains_files
+            else None
+        )
         read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
         connect = (
             self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout

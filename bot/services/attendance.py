@@ -43,7 +43,7 @@ from bot.services.errors import (
     NotFound,
     OrderClosed,
 )
-from bot.services.orders import order_dto
+from bot.services.orders import order_dto, scoped_order
 from bot.services.recipients import nearest_coordinators, recipient
 from bot.services.scope import require_coordinator, require_role, require_scope
 from storage.enums import ClaimState, OrderState
@@ -330,18 +330,6 @@ class AttendanceService(LoopService):
 
     # ---- coordinators -----------------------------------------------------------------
 
-    async def _scoped_order(
-        self, session: AsyncSession, actor: UserDTO, order_id: int, *, lock: bool = False
-    ) -> Order:
-        require_coordinator(actor)
-        order = await orders_repo.get(session, order_id, for_update=lock)
-        if order is None:
-            raise NotFound("order")
-        unit = await org_repo.unit(session, order.community_id)
-        assert unit is not None
-        require_scope(actor, unit.path)
-        return order
-
     async def live_orders(self, actor: UserDTO, page: int = 0) -> Page[OrderDTO]:
         """Published orders not completed yet in the coordinator's unit and below."""
         unit = require_coordinator(actor)
@@ -363,12 +351,12 @@ class AttendanceService(LoopService):
             order = await orders_repo.get(session, int(digits))
             if order is None:
                 raise InvalidValue("order_number", "not_found")
-            await self._scoped_order(session, actor, order.id)
+            await scoped_order(session, actor, order.id)
             return order.id
 
     async def order_view(self, actor: UserDTO, order_id: int) -> OrderView:
         async with self.db.read() as session:
-            order = await self._scoped_order(session, actor, order_id)
+            order = await scoped_order(session, actor, order_id)
             return await self._view(session, order)
 
     async def _view(self, session: AsyncSession, order: Order) -> OrderView:
@@ -400,7 +388,7 @@ class AttendanceService(LoopService):
             claim = await claims_repo.get(session, claim_id)
             if claim is None:
                 raise NotFound("claim")
-            order = await self._scoped_order(session, actor, claim.order_id)
+            order = await scoped_order(session, actor, claim.order_id)
             if claim.state not in (DONE, NO_SHOW):
                 raise NotFinished(claim.state)
             (row,) = [
@@ -427,7 +415,7 @@ class AttendanceService(LoopService):
             claim = await claims_repo.get(session, claim_id)
             if claim is None:
                 raise NotFound("claim")
-            order = await self._scoped_order(session, actor, claim.order_id, lock=True)
+            order = await scoped_order(session, actor, claim.order_id, lock=True)
             claim = await claims_repo.get(session, claim_id)
             assert claim is not None
             if claim.state not in (DONE, NO_SHOW):
@@ -490,7 +478,7 @@ class AttendanceService(LoopService):
             if by_coordinator:
                 if actor.coordinator_unit is None:
                     raise NotAllowed("requester or coordinator only")
-                order = await self._scoped_order(session, actor, order_id)
+                order = await scoped_order(session, actor, order_id)
             if order.state == OrderState.COMPLETED.value:
                 raise AlreadyDecided(order.state)
             if order.state not in LIVE:

@@ -216,6 +216,21 @@ def _plain_value(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+async def scoped_order(
+    session: AsyncSession, actor: UserDTO, order_id: int, *, lock: bool = False
+) -> Order:
+    """The order, if the coordinator's unit holds its community (NotAllowed, NotFound,
+    NotInScope otherwise); ``lock``: FOR UPDATE."""
+    require_coordinator(actor)
+    order = await orders_repo.get(session, order_id, for_update=lock)
+    if order is None:
+        raise NotFound("order")
+    unit = await org_repo.unit(session, order.community_id)
+    assert unit is not None
+    require_scope(actor, unit.path)
+    return order
+
+
 @dataclass(eq=False, kw_only=True)
 class OrderService(LoopService):
     default_rate: float
@@ -387,12 +402,7 @@ class OrderService(LoopService):
         return Page(tuple(order_dto(o) for o in rows), page, pages, total)
 
     async def _reviewable(self, session: AsyncSession, actor: UserDTO, order_id: int) -> Order:
-        order = await orders_repo.get(session, order_id, for_update=True)
-        if order is None:
-            raise NotFound("order")
-        unit = await org_repo.unit(session, order.community_id)
-        assert unit is not None
-        require_scope(actor, unit.path)
+        order = await scoped_order(session, actor, order_id, lock=True)
         if order.state != OrderState.PENDING_REVIEW.value:
             raise AlreadyDecided(order.state)
         return order
