@@ -22,6 +22,7 @@ from bot.logs import setup_logging
 from bot.services import Services
 from bot.services.clock import Clock
 from bot.update_processor import PerUserUpdateProcessor
+from bot.volunteer_bot import VolunteerBot
 from handlers.menus import set_menus
 from storage.database import Database
 from storage.migrate import current_revision, head_revision, upgrade
@@ -49,26 +50,27 @@ def build_application(
         pool_size=config.database.pool_size,
     )
     services = Services.build(config, database, clock)
-    app = (
-        Application.builder()
-        .token(bot_token)
-        .base_url(config.telegram.base_url)
-        .base_file_url(config.telegram.base_file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(config.general.timezone)))
-        # a grab storm is a thousand taps at once: all of them in one claim batch (256
-        # at a time measured p99 1.0–1.9 s on bench/grab_storm.py, 1024 ~0.5–0.7 s)
-        .concurrent_updates(PerUserUpdateProcessor(1024))
+    bot = VolunteerBot(
+        bot_token,
+        base_url=config.telegram.base_url,
+        base_file_url=config.telegram.base_file_url,
+        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(config.general.timezone)),
         # calls in flight at most (connections opened as needed); a grab storm's answers,
         # interleaved runs: p99 ~0.1 s slower with 64 than with 128, and with 256 too
         # (more connections cost the server more)
-        .request(http_request(config, pool_size=max(128, config.delivery.concurrency * 2)))
-        .get_updates_request(
-            http_request(
-                config,
-                pool_size=1,
-                read_timeout=config.telegram.poll_timeout + config.telegram.request_timeout,
-            )
-        )
+        request=http_request(config, pool_size=max(128, config.delivery.concurrency * 2)),
+        get_updates_request=http_request(
+            config,
+            pool_size=1,
+            read_timeout=config.telegram.poll_timeout + config.telegram.request_timeout,
+        ),
+    )
+    app = (
+        Application.builder()
+        .bot(bot)
+        # a grab storm is a thousand taps at once: all of them in one claim batch (256
+        # at a time measured p99 1.0–1.9 s on bench/grab_storm.py, 1024 ~0.5–0.7 s)
+        .concurrent_updates(PerUserUpdateProcessor(1024))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)

@@ -54,13 +54,16 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from http import HTTPStatus
+from typing import Any
 
 from pyreqwest import exceptions as reqwest_errors
 from pyreqwest.client import Client, ClientBuilder
 from pyreqwest.multipart import FormBuilder, PartBuilder
 from pyreqwest.proxy import ProxyBuilder
+from pyreqwest.request import RequestBuilder
 from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
+from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -68,6 +71,7 @@ from bot.config import Config
 
 __all__ = ["ReqwestRequest", "deadline", "http_request"]
 
+_NOT_INITIALIZED = "This ReqwestRequest is not initialized!"
 _POOL_OR_CONNECT = (
     "Pool timeout or connect timeout: no connection of the pool became free, or a new one "
     "could not be opened, in time. Request was *not* sent to Telegram. Consider adjusting "
@@ -198,23 +202,13 @@ class ReqwestRequest(BaseRequest):
         """See :meth:`BaseRequest.do_request`: (HTTP status, body) or TimedOut/NetworkError."""
         client = self._client
         if client is None:
-            raise RuntimeError("This ReqwestRequest is not initialized!")
+            raise RuntimeError(_NOT_INITIALIZED)
 
         files = (
             request_data.multipart_data
             if request_data is not None and request_data.contains_files
             else None
         )
-        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        connect = (
-            self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
-        )
-        pool = self._pool_timeout if isinstance(pool_timeout, DefaultValue) else pool_timeout
-        if isinstance(write_timeout, DefaultValue):
-            write = self._media_write_timeout if files else self._write_timeout
-        else:
-            write = write_timeout
-
         builder = client.request(method, url)
         if files:
             assert request_data is not None
@@ -230,6 +224,57 @@ class ReqwestRequest(BaseRequest):
             params = request_data.parameters
             if params:  # serialised by pyreqwest (serde) with its Content-Type
                 builder = builder.body_json(params)
+        if isinstance(write_timeout, DefaultValue) and files:
+            write_timeout = self._media_write_timeout
+        return await self._exchange(
+            builder, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+
+    async def post_json(
+        self,
+        url: str,
+        params: JSONDict,
+        *,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> Any:
+        """What ``post(url, request_data)`` returns for a call whose parameters are plain
+        JSON values (no files, no Telegram objects): the ``result`` of the Bot API's answer,
+        or the error PTB raises for it (``BaseRequest`` itself maps an error answer). It
+        skips PTB's conversion of each parameter into ``RequestData``, for the calls a
+        storm makes by the thousand (see :class:`bot.volunteer_bot.VolunteerBot`)."""
+        client = self._client
+        if client is None:  # as BaseRequest wraps do_request's RuntimeError
+            raise NetworkError(f"Unknown error in HTTP implementation: {_NOT_INITIALIZED}")
+        status, payload = await self._exchange(
+            client.request("POST", url).body_json(params),
+            read_timeout,
+            write_timeout,
+            connect_timeout,
+            pool_timeout,
+        )
+        if HTTPStatus.OK <= status <= 299:
+            return self.parse_json_payload(payload)["result"]
+        return await _Answered(status, payload).post(url)  # raises what PTB raises for it
+
+    async def _exchange(
+        self,
+        builder: RequestBuilder,
+        read_timeout: ODVInput[float],
+        write_timeout: ODVInput[float],
+        connect_timeout: ODVInput[float],
+        pool_timeout: ODVInput[float],
+    ) -> tuple[int, bytes]:
+        """Send the request within its timeouts (see the module; ``DEFAULT_NONE``: this
+        instance's) in one of the slots: (HTTP status, body), or TimedOut/NetworkError."""
+        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
+        write = self._write_timeout if isinstance(write_timeout, DefaultValue) else write_timeout
+        connect = (
+            self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
+        )
+        pool = self._pool_timeout if isinstance(pool_timeout, DefaultValue) else pool_timeout
         limit = deadline(read, write, connect, pool)
         if limit is not None:
             period = self._periods.get(limit)
@@ -260,6 +305,39 @@ class ReqwestRequest(BaseRequest):
             raise NetworkError(f"pyreqwest.{err.__class__.__name__}: {err}") from err
         finally:
             slots.release()
+
+
+class _Answered(BaseRequest):
+    """An answer already received, for ``BaseRequest.post`` to turn into what PTB raises
+    (or returns) for it: :meth:`ReqwestRequest.post_json` maps errors exactly as PTB does,
+    without a copy of its mapping."""
+
+    __slots__ = ("_answer",)
+
+    def __init__(self, status: int, payload: bytes) -> None:
+        self._answer = (status, payload)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        return self._answer
 
 
 def http_request(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dtm
 from collections.abc import AsyncIterator
 
 import pytest
@@ -19,6 +20,11 @@ def http_bot(sandbox: Sandbox, **request_kwargs: float | int | None) -> Bot:
         request=ReqwestRequest(**request_kwargs),  # type: ignore[arg-type]
         get_updates_request=ReqwestRequest(connection_pool_size=1),
     )
+
+
+def seconds(period: float | dtm.timedelta) -> float:
+    """A retry_after or timeout in seconds, whether PTB gives it as a number or a timedelta."""
+    return period.total_seconds() if isinstance(period, dtm.timedelta) else float(period)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ long polls work, and timeouts, connection failures and Telegram's errors map as 
 from __future__ import annotations
 
 import asyncio
-import datetime as dtm
 import os
 import socket
 from typing import Any
@@ -18,13 +17,9 @@ from telegram.request import RequestData
 
 from bot.http_client import ReqwestRequest, deadline
 from bot.sandbox import Sandbox
-from tests.http.conftest import http_bot
+from tests.http.conftest import http_bot, seconds
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-
-
-def seconds(period: float | dtm.timedelta) -> float:
-    return period.total_seconds() if isinstance(period, dtm.timedelta) else float(period)
 
 
 def closed_port() -> int:
