@@ -15,21 +15,14 @@ answers, 0.6–0.75 s after them). ``drain`` and ``shutdown`` (Application.shutd
 start what waits and wait for everything handed over.
 
 ``initialize`` (Application.initialize, once the bot is built) also freezes what is
-alive in the process then — modules, configuration, catalogues, the application —
-out of the garbage collector's sight (``gc.freeze``, once per process): under a storm
-the full collections that thousands of new objects trigger then scan only those, not
-everything the process holds. Measured on the grab storm (PostgreSQL): pauses of
-100–200 ms without, about 30 ms with. It also raises the collector's thresholds
-(:data:`GC_THRESHOLDS`): with Python's default of a young collection every 700 new
-objects a storm of 1000 taps ran ~170 collections, 90–170 ms of one core; with a young
-collection every 20,000, 6 collections, 45–65 ms. The collections still run (cycles are
-still freed), less often; the memory that waits for them is a few MB.
+alive in the process then out of the garbage collector's sight and raises its
+thresholds, and while at least ``gc_pause_at`` updates are in flight automatic
+collection waits (at most ``gc_max_pause`` seconds): see :mod:`bot.gc_tuning`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import Awaitable, Coroutine
 from typing import Any
@@ -37,25 +30,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.gc_tuning import BurstGcPause, freeze_start_up_objects
 from bot.services.debounce import Debounce
 
 log = logging.getLogger(__name__)
-
-_gc_frozen = False
-# (young, middle, old): see the module's docstring
-GC_THRESHOLDS = (20_000, 20, 10)
-
-
-def freeze_start_up_objects() -> None:
-    """``gc.freeze()`` what the process holds after start-up, the first time only
-    (freezing again would keep garbage of later work from ever being collected), and
-    raise the collector's thresholds to :data:`GC_THRESHOLDS`."""
-    global _gc_frozen
-    if not _gc_frozen:
-        _gc_frozen = True
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
 
 
 def update_key(update: object) -> int | None:
@@ -74,8 +52,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         follow_up_concurrency: int = 4,
         follow_up_quiet: float = 0.2,
         follow_up_max_wait: float = 2.0,
+        gc_pause_at: int = 64,
+        gc_max_pause: float = 2.0,
     ) -> None:
         super().__init__(max_concurrent_updates)
+        self.gc_pause = BurstGcPause(gc_pause_at, gc_max_pause)
         # key -> [lock, number of updates holding or waiting for it]
         self._locks: dict[int, list[Any]] = {}
         self._follow_up_slots = asyncio.Semaphore(follow_up_concurrency)
@@ -126,19 +107,23 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             await asyncio.gather(*self._follow_ups, return_exceptions=True)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        self.gc_pause.started()
         key = update_key(update)
-        if key is None:
-            await coroutine
-            return
-        entry = self._locks.setdefault(key, [asyncio.Lock(), 0])
-        entry[1] += 1
         try:
-            async with entry[0]:
+            if key is None:
                 await coroutine
+                return
+            entry = self._locks.setdefault(key, [asyncio.Lock(), 0])
+            entry[1] += 1
+            try:
+                async with entry[0]:
+                    await coroutine
+            finally:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._locks[key]
         finally:
-            entry[1] -= 1
-            if entry[1] == 0:
-                del self._locks[key]
+            self.gc_pause.finished()
 
     async def initialize(self) -> None:
         freeze_start_up_objects()

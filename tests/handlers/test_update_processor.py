@@ -9,13 +9,15 @@ real suspension point.
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
 from telegram import Chat, Message, Update, User
 
+from bot.gc_tuning import BurstGcPause
 from bot.update_processor import PerUserUpdateProcessor, update_key
 from tests.handlers.conftest import Harness
 
@@ -233,3 +235,83 @@ async def test_an_urgent_follow_up_does_not_queue(caplog: pytest.LogCaptureFixtu
     await processor.drain()
     assert script.log[-1] == "slow-"
     assert any("broken failed" in r.getMessage() for r in caplog.records)  # logged, not raised
+
+
+@pytest.fixture
+def collector_on() -> Iterator[None]:
+    """The collector enabled before and after (whatever a failing test left)."""
+    gc.enable()
+    yield
+    gc.enable()
+
+
+_burst_users = itertools.count(10_000)
+
+
+async def hold_burst(
+    processor: PerUserUpdateProcessor, users: int
+) -> tuple[asyncio.Event, list[asyncio.Task[None]]]:
+    """Updates of ``users`` new users in flight at once, each waiting for the returned
+    gate."""
+    gate = asyncio.Event()
+    entered = [asyncio.Event() for _ in range(users)]
+    tasks = [
+        task(processor, update_from(next(_burst_users)), Script().step(str(i), gate, entered[i]))
+        for i in range(users)
+    ]
+    for event in entered:
+        await event.wait()
+    return gate, tasks
+
+
+async def test_collection_waits_while_a_burst_is_in_flight(collector_on: None) -> None:
+    processor = PerUserUpdateProcessor(64, gc_pause_at=8, gc_max_pause=60)
+    gate, tasks = await hold_burst(processor, 7)
+    assert gc.isenabled()  # 7 in flight: no burst yet
+    gate.set()
+    await asyncio.gather(*tasks)
+
+    gate, tasks = await hold_burst(processor, 12)
+    assert not gc.isenabled() and processor.gc_pause.in_flight == 12
+    gate.set()
+    await asyncio.gather(*tasks)
+    assert gc.isenabled() and processor.gc_pause.in_flight == 0  # the burst is over
+
+
+async def test_a_pause_ends_after_max_pause_and_waits_for_a_quiet_moment(
+    collector_on: None,
+) -> None:
+    processor = PerUserUpdateProcessor(64, gc_pause_at=4, gc_max_pause=0)
+    pause = processor.gc_pause
+    gate, tasks = await hold_burst(processor, 6)
+    for _ in range(10):  # the pause's timer (0 s) fires within a few turns of the loop
+        if not pause.paused:
+            break
+        await asyncio.sleep(0)
+    assert gc.isenabled() and not pause.paused
+    more_gate, more = await hold_burst(processor, 6)  # still busy: no second pause
+    assert gc.isenabled()
+    gate.set()
+    more_gate.set()
+    await asyncio.gather(*tasks, *more)
+    assert pause.in_flight == 0
+    gate, tasks = await hold_burst(processor, 6)  # after a quiet moment, a new burst pauses
+    assert pause.paused
+    gate.set()
+    await asyncio.gather(*tasks)
+    assert gc.isenabled()
+
+
+async def test_a_collector_disabled_already_is_left_alone(collector_on: None) -> None:
+    processor = PerUserUpdateProcessor(64, gc_pause_at=2, gc_max_pause=60)
+    gc.disable()
+    gate, tasks = await hold_burst(processor, 4)
+    assert not processor.gc_pause.paused
+    gate.set()
+    await asyncio.gather(*tasks)
+    assert not gc.isenabled()  # still as it was
+
+
+def test_pause_at_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        BurstGcPause(pause_at=0)

@@ -1,0 +1,102 @@
+"""How the bot's process uses Python's garbage collector under a storm of updates.
+
+A grab storm holds thousands of young objects alive at once (a thousand updates, their
+tasks, contexts and answers); every collection of the young generation walks all of
+them, although nearly none is garbage.
+
+- **Start-up objects frozen.** Once the bot is built, what is alive then (modules,
+  configuration, catalogues, the application) is moved out of the collector's sight
+  (``gc.freeze``, once per process): under a storm the full collections that thousands
+  of new objects trigger then scan only those, not everything the process holds.
+  Measured on the grab storm (PostgreSQL): pauses of 100–200 ms without, about 30 ms
+  with.
+- **Higher thresholds** (:data:`GC_THRESHOLDS`). Python's default, a young collection
+  every 700 new objects, ran ~170 collections during a storm of 1000 taps, 90–170 ms
+  of one core; a young collection every 20,000 ran 6, 45–65 ms. The collections still
+  run (cycles are still freed), less often; the memory that waits for them is a few MB.
+- **No collection while a burst is answered** (:class:`BurstGcPause`). Even then, the
+  storm's window had three young collections of 13–32 ms each (gc callbacks on
+  bench/grab_storm.py): the whole burst is alive, so each walks it. While at least
+  ``pause_at`` updates are in flight, automatic collection waits — until the burst is
+  over (none in flight) or ``max_pause`` seconds have passed, whichever comes first;
+  after a pause cut short by the time limit it waits for the next burst only once the
+  updates in flight have come down to none. Objects freed by reference counting (nearly
+  all) are freed as usual; only cyclic garbage waits, at most ``max_pause`` seconds.
+  Measured: p99 637–854 ms with collections in the storm's window, 548–598 ms without
+  (4 interleaved runs each, SQLite).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+
+log = logging.getLogger(__name__)
+
+# (young, middle, old): see the module's docstring
+GC_THRESHOLDS = (20_000, 20, 10)
+
+_gc_frozen = False
+
+
+def freeze_start_up_objects() -> None:
+    """``gc.freeze()`` what the process holds after start-up, the first time only
+    (freezing again would keep garbage of later work from ever being collected), and
+    raise the collector's thresholds to :data:`GC_THRESHOLDS`."""
+    global _gc_frozen
+    if not _gc_frozen:
+        _gc_frozen = True
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
+
+
+class BurstGcPause:
+    """Automatic garbage collection waits while a burst of updates is in flight (see the
+    module). Call :meth:`started` when an update starts and :meth:`finished` when it
+    ends, on the event loop. A collector already disabled when a burst begins is left
+    alone."""
+
+    def __init__(self, pause_at: int = 64, max_pause: float = 2.0) -> None:
+        if pause_at < 1:
+            raise ValueError("pause_at must be at least 1")
+        self.pause_at = pause_at
+        self.max_pause = max_pause
+        self.in_flight = 0
+        self.paused = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._cut_short = False  # the last pause hit max_pause: wait for a quiet moment
+
+    def started(self) -> None:
+        self.in_flight += 1
+        if (
+            self.in_flight >= self.pause_at
+            and not self.paused
+            and not self._cut_short
+            and gc.isenabled()
+        ):
+            gc.disable()
+            self.paused = True
+            self._timer = asyncio.get_running_loop().call_later(self.max_pause, self._time_up)
+
+    def finished(self) -> None:
+        self.in_flight -= 1
+        if self.in_flight == 0:
+            self._cut_short = False
+            if self.paused:
+                self._resume()
+
+    def _time_up(self) -> None:
+        self._timer = None
+        if self.paused:
+            log.info("garbage collection resumed after %ss of a burst", self.max_pause)
+            self._cut_short = True
+            self._resume()
+
+    def _resume(self) -> None:
+        self.paused = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        gc.enable()
