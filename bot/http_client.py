@@ -247,7 +247,8 @@ class ReqwestRequest(BaseRequest):
         storm makes by the thousand (see :class:`bot.volunteer_bot.VolunteerBot`)."""
         client = self._client
         if client is None:  # as BaseRequest wraps do_request's RuntimeError
-            raise NetworkError(f"Unknown error in HTTP implementation: {_NOT_INITIALIZED}")
+            error = RuntimeError(_NOT_INITIALIZED)
+            raise NetworkError(f"Unknown error in HTTP implementation: {error!r}")
         status, payload = await self._exchange(
             client.request("POST", url).body_json(params),
             read_timeout,
