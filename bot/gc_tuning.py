@@ -64,39 +64,37 @@ class BurstGcPause:
         self.pause_at = pause_at
         self.max_pause = max_pause
         self.in_flight = 0
-        self.paused = False
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: asyncio.TimerHandle | None = None  # set while paused: its time limit
         self._cut_short = False  # the last pause hit max_pause: wait for a quiet moment
+
+    @property
+    def paused(self) -> bool:
+        return self._timer is not None
 
     def started(self) -> None:
         self.in_flight += 1
         if (
             self.in_flight >= self.pause_at
-            and not self.paused
+            and self._timer is None
             and not self._cut_short
             and gc.isenabled()
         ):
             gc.disable()
-            self.paused = True
             self._timer = asyncio.get_running_loop().call_later(self.max_pause, self._time_up)
 
     def finished(self) -> None:
         self.in_flight -= 1
         if self.in_flight == 0:
             self._cut_short = False
-            if self.paused:
+            if self._timer is not None:
+                self._timer.cancel()
                 self._resume()
 
     def _time_up(self) -> None:
-        self._timer = None
-        if self.paused:
-            log.info("garbage collection resumed after %ss of a burst", self.max_pause)
-            self._cut_short = True
-            self._resume()
+        log.info("garbage collection resumed after %ss of a burst", self.max_pause)
+        self._cut_short = True
+        self._resume()
 
     def _resume(self) -> None:
-        self.paused = False
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._timer = None
         gc.enable()
