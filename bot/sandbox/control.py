@@ -9,12 +9,10 @@ All JSON; answers ``{"ok": true, "result": …}`` or ``{"ok": false, "descriptio
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
 from bot.sandbox.errors import NoSuchButton, SandboxTimeout
+from bot.sandbox.http import Handler, HttpError, HttpRequest, HttpResponse, Route, route
 from bot.sandbox.rate_limits import RateLimits
 from bot.sandbox.users import SandboxUser
 
@@ -22,33 +20,29 @@ if TYPE_CHECKING:
     from bot.sandbox.sandbox import Sandbox
 
 MAX_WAIT_S = 60.0
-Route = Callable[[web.Request], Awaitable[web.Response]]
 
 
-def _ok(result: Any) -> web.Response:
-    return web.Response(
-        text=json.dumps({"ok": True, "result": result}, ensure_ascii=False),
-        content_type="application/json",
-    )
+def _answer(body: dict[str, Any], status: int = 200) -> HttpResponse:
+    return HttpResponse(json.dumps(body, ensure_ascii=False).encode("utf-8"), status)
 
 
-def _fail(status: int, description: str) -> web.Response:
-    return web.Response(
-        text=json.dumps({"ok": False, "description": description}, ensure_ascii=False),
-        status=status,
-        content_type="application/json",
-    )
+def _ok(result: Any) -> HttpResponse:
+    return _answer({"ok": True, "result": result})
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
+def _fail(status: int, description: str) -> HttpResponse:
+    return _answer({"ok": False, "description": description}, status)
+
+
+async def _body(request: HttpRequest) -> dict[str, Any]:
     if not request.can_read_body:
         return {}
     try:
-        body = await request.json()
+        body = request.json()
     except ValueError:
-        raise web.HTTPBadRequest(text="the body must be JSON") from None
+        raise HttpError(400, "the body must be JSON") from None
     if not isinstance(body, dict):
-        raise web.HTTPBadRequest(text="the body must be a JSON object")
+        raise HttpError(400, "the body must be a JSON object")
     return body
 
 
@@ -63,24 +57,24 @@ def _user_dict(user: SandboxUser) -> dict[str, Any]:
     }
 
 
-def control_routes(sb: Sandbox) -> list[web.RouteDef]:
-    def token(request: web.Request, body: dict[str, Any] | None = None) -> str | None:
+def control_routes(sb: Sandbox) -> list[Route]:
+    def token(request: HttpRequest, body: dict[str, Any] | None = None) -> str | None:
         return (body or {}).get("token") or request.query.get("token")
 
-    def guarded(handler: Route) -> Route:
-        async def wrapper(request: web.Request) -> web.Response:
+    def guarded(handler: Handler) -> Handler:
+        async def wrapper(request: HttpRequest) -> HttpResponse:
             try:
                 return await handler(request)
             except SandboxTimeout as exc:
                 return _fail(504, str(exc))
             except (NoSuchButton, KeyError, ValueError, TypeError, NotImplementedError) as exc:
                 return _fail(400, f"{exc.__class__.__name__}: {exc}")
-            except web.HTTPBadRequest as exc:
-                return _fail(400, exc.text or "bad request")
+            except HttpError as exc:
+                return _fail(exc.status, exc.text)
 
         return wrapper
 
-    async def info(request: web.Request) -> web.Response:
+    async def info(request: HttpRequest) -> HttpResponse:
         return _ok(
             {
                 "url": sb.url,
@@ -97,10 +91,10 @@ def control_routes(sb: Sandbox) -> list[web.RouteDef]:
             }
         )
 
-    async def list_users(request: web.Request) -> web.Response:
+    async def list_users(request: HttpRequest) -> HttpResponse:
         return _ok([_user_dict(u) for u in sb.users(token(request))])
 
-    async def create_user(request: web.Request) -> web.Response:
+    async def create_user(request: HttpRequest) -> HttpResponse:
         body = await _body(request)
         user = sb.user(
             int(body["user_id"]),
@@ -113,13 +107,13 @@ def control_routes(sb: Sandbox) -> list[web.RouteDef]:
         )
         return _ok(_user_dict(user))
 
-    def user_of(request: web.Request, body: dict[str, Any]) -> SandboxUser:
+    def user_of(request: HttpRequest, body: dict[str, Any]) -> SandboxUser:
         return sb.user(int(request.match_info["user_id"]), token=token(request, body))
 
-    async def get_user(request: web.Request) -> web.Response:
+    async def get_user(request: HttpRequest) -> HttpResponse:
         return _ok(_user_dict(user_of(request, {})))
 
-    async def action(request: web.Request) -> web.Response:
+    async def action(request: HttpRequest) -> HttpResponse:
         body = await _body(request)
         user = user_of(request, body)
         verb = request.match_info["verb"]
@@ -167,7 +161,7 @@ def control_routes(sb: Sandbox) -> list[web.RouteDef]:
             return _fail(404, f"unknown action {verb!r}")
         return _ok({"result": result, "seq": sb.world.last_seq})
 
-    async def messages(request: web.Request) -> web.Response:
+    async def messages(request: HttpRequest) -> HttpResponse:
         chat = sb.bot_state(token(request)).chats.get(int(request.match_info["chat_id"]))
         if chat is None:
             return _fail(404, "chat not found")
@@ -181,7 +175,7 @@ def control_routes(sb: Sandbox) -> list[web.RouteDef]:
             }
         )
 
-    async def events(request: web.Request) -> web.Response:
+    async def events(request: HttpRequest) -> HttpResponse:
         chat_id = int(request.match_info["chat_id"])
         since = int(request.query.get("since", 0))
         wait = min(float(request.query.get("wait", 0)), MAX_WAIT_S)
@@ -202,24 +196,24 @@ def control_routes(sb: Sandbox) -> list[web.RouteDef]:
         last = found[-1].seq if found else since
         return _ok({"events": [e.to_dict() for e in found], "last_seq": last})
 
-    async def list_faults(request: web.Request) -> web.Response:
+    async def list_faults(request: HttpRequest) -> HttpResponse:
         return _ok([r.to_dict() for r in sb.faults.rules])
 
-    async def add_fault(request: web.Request) -> web.Response:
+    async def add_fault(request: HttpRequest) -> HttpResponse:
         body = await _body(request)
         allowed = ("kind", "method", "chat_id", "retry_after", "description", "delay_s", "times",
                    "status")  # fmt: skip
         rule = sb.faults.add(**{k: v for k, v in body.items() if k in allowed})
         return _ok(rule.to_dict())
 
-    async def remove_fault(request: web.Request) -> web.Response:
+    async def remove_fault(request: HttpRequest) -> HttpResponse:
         return _ok(sb.faults.remove(int(request.match_info["rule_id"])))
 
-    async def clear_faults(request: web.Request) -> web.Response:
+    async def clear_faults(request: HttpRequest) -> HttpResponse:
         sb.faults.clear()
         return _ok(True)
 
-    async def requests(request: web.Request) -> web.Response:
+    async def requests(request: HttpRequest) -> HttpResponse:
         since = int(request.query.get("since", 0))
         method = request.query.get("method")
         out = []
@@ -228,7 +222,7 @@ def control_routes(sb: Sandbox) -> list[web.RouteDef]:
                 out.append({"index": index, **entry.to_dict()})
         return _ok(out)
 
-    async def clock(request: web.Request) -> web.Response:
+    async def clock(request: HttpRequest) -> HttpResponse:
         """Body: ``{"advance": s}``; ``{"freeze": true}`` (or a time to freeze at) stops the
         clock, ``{"freeze": false}`` lets it run again."""
         body = await _body(request)
@@ -242,10 +236,10 @@ def control_routes(sb: Sandbox) -> list[web.RouteDef]:
         sb.advance_clock(float(body.get("advance", 0)))
         return _ok({"now": sb.world.now(), "frozen": sb.world.frozen_at is not None})
 
-    async def get_rate_limits(request: web.Request) -> web.Response:
+    async def get_rate_limits(request: HttpRequest) -> HttpResponse:
         return _ok({"limits": _limits_dict(sb), "rate_limited_count": sb.rate_limited_count})
 
-    async def set_rate_limits(request: web.Request) -> web.Response:
+    async def set_rate_limits(request: HttpRequest) -> HttpResponse:
         """Body: fields of RateLimits to change (null lifts one; Telegram's defaults for the
         rest if none were in force), or ``{"enabled": false}`` to stop enforcing."""
         body = await _body(request)
@@ -256,11 +250,11 @@ def control_routes(sb: Sandbox) -> list[web.RouteDef]:
             sb.set_rate_limits(sb.rate_limits or RateLimits(), **changes)
         return await get_rate_limits(request)
 
-    async def clear_rate_limits(request: web.Request) -> web.Response:
+    async def clear_rate_limits(request: HttpRequest) -> HttpResponse:
         sb.set_rate_limits(None)
         return await get_rate_limits(request)
 
-    async def delivered(request: web.Request) -> web.Response:
+    async def delivered(request: HttpRequest) -> HttpResponse:
         """Per chat, how many times each text was delivered (``?method=``, default every
         sending method; ``?texts=0`` for the totals and duplicates only)."""
         method = request.query.get("method") or None
@@ -268,29 +262,29 @@ def control_routes(sb: Sandbox) -> list[web.RouteDef]:
         bot_id = sb.bot_state(token(request)).bot_id
         return _ok(sb.api.deliveries.summary(bot_id, method, texts=texts))
 
-    async def clear_delivered(request: web.Request) -> web.Response:
+    async def clear_delivered(request: HttpRequest) -> HttpResponse:
         sb.api.deliveries.clear()
         return _ok(True)
 
     return [
-        web.get("/sandbox", guarded(info)),
-        web.get("/sandbox/users", guarded(list_users)),
-        web.post("/sandbox/users", guarded(create_user)),
-        web.get(r"/sandbox/users/{user_id:-?\d+}", guarded(get_user)),
-        web.post(r"/sandbox/users/{user_id:-?\d+}/{verb}", guarded(action)),
-        web.get(r"/sandbox/chats/{chat_id:-?\d+}/messages", guarded(messages)),
-        web.get(r"/sandbox/chats/{chat_id:-?\d+}/events", guarded(events)),
-        web.get("/sandbox/faults", guarded(list_faults)),
-        web.post("/sandbox/faults", guarded(add_fault)),
-        web.delete("/sandbox/faults", guarded(clear_faults)),
-        web.delete(r"/sandbox/faults/{rule_id:\d+}", guarded(remove_fault)),
-        web.get("/sandbox/requests", guarded(requests)),
-        web.post("/sandbox/clock", guarded(clock)),
-        web.get("/sandbox/rate_limits", guarded(get_rate_limits)),
-        web.post("/sandbox/rate_limits", guarded(set_rate_limits)),
-        web.delete("/sandbox/rate_limits", guarded(clear_rate_limits)),
-        web.get("/sandbox/delivered", guarded(delivered)),
-        web.delete("/sandbox/delivered", guarded(clear_delivered)),
+        route("GET", "/sandbox", guarded(info)),
+        route("GET", "/sandbox/users", guarded(list_users)),
+        route("POST", "/sandbox/users", guarded(create_user)),
+        route("GET", r"/sandbox/users/{user_id:-?\d+}", guarded(get_user)),
+        route("POST", r"/sandbox/users/{user_id:-?\d+}/{verb}", guarded(action)),
+        route("GET", r"/sandbox/chats/{chat_id:-?\d+}/messages", guarded(messages)),
+        route("GET", r"/sandbox/chats/{chat_id:-?\d+}/events", guarded(events)),
+        route("GET", "/sandbox/faults", guarded(list_faults)),
+        route("POST", "/sandbox/faults", guarded(add_fault)),
+        route("DELETE", "/sandbox/faults", guarded(clear_faults)),
+        route("DELETE", r"/sandbox/faults/{rule_id:\d+}", guarded(remove_fault)),
+        route("GET", "/sandbox/requests", guarded(requests)),
+        route("POST", "/sandbox/clock", guarded(clock)),
+        route("GET", "/sandbox/rate_limits", guarded(get_rate_limits)),
+        route("POST", "/sandbox/rate_limits", guarded(set_rate_limits)),
+        route("DELETE", "/sandbox/rate_limits", guarded(clear_rate_limits)),
+        route("GET", "/sandbox/delivered", guarded(delivered)),
+        route("DELETE", "/sandbox/delivered", guarded(clear_delivered)),
     ]
 
 

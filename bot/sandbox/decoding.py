@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
+from urllib.parse import parse_qsl
 
-from aiohttp import web
+from multipart import MultipartError, MultipartParser, parse_options_header
 
 from bot.sandbox.errors import bad_request
+from bot.sandbox.http import HttpRequest
 from bot.sandbox.validation import UploadedFile
 
 ATTACH = "attach://"
 
 
-async def decode_params(request: web.Request) -> dict[str, Any]:
+async def decode_params(request: HttpRequest) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query)
     if not request.can_read_body:
         return params
     ctype = request.content_type
-    if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
-        for key, value in form.items():
-            if isinstance(value, web.FileField):
-                params[key] = UploadedFile(
-                    value.filename or key, value.content_type, value.file.read()
-                )
-            else:
-                params[key] = value
+    if ctype == "application/x-www-form-urlencoded":
+        text = request.body.decode("utf-8", "replace")
+        params.update(parse_qsl(text, keep_blank_values=True))
         return _resolve_attachments(params)
-    raw = await request.read()
+    if ctype == "multipart/form-data":
+        params.update(_multipart(request))
+        return _resolve_attachments(params)
+    raw = request.body
     if not raw.strip():
         return params
     try:
@@ -39,6 +39,34 @@ async def decode_params(request: web.Request) -> dict[str, Any]:
         raise bad_request("request JSON must be an object")
     params.update(body)
     return params
+
+
+def _multipart(request: HttpRequest) -> dict[str, Any]:
+    """The parts of a multipart/form-data body: text fields as str, files as UploadedFile."""
+    _, options = parse_options_header(request.headers.get("content-type", ""))
+    boundary = options.get("boundary")
+    if not boundary:
+        raise bad_request("multipart body without a boundary")
+    fields: dict[str, Any] = {}
+    body = request.body
+    parser = MultipartParser(
+        io.BytesIO(body),
+        boundary,
+        content_length=len(body),
+        part_limit=1000,
+        memory_limit=len(body) + 1,
+        spool_limit=len(body) + 1,  # the whole body is in memory already
+    )
+    try:
+        for part in parser:
+            if part.filename is not None:
+                mime = part.content_type or "application/octet-stream"
+                fields[part.name] = UploadedFile(part.filename or part.name, mime, part.raw)
+            else:
+                fields[part.name] = part.value
+    except MultipartError as exc:
+        raise bad_request(f"can't parse multipart body: {exc}") from None
+    return fields
 
 
 def _resolve_attachments(params: dict[str, Any]) -> dict[str, Any]:

@@ -7,12 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
 from bot.sandbox.control import control_routes
 from bot.sandbox.deliveries import RequestLog
 from bot.sandbox.errors import SandboxTimeout
 from bot.sandbox.faults import Faults
+from bot.sandbox.http import HttpServer, Router
 from bot.sandbox.limits import Limits
 from bot.sandbox.methods_bot import command_scope_key
 from bot.sandbox.rate_limits import RateLimiter, RateLimits
@@ -65,25 +64,20 @@ class Sandbox:
         self.world.bot(self.token)
         self.host = "127.0.0.1"
         self.port = 0
-        self._runner: web.AppRunner | None = None
+        self._server: HttpServer | None = None
         self._users: dict[tuple[int, int], SandboxUser] = {}
         self._groups: dict[tuple[int, int], SandboxGroup] = {}
 
     # server -----------------------------------------------------------------------------------
-    def make_app(self) -> web.Application:
-        app = web.Application(client_max_size=MAX_REQUEST_BYTES)
-        app.add_routes(self.api.routes())
-        app.add_routes(control_routes(self))
-        return app
+    def router(self) -> Router:
+        return Router([*self.api.routes(), *control_routes(self)])
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> Sandbox:
         self.world.closing = False
-        self._runner = web.AppRunner(self.make_app(), shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
+        server = HttpServer(self.router(), MAX_REQUEST_BYTES)
+        self.port = await server.start(host, port)
+        self._server = server
         self.host = host
-        self.port = int(self._runner.addresses[0][1])
         log.info("sandbox Bot API at %s (default token %s)", self.base_url, self.token)
         return self
 
@@ -91,12 +85,12 @@ class Sandbox:
         self.world.closing = True
         self.world.signal.fire()
         await self.webhooks.stop()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
 
     async def __aenter__(self) -> Sandbox:
-        return await self.start() if self._runner is None else self
+        return await self.start() if self._server is None else self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()

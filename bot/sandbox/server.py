@@ -6,12 +6,11 @@ import json
 import logging
 from typing import Any
 
-from aiohttp import web
-
 from bot.sandbox.decoding import decode_params
 from bot.sandbox.deliveries import Deliveries, RequestLog
 from bot.sandbox.errors import NOT_FOUND, UNAUTHORIZED, ApiError, bad_request, too_many_requests
 from bot.sandbox.faults import Faults
+from bot.sandbox.http import HttpError, HttpRequest, HttpResponse, Route, route
 from bot.sandbox.limits import Limits
 from bot.sandbox.method_context import Call
 from bot.sandbox.methods import HANDLERS
@@ -52,13 +51,8 @@ def _chat_id(params: dict[str, Any]) -> int | None:
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _json(body: dict[str, Any], status: int = 200) -> web.Response:
-    return web.Response(
-        body=_ENCODE(body).encode("utf-8"),
-        status=status,
-        content_type="application/json",
-        charset="utf-8",
-    )
+def _json(body: dict[str, Any], status: int = 200) -> HttpResponse:
+    return HttpResponse(_ENCODE(body).encode("utf-8"), status)
 
 
 def _delivered_text(result: Any, chat: ChatState | None) -> str | None:
@@ -95,13 +89,13 @@ class BotApi:
         self.rate_limited_count = 0
         self.deliveries = Deliveries()
 
-    def routes(self) -> list[web.RouteDef]:
+    def routes(self) -> list[Route]:
         return [
-            web.route("*", r"/bot{token:[^/]+}/{method:[^/]*}", self.handle),
-            web.get(r"/file/bot{token:[^/]+}/{path:.+}", self.file),
+            route("*", r"/bot{token:[^/]+}/{method:[^/]*}", self.handle),
+            route("GET", r"/file/bot{token:[^/]+}/{path:.+}", self.file),
         ]
 
-    async def handle(self, request: web.Request) -> web.Response:
+    async def handle(self, request: HttpRequest) -> HttpResponse:
         token, name = request.match_info["token"], request.match_info["method"]
         entry = LoggedRequest(name, {}, 200, True, None, None, http_method=request.method)
         self.requests.append(entry)
@@ -115,7 +109,7 @@ class BotApi:
             self.world.signal.fire()
         return _json({"ok": True, "result": result})
 
-    async def _call(self, request: web.Request, token: str, name: str, entry: LoggedRequest) -> Any:
+    async def _call(self, request: HttpRequest, token: str, name: str, entry: LoggedRequest) -> Any:
         bot = self.world.bot(token)
         if bot is None:
             raise UNAUTHORIZED
@@ -175,12 +169,12 @@ class BotApi:
     def _webhook_changed(self, bot: BotState) -> None:
         self.webhooks.changed(bot)
 
-    async def file(self, request: web.Request) -> web.StreamResponse:
+    async def file(self, request: HttpRequest) -> HttpResponse:
         if self.world.bot(request.match_info["token"]) is None:
-            raise web.HTTPUnauthorized(text="Unauthorized")
+            raise HttpError(401, "Unauthorized")
         stored = self.world.files_by_path.get(request.match_info["path"])
         if stored is None or stored.data is None:
-            raise web.HTTPNotFound(text="Not Found")
-        return web.Response(
-            body=stored.data, content_type=stored.mime_type or "application/octet-stream"
+            raise HttpError(404, "Not Found")
+        return HttpResponse(
+            stored.data, content_type=stored.mime_type or "application/octet-stream"
         )
