@@ -145,6 +145,8 @@ class HttpServer:
             port=self.port,
             interface=Interfaces.RSGI,
             http=HTTPModes.http1,
+            # an idle kept-alive connection is closed after this long (aiohttp's server:
+            # 75 s); Granian's default, 30 s, is shorter than some tests' quiet spells
             http1_settings=HTTP1Settings(header_read_timeout=120_000),
             websockets=False,
             backlog=BACKLOG,
