@@ -34,7 +34,7 @@ def _fail(status: int, description: str) -> HttpResponse:
     return _answer({"ok": False, "description": description}, status)
 
 
-async def _body(request: HttpRequest) -> dict[str, Any]:
+def _body(request: HttpRequest) -> dict[str, Any]:
     if not request.can_read_body:
         return {}
     try:
@@ -95,7 +95,7 @@ def control_routes(sb: Sandbox) -> list[Route]:
         return _ok([_user_dict(u) for u in sb.users(token(request))])
 
     async def create_user(request: HttpRequest) -> HttpResponse:
-        body = await _body(request)
+        body = _body(request)
         user = sb.user(
             int(body["user_id"]),
             first_name=body.get("first_name"),
@@ -114,7 +114,7 @@ def control_routes(sb: Sandbox) -> list[Route]:
         return _ok(_user_dict(user_of(request, {})))
 
     async def action(request: HttpRequest) -> HttpResponse:
-        body = await _body(request)
+        body = _body(request)
         user = user_of(request, body)
         verb = request.match_info["verb"]
         result: Any
@@ -200,7 +200,7 @@ def control_routes(sb: Sandbox) -> list[Route]:
         return _ok([r.to_dict() for r in sb.faults.rules])
 
     async def add_fault(request: HttpRequest) -> HttpResponse:
-        body = await _body(request)
+        body = _body(request)
         allowed = ("kind", "method", "chat_id", "retry_after", "description", "delay_s", "times",
                    "status")  # fmt: skip
         rule = sb.faults.add(**{k: v for k, v in body.items() if k in allowed})
@@ -225,7 +225,7 @@ def control_routes(sb: Sandbox) -> list[Route]:
     async def clock(request: HttpRequest) -> HttpResponse:
         """Body: ``{"advance": s}``; ``{"freeze": true}`` (or a time to freeze at) stops the
         clock, ``{"freeze": false}`` lets it run again."""
-        body = await _body(request)
+        body = _body(request)
         freeze = body.get("freeze")
         if freeze is False:
             sb.unfreeze_clock()
@@ -242,7 +242,7 @@ def control_routes(sb: Sandbox) -> list[Route]:
     async def set_rate_limits(request: HttpRequest) -> HttpResponse:
         """Body: fields of RateLimits to change (null lifts one; Telegram's defaults for the
         rest if none were in force), or ``{"enabled": false}`` to stop enforcing."""
-        body = await _body(request)
+        body = _body(request)
         if body.get("enabled") is False:
             sb.set_rate_limits(None)
         else:

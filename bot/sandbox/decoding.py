@@ -16,7 +16,7 @@ from bot.sandbox.validation import UploadedFile
 ATTACH = "attach://"
 
 
-async def decode_params(request: HttpRequest) -> dict[str, Any]:
+def decode_params(request: HttpRequest) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query)
     if not request.can_read_body:
         return params

@@ -118,7 +118,7 @@ class BotApi:
         if method is None:
             raise NOT_FOUND
         entry.method = method
-        raw = await decode_params(request)
+        raw = decode_params(request)
         logged = self.requests.limit != 0  # the log is off: skip making entries readable
         entry.chat_id = _chat_id(raw)
         if logged:
