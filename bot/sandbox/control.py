@@ -8,7 +8,6 @@ All JSON; answers ``{"ok": true, "result": …}`` or ``{"ok": false, "descriptio
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.errors import NoSuchButton, SandboxTimeout
@@ -22,16 +21,12 @@ if TYPE_CHECKING:
 MAX_WAIT_S = 60.0
 
 
-def _answer(body: dict[str, Any], status: int = 200) -> HttpResponse:
-    return HttpResponse(json.dumps(body, ensure_ascii=False).encode("utf-8"), status)
-
-
 def _ok(result: Any) -> HttpResponse:
-    return _answer({"ok": True, "result": result})
+    return HttpResponse.json({"ok": True, "result": result})
 
 
 def _fail(status: int, description: str) -> HttpResponse:
-    return _answer({"ok": False, "description": description}, status)
+    return HttpResponse.json({"ok": False, "description": description}, status)
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:

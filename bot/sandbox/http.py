@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # connections waiting to be accepted: a storm opens a bot's whole pool (128+) at once
 BACKLOG = 2048
 STARTUP_TIMEOUT_S = 10.0
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass(slots=True)
@@ -65,6 +66,11 @@ class HttpResponse:
     @classmethod
     def text(cls, text: str, status: int) -> HttpResponse:
         return cls(text.encode("utf-8"), status, "text/plain; charset=utf-8")
+
+    @classmethod
+    def json(cls, body: Any, status: int = 200) -> HttpResponse:
+        """``body`` as JSON, non-ASCII characters as UTF-8 (as the Bot API answers)."""
+        return cls(_ENCODE(body).encode("utf-8"), status)
 
 
 class HttpError(Exception):
@@ -219,7 +225,7 @@ class HttpServer:
             scope.method,
             path,
             query,
-            {k.lower(): v for k, v in headers.items()},
+            dict(headers.items()),  # names in lower case already (HTTP/1 through hyper)
             body,
             match,
         )

@@ -48,13 +48,6 @@ def _chat_id(params: dict[str, Any]) -> int | None:
     return None
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _json(body: dict[str, Any], status: int = 200) -> HttpResponse:
-    return HttpResponse(_ENCODE(body).encode("utf-8"), status)
-
-
 def _delivered_text(result: Any, chat: ChatState | None) -> str | None:
     """The text (or caption) of the message a send/edit produced, "" for one without."""
     if not isinstance(result, dict):
@@ -104,10 +97,10 @@ class BotApi:
             result = await self._call(request, token, name, entry)
         except ApiError as exc:
             entry.status, entry.ok, entry.description = exc.error_code, False, exc.description
-            return _json(exc.envelope(), exc.error_code)
+            return HttpResponse.json(exc.envelope(), exc.error_code)
         finally:
             self.world.signal.fire()
-        return _json({"ok": True, "result": result})
+        return HttpResponse.json({"ok": True, "result": result})
 
     async def _call(self, request: HttpRequest, token: str, name: str, entry: LoggedRequest) -> Any:
         bot = self.world.bot(token)
