@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 # connections waiting to be accepted: a storm opens a bot's whole pool (128+) at once
 BACKLOG = 2048
 STARTUP_TIMEOUT_S = 10.0
+# Granian's graceful stop normally takes a few ms; once in a few hundred stops in the test
+# suite it never ended (no connection left, the listener still open), so it is bounded
+STOP_TIMEOUT_S = 5.0
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
@@ -130,9 +133,12 @@ class Router:
 class HttpServer:
     """Serves ``router`` on ``host:port`` (0: a free port) from the running event loop."""
 
-    def __init__(self, router: Router, max_body_bytes: int) -> None:
+    def __init__(
+        self, router: Router, max_body_bytes: int, *, stop_timeout: float = STOP_TIMEOUT_S
+    ) -> None:
         self.router = router
         self.max_body_bytes = max_body_bytes
+        self.stop_timeout = stop_timeout
         self.port = 0
         self._server: Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -189,8 +195,18 @@ class HttpServer:
         if server is None or task is None:
             return
         server.stop()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.stop_timeout)
+        except TimeoutError:
+            log.warning(
+                "sandbox: the HTTP server on port %s did not stop within %ss; left behind",
+                self.port,
+                self.stop_timeout,
+            )
+            task.cancel()
+        except asyncio.CancelledError:
+            if not task.cancelled():
+                raise
 
     async def _serve(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":

@@ -119,3 +119,17 @@ async def test_malformed_bodies_are_bot_api_errors(
         http, sandbox, "sendMessage", {"chat_id": 1001, "text": "好"}, form=True
     )
     assert status == 200 and body["result"]["text"] == "好"
+
+
+async def test_a_stop_that_never_ends_is_given_up(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    srv = HttpServer(Router([route("GET", "/items", _echo)]), 1000, stop_timeout=0.2)
+    await srv.start("127.0.0.1", 0)
+    granian = srv._server
+    assert granian is not None
+    monkeypatch.setattr(granian, "stop", lambda: None)  # as when its graceful stop hangs
+    with caplog.at_level(logging.WARNING, logger="bot.sandbox.http"):
+        await srv.stop()
+    assert f"HTTP server on port {srv.port} did not stop within 0.2s" in caplog.text
+    await granian.shutdown()  # its worker, still serving, stops for good
