@@ -90,7 +90,7 @@ class UserService:
         self.clock = clock
         self.default_language = default_language
         self._reads: Batcher[None, int, Presence | None] = Batcher(
-            self._read_batch, max_batch=presence_repo.CHUNK * 2, name="users.read"
+            self._read_batch, name="users.read"
         )
         self._writes: Batcher[None, dict[str, Any], None] = Batcher(
             self._write_batch, max_batch=2000, name="users.write"

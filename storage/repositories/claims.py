@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from storage.enums import PLACE_HOLDING, ClaimState, OrderState
 from storage.models import Claim, Order, User, VolunteerProfile, VolunteerTeam
+from storage.repositories.id_lists import among
 from storage.repositories.upsert import insert_for
 
 CANCELLED = ClaimState.CANCELLED.value
@@ -238,14 +239,10 @@ async def states_of(
     session: AsyncSession, order_id: int, volunteer_ids: Sequence[int]
 ) -> dict[int, str]:
     """Volunteer → state of their row on the order (any state), for those who have one."""
-    found: dict[int, str] = {}
-    ids = sorted(set(volunteer_ids))
-    for start in range(0, len(ids), CHUNK):
-        stmt = select(Claim.volunteer_id, Claim.state).where(
-            Claim.order_id == order_id, Claim.volunteer_id.in_(ids[start : start + CHUNK])
-        )
-        found.update((vid, state) for vid, state in (await session.execute(stmt)).all())
-    return found
+    stmt = select(Claim.volunteer_id, Claim.state).where(
+        Claim.order_id == order_id, among(session, Claim.volunteer_id, set(volunteer_ids))
+    )
+    return {vid: state for vid, state in (await session.execute(stmt)).all()}
 
 
 async def insert_new_many(
