@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, exists, func, literal, or_, select, update
+from sqlalchemy import Select, bindparam, case, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -178,31 +179,32 @@ class GrabCheck:
     upcoming: int  # places on other live orders that have not started
 
 
-async def grab_checks(
-    session: AsyncSession, order: Order, volunteer_ids: Sequence[int], now: datetime
-) -> dict[int, GrabCheck]:
-    """:class:`GrabCheck` of each volunteer (users that do not exist are left out), in
-    one query per :data:`CHUNK` volunteers instead of five queries per volunteer."""
+@functools.cache
+def _grab_checks_statement(team_only: bool) -> Select[Any]:
+    """The statement of :func:`grab_checks`, built once per kind of order (open to one
+    team or to all): building it (three aliases, four correlated subqueries) costs
+    SQLAlchemy ~8–10 ms, ten times running it. Its values are bound at execution:
+    ``order_id``, ``team_id``, ``starts_at``, ``ends_at``, ``now`` and ``ids``."""
     mine = aliased(Claim)
     other = aliased(Claim)
     other_order = aliased(Order)
     claim_state = (
         select(mine.state)
-        .where(mine.order_id == order.id, mine.volunteer_id == User.id)
+        .where(mine.order_id == bindparam("order_id"), mine.volunteer_id == User.id)
         .correlate(User)
         .scalar_subquery()
     )
     in_team: Any = (
         exists()
-        .where(VolunteerTeam.user_id == User.id, VolunteerTeam.team_id == order.team_id)
+        .where(VolunteerTeam.user_id == User.id, VolunteerTeam.team_id == bindparam("team_id"))
         .correlate(User)
-        if order.team_id is not None
+        if team_only
         else literal(True)
     )
     holding = (
         other.volunteer_id == User.id,
         other.state.in_(PLACE_HOLDING),
-        other.order_id != order.id,
+        other.order_id != bindparam("order_id"),
         other_order.state.in_(LIVE_ORDER),
     )
     overlapping = (
@@ -210,27 +212,44 @@ async def grab_checks(
         .where(
             other_order.id == other.order_id,
             *holding,
-            other_order.starts_at < order.ends_at,
-            other_order.ends_at > order.starts_at,
+            other_order.starts_at < bindparam("ends_at"),
+            other_order.ends_at > bindparam("starts_at"),
         )
         .correlate(User)
     )
     upcoming = (
         select(func.count(other.id))
         .join(other_order, other_order.id == other.order_id)
-        .where(*holding, other_order.starts_at > now)
+        .where(*holding, other_order.starts_at > bindparam("now"))
         .correlate(User)
         .scalar_subquery()
     )
+    return (
+        select(User.id, claim_state, VolunteerProfile.status, in_team, overlapping, upcoming)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .where(User.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+async def grab_checks(
+    session: AsyncSession, order: Order, volunteer_ids: Sequence[int], now: datetime
+) -> dict[int, GrabCheck]:
+    """:class:`GrabCheck` of each volunteer (users that do not exist are left out), in
+    one query per :data:`CHUNK` volunteers instead of five queries per volunteer."""
+    stmt = _grab_checks_statement(order.team_id is not None)
+    values: dict[str, Any] = {
+        "order_id": order.id,
+        "starts_at": order.starts_at,
+        "ends_at": order.ends_at,
+        "now": now,
+    }
+    if order.team_id is not None:
+        values["team_id"] = order.team_id
     result: dict[int, GrabCheck] = {}
     ids = sorted(set(volunteer_ids))
     for start in range(0, len(ids), CHUNK):
-        stmt = (
-            select(User.id, claim_state, VolunteerProfile.status, in_team, overlapping, upcoming)
-            .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
-            .where(User.id.in_(ids[start : start + CHUNK]))
-        )
-        for uid, state, status, team, overlap, count in (await session.execute(stmt)).all():
+        rows = (await session.execute(stmt, {**values, "ids": ids[start : start + CHUNK]})).all()
+        for uid, state, status, team, overlap, count in rows:
             result[uid] = GrabCheck(uid, state, status, bool(team), bool(overlap), int(count or 0))
     return result
 
