@@ -88,6 +88,8 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     config: Config = app.bot_data["config"]
     # cached before the first update: a storm's winners do not wait for this read
     await app.bot_data["services"].org.load_categories()
+    # nor does a storm wait for its statements to be built and compiled
+    await app.bot_data["services"].warm_up()
     try:
         await set_menus(app.bot, config.general.default_language)
     except Exception:  # a menu is a nicety; the bot works without it

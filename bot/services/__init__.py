@@ -113,6 +113,12 @@ class Services:
         services.wire()
         return services
 
+    async def warm_up(self) -> None:
+        """Prepare what the busiest moment, a grab storm, runs (see ClaimService.warm_up),
+        before the first update; nothing in the database changes."""
+        await self.users.warm_up()
+        await self.claims.warm_up()
+
     def wire(self) -> None:
         """Subscribe the services that plan an order's future to its changes."""
         self.orders.on_published.append(self.reminders.plan)

@@ -143,6 +143,12 @@ class UserService:
             is_admin=unit is not None and unit.parent_id is None,
         )
 
+    async def warm_up(self) -> None:
+        """Run the read behind ``touch`` once, for nobody, so that it is compiled at
+        start-up rather than by the first burst of updates."""
+        async with self.db.read() as session:
+            await presence_repo.presence_many(session, [0])
+
     async def touch(self, who: TelegramIdentity) -> UserDTO:
         """The user behind an update, created on first contact. Writes only when
         something changed (names, language, last seen is stale, or they had been
