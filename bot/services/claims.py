@@ -7,11 +7,12 @@ reads, without a write or a write lock, what refuses whom it can — a row on th
 already (AlreadyClaimed), the order full, closed or not open yet — so the taps of a
 storm that arrive after the last place went cost a share of one read. For the others,
 the rules about the volunteer are read for as many as could win (twice the free
-places), and one write transaction, under the order's lock, inserts their claim rows
-(``INSERT … ON CONFLICT DO NOTHING``, one statement; a cancelled row is revived) and
-takes the places with one conditional UPDATE (``… WHERE taken + n <= places``); the
-rest get SlotsFull. A thousand taps on an order with 20 places cost two reads and one
-write transaction instead of a thousand transactions. The constraints
+places; in the same read), and one write transaction, under the order's lock, inserts
+their claim rows (``INSERT … ON CONFLICT DO NOTHING``, one statement; a cancelled row is
+revived) and takes the places with one conditional UPDATE (``… WHERE taken + n <=
+places … RETURNING`` the order); the rest get SlotsFull. A thousand taps on an order
+with 20 places cost one read and one write transaction instead of a thousand
+transactions. The constraints
 (UNIQUE(order_id, volunteer_id), CHECK(taken <= places)) hold even if this code were
 wrong.
 
@@ -139,6 +140,17 @@ async def release_waitlist(
         to = await recipient(session, claim.volunteer_id, service.default_language)
         key, message = notices.waitlist_released(to, order, service.timezone, started=started)
         await service.scheduler.enqueue(session, key, message)
+
+
+@dataclass
+class _Round:
+    """One round of a grab batch: the order as read, the volunteers whose rules were
+    read with it (``checks``) and those still waiting after them (``rest``)."""
+
+    order: Order
+    chunk: list[int]
+    rest: list[int]
+    checks: dict[int, GrabCheck]
 
 
 class _Raced(Exception):
@@ -294,26 +306,28 @@ class ClaimService(LoopService):
         who pass (:meth:`_claim_many`). Once the order is full, everyone left is
         SlotsFull without their rules being read — as for a single tap, where a full
         order is answered before the rules. A storm on an order with 20 places costs
-        two reads and one write transaction, whatever the number of taps."""
+        one read (the taps' rows on the order, then the rules of the first few) and one
+        write transaction, whatever the number of taps."""
         now = self.clock.now()
         outcomes: list[ClaimDTO | BaseException | None] = [None] * len(taps)
+        first_tap: dict[int, int] = {}  # volunteer → index of their first tap that may win
         async with self.db.read() as session:
             order = await orders_repo.get(session, order_id)
             if order is None:
                 return [NotFound("order") for _ in taps]
             states = await claims_repo.states_of(session, order_id, [v.id for v in taps])
-        first_tap: dict[int, int] = {}  # volunteer → index of their first tap that may win
-        for i, volunteer in enumerate(taps):
-            state = states.get(volunteer.id)
-            try:
-                if state is not None and state != CANCELLED:
-                    raise AlreadyClaimed(state)
-                check_grabbable(order, now)
-            except DomainError as error:
-                outcomes[i] = error
-                continue
-            first_tap.setdefault(volunteer.id, i)
-        decided = await self._take_in_rounds(order_id, list(first_tap), now)
+            for i, volunteer in enumerate(taps):
+                state = states.get(volunteer.id)
+                try:
+                    if state is not None and state != CANCELLED:
+                        raise AlreadyClaimed(state)
+                    check_grabbable(order, now)
+                except DomainError as error:
+                    outcomes[i] = error
+                    continue
+                first_tap.setdefault(volunteer.id, i)
+            first_round = await self._rules_round(session, order, list(first_tap), now)
+        decided = await self._take_in_rounds(order_id, first_round, now)
         for volunteer_id, i in first_tap.items():
             outcomes[i] = decided[volunteer_id]
         for i, volunteer in enumerate(taps):  # a volunteer's further taps in this batch
@@ -324,47 +338,61 @@ class ClaimService(LoopService):
                 )
         return [o for o in outcomes if o is not None]
 
+    @staticmethod
+    async def _rules_round(
+        session: AsyncSession, order: Order, pending: list[int], now: datetime
+    ) -> _Round:
+        """The rules of the next few volunteers waiting (twice as many as places are free)."""
+        size = max(2 * (order.places - order.taken), 16)
+        chunk = pending[:size]
+        checks = await claims_repo.grab_checks(session, order, chunk, now) if chunk else {}
+        return _Round(order, chunk, pending[size:], checks)
+
     async def _take_in_rounds(
-        self, order_id: int, pending: list[int], now: datetime
+        self, order_id: int, round_: _Round, now: datetime
     ) -> dict[int, ClaimDTO | BaseException]:
+        """Each round: those of its volunteers the rules allow compete for the free places
+        (:meth:`_claim_many`); until the order is full or nobody is left, the next round's
+        rules are read with the order again."""
         decided: dict[int, ClaimDTO | BaseException] = {}
-        while pending:
-            async with self.db.read() as session:
-                order = await orders_repo.get(session, order_id)
-                if order is None:
-                    decided.update((v, NotFound("order")) for v in pending)
-                    break
-                try:
-                    check_grabbable(order, now)
-                except DomainError as error:
-                    decided.update((v, copy.copy(error)) for v in pending)
-                    break
-                size = max(2 * (order.places - order.taken), 16)
-                chunk, pending = pending[:size], pending[size:]
-                checks = await claims_repo.grab_checks(session, order, chunk, now)
+        while True:
             eligible: list[int] = []
-            for volunteer_id in chunk:
+            for volunteer_id in round_.chunk:
                 try:
-                    self._refuse_volunteer(checks.get(volunteer_id), order)
+                    self._refuse_volunteer(round_.checks.get(volunteer_id), round_.order)
                 except DomainError as error:
                     decided[volunteer_id] = error
                     continue
                 eligible.append(volunteer_id)
-            if not eligible:
-                continue
-            for attempt in range(3):
+            pending = round_.rest
+            if eligible:
+                for attempt in range(3):
+                    try:
+                        won, full = await self._claim_many(order_id, eligible, now)
+                        break
+                    except _Raced:
+                        log.warning(
+                            "order %s changed under the lock (attempt %s)", order_id, attempt
+                        )
+                else:
+                    won, full = [SlotsFull() for _ in eligible], True
+                decided.update(zip(eligible, won, strict=True))
+                if full:
+                    decided.update((v, SlotsFull()) for v in pending)
+                    return decided
+            if not pending:
+                return decided
+            async with self.db.read() as session:
+                order = await orders_repo.get(session, order_id)
+                if order is None:
+                    decided.update((v, NotFound("order")) for v in pending)
+                    return decided
                 try:
-                    won, full = await self._claim_many(order_id, eligible, now)
-                    break
-                except _Raced:
-                    log.warning("order %s changed under the lock (attempt %s)", order_id, attempt)
-            else:
-                won, full = [SlotsFull() for _ in eligible], True
-            decided.update(zip(eligible, won, strict=True))
-            if full:
-                decided.update((v, SlotsFull()) for v in pending)
-                break
-        return decided
+                    check_grabbable(order, now)
+                except DomainError as error:
+                    decided.update((v, copy.copy(error)) for v in pending)
+                    return decided
+                round_ = await self._rules_round(session, order, pending, now)
 
     async def _claim_many(
         self, order_id: int, volunteer_ids: list[int], now: datetime
@@ -409,11 +437,10 @@ class ClaimService(LoopService):
                         winners[volunteer_id] = claim_id
             if not winners:
                 return outcomes, free == 0
-            taken = await claims_repo.take_places(session, order_id, len(winners), now)
-            if taken is None:
+            updated = await claims_repo.take_places(session, order_id, len(winners), now)
+            if updated is None:
                 raise _Raced(order_id)
-            order = await orders_repo.get(session, order_id)
-            assert order is not None
+            order = updated
             if order.state == OrderState.FILLED.value:
                 to = await recipient(session, order.requester_id, self.default_language)
                 key, message = notices.order_filled(to, order_dto(order), now)

@@ -293,9 +293,10 @@ async def insert_new_many(
     return {vid: cid for vid, cid in (await session.execute(stmt)).all()}
 
 
-async def take_places(session: AsyncSession, order_id: int, n: int, now: datetime) -> int | None:
+async def take_places(session: AsyncSession, order_id: int, n: int, now: datetime) -> Order | None:
     """Take ``n`` places at once if that many are free and the order is open for
-    grabbing: the new ``taken``, or None (nothing changed). One conditional UPDATE, as
+    grabbing: the order as it is now (the session's copy refreshed by the same
+    statement), or None (nothing changed). One conditional UPDATE, as
     ``orders.take_place`` for one; reaching ``places`` fills the order."""
     result = await session.execute(
         update(Order)
@@ -311,8 +312,8 @@ async def take_places(session: AsyncSession, order_id: int, n: int, now: datetim
             state=case((Order.taken + n >= Order.places, FILLED), else_=Order.state),
             updated_at=now,
         )
-        .returning(Order.taken)
-        .execution_options(synchronize_session=False)
+        .returning(Order)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
     return result.scalar_one_or_none()
 
