@@ -316,16 +316,19 @@ class ClaimService(LoopService):
             if order is None:
                 return [NotFound("order") for _ in taps]
             states = await claims_repo.states_of(session, order_id, [v.id for v in taps])
+            try:  # once for the batch: the same order for every tap
+                check_grabbable(order, now)
+                closed: DomainError | None = None
+            except DomainError as error:
+                closed = error
             for i, volunteer in enumerate(taps):
                 state = states.get(volunteer.id)
-                try:
-                    if state is not None and state != CANCELLED:
-                        raise AlreadyClaimed(state)
-                    check_grabbable(order, now)
-                except DomainError as error:
-                    outcomes[i] = error
-                    continue
-                first_tap.setdefault(volunteer.id, i)
+                if state is not None and state != CANCELLED:
+                    outcomes[i] = AlreadyClaimed(state)
+                elif closed is not None:
+                    outcomes[i] = copy.copy(closed)
+                else:
+                    first_tap.setdefault(volunteer.id, i)
             first_round = await self._rules_round(session, order, list(first_tap), now)
         decided = await self._take_in_rounds(order_id, first_round, now)
         for volunteer_id, i in first_tap.items():
