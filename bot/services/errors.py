@@ -14,6 +14,14 @@ class DomainError(Exception):
         super().__init__(detail or self.code)
         self.values = values
 
+    def __copy__(self) -> DomainError:
+        """The same error, for another caller to raise (one instance raised in several
+        tasks would share its traceback): its attributes copied, whatever the
+        subclass's ``__init__`` takes (``copy.copy`` would call it with the message)."""
+        clone = type(self).__new__(type(self), *self.args)
+        clone.__dict__.update(self.__dict__)
+        return clone
+
 
 class NotFound(DomainError):
     code = "not_found"

@@ -12,6 +12,7 @@ from bot.services.dto import ClaimDTO, UserDTO
 from bot.services.errors import (
     AlreadyClaimed,
     NotAllowed,
+    NotOpenYet,
     OverlappingClaim,
     SlotsFull,
     TeamRequired,
@@ -124,3 +125,15 @@ async def test_taps_after_the_order_filled_write_nothing(
     assert writes == []
     assert isinstance(results[0], AlreadyClaimed)
     assert all(isinstance(r, SlotsFull) for r in results[1:])
+
+
+async def test_a_batch_on_an_order_not_open_yet_tells_each_tap_when(
+    db: Database, services: Services, org: Org
+) -> None:
+    opens = START + timedelta(hours=3)
+    order = await activity(services, org, 2, opens_at=opens)
+    taps = await volunteers(db, org, 3)
+    results = await together(services, order.id, [*taps, taps[0]])
+    assert kinds(results) == ["NotOpenYet"] * 4
+    assert all(isinstance(r, NotOpenYet) and r.opens_at == opens for r in results)
+    assert len({id(r) for r in results}) == 4  # each caller raises its own error
