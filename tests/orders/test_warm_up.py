@@ -3,12 +3,10 @@ statements (without it, that grab compiles them), and the warm-up changes nothin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import AbstractContextManager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine.default import CACHE_MISS
 
 from bot.services import Services
@@ -16,23 +14,14 @@ from bot.services.errors import TeamRequired
 from storage.database import Database
 from storage.models import Claim, Order, User
 from tests.orders.support import activity, volunteers
-from tests.services.support import Org
+from tests.services.support import Org, sent_statements
 
 
-@contextmanager
-def compiled(db: Database) -> Iterator[list[str]]:
+def compiled(db: Database) -> AbstractContextManager[list[str]]:
     """The statements SQLAlchemy had to compile inside the block (statement cache misses)."""
-    missed: list[str] = []
-
-    def listener(_c: Any, _cur: Any, statement: str, _p: Any, context: Any, _m: Any) -> None:
-        if getattr(context, "cache_hit", None) is CACHE_MISS:
-            missed.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", listener)
-    try:
-        yield missed
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", listener)
+    return sent_statements(
+        db, lambda s: s.statement if getattr(s.context, "cache_hit", None) is CACHE_MISS else None
+    )
 
 
 async def _snapshot(db: Database) -> tuple[object, ...]:

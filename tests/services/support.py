@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import event, func, select
 
@@ -18,6 +18,8 @@ from bot.services.users import TelegramIdentity
 from bot.services.volunteers import VolunteerForm
 from storage.database import Database
 from storage.models import AuditEntry
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG_FILE = ROOT / "orgs.example.toml"
@@ -142,18 +144,40 @@ async def count(db: Database, model: Any) -> int:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-@contextmanager
-def recorded_writes(db: Database) -> Iterator[list[str]]:
-    """The INSERT/UPDATE/DELETE statements sent to the database inside the block."""
-    writes: list[str] = []
+class Sent(NamedTuple):
+    """A statement sent to the database, with its parameters and SQLAlchemy's execution
+    context (``context.cache_hit`` says whether it had to be compiled)."""
 
-    def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
-        if verb in ("INSERT", "UPDATE", "DELETE"):
-            writes.append(statement)
+    statement: str
+    parameters: Any
+    context: Any
+
+
+@contextmanager
+def sent_statements(db: Database, pick: Callable[[Sent], T | None]) -> Iterator[list[T]]:
+    """What ``pick`` makes of each statement sent to the database inside the block
+    (those it returns None for are left out)."""
+    picked: list[T] = []
+
+    def listener(_c: Any, _cur: Any, statement: str, params: Any, context: Any, _m: Any) -> None:
+        value = pick(Sent(statement, params, context))
+        if value is not None:
+            picked.append(value)
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", listener)
     try:
-        yield writes
+        yield picked
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", listener)
+
+
+def verb(statement: str) -> str:
+    """The statement's first word, in upper case ("" for an empty one)."""
+    return statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+
+
+def recorded_writes(db: Database) -> AbstractContextManager[list[str]]:
+    """The INSERT/UPDATE/DELETE statements sent to the database inside the block."""
+    return sent_statements(
+        db, lambda s: s.statement if verb(s.statement) in ("INSERT", "UPDATE", "DELETE") else None
+    )

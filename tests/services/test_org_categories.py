@@ -5,35 +5,24 @@ background, the cached ones answering meanwhile."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from bot.services.org import OrgService
 from storage.database import Database
 from storage.models import Category
+from tests.services.support import sent_statements
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "orgs.example.toml"
 
 
-@contextmanager
-def category_reads(db: Database) -> Iterator[list[str]]:
+def category_reads(db: Database) -> AbstractContextManager[list[str]]:
     """The SELECTs of the categories table run meanwhile."""
-    selects: list[str] = []
-
-    def listener(_c: object, _cur: object, statement: str, *_a: object) -> None:
-        if "FROM categories" in statement:
-            selects.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", listener)
-    try:
-        yield selects
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", listener)
+    return sent_statements(db, lambda s: s.statement if "FROM categories" in s.statement else None)
 
 
 class Ticks:

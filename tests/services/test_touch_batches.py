@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.services import Services
 from bot.services.users import TelegramIdentity, UserService
 from storage.database import Database
 from storage.models import User
-from tests.services.support import FakeClock, recorded_writes
+from tests.services.support import FakeClock, recorded_writes, sent_statements, verb
 
 
 async def test_a_burst_of_touches_is_one_read_and_one_write(
@@ -23,19 +23,14 @@ async def test_a_burst_of_touches_is_one_read_and_one_write(
     renamed = TelegramIdentity(7000, "Renamed", language_code="en")
     burst = [renamed, *people[1:]]
 
-    statements: list[str] = []
-    with recorded_writes(db) as writes:
-
-        def selects(_c: object, _cur: object, statement: str, *_a: object) -> None:
-            if statement.lstrip().upper().startswith("SELECT"):
-                statements.append(statement)
-
-        event.listen(db.engine.sync_engine, "before_cursor_execute", selects)
-        try:
-            again = await asyncio.gather(*(services.users.touch(p) for p in burst))
-            await services.users.flush()  # the 39 "last seen" alone are written behind
-        finally:
-            event.remove(db.engine.sync_engine, "before_cursor_execute", selects)
+    with (
+        recorded_writes(db) as writes,
+        sent_statements(
+            db, lambda s: s.statement if verb(s.statement) == "SELECT" else None
+        ) as statements,
+    ):
+        again = await asyncio.gather(*(services.users.touch(p) for p in burst))
+        await services.users.flush()  # the 39 "last seen" alone are written behind
 
     assert [u.id for u in again] == [u.id for u in first]
     assert len(statements) == 1  # one read for the forty

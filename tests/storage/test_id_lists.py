@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from storage.database import Database
 from storage.models import User
 from storage.repositories.id_lists import among
+from tests.services.support import sent_statements, verb
 
 
 async def _users(db: Database, n: int) -> None:
@@ -24,22 +25,15 @@ async def test_many_values_are_one_parameter_and_one_statement(db: Database) -> 
     await _users(db, 1200)
     # more than any one IN list took before (500), big ids (BIGINT), a repeat, a stranger
     wanted = [5_000_000_000 + i for i in range(0, 1200, 2)] + [5_000_000_000, 42]
-    parameters: list[object] = []
-
-    def record(_c: object, _cur: object, statement: str, params: object, *_a: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            parameters.append(params)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with sent_statements(
+        db, lambda s: s.parameters if verb(s.statement) == "SELECT" else None
+    ) as parameters:
         async with db.read() as session:
             found = list(
                 await session.scalars(
                     select(User.telegram_id).where(among(session, User.telegram_id, wanted))
                 )
             )
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
     assert sorted(found) == sorted(set(wanted) - {42})
     assert len(parameters) == 1 and len(parameters[0]) == 1  # type: ignore[arg-type]
 
