@@ -12,9 +12,8 @@ their claim rows (``INSERT … ON CONFLICT DO NOTHING``, one statement; a cancel
 revived) and takes the places with one conditional UPDATE (``… WHERE taken + n <=
 places … RETURNING`` the order); the rest get SlotsFull. A thousand taps on an order
 with 20 places cost one read and one write transaction instead of a thousand
-transactions. The constraints
-(UNIQUE(order_id, volunteer_id), CHECK(taken <= places)) hold even if this code were
-wrong.
+transactions. The constraints (UNIQUE(order_id, volunteer_id), CHECK(taken <= places))
+hold even if this code were wrong.
 
 The rules about the volunteer (approved, in the order's team, no overlapping place, at
 most ``max_upcoming_claims`` upcoming places) concern only their own claims, so they
@@ -142,7 +141,7 @@ async def release_waitlist(
         await service.scheduler.enqueue(session, key, message)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Round:
     """One round of a grab batch: the order as read, the volunteers whose rules were
     read with it (``checks``) and those still waiting after them (``rest``)."""

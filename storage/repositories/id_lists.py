@@ -24,14 +24,15 @@ from sqlalchemy import ColumnElement, String, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.upsert import dialect_of
+
 __all__ = ["among"]
 
 
 def among(session: AsyncSession, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
     """``column`` is one of ``values`` (ints or strings), bound as one parameter."""
     items = list(values)
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    if dialect == "postgresql":
+    if dialect_of(session) == "postgresql":
         return column == any_(bindparam(None, items, type_=ARRAY(column.type)))  # type: ignore[no-any-return]
     listed = func.json_each(bindparam(None, json.dumps(items), type_=String)).table_valued("value")
     return column.in_(select(listed.c.value))  # type: ignore[no-any-return]

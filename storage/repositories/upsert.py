@@ -8,6 +8,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
+def dialect_of(session: AsyncSession) -> str:
+    """The session's back end: "postgresql" or "sqlite"."""
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
 def insert_for(session: AsyncSession, table: Any) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    if dialect_of(session) == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
