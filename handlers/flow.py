@@ -9,8 +9,10 @@ any process.
 A flow is an ordered list of steps. A step asks its question (``ask``) and handles the
 answer (``on_text``, ``on_button``, ``on_contact`` …); bad input gets a kind message and
 the same question again, with everything entered so far kept. Buttons of a flow carry
-the state's nonce (``f:<nonce>:<action>:<arg>``): a press on a button from an earlier
-question is recognised as stale and the current question is asked again.
+the state's nonce (``f:<nonce>:<action>:<arg>``), drawn anew at every step: a press on
+a button of an earlier question (or of a flow that ended) is answered as stale and that
+message's buttons are taken off; the message itself, and the current question further
+down, stay as they are.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.callback_data import encode
@@ -297,9 +300,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     turn = await current_turn(update, context)
     if len(parts) != 4 or turn is None or parts[1] != str(turn.state.nonce):
         log.info("stale flow button %r from %s", query.data, query.from_user.id)
-        await answer(update, tr(context).plain("flow.stale"), alert=False)
-        if turn is not None:
-            await turn.ask_again()
+        await answer(update, tr(context).plain("flow.stale"), alert=True)
+        await retire_buttons(update)
         return
     await answer(update)
     _, _, action, arg = parts
@@ -313,6 +315,31 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _dispatch(turn, lambda: turn.step.on_button(turn, action, arg))
     except DomainError as error:
         await answer_error(update, context, error)
+
+
+async def retire_buttons(update: Update) -> None:
+    """Take the buttons off the pressed message when the press was one of them (not
+    forged data): the message stays as it was, far up the chat, and cannot be pressed
+    again; the current question is where it is."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    if not isinstance(message, Message) or message.text is None or message.reply_markup is None:
+        return
+    if not any(
+        button.callback_data == query.data
+        for row in message.reply_markup.inline_keyboard
+        for button in row
+    ):
+        return
+    try:
+        # the same text and entities, without the keyboard (editMessageReplyMarkup would
+        # carry the default parse_mode, a parameter that method does not have)
+        await query.edit_message_text(
+            message.text, entities=message.entities, parse_mode=None, reply_markup=None
+        )
+    except BadRequest as exc:  # too old to edit, or already without buttons
+        log.info("could not take the buttons off a stale message: %s", exc)
 
 
 async def cancel_flow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -184,8 +184,9 @@ class FlowState(Base):
     """Where a user is in a multi-step chat flow, and what they entered so far.
 
     Written in the same transaction as each step, so a restart (or another worker)
-    continues exactly where the user was. ``nonce`` changes at every step; buttons carry
-    it, so a press on a button of an earlier step is recognised as stale.
+    continues exactly where the user was. ``nonce`` is drawn anew (at random) at every
+    step; buttons carry it, so a press on a button of an earlier step — or of an earlier
+    flow, whose row is gone — is recognised as stale.
     """
 
     __tablename__ = "flow_states"

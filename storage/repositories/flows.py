@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from sqlalchemy import delete
@@ -7,6 +8,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FlowState
 from storage.types import utcnow
+
+NONCE_MAX = 2**31 - 1  # flow_states.nonce is a 32-bit INTEGER
+
+
+def new_nonce(previous: int | None = None) -> int:
+    """A nonce for the buttons of the question about to be asked: random, so that it
+    differs from the nonces of earlier questions — also those of a flow that ended
+    (``/cancel``, done) and whose row is gone, which a counter restarting at 1 would
+    repeat; never the previous one."""
+    while True:
+        nonce = secrets.randbelow(NONCE_MAX) + 1
+        if nonce != previous:
+            return nonce
 
 
 async def get(session: AsyncSession, user_id: int) -> FlowState | None:
@@ -18,11 +32,11 @@ async def save(
 ) -> FlowState:
     state = await session.get(FlowState, user_id)
     if state is None:
-        state = FlowState(user_id=user_id, flow=flow, step=step, nonce=1, data=data)
+        state = FlowState(user_id=user_id, flow=flow, step=step, nonce=new_nonce(), data=data)
         session.add(state)
     else:
         state.flow, state.step, state.data = flow, step, dict(data)
-        state.nonce = (state.nonce % 9999) + 1
+        state.nonce = new_nonce(state.nonce)
         state.updated_at = utcnow()
     await session.flush()
     return state

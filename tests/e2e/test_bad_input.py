@@ -72,6 +72,8 @@ async def test_restart_mid_flow_loses_nothing(bot: RunningBot, sandbox: Sandbox)
 
 async def test_stale_and_forged_buttons(bot: RunningBot, sandbox: Sandbox) -> None:
     v = await start_volunteering(sandbox, 4004)
+    asked_name = v.last
+    assert asked_name is not None and asked_name.buttons
     await v.send("Dan")
     await v.wait_for("Share my phone number")
     await v.send("13800138000")
@@ -83,11 +85,24 @@ async def test_stale_and_forged_buttons(bot: RunningBot, sandbox: Sandbox) -> No
     await v.press(longyang.name("en"), message=streets)
     await v.wait_for("Please choose your community")
 
-    # a button of the earlier question (old nonce): out of date, current question again
+    # data of the earlier question (old nonce) on the message that now asks the next one:
+    # out of date, and nothing changes (that message's buttons are the current ones)
+    communities = v.last
+    assert communities is not None and "Please choose your community" in communities.text
     answer = await v.press_data(streets.message_id, f"f:{first_nonce}:pick:{longyang.id}")
-    assert "out of date" in (answer.text or "")
-    current = v.last
-    assert current is not None and "Please choose your community" in current.text
+    assert answer.show_alert and "out of date" in (answer.text or "")
+    assert v.last == communities
+    state = await flow_state(bot, 4004)
+    assert state is not None and state.step == "community"
+
+    # a button still on an earlier question (the name's Cancel): out of date, the flow
+    # goes on; that message keeps its text and loses its buttons, and the current
+    # question is not asked a second time
+    answer = await v.press("✖️ Cancel", message=asked_name)
+    assert answer.show_alert and "out of date" in (answer.text or "")
+    await v.wait_for(predicate=lambda m: m.message_id == asked_name.message_id and not m.buttons)
+    assert v.chat.messages[asked_name.message_id].view().text == asked_name.text
+    assert v.last == communities
     state = await flow_state(bot, 4004)
     assert state is not None and state.step == "community"
 
