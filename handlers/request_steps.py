@@ -10,7 +10,7 @@ from datetime import date, datetime
 from bot.services.dto import UnitDTO
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.orders import ADDRESS_MAX, DESCRIPTION_MAX, HELPERS_MAX
-from bot.services.validation import clean_name, normalize_phone
+from bot.services.validation import clean_name, free_text, normalize_phone
 from handlers import request_when as when
 from handlers.flow import Step, Turn
 from handlers.steps import grid
@@ -26,15 +26,6 @@ WEEKDAYS = (
     "request.weekday_sun",
 )
 HELPER_BUTTONS = (1, 2, 3, 5)
-
-
-def text_value(text: str, field: str, maximum: int) -> str:
-    value = text.strip()
-    if not value:
-        raise InvalidValue(field, "empty")
-    if len(value) > maximum:
-        raise InvalidValue(field, "too_long", max=maximum, length=len(value))
-    return value
 
 
 def _now(turn: Turn) -> datetime:
@@ -96,7 +87,7 @@ class DescriptionStep(Step):
         await turn.say(turn.tr("request.ask_description", max=DESCRIPTION_MAX), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        turn.data["description"] = text_value(text, "description", DESCRIPTION_MAX)
+        turn.data["description"] = free_text(text, "description", DESCRIPTION_MAX)
         await turn.advance()
 
 
@@ -191,7 +182,7 @@ class PlaceStep(Step):
         await turn.say(turn.tr("request.ask_place", community=name), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        turn.data["address"] = text_value(text, "address", ADDRESS_MAX)
+        turn.data["address"] = free_text(text, "address", ADDRESS_MAX)
         turn.data["latitude"] = turn.data["longitude"] = None
         await turn.advance()
 
@@ -282,7 +273,7 @@ class BeneficiaryAddressStep(_BeneficiaryStep):
         await turn.say(turn.tr("request.ask_b_address"), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        turn.data["b_address"] = text_value(text, "address", ADDRESS_MAX)
+        turn.data["b_address"] = free_text(text, "address", ADDRESS_MAX)
         await turn.advance()
 
 

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from bot.background import wake_sender
 from bot.services.dto import OrderDTO
 from bot.services.errors import DomainError, InvalidValue
-from bot.services.orders import PLACES_MAX, Publication, check_guidance, check_opens
+from bot.services.orders import GUIDANCE_MAX, PLACES_MAX, Publication, check_opens
+from bot.services.validation import free_text
 from handlers import request
 from handlers.common import answer_error, error_text
 from handlers.flow import Flow, Step, Turn, register_flow
@@ -103,9 +104,7 @@ class GuidanceStep(Step):
         await turn.show(turn.tr("review.ask_guidance"), turn.keyboard([[skip]]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        if not text.strip():
-            raise InvalidValue("guidance", "empty")
-        turn.data["guidance"] = check_guidance(text)  # too long: asked again here
+        turn.data["guidance"] = free_text(text, "guidance", GUIDANCE_MAX)  # asked again if bad
         await turn.advance()
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:

@@ -46,6 +46,7 @@ from bot.services.errors import (
 from bot.services.orders import order_dto, scoped_order
 from bot.services.recipients import nearest_coordinators, recipient
 from bot.services.scope import require_coordinator, require_role, require_scope
+from bot.services.validation import free_text
 from storage.enums import ClaimState, OrderState
 from storage.models import Claim, Order
 from storage.repositories import attendance as attendance_repo
@@ -403,11 +404,7 @@ class AttendanceService(LoopService):
     ) -> Attendance:
         """Set a finished claim's minutes (0 … 1440) with a reason; audited, the
         volunteer told. A no-show given minutes becomes done (they did come)."""
-        text = (reason or "").strip()
-        if not text:
-            raise InvalidValue("reason", "empty")
-        if len(text) > REASON_MAX:
-            raise InvalidValue("reason", "too_long", max=REASON_MAX, length=len(text))
+        text = free_text(reason, "reason", REASON_MAX)
         if not 0 <= minutes <= MAX_MINUTES:
             raise InvalidValue("minutes", "range", min=0, max=MAX_MINUTES)
         require_coordinator(actor)

@@ -24,7 +24,7 @@ from bot.services.errors import AlreadyDecided, InvalidValue, NotAllowed, NotFou
 from bot.services.recipients import recipient
 from bot.services.scope import require_coordinator, require_role, require_scope
 from bot.services.users import effective_language
-from bot.services.validation import clean_name, normalize_phone
+from bot.services.validation import clean_name, free_text, normalize_phone, optional_text
 from storage.enums import ClaimState, OrderScope, OrderState, UnitKind
 from storage.models import Order
 from storage.repositories import audit as audit_repo
@@ -125,22 +125,9 @@ class Publication:
     scope: str = OrderScope.COMMUNITY.value
 
 
-def _text(value: str | None, field: str, maximum: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise InvalidValue(field, "empty")
-    if len(text) > maximum:
-        raise InvalidValue(field, "too_long", max=maximum, length=len(text))
-    return text
-
-
-def _optional_text(value: str | None, field: str, maximum: int) -> str | None:
-    return _text(value, field, maximum) if value is not None and value.strip() else None
-
-
 def check_guidance(text: str | None) -> str | None:
     """A coordinator's guidance for an order: optional, at most GUIDANCE_MAX."""
-    return _optional_text(text, "guidance", GUIDANCE_MAX)
+    return optional_text(text, "guidance", GUIDANCE_MAX)
 
 
 def check_opens(opens_at: datetime | None, starts_at: datetime) -> None:
@@ -153,14 +140,14 @@ def check_form(form: OrderForm, now: datetime) -> dict[str, object]:
     """The form's values as stored, or InvalidValue naming the first bad field."""
     if not CATEGORY_RE.match(form.category or ""):
         raise InvalidValue("category", "unknown")
-    description = _text(form.description, "description", DESCRIPTION_MAX)
+    description = free_text(form.description, "description", DESCRIPTION_MAX)
     if form.starts_at.tzinfo is None or form.ends_at.tzinfo is None:
         raise InvalidValue("starts_at", "past")
     if form.starts_at <= now:
         raise InvalidValue("starts_at", "past")
     if form.ends_at <= form.starts_at:
         raise InvalidValue("ends_at", "before_start")
-    address = _text(form.address, "address", ADDRESS_MAX)
+    address = free_text(form.address, "address", ADDRESS_MAX)
     phone = normalize_phone(form.contact_phone)
     if not 1 <= form.helpers_requested <= HELPERS_MAX:
         raise InvalidValue("helpers", "range", min=1, max=HELPERS_MAX)
@@ -172,7 +159,7 @@ def check_form(form: OrderForm, now: datetime) -> dict[str, object]:
         raise InvalidValue("location", "invalid")
     beneficiary_name = clean_name(form.beneficiary_name) if form.beneficiary_name else None
     beneficiary_phone = normalize_phone(form.beneficiary_phone) if form.beneficiary_phone else None
-    beneficiary_address = _optional_text(form.beneficiary_address, "address", ADDRESS_MAX)
+    beneficiary_address = optional_text(form.beneficiary_address, "address", ADDRESS_MAX)
     return {
         "category": form.category,
         "description": description,
@@ -457,7 +444,7 @@ class OrderService(LoopService):
     async def reject(self, actor: UserDTO, order_id: int, reason: str) -> OrderDTO:
         """Turn a pending request down with a reason (audited); the requester is told."""
         require_coordinator(actor)
-        text = _text(reason, "reason", REASON_MAX)
+        text = free_text(reason, "reason", REASON_MAX)
         async with self.db.transaction() as session:
             order = await self._reviewable(session, actor, order_id)
             order = await self._decide(

@@ -11,14 +11,39 @@ from bot.services.errors import InvalidValue
 NAME_MAX = 50
 
 
-def clean_name(text: str | None) -> str:
-    """A person's name: trimmed, inner whitespace collapsed, 1–50 characters, no control
-    characters. HTML in it is allowed (it is escaped wherever it is shown)."""
-    value = " ".join((text or "").split())
+# Unicode's explicit bidirectional embeddings, overrides and isolates (LRE RLE PDF LRO
+# RLO, LRI RLI FSI PDI): invisible, able to make text read in another order than it was
+# typed, and pasted along unseen (Android wraps a copied number or name in LRE … PDF).
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def free_text(text: str | None, field: str, maximum: int, *, one_line: bool = False) -> str:
+    """What a person types in their own words — a name, a description, an address, a
+    reason, guidance — as it is kept: bidirectional controls dropped (the one rule for
+    them, in every such field), trimmed (``one_line``: inner whitespace collapsed to
+    single spaces), 1 … ``maximum`` characters; InvalidValue(field, "empty" |
+    "too_long") otherwise."""
+    value = (text or "").translate(BIDI_CONTROLS)
+    value = " ".join(value.split()) if one_line else value.strip()
     if not value:
-        raise InvalidValue("name", "empty")
-    if len(value) > NAME_MAX:
-        raise InvalidValue("name", "too_long", max=NAME_MAX, length=len(value))
+        raise InvalidValue(field, "empty")
+    if len(value) > maximum:
+        raise InvalidValue(field, "too_long", max=maximum, length=len(value))
+    return value
+
+
+def optional_text(text: str | None, field: str, maximum: int) -> str | None:
+    """:func:`free_text`, or None when nothing (or nothing visible) was given."""
+    if not (text or "").translate(BIDI_CONTROLS).strip():
+        return None
+    return free_text(text, field, maximum)
+
+
+def clean_name(text: str | None) -> str:
+    """A person's name: :func:`free_text` on one line, 1–50 characters, and no other
+    control or invisible formatting characters (a zero-width space, a NUL). HTML in it
+    is allowed (it is escaped wherever it is shown)."""
+    value = free_text(text, "name", NAME_MAX, one_line=True)
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in value):
         raise InvalidValue("name", "bad_chars")
     return value

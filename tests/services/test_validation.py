@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.services.errors import InvalidValue
-from bot.services.validation import NAME_MAX, clean_name, mask_phone, normalize_phone
+from bot.services.validation import (
+    NAME_MAX,
+    clean_name,
+    free_text,
+    mask_phone,
+    normalize_phone,
+    optional_text,
+)
 
 SPACED = "+86 1 3 8 0 0 1 3 8 0 0 0"  # 25 characters, valid
 
@@ -102,7 +109,10 @@ NAMES: list[tuple[str | None, str | None, str | None]] = [
     ("Bob\x07", None, "bad_chars"),
     ("Bob\x7f", None, "bad_chars"),
     ("王\u200b芳", None, "bad_chars"),  # zero-width space
-    ("Bob\u202eevil", None, "bad_chars"),  # right-to-left override
+    ("Bob\u202eevil", "Bobevil", None),  # bidi controls are dropped, as everywhere
+    ("\u202a王芳\u202c", "王芳", None),  # as Android pastes a copied name
+    ("\u2066 \u2069", None, "empty"),  # nothing visible left
+    ("Bob\u200eevil", None, "bad_chars"),  # other invisible formatting is refused
     ("Bob\ue000", None, "bad_chars"),  # private use
 ]
 
@@ -132,6 +142,42 @@ def test_clean_name_is_idempotent(text: str) -> None:
         return
     assert clean_name(cleaned) == cleaned
     assert 1 <= len(cleaned) <= NAME_MAX and cleaned == cleaned.strip()
+
+
+BIDI_CONTROLS = [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+
+
+@pytest.mark.parametrize("control", BIDI_CONTROLS, ids=lambda c: f"U+{ord(c):04X}")
+def test_free_text_drops_each_bidi_control(control: str) -> None:
+    """One rule for every free-text field (issue 12, item 17): the nine embeddings,
+    overrides and isolates are dropped; nothing else is touched."""
+    typed = f" 陪{control}老人\n聊天{control} "
+    assert free_text(typed, "description", 100) == "陪老人\n聊天"
+    assert optional_text(typed, "address", 100) == "陪老人\n聊天"
+    assert clean_name(f"{control}王芳{control}") == "王芳"
+
+
+def test_free_text_measures_what_is_kept() -> None:
+    assert free_text("\u202e" * 50 + "x" * 10, "reason", 10) == "x" * 10
+    with pytest.raises(InvalidValue) as info:
+        free_text("\u2066\u2069 \n", "reason", 10)
+    assert (info.value.field, info.value.reason) == ("reason", "empty")
+    with pytest.raises(InvalidValue) as info:
+        free_text("x" * 11, "reason", 10)
+    assert info.value.values == {"max": 10, "length": 11}
+    assert optional_text("\u202a\u202c", "address", 10) is None
+    assert optional_text(None, "address", 10) is None
+
+
+@given(st.text(max_size=60))
+def test_free_text_never_keeps_a_bidi_control(text: str) -> None:
+    try:
+        kept = free_text(text, "description", 40)
+    except InvalidValue as error:
+        assert error.field == "description" and error.reason in ("empty", "too_long")
+        return
+    assert not set(kept) & set(BIDI_CONTROLS) and kept == kept.strip()
+    assert free_text(kept, "description", 40) == kept
 
 
 @pytest.mark.parametrize(
