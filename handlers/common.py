@@ -26,6 +26,7 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
 H = TypeVar("H", bound=Handler)
 
 ME_KEY = "me"
+ALERT_MAX = 200  # answerCallbackQuery text, in UTF-16 code units
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -114,14 +115,16 @@ def pressed_ids(update: Update, prefix: str, count: int = 1) -> tuple[int, ...]:
     return parsed
 
 
-def error_text(translator: Translator, error: DomainError) -> str:
+def error_text(translator: Translator, error: DomainError, *, plain: bool = False) -> str:
+    """The kind words for ``error``: HTML for a message, or ``plain`` for an alert."""
+    say = translator.plain if plain else translator
     if isinstance(error, InvalidValue):
         key = f"invalid.{error.field}.{error.reason}"
         if key in translator:
-            return translator(key, **error.values)
-        return translator("invalid.generic")
+            return say(key, **error.values)
+        return say("invalid.generic")
     key = f"error.{error.code}"
-    return translator(key) if key in translator else translator("error.generic")
+    return say(key) if key in translator else say("error.generic")
 
 
 async def answer_error(
@@ -129,26 +132,16 @@ async def answer_error(
 ) -> None:
     """A domain error as a reply: an alert on a button press, a message otherwise."""
     translator = tr(context)
-    text = error_text(translator, error)
     query: CallbackQuery | None = update.callback_query
     if query is not None:
         log.info("refused press %r by %s: %s", query.data, query.from_user.id, error)
         try:
-            await query.answer(_plain(text), show_alert=True)
+            text = alert_text(error_text(translator, error, plain=True))
+            await query.answer(text, show_alert=True)
             return
         except BadRequest:  # already answered (a handler answers first): say it in the chat
             pass
-        await Reply(update, context).send(text)
-    else:
-        await Reply(update, context).send(text)
-
-
-def _plain(html_text: str) -> str:
-    """Callback answers are not HTML: drop tags and unescape (≤ 200 characters)."""
-    import html
-    import re
-
-    return html.unescape(re.sub(r"<[^>]+>", "", html_text))[:200]
+    await Reply(update, context).send(error_text(translator, error))
 
 
 def domain_errors(handler: H) -> H:
@@ -168,4 +161,22 @@ def domain_errors(handler: H) -> H:
 async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
     query = update.callback_query
     if query is not None:
-        await query.answer(_plain(text) if text else None, show_alert=alert)
+        await query.answer(alert_text(text) if text else None, show_alert=alert)
+
+
+def alert_text(text: str) -> str:
+    """``text`` as an alert shows it: literally (alerts are not HTML), at most
+    ALERT_MAX UTF-16 code units (as Telegram counts), ending in "…" when cut."""
+    if utf16_len(text) <= ALERT_MAX:
+        return text
+    kept, size = [], 0
+    for ch in text:
+        size += utf16_len(ch)
+        if size > ALERT_MAX - 1:
+            break
+        kept.append(ch)
+    return "".join(kept) + "…"
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2

@@ -14,6 +14,7 @@ Values substituted into a message are HTML-escaped unless wrapped in :class:`Mar
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,7 @@ from babel.messages.pofile import read_po
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES: tuple[str, ...] = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
+_TAG = re.compile(r"<[^>]*>")
 
 
 class Markup(str):
@@ -75,9 +77,17 @@ class Translator:
         return Markup(text.format_map({name: escape(value) for name, value in values.items()}))
 
     def plain(self, key: str, /, **values: Any) -> str:
-        """For places that are not HTML (button labels, callback answers, alerts)."""
-        text = self.raw(key)
+        """For places that are not HTML (button labels, callback answers, alerts): the
+        message's own markup read as the user would see it (tags dropped, entities
+        such as ``&amp;`` turned into their characters), the values filled in literally
+        — a name ``<b>Mal</b> & co`` stays exactly that."""
+        text = _without_markup(self.raw(key))
         return text.format_map({k: str(v) for k, v in values.items()}) if values else text
+
+
+@cache
+def _without_markup(template: str) -> str:
+    return html.unescape(_TAG.sub("", template))
 
 
 def _read_catalogue(language: str) -> dict[str, str]:

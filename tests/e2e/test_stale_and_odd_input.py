@@ -1,5 +1,6 @@
 """End to end over HTTP, as people meet them (issue 12): a button left over from a flow
-ended with /cancel (item 21) — in Chinese and in English."""
+ended with /cancel (item 21), and an alert naming a volunteer whose name looks like
+HTML (item 19) — in Chinese and in English."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import pytest
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.users import SandboxUser
+from bot.services.volunteers import VolunteerForm
 from tests.e2e.support import shown
 from tests.e2e.test_bad_input import flow_state
 from tests.e2e.test_request import resident
 from tests.fixtures.bot import RunningBot
+from tests.services.support import COMMUNITY
 
 LANGUAGES = ["zh_CN", "en"]
 
@@ -61,3 +64,39 @@ async def test_a_button_of_a_cancelled_flow_is_stale_and_its_message_kept(
     # the current question still works
     await r.press(kind.name(language), message=current)
     await r.wait_for(shown(t, "request.ask_description", max=2000))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_an_alert_shows_a_name_literally(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    """Item 19: an alert is plain text, so the volunteer's name is shown as registered
+    (it was "Mal & lory", the tags taken for markup and dropped)."""
+    name = "<b>Mal</b> & <i>lory</i>"
+    t = get_translator(language)
+    community = await bot.services.org.unit_by_code(COMMUNITY)
+    assert community is not None
+    await bot.services.coordinators.add_admin(9401, COMMUNITY, label="test")
+    coordinator = sandbox.user(9401, first_name="Luo", language_code=telegram_code(language))
+    await coordinator.command("/start")
+    volunteer = sandbox.user(2401, first_name="Mal", language_code=telegram_code(language))
+    await volunteer.command("/lang")
+    await volunteer.wait_for(shown(t, "language.ask"))
+    user = await bot.services.users.get(2401)
+    await bot.services.volunteers.register(
+        user.id,
+        VolunteerForm(
+            real_name=name,
+            phone="138 0013 8000",
+            community_id=community.id,
+            grid_id=None,
+            team_ids=(),
+            consent=True,
+        ),
+    )
+    await coordinator.command("/pending")
+    approve = t.plain("button.approve_name", name=name)
+    await coordinator.wait_for(predicate=lambda m: any(approve in row for row in m.buttons))
+    answer = await coordinator.press(approve)
+    assert answer.text == t.plain("approval.approved", name=name)
+    assert name in answer.text
