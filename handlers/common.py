@@ -4,8 +4,10 @@ and the translation of domain errors into kind, localized answers."""
 from __future__ import annotations
 
 import functools
+import html
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -35,6 +37,7 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
 
 async def load_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Pre-group: the user behind the update, created on first contact, with roles."""
+    _press.set(_Press(update.callback_query))
     who = update.effective_user
     if who is None or who.is_bot or context.user_data is None:
         return
@@ -130,17 +133,15 @@ def error_text(translator: Translator, error: DomainError, *, plain: bool = Fals
 async def answer_error(
     update: Update, context: ContextTypes.DEFAULT_TYPE, error: DomainError
 ) -> None:
-    """A domain error as a reply: an alert on a button press, a message otherwise."""
+    """A domain error as a reply: an alert on a button press (in the chat if the press
+    was answered already), a message otherwise."""
     translator = tr(context)
     query: CallbackQuery | None = update.callback_query
     if query is not None:
         log.info("refused press %r by %s: %s", query.data, query.from_user.id, error)
-        try:
-            text = alert_text(error_text(translator, error, plain=True))
-            await query.answer(text, show_alert=True)
+        if not answered(update):
+            await answer(update, error_text(translator, error, plain=True), alert=True)
             return
-        except BadRequest:  # already answered (a handler answers first): say it in the chat
-            pass
     await Reply(update, context).send(error_text(translator, error))
 
 
@@ -158,10 +159,55 @@ def domain_errors(handler: H) -> H:
     return wrapper  # type: ignore[return-value]
 
 
-async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
+class _Press:
+    """This update's callback query, and whether it was answered: one per update, made
+    by the pre-group (:func:`load_user`) so that the tasks a handler starts (an answer
+    sent beside other work with ``asyncio.gather``) share it with the handler."""
+
+    __slots__ = ("answered", "query")
+
+    def __init__(self, query: CallbackQuery | None) -> None:
+        self.query = query
+        self.answered = False
+
+
+_press: ContextVar[_Press | None] = ContextVar("press", default=None)
+
+
+def _press_of(query: CallbackQuery) -> _Press:
+    press = _press.get()
+    if press is None or press.query is not query:  # not through the pre-group (tests)
+        press = _Press(query)
+        _press.set(press)
+    return press
+
+
+def answered(update: Update) -> bool:
     query = update.callback_query
-    if query is not None:
-        await query.answer(alert_text(text) if text else None, show_alert=alert)
+    return query is not None and _press_of(query).answered
+
+
+async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
+    """Answer the pressed button's query with plain ``text`` (an alert or a toast; cut
+    to Telegram's 200 characters), once: Telegram refuses a second answer ("query is
+    too old", as it does one that comes too late), so a later call sends none; its
+    text, if any, goes into the chat instead."""
+    query = update.callback_query
+    if query is None:
+        return
+    press = _press_of(query)
+    if not press.answered:
+        press.answered = True
+        try:
+            await query.answer(alert_text(text) if text else None, show_alert=alert)
+            return
+        except BadRequest as exc:  # too late: the person waited more than Telegram does
+            log.warning("could not answer press %r: %s", query.data, exc)
+    if text:
+        log.info("press %r answered already; said in the chat: %s", query.data, text)
+        chat = update.effective_chat
+        if chat is not None:
+            await query.get_bot().send_message(chat.id, html.escape(text, quote=False))
 
 
 def alert_text(text: str) -> str:

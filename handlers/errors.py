@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.i18n import get_translator, language_from_telegram
-from handlers.common import ME_KEY
+from handlers.common import ME_KEY, answer
 
 log = logging.getLogger("volunteer_bot.errors")
 
@@ -26,11 +26,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     text = get_translator(language)("error.internal")
     try:
-        if update.callback_query is not None:
-            try:
-                await update.callback_query.answer()
-            except TelegramError:
-                pass
+        await answer(update)  # unless the handler did (Telegram takes one answer)
         await context.bot.send_message(update.effective_chat.id, text)
     except TelegramError as exc:
         log.warning("could not send the apology: %s", exc)

@@ -52,12 +52,12 @@ async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     field = query.data.partition(":")[2]
-    await answer(update)
     user = me(context)
     volunteer = await services(context).volunteers.profile(user.id)
     if field not in FIELDS or (field != "home" and volunteer is None):
         await answer(update, tr(context).plain("error.stale"), alert=True)
         return
+    await answer(update)
     data = {}
     if volunteer is not None:
         data = {

@@ -1,14 +1,26 @@
-"""An alert shows values literally, cut to Telegram's 200 UTF-16 code units (issue 12,
-item 19) — real updates through the bot, answered by the sandbox."""
+"""Every press is answered exactly once, with kind words and not a traceback (issue 12,
+item 2), and an alert shows values literally, cut to Telegram's 200 UTF-16 code units
+(item 19) — real updates through the bot, answered by the sandbox."""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 import pytest
 
-from bot.i18n import Translator
+from bot.i18n import Translator, get_translator
 from bot.sandbox.html_check import utf16_len
+from bot.services.errors import NotAllowed
+from handlers import grab
 from handlers.common import ALERT_MAX, alert_text, answer
+from tests.fixtures.people import add_approved_volunteers
 from tests.handlers.conftest import Harness, Person
+from tests.orders.support import activity
+from tests.services.support import COMMUNITY, START
+
+EN = get_translator("en")
+ZH = get_translator("zh_CN")
 
 
 def answers_to(harness: Harness, person: Person) -> list[bool]:
@@ -19,6 +31,35 @@ def answers_to(harness: Harness, person: Person) -> list[bool]:
         for call in harness.sandbox.calls("answerCallbackQuery")
         if str(call.params.get("callback_query_id")) == person.last_press.id
     ]
+
+
+async def test_a_forged_profile_edit_from_someone_not_a_volunteer(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``pe:phone`` from a resident: one alert, not a second answer Telegram refuses
+    ("query is too old") and an apology."""
+    resident = harness.person(1001, "Li", "en")
+    [hint] = await resident.send("/help")
+    with caplog.at_level(logging.ERROR, logger="volunteer_bot.errors"):
+        replies = await resident.process(resident.press_update_data(hint, "pe:phone"))
+    assert replies == []
+    assert answers_to(harness, resident) == [True]
+    assert resident.answer is not None and resident.answer.show_alert
+    assert resident.answer.text == EN.plain("error.stale")
+    assert not [r for r in caplog.records if r.name == "volunteer_bot.errors"]
+    assert await harness.services.flows.get((await harness.services.users.get(1001)).id) is None
+
+
+async def test_a_refusal_after_the_press_was_answered_goes_into_the_chat(
+    harness: Harness,
+) -> None:
+    """The home menu answers at once, then the list it opens is refused: said in the
+    chat, not as a second answer."""
+    resident = harness.person(1001, "Li", "en")
+    [hint] = await resident.send("/help")
+    [refusal] = await resident.process(resident.press_update_data(hint, "home:pending"))
+    assert answers_to(harness, resident) == [True]
+    assert refusal.html == EN("error.not_allowed")
 
 
 def test_plain_reads_the_templates_markup_and_keeps_values_literal() -> None:
@@ -52,3 +93,27 @@ async def test_a_long_alert_is_accepted_by_telegram(harness: Harness) -> None:
     await answer(update, "😀" * 150 + "<b>", alert=True)
     assert answers_to(harness, person) == [True]
     assert person.answer is not None and person.answer.text == "😀" * 99 + "…"
+
+
+async def test_an_answer_sent_beside_other_work_counts_for_the_whole_update(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Grab button answers in one task while the place message is prepared in
+    another (asyncio.gather): when that other work is refused, the refusal goes into
+    the chat — the handler knows the press was answered — not into a second answer."""
+    order = await activity(harness.services, harness.org, 2, starts_at=START + timedelta(days=1))
+    [(_, telegram_id)] = await add_approved_volunteers(
+        harness.db, harness.org[COMMUNITY].id, [4001]
+    )
+    volunteer = harness.person(telegram_id, "Vol", "en")
+    [hint] = await volunteer.send("/help")
+
+    async def refused(*_args: object) -> None:
+        raise NotAllowed("gone meanwhile")
+
+    monkeypatch.setattr(grab, "show_place", refused)
+    replies = await volunteer.process(volunteer.press_update_data(hint, f"gr:{order.id}"))
+    assert answers_to(harness, volunteer) == [True]
+    assert volunteer.answer is not None
+    assert volunteer.answer.text == EN.plain("grab.got_alert", number=order.number)
+    assert [m.html for m in replies] == [EN("error.not_allowed")]
