@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 
+from storage.types import ID_MAX
+
 MAX_BYTES = 64
+_ID_DIGITS = len(str(ID_MAX))
 
 DECIDE_VOLUNTEER = "va"  # va:<volunteer user id>:<1 approve | 0 decline>
 ACCEPT_OFFER = "oa"  # oa:<claim id>  (a freed place offered to a waitlisted volunteer)
@@ -33,12 +36,27 @@ def pattern(prefix: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(prefix)}(:|$)")
 
 
+def decode_id(part: str) -> int | None:
+    """One integer part as :func:`encode` writes an id, a page or a choice: ASCII digits,
+    0 … ID_MAX (the database's 64-bit ids). None for anything else — a sign, spaces,
+    other digits (``²``, ``１``), or a number no row can have — so a forged or stale
+    button never reaches a query with it."""
+    if not (0 < len(part) <= _ID_DIGITS and part.isascii() and part.isdigit()):
+        return None
+    value = int(part)
+    return value if value <= ID_MAX else None
+
+
 def decode_ints(data: str, prefix: str, count: int) -> tuple[int, ...] | None:
-    """The ``count`` integer parts after ``prefix``, or None when the data is malformed."""
+    """The ``count`` integer parts after ``prefix`` (each as :func:`decode_id` reads
+    it), or None when the data is malformed."""
     parts = data.split(":")
     if parts[0] != prefix or len(parts) != count + 1:
         return None
-    try:
-        return tuple(int(p) for p in parts[1:])
-    except ValueError:
-        return None
+    ids = []
+    for part in parts[1:]:
+        value = decode_id(part)
+        if value is None:
+            return None
+        ids.append(value)
+    return tuple(ids)

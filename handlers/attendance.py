@@ -31,6 +31,7 @@ from bot.services.attendance import (
 )
 from bot.services.errors import CheckInNotOpen, DomainError, InvalidValue
 from bot.services.notices import hours, local_time
+from bot.services.validation import typed_number
 from handlers.common import (
     Reply,
     answer,
@@ -434,10 +435,10 @@ class MinutesStep(Step):
         await turn.show(text, turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        value = text.strip()
-        if not value.isdigit() or not 0 <= int(value) <= MAX_MINUTES:
+        minutes = typed_number(text)
+        if minutes is None or not 0 <= minutes <= MAX_MINUTES:
             raise InvalidValue("minutes", "range", min=0, max=MAX_MINUTES)
-        turn.data["new_minutes"] = int(value)
+        turn.data["new_minutes"] = minutes
         await turn.advance()
 
 

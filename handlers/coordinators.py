@@ -180,20 +180,21 @@ class UnitStep(Step):
             await turn.save()
             await self.ask(turn)
             return
-        if action not in ("pick", "open") or not arg.isdigit():
+        unit_id = callbacks.decode_id(arg)
+        if action not in ("pick", "open") or unit_id is None:
             await turn.ask_again()
             return
         allowed = await turn.services.coordinators.appointable_units(
             turn.me, turn.data.get("parent_id")
         )
-        if int(arg) not in {u.id for u in allowed}:
+        if unit_id not in {u.id for u in allowed}:
             raise InvalidValue("unit", "not_found")
         if action == "open":
-            turn.data["parent_id"] = int(arg)
+            turn.data["parent_id"] = unit_id
             await turn.save()
             await self.ask(turn)
             return
-        turn.data["unit_id"] = int(arg)
+        turn.data["unit_id"] = unit_id
         await turn.advance()
 
 

@@ -83,9 +83,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     parts = query.data.split(":")
-    if len(parts) != 3 or parts[1] not in ("p", "a", "c") or not parts[2].isdigit():
+    value = callbacks.decode_id(parts[2]) if len(parts) == 3 else None
+    if value is None or parts[1] not in ("p", "a", "c"):
         raise StaleButton(query.data)
-    action, value = parts[1], int(parts[2])
+    action = parts[1]
     t = tr(context)
     if action == "p":
         await answer(update)

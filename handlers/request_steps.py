@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.callback_data import decode_id
 from bot.services.dto import UnitDTO
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.orders import ADDRESS_MAX, DESCRIPTION_MAX, HELPERS_MAX
-from bot.services.validation import clean_name, free_text, normalize_phone
+from bot.services.validation import clean_name, free_text, normalize_phone, typed_number
 from handlers import request_when as when
 from handlers.flow import Step, Turn
 from handlers.steps import grid
@@ -200,7 +201,7 @@ class HelpersStep(Step):
         await turn.show(turn.tr("request.ask_helpers", max=HELPERS_MAX), turn.keyboard([buttons]))
 
     async def _accept(self, turn: Turn, value: str) -> None:
-        number = int(value) if value.strip().isdigit() else 0
+        number = typed_number(value) or 0
         if not 1 <= number <= HELPERS_MAX:
             raise InvalidValue("helpers", "range", min=1, max=HELPERS_MAX)
         turn.data["helpers"] = number
@@ -304,11 +305,12 @@ class RequestStreetStep(Step):
         await turn.show(turn.tr("request.ask_street"), turn.keyboard(grid(buttons)))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        if action != "pick" or not arg.isdigit():
+        street_id = decode_id(arg)
+        if action != "pick" or street_id is None:
             await turn.ask_again()
             return
         street = await turn.services.org.require_child(
-            coordinator_unit(turn).id, int(arg), UnitKind.STREET, "street"
+            coordinator_unit(turn).id, street_id, UnitKind.STREET, "street"
         )
         turn.data["street_id"] = street.id
         await turn.advance()
@@ -329,11 +331,12 @@ class RequestCommunityStep(Step):
         await turn.show(turn.tr("request.ask_community"), turn.keyboard(grid(buttons)))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        if action != "pick" or not arg.isdigit():
+        community_id = decode_id(arg)
+        if action != "pick" or community_id is None:
             await turn.ask_again()
             return
         community = await turn.services.org.require_child(
-            int(turn.data.get("street_id") or 0), int(arg), UnitKind.COMMUNITY, "community"
+            int(turn.data.get("street_id") or 0), community_id, UnitKind.COMMUNITY, "community"
         )
         if not coordinator_unit(turn).contains(community):
             raise InvalidValue("community", "not_found")

@@ -10,10 +10,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.background import wake_sender
+from bot.callback_data import decode_id
 from bot.services.dto import OrderDTO
 from bot.services.errors import DomainError, InvalidValue
 from bot.services.orders import GUIDANCE_MAX, PLACES_MAX, Publication, check_opens
-from bot.services.validation import free_text
+from bot.services.validation import free_text, typed_number
 from handlers import request
 from handlers.common import answer_error, error_text
 from handlers.flow import Flow, Step, Turn, register_flow
@@ -46,9 +47,10 @@ class PlacesStep(Step):
         await turn.show(turn.tr("review.ask_places", max=PLACES_MAX), turn.keyboard(grid(buttons)))
 
     async def _set(self, turn: Turn, value: str) -> None:
-        if not value.strip().isdigit() or not 1 <= int(value) <= PLACES_MAX:
+        places = typed_number(value)
+        if places is None or not 1 <= places <= PLACES_MAX:
             raise InvalidValue("places", "range", min=1, max=PLACES_MAX)
-        turn.data["places"] = int(value)
+        turn.data["places"] = places
         await turn.advance()
 
     async def on_text(self, turn: Turn, text: str) -> None:
@@ -92,7 +94,7 @@ class TeamStep(Step):
         await turn.show(turn.tr("review.ask_team"), turn.keyboard([[none], *grid(buttons)]))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        turn.data["team"] = int(arg) if arg.isdigit() and int(arg) else None
+        turn.data["team"] = decode_id(arg) or None  # 0: any team
         await turn.advance()
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
+from bot.callback_data import decode_id
 from bot.services.errors import InvalidValue
 from bot.services.validation import clean_name, normalize_phone
 from handlers.flow import Step, Turn
@@ -74,16 +75,17 @@ class StreetStep(Step):
         await turn.show(turn.tr("ask.street"), turn.keyboard(grid(buttons)))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        if action != "pick" or not arg.isdigit():
+        street_id = decode_id(arg)
+        if action != "pick" or street_id is None:
             await turn.ask_again()
             return
         streets = {s.id: s for s in await turn.services.org.streets()}
-        if int(arg) not in streets:
+        if street_id not in streets:
             raise InvalidValue("street", "not_found")
-        if turn.data.get("street_id") != int(arg):
+        if turn.data.get("street_id") != street_id:
             turn.data.pop("community_id", None)
             turn.data.pop("grid_id", None)
-        turn.data["street_id"] = int(arg)
+        turn.data["street_id"] = street_id
         await turn.advance()
 
 
@@ -98,11 +100,12 @@ class CommunityStep(Step):
         await turn.show(turn.tr("ask.community"), turn.keyboard(grid(buttons)))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        if action != "pick" or not arg.isdigit():
+        community_id = decode_id(arg)
+        if action != "pick" or community_id is None:
             await turn.ask_again()
             return
         community = await turn.services.org.require_child(
-            int(turn.data.get("street_id", 0)), int(arg), UnitKind.COMMUNITY, "community"
+            int(turn.data.get("street_id", 0)), community_id, UnitKind.COMMUNITY, "community"
         )
         if turn.data.get("community_id") != community.id:
             turn.data.pop("grid_id", None)
@@ -128,11 +131,12 @@ class GridStep(Step):
         await turn.show(turn.tr("ask.grid"), turn.keyboard(rows))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        grid_id = decode_id(arg)
         if action == "skip":
             turn.data["grid_id"] = None
-        elif action == "pick" and arg.isdigit():
+        elif action == "pick" and grid_id is not None:
             unit = await turn.services.org.require_child(
-                int(turn.data["community_id"]), int(arg), UnitKind.GRID, "grid"
+                int(turn.data["community_id"]), grid_id, UnitKind.GRID, "grid"
             )
             turn.data["grid_id"] = unit.id
         else:
@@ -158,12 +162,13 @@ class TeamsStep(Step):
         await turn.show(turn.tr("ask.teams"), turn.keyboard(rows))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        if action == "toggle" and arg.isdigit():
+        team_id = decode_id(arg)
+        if action == "toggle" and team_id is not None:
             known = {t.id for t in await turn.services.org.teams()}
-            if int(arg) not in known:
+            if team_id not in known:
                 raise InvalidValue("teams", "not_found")
             chosen = set(turn.data.get("team_ids", []))
-            chosen ^= {int(arg)}
+            chosen ^= {team_id}
             turn.data["team_ids"] = sorted(chosen)
             await turn.save()
             await self.ask(turn)

@@ -13,6 +13,10 @@ from sqlalchemy.types import TypeDecorator
 # BIGINT on PostgreSQL, INTEGER on SQLite (only INTEGER PRIMARY KEY autoincrements there).
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
+# The largest id either back end stores: 64-bit signed (BIGINT; SQLite's INTEGER). An id
+# beyond it (typed, or in forged callback data) names nothing and must not reach a query.
+ID_MAX = 2**63 - 1
+
 JSONData = JSON().with_variant(JSONB(), "postgresql")
 
 

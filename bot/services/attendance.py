@@ -46,7 +46,7 @@ from bot.services.errors import (
 from bot.services.orders import order_dto, scoped_order
 from bot.services.recipients import nearest_coordinators, recipient
 from bot.services.scope import require_coordinator, require_role, require_scope
-from bot.services.validation import free_text
+from bot.services.validation import free_text, typed_number
 from storage.enums import ClaimState, OrderState
 from storage.models import Claim, Order
 from storage.repositories import attendance as attendance_repo
@@ -346,10 +346,11 @@ class AttendanceService(LoopService):
         require_coordinator(actor)
         text = number.strip().upper()
         digits = text[len(orders_repo.NUMBER_PREFIX) :] if text.startswith("HY") else text
-        if not digits.isdigit() or len(digits) > 12:
+        order_id = typed_number(digits)
+        if order_id is None:
             raise InvalidValue("order_number", "not_found")
         async with self.db.read() as session:
-            order = await orders_repo.get(session, int(digits))
+            order = await orders_repo.get(session, order_id)
             if order is None:
                 raise InvalidValue("order_number", "not_found")
             await scoped_order(session, actor, order.id)

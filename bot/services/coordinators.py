@@ -12,6 +12,7 @@ from bot.services.org import unit_dto
 from bot.services.scheduling import Scheduler
 from bot.services.scope import require_coordinator, require_scope
 from bot.services.users import effective_language
+from bot.services.validation import typed_number
 from storage.database import Database
 from storage.models import OrgUnit, User
 from storage.repositories import audit as audit_repo
@@ -73,9 +74,12 @@ class CoordinatorService:
     async def find_telegram_id(self, query: str) -> int:
         """A typed Telegram id or @username of someone who has started the bot."""
         text = query.strip()
+        typed_id = typed_number(text)
         async with self.db.read() as session:
-            if text.isdigit():
-                user = await users_repo.by_telegram_id(session, int(text))
+            if typed_id is not None:
+                user = await users_repo.by_telegram_id(session, typed_id)
+            elif text.isdecimal():  # digits, but beyond any id: nobody has it
+                user = None
             elif text.startswith("@") and len(text) > 1:
                 user = await users_repo.by_username(session, text[1:])
             else:

@@ -7,8 +7,21 @@ import unicodedata
 import phonenumbers
 
 from bot.services.errors import InvalidValue
+from storage.types import ID_MAX
 
 NAME_MAX = 50
+
+
+def typed_number(text: str | None) -> int | None:
+    """A whole number as people type one (an id, a count, minutes): digits only, spaces
+    around them ignored, full-width digits from a Chinese IME (``１２``) as well; None for
+    anything else, or a number beyond the database's 64-bit ids (it names nothing and
+    could not even be looked up)."""
+    value = (text or "").strip()
+    if not value.isdecimal() or len(value) > len(str(ID_MAX)):
+        return None
+    number = int(value)
+    return number if number <= ID_MAX else None
 
 
 # Unicode's explicit bidirectional embeddings, overrides and isolates (LRE RLE PDF LRO

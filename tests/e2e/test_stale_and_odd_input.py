@@ -1,6 +1,7 @@
 """End to end over HTTP, as people meet them (issue 12): a button left over from a flow
-ended with /cancel (item 21), and an alert naming a volunteer whose name looks like
-HTML (item 19) — in Chinese and in English."""
+ended with /cancel (item 21), an id too large for any database row typed in
+/coordinators (item 2), and an alert naming a volunteer whose name looks like HTML
+(item 19) — in Chinese and in English."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.services.volunteers import VolunteerForm
 from tests.e2e.support import shown
 from tests.e2e.test_bad_input import flow_state
 from tests.e2e.test_request import resident
-from tests.fixtures.bot import RunningBot
+from tests.fixtures.bot import ADMIN_ID, RunningBot
 from tests.services.support import COMMUNITY
 
 LANGUAGES = ["zh_CN", "en"]
@@ -64,6 +65,25 @@ async def test_a_button_of_a_cancelled_flow_is_stale_and_its_message_kept(
     # the current question still works
     await r.press(kind.name(language), message=current)
     await r.wait_for(shown(t, "request.ask_description", max=2000))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_an_id_beyond_64_bits_typed_in_coordinators(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    """Item 2: a Telegram id no database row can hold is nobody, said kindly (it was an
+    OverflowError from SQLite, "something went wrong"); the question stays."""
+    t = get_translator(language)
+    admin = sandbox.user(ADMIN_ID, first_name="Admin", language_code=telegram_code(language))
+    await admin.command("/coordinators")
+    await admin.wait_for(predicate=lambda m: any(t.plain("button.appoint") in r for r in m.buttons))
+    await admin.press(t.plain("button.appoint"))
+    await admin.wait_for(shown(t, "appoint.ask_who_type"))
+    await admin.send("99999999999999999999")
+    await admin.wait_for(shown(t, "error.unknown_user"))
+    assert shown(t, "error.internal") not in [m.content for m in admin.messages]
+    state = await flow_state(bot, ADMIN_ID)
+    assert state is not None and (state.flow, state.step) == ("appoint", "who")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -50,6 +50,34 @@ async def test_a_forged_profile_edit_from_someone_not_a_volunteer(
     assert await harness.services.flows.get((await harness.services.users.get(1001)).id) is None
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        "ac:99999999999999999999",  # beyond 64 bits: OverflowError from SQLite before
+        f"ac:{2**63}",
+        "va:99999999999999999999:1",
+        "av:-1",
+        "ac:²",  # a digit to str.isdigit, not to int()
+        "ac: 1",
+        "mr:a:99999999999999999999",
+        "rd:1:99999999999999999999",
+    ],
+)
+async def test_ids_no_row_can_have_are_stale(
+    harness: Harness, caplog: pytest.LogCaptureFixture, data: str
+) -> None:
+    await harness.services.coordinators.add_admin(2001, COMMUNITY, label="test")
+    boss = harness.person(2001, "Luo", "zh-hans")
+    [hint] = await boss.send("/help")
+    with caplog.at_level(logging.ERROR, logger="volunteer_bot.errors"):
+        replies = await boss.process(boss.press_update_data(hint, data))
+    assert replies == []
+    assert answers_to(harness, boss) == [True]
+    assert boss.answer is not None and boss.answer.show_alert
+    assert boss.answer.text == ZH.plain("error.stale")
+    assert not [r for r in caplog.records if r.name == "volunteer_bot.errors"]
+
+
 async def test_a_refusal_after_the_press_was_answered_goes_into_the_chat(
     harness: Harness,
 ) -> None:

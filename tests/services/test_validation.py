@@ -14,6 +14,7 @@ from bot.services.validation import (
     mask_phone,
     normalize_phone,
     optional_text,
+    typed_number,
 )
 
 SPACED = "+86 1 3 8 0 0 1 3 8 0 0 0"  # 25 characters, valid
@@ -178,6 +179,30 @@ def test_free_text_never_keeps_a_bidi_control(text: str) -> None:
         return
     assert not set(kept) & set(BIDI_CONTROLS) and kept == kept.strip()
     assert free_text(kept, "description", 40) == kept
+
+
+TYPED_NUMBERS: list[tuple[str | None, int | None]] = [
+    ("42", 42),
+    (" 7 ", 7),
+    ("１２", 12),  # full-width digits from a Chinese IME
+    ("0", 0),
+    (str(2**63 - 1), 2**63 - 1),  # the largest 64-bit id
+    (str(2**63), None),  # no row can have it: not looked up at all
+    ("99999999999999999999", None),
+    ("0" * 30 + "1", None),
+    ("²", None),  # a digit to str.isdigit, not a number to int()
+    ("-1", None),
+    ("+1", None),
+    ("1_000", None),
+    ("1e3", None),
+    ("", None),
+    (None, None),
+]
+
+
+@pytest.mark.parametrize(("typed", "number"), TYPED_NUMBERS)
+def test_typed_number(typed: str | None, number: int | None) -> None:
+    assert typed_number(typed) == number
 
 
 @pytest.mark.parametrize(
