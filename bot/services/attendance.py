@@ -44,6 +44,7 @@ from bot.services.errors import (
     OrderClosed,
 )
 from bot.services.orders import order_dto, scoped_order
+from bot.services.paging import fetch_page
 from bot.services.recipients import nearest_coordinators, recipient
 from bot.services.scope import require_coordinator, require_role, require_scope
 from bot.services.validation import free_text, typed_number
@@ -335,10 +336,11 @@ class AttendanceService(LoopService):
         """Published orders not completed yet in the coordinator's unit and below."""
         unit = require_coordinator(actor)
         async with self.db.read() as session:
-            rows, total = await attendance_repo.live_under(
-                session, unit.path, max(page, 0) * PAGE_SIZE, PAGE_SIZE
+            rows, page, pages, total = await fetch_page(
+                lambda offset, limit: attendance_repo.live_under(session, unit.path, offset, limit),
+                page,
+                PAGE_SIZE,
             )
-        pages = max(1, -(-total // PAGE_SIZE))
         return Page(tuple(order_dto(o) for o in rows), page, pages, total)
 
     async def find_order(self, actor: UserDTO, number: str) -> int:

@@ -21,6 +21,7 @@ from bot.services import notices
 from bot.services.base import LoopService
 from bot.services.dto import OrderDTO, Page, Recipient, Role, UserDTO
 from bot.services.errors import AlreadyDecided, InvalidValue, NotAllowed, NotFound
+from bot.services.paging import fetch_page
 from bot.services.recipients import recipient
 from bot.services.scope import require_coordinator, require_role, require_scope
 from bot.services.users import effective_language
@@ -372,20 +373,23 @@ class OrderService(LoopService):
             if area == "street" and unit.parent_id is not None:
                 unit = await org_repo.unit(session, unit.parent_id) or unit
             path = "/" if area == "all" else unit.path
-            rows, total = await orders_repo.open_under(
-                session, path, self.clock.now(), page * PAGE_SIZE, PAGE_SIZE
+            now = self.clock.now()
+            rows, page, pages, total = await fetch_page(
+                lambda offset, limit: orders_repo.open_under(session, path, now, offset, limit),
+                page,
+                PAGE_SIZE,
             )
-        pages = max(1, -(-total // PAGE_SIZE))
         return Page(tuple(order_dto(o) for o in rows), page, pages, total)
 
     async def review_queue(self, actor: UserDTO, page: int = 0) -> Page[OrderDTO]:
         """Requests waiting for review in the coordinator's unit and below, oldest first."""
         unit = require_coordinator(actor)
         async with self.db.read() as session:
-            rows, total = await orders_repo.review_queue(
-                session, unit.path, page * PAGE_SIZE, PAGE_SIZE
+            rows, page, pages, total = await fetch_page(
+                lambda offset, limit: orders_repo.review_queue(session, unit.path, offset, limit),
+                page,
+                PAGE_SIZE,
             )
-        pages = max(1, -(-total // PAGE_SIZE))
         return Page(tuple(order_dto(o) for o in rows), page, pages, total)
 
     async def _reviewable(self, session: AsyncSession, actor: UserDTO, order_id: int) -> Order:
@@ -538,10 +542,13 @@ class OrderService(LoopService):
     async def requester_orders(self, requester: UserDTO, page: int = 0) -> Page[OrderDTO]:
         """The requester's orders, newest first, paged."""
         async with self.db.read() as session:
-            rows, total = await orders_repo.of_requester(
-                session, requester.id, max(page, 0) * PAGE_SIZE, PAGE_SIZE
+            rows, page, pages, total = await fetch_page(
+                lambda offset, limit: orders_repo.of_requester(
+                    session, requester.id, offset, limit
+                ),
+                page,
+                PAGE_SIZE,
             )
-        pages = max(1, -(-total // PAGE_SIZE))
         return Page(tuple(order_dto(o) for o in rows), page, pages, total)
 
     def requester_may_cancel(self, order: OrderDTO) -> bool:

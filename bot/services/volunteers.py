@@ -12,6 +12,7 @@ from bot.services.clock import Clock
 from bot.services.dto import Page, Recipient, UnitDTO, UserDTO, VolunteerDTO
 from bot.services.errors import AlreadyDecided, InvalidValue, NotFound
 from bot.services.org import team_dto, unit_dto
+from bot.services.paging import fetch_page
 from bot.services.recipients import nearest_coordinators
 from bot.services.scheduling import Scheduler
 from bot.services.scope import require_coordinator, require_scope
@@ -218,11 +219,14 @@ class VolunteerService:
     async def pending(self, actor: UserDTO, page: int = 0) -> Page[VolunteerDTO]:
         unit = require_coordinator(actor)
         async with self.db.read() as session:
-            rows, total = await volunteers_repo.pending_under(
-                session, unit.path, page * PAGE_SIZE, PAGE_SIZE
+            rows, page, pages, total = await fetch_page(
+                lambda offset, limit: volunteers_repo.pending_under(
+                    session, unit.path, offset, limit
+                ),
+                page,
+                PAGE_SIZE,
             )
             items = tuple([await self._dto(session, p, u) for p, u in rows])
-        pages = max(1, -(-total // PAGE_SIZE))
         return Page(items, page, pages, total)
 
     async def decide(self, actor: UserDTO, volunteer_user_id: int, approve: bool) -> Decision:

@@ -78,6 +78,16 @@ async def test_ids_no_row_can_have_are_stale(
     assert not [r for r in caplog.records if r.name == "volunteer_bot.errors"]
 
 
+async def test_a_page_far_past_the_end_is_the_last_page(harness: Harness) -> None:
+    """▶ of a list whose page number would overflow the SQL offset (page × 5)."""
+    await harness.services.coordinators.add_admin(2001, COMMUNITY, label="test")
+    boss = harness.person(2001, "Luo", "en")
+    [hint] = await boss.send("/help")
+    [listing] = await boss.process(boss.press_update_data(hint, f"vp:{2**63 - 1}"))
+    assert answers_to(harness, boss) == [True]
+    assert listing.html == EN("approval.none")
+
+
 async def test_a_refusal_after_the_press_was_answered_goes_into_the_chat(
     harness: Harness,
 ) -> None:
