@@ -344,6 +344,11 @@ class Claim(Base):
     check_in_longitude: Mapped[float | None] = mapped_column(Float)
     auto_checked_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     minutes_corrected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # (revision 0009) counts the row's changes of state (and its revivals): a button
+    # that changes a claim carries the version it was made for, so a button left over
+    # from before a change (an offer already accepted, a place given up and grabbed
+    # again under the same id) is refused instead of acting on what the claim is now
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

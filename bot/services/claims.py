@@ -98,6 +98,7 @@ def claim_dto(claim: Claim, order: Order) -> ClaimDTO:
         guidance_confirmed_at=claim.guidance_confirmed_at,
         cancelled_at=claim.cancelled_at,
         late_cancel=claim.late_cancel,
+        version=claim.version,
     )
 
 

@@ -193,3 +193,4 @@ class ClaimDTO:
     guidance_confirmed_at: datetime | None
     cancelled_at: datetime | None
     late_cancel: bool
+    version: int = 0  # moves on with each change of state (buttons carry it)

@@ -55,7 +55,8 @@ async def revive(
 ) -> int | None:
     """A cancelled row of the volunteer's becomes live again (they come back to an
     order they had left): its id, or None when their row is live. ``late_cancel``
-    stays: it is part of their record."""
+    stays: it is part of their record; ``version`` moves on (buttons of the row's
+    earlier life are stale)."""
     result = await session.execute(
         update(Claim)
         .where(
@@ -69,6 +70,7 @@ async def revive(
             cancelled_at=None,
             offered_at=None,
             offer_expires_at=None,
+            version=Claim.version + 1,
         )
         .returning(Claim.id)
         .execution_options(synchronize_session=False)
@@ -87,6 +89,10 @@ async def of(session: AsyncSession, order_id: int, volunteer_id: int) -> Claim |
 
 
 async def set_state(session: AsyncSession, claim_id: int, from_state: str, **values: Any) -> bool:
+    """Change the claim if it is still in ``from_state``; False when it was not. A change
+    of ``state`` moves the claim's ``version`` on."""
+    if "state" in values:
+        values["version"] = Claim.version + 1
     result = await session.execute(
         update(Claim)
         .where(Claim.id == claim_id, Claim.state == from_state)

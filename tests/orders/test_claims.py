@@ -207,3 +207,21 @@ async def test_an_offer_with_nobody_next_frees_the_place(
     # with a free place, joining the waitlist simply takes it
     again = await services.claims.join_waitlist(holder, order.id)
     assert again.state == ClaimState.CLAIMED.value
+
+
+async def test_a_claims_version_moves_on_with_each_change_of_state(
+    db: Database, services: Services, org: Org
+) -> None:
+    """Every change of state (and a revival) moves it on, so a button made for one
+    state of a claim can tell that the claim has moved on; confirming the guidance,
+    no change of state, does not."""
+    order = await activity(services, org, 1)
+    (v,) = await volunteers(db, org, 1)
+    claim = await services.claims.grab(v, order.id)
+    assert claim.version == 0  # inserted: never changed
+    read = await services.claims.confirm_guidance(v, claim.id)
+    assert read.version == claim.version
+    cancelled = await services.claims.cancel(v, claim.id)
+    assert cancelled.version == claim.version + 1
+    again = await services.claims.grab(v, order.id)  # the same row, revived
+    assert (again.id, again.version) == (claim.id, claim.version + 2)
