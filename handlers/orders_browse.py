@@ -1,5 +1,6 @@
-"""Volunteers browse open orders (/orders): their community, street or all, nearest
-start first, paged, each with a Grab button (handled by handlers.grab)."""
+"""Volunteers browse the open orders they may take (/orders): their community's, or
+all those open to them in their street, nearest start first, paged, each with a Grab
+button (handled by handlers.grab)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from handlers.common import Reply, answer, domain_errors, me, services, tr
 from handlers.paging import nav_row
 
 PAGE = "ob"  # ob:<area index>:<page>
-TABS = ("orders.tab_community", "orders.tab_street", "orders.tab_all")
+TABS = ("orders.tab_community", "orders.tab_street")  # as BROWSE_AREAS
 
 
 async def show_orders(

@@ -41,7 +41,9 @@ from bot.services.errors import (
     NotCheckedIn,
     NotFinished,
     NotFound,
+    OrderCalledOff,
     OrderClosed,
+    PlaceGivenUp,
 )
 from bot.services.orders import order_dto, scoped_order
 from bot.services.recipients import nearest_coordinators, recipient
@@ -63,6 +65,7 @@ CLAIMED = ClaimState.CLAIMED.value
 CHECKED_IN = ClaimState.CHECKED_IN.value
 DONE = ClaimState.DONE.value
 NO_SHOW = ClaimState.NO_SHOW.value
+CANCELLED = ClaimState.CANCELLED.value
 NOT_STARTED = (OrderState.OPEN.value, OrderState.FILLED.value)
 IN_SERVICE = OrderState.IN_SERVICE.value
 LIVE = (*NOT_STARTED, IN_SERVICE)
@@ -308,14 +311,18 @@ class AttendanceService(LoopService):
 
     async def place_with_contact(self, volunteer: UserDTO, claim_id: int) -> ClaimDTO:
         """The volunteer's place, to be shown with the resident's address and phone:
-        only while they hold it or served it, and until ``hide_contact_after`` after
-        the end (ContactHidden); another's claim, or a forged id, is NotFound."""
+        only while they hold it or served it (PlaceGivenUp, OrderCalledOff), and
+        until ``hide_contact_after`` after the end (ContactHidden); another's claim, or
+        a forged id, is NotFound."""
         async with self.db.read() as session:
             claim = await claims_repo.get(session, claim_id)
             if claim is None or claim.volunteer_id != volunteer.id:
                 raise NotFound("claim")
             order = await orders_repo.get(session, claim.order_id)
             assert order is not None
+            if claim.state == CANCELLED:
+                called_off = order.state == OrderState.CANCELLED.value
+                raise OrderCalledOff() if called_off else PlaceGivenUp()
             if (
                 claim.state not in SHOWN_STATES
                 or self.clock.now() > order.ends_at + self.hide_contact_after

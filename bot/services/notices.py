@@ -140,16 +140,25 @@ def order_volunteer_cancelled(
     )
 
 
+def offer_key(claim_id: int, offered_at: datetime) -> str:
+    """The outbox key of the message offering a freed place (one per offer)."""
+    return f"claim.offered:{claim_id}:{_stamp(offered_at)}"
+
+
 def place_offered(volunteer: Recipient, claim: ClaimDTO, timezone: str) -> tuple[str, Outgoing]:
+    """A freed place offered to a waitlisted volunteer. Its buttons carry the claim's
+    version as offered: once the offer is settled they are stale (and edited away,
+    :func:`offer_settled`)."""
     tr = get_translator(volunteer.language)
     assert claim.offered_at is not None and claim.offer_expires_at is not None
+    ids = (claim.id, claim.version)
     buttons = (
         (
-            _press(tr.plain("button.accept_offer"), callback_data.ACCEPT_OFFER, claim.id),
-            _press(tr.plain("button.decline_offer"), callback_data.DECLINE_OFFER, claim.id),
+            _press(tr.plain("button.accept_offer"), callback_data.ACCEPT_OFFER, *ids),
+            _press(tr.plain("button.decline_offer"), callback_data.DECLINE_OFFER, *ids),
         ),
     )
-    return f"claim.offered:{claim.id}:{_stamp(claim.offered_at)}", Outgoing(
+    return offer_key(claim.id, claim.offered_at), Outgoing(
         chat_id=volunteer.telegram_id,
         user_id=claim.volunteer_id,
         text=tr(
@@ -159,6 +168,34 @@ def place_offered(volunteer: Recipient, claim: ClaimDTO, timezone: str) -> tuple
             until=local_time(claim.offer_expires_at, timezone),
         ),
         buttons=buttons,
+    )
+
+
+OFFER_OUTCOMES = {
+    "accepted": "claim.offer_accepted",
+    "declined": "grab.offer_declined",
+    "expired": "claim.offer_ran_out",
+    "withdrawn": "claim.offer_withdrawn",
+}
+
+
+def offer_settled(
+    volunteer: Recipient,
+    volunteer_id: int,
+    offer: str,
+    message_id: int,
+    number: str,
+    outcome: str,
+) -> tuple[str, Outgoing]:
+    """An edit of the offer message ``message_id`` (outbox key ``offer``): what became
+    of the offer (``outcome``: accepted, declined, expired, withdrawn), no buttons."""
+    tr = get_translator(volunteer.language)
+    return f"{offer}:settled", Outgoing(
+        chat_id=volunteer.telegram_id,
+        user_id=volunteer_id,
+        text=tr(OFFER_OUTCOMES[outcome], number=number),
+        kind="edit",
+        edit_message_id=message_id,
     )
 
 
@@ -363,14 +400,28 @@ def place_hidden(
     category: CategoryDTO | None,
     timezone: str,
 ) -> tuple[str, Outgoing]:
-    """An edit of a place message: the same text without the resident's address and
-    phone, and no buttons."""
+    """An edit of a place message, without the resident's address and phone, and no
+    buttons: after the service, the same text with them hidden; once the place is
+    given up (or the order called off), that — not the congratulation any more."""
     tr = get_translator(volunteer.language)
-    note = "contact.hidden_cancelled" if claim.state == "cancelled" else "contact.hidden"
+    order = claim.order
+    if claim.state == "cancelled":
+        if order.state == "cancelled":
+            key = "grab.place_called_off"
+        else:
+            key = "grab.place_given_up_late" if claim.late_cancel else "grab.place_given_up"
+        text = tr(
+            key,
+            number=order.number,
+            start=local_time(order.starts_at, timezone),
+            end=local_time(order.ends_at, timezone),
+        )
+    else:
+        text = place_text(tr, order, category, timezone, hidden="contact.hidden")
     return f"contact.hide:{reveal_id}", Outgoing(
         chat_id=chat_id,
         user_id=claim.volunteer_id,
-        text=place_text(tr, claim.order, category, timezone, hidden=note),
+        text=text,
         kind="edit",
         edit_message_id=message_id,
         priority=PRIORITY_REMINDER,

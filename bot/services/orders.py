@@ -21,12 +21,13 @@ from bot.services import notices
 from bot.services.base import LoopService
 from bot.services.dto import OrderDTO, Page, Recipient, Role, UserDTO
 from bot.services.errors import AlreadyDecided, InvalidValue, NotAllowed, NotFound
+from bot.services.offers import settle_offer_message
 from bot.services.recipients import recipient
 from bot.services.scope import require_coordinator, require_role, require_scope
 from bot.services.users import effective_language
 from bot.services.validation import clean_name, normalize_phone
 from storage.enums import ClaimState, OrderScope, OrderState, UnitKind
-from storage.models import Order
+from storage.models import Order, OrgUnit
 from storage.repositories import audit as audit_repo
 from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo
@@ -40,7 +41,7 @@ GUIDANCE_MAX = 2000
 REASON_MAX = 500
 HELPERS_MAX = 200
 PLACES_MAX = 200
-BROWSE_AREAS = ("community", "street", "all")
+BROWSE_AREAS = ("community", "street")
 CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 REQUESTER_CANCELLABLE = (
     OrderState.PENDING_REVIEW.value,
@@ -216,6 +217,19 @@ def _plain_value(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+async def order_area(
+    session: AsyncSession, community_id: int, scope: str
+) -> tuple[OrgUnit, OrgUnit]:
+    """An order's community, and the unit whose volunteers it is for — told of it,
+    and the only ones who may take it: the community itself (and its grids), or its
+    street (a street-wide order)."""
+    community = await org_repo.unit(session, community_id)
+    assert community is not None
+    if scope == OrderScope.STREET.value and community.parent_id is not None:
+        return community, await org_repo.unit(session, community.parent_id) or community
+    return community, community
+
+
 async def scoped_order(
     session: AsyncSession, actor: UserDTO, order_id: int, *, lock: bool = False
 ) -> Order:
@@ -330,11 +344,7 @@ class OrderService(LoopService):
     async def _announce(self, session: AsyncSession, order: OrderDTO) -> None:
         """Tell the approved volunteers of the order's community (or its street) in its
         team, each with a Grab button — without the resident's address or phone."""
-        community = await org_repo.unit(session, order.community_id)
-        assert community is not None
-        area = community
-        if order.scope == OrderScope.STREET.value and community.parent_id is not None:
-            area = await org_repo.unit(session, community.parent_id) or community
+        community, area = await order_area(session, order.community_id, order.scope)
         category = (await org_repo.categories_by_codes(session)).get(order.category)
         for user in await volunteers_repo.approved_under(session, area.path, order.team_id):
             to = Recipient(user.telegram_id, effective_language(user, self.default_language))
@@ -373,20 +383,32 @@ class OrderService(LoopService):
         return naive.replace(tzinfo=ZoneInfo(self.timezone))
 
     async def browse(self, actor: UserDTO, area: str, page: int = 0) -> Page[OrderDTO]:
-        """Open orders a volunteer may grab in their community, street or everywhere
-        (``area``: community | street | all), nearest start first."""
+        """Open orders the volunteer may take (``area``): those of their community
+        (``community``), or every one open to them in their street (``street``: their
+        community's and the street-wide orders of the others), in the teams they are in;
+        nearest start first. An order for another community is not listed: its
+        volunteers alone may take it (ClaimService refuses the others)."""
         require_role(actor, Role.VOLUNTEER)
-        if area not in BROWSE_AREAS or actor.community_id is None:
+        if area not in BROWSE_AREAS:
             raise InvalidValue("scope", "unknown")
         async with self.db.read() as session:
-            unit = await org_repo.unit(session, actor.community_id)
-            if unit is None:
+            profile = await volunteers_repo.profile(session, actor.id)
+            if profile is None:
+                raise NotFound("volunteer")
+            community = await org_repo.unit(session, profile.community_id)
+            if community is None:
                 raise NotFound("community")
-            if area == "street" and unit.parent_id is not None:
-                unit = await org_repo.unit(session, unit.parent_id) or unit
-            path = "/" if area == "all" else unit.path
-            rows, total = await orders_repo.open_under(
-                session, path, self.clock.now(), page * PAGE_SIZE, PAGE_SIZE
+            street = None
+            if area == "street" and community.parent_id is not None:
+                street = await org_repo.unit(session, community.parent_id)
+            rows, total = await orders_repo.open_for(
+                session,
+                community.id,
+                street.path if street is not None else None,
+                await volunteers_repo.team_ids(session, actor.id),
+                self.clock.now(),
+                page * PAGE_SIZE,
+                PAGE_SIZE,
             )
         pages = max(1, -(-total // PAGE_SIZE))
         return Page(tuple(order_dto(o) for o in rows), page, pages, total)
@@ -584,17 +606,25 @@ class OrderService(LoopService):
             assert fresh is not None
             dto = order_dto(fresh)
             for claim in await claims_repo.of_order(session, order.id):
-                if claim.state not in WAITING_OR_HOLDING:
+                state = claim.state
+                if state not in WAITING_OR_HOLDING:
                     continue
                 await claims_repo.set_state(
-                    session,
-                    claim.id,
-                    claim.state,
-                    state=ClaimState.CANCELLED.value,
-                    cancelled_at=now,
+                    session, claim.id, state, state=ClaimState.CANCELLED.value, cancelled_at=now
                 )
                 to = await recipient(session, claim.volunteer_id, self.default_language)
                 key, message = notices.order_cancelled_by_requester(to, dto, self.timezone)
                 await self.scheduler.enqueue(session, key, message)
+                if state == ClaimState.OFFERED.value:  # its buttons go
+                    await settle_offer_message(
+                        session,
+                        self.scheduler,
+                        to,
+                        volunteer_id=claim.volunteer_id,
+                        claim_id=claim.id,
+                        offered_at=claim.offered_at,
+                        number=dto.number,
+                        outcome="withdrawn",
+                    )
             await self._run_hooks(self.on_cancelled, session, dto)
             return dto

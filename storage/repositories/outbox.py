@@ -188,6 +188,17 @@ async def cancel(session: AsyncSession, dedup_key: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def sent_message_id(session: AsyncSession, dedup_key: str) -> int | None:
+    """The Telegram message id of the message sent under ``dedup_key`` (for a later
+    edit of it), or None when it was not sent (yet)."""
+    return await session.scalar(
+        select(OutboxMessage.telegram_message_id).where(
+            OutboxMessage.dedup_key == dedup_key,
+            OutboxMessage.status == OutboxStatus.SENT.value,
+        )
+    )
+
+
 async def mark_unreachable(session: AsyncSession, chat_id: int, at: datetime) -> None:
     await session.execute(
         update(User)

@@ -52,6 +52,18 @@ async def approve_in_chat(
     return listing
 
 
+async def give_up_place(
+    user: SandboxUser, t: Translator, message: BotMessage | None = None
+) -> BotMessage:
+    """ "Cancel my place" on ``message`` (else the latest message with it), then "Yes,
+    give it up" on the question it asks first; that question."""
+    await user.press(t.plain("grab.button_cancel_place"), message=message)
+    confirm = t.plain("grab.button_confirm_cancel")
+    question = await user.wait_for(predicate=lambda m: any(confirm in row for row in m.buttons))
+    await user.press(confirm, message=question)
+    return question
+
+
 def private_leaks(sandbox: Sandbox, secrets: Iterable[str], entitled: set[int]) -> list[str]:
     """Every message (sent or edited) that carried one of the ``secrets`` to a chat not
     ``entitled`` to it; and the check that the scan saw the secrets at all."""

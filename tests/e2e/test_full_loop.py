@@ -22,7 +22,7 @@ from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
 from bot.sandbox.users import SandboxUser
 from storage.models import Claim, Order, User
-from tests.e2e.support import approve_in_chat, private_leaks, prompt, shown
+from tests.e2e.support import approve_in_chat, give_up_place, private_leaks, prompt, shown
 from tests.e2e.test_request import orders_of, resident
 from tests.fixtures.bot import RunningBot
 from tests.fixtures.people import add_approved_volunteers
@@ -169,7 +169,7 @@ async def test_the_whole_loop(
     assert "志愿者2301" in coming.text and "志愿者2302" in coming.text
 
     # v2 cancels from the reminder: the resident is told, v3 is offered the place
-    await v2.press(cancel, message=reminder2)
+    await give_up_place(v2, t, reminder2)  # it asks first
     await v2.wait_for(shown(t, "grab.cancelled", number=number))
     await told(r, t, "order.told_volunteer_cancelled", number)
     offer = await told(v3, t, "claim.told_offered", number)

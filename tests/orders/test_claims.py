@@ -25,7 +25,7 @@ from bot.services.errors import (
 from bot.services.scheduling import RecordingScheduler
 from storage.database import Database
 from storage.enums import ClaimState, OrderState
-from tests.orders.support import activity, check_invariants, request_form, volunteers
+from tests.orders.support import activity, check_invariants, request_form, snapshot, volunteers
 from tests.services.support import START, FakeClock, Org, make_config, person, recorded_writes
 
 DAY2 = START + timedelta(days=2)
@@ -173,9 +173,11 @@ async def test_waitlist_promotion_and_offer_expiry(
     )
     offer_keys = [k for k in recorder.enqueued if k.startswith(f"claim.offered:{w1.id}:")]
     assert len(offer_keys) == 1
+    offered = (await snapshot(db, order.id)).claims
+    version = next(c.version for c in offered if c.id == w1.id)
     assert [b.callback_data for b in recorder.enqueued[offer_keys[0]][0].buttons[0]] == [
-        f"oa:{w1.id}",
-        f"od:{w1.id}",
+        f"oa:{w1.id}:{version}",
+        f"od:{w1.id}:{version}",
     ]
 
     assert await svc.claims.expire_offers() == []  # not yet
