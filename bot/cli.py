@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -127,7 +128,9 @@ def _unit_label(unit: UnitDTO) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = _load(args)
-    if config.uses_telegram and config.bot_token is None:
+    if args.sandbox is not None:
+        config = _against_sandbox(config, args.sandbox)
+    elif config.uses_telegram and config.bot_token is None:
         raise CommandError(
             "BOT_TOKEN is not set, and the Bot API address is Telegram's "
             f"({config.telegram.base_url}).\n"
@@ -139,6 +142,26 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     run(config)
     return 0
+
+
+def _against_sandbox(config: Config, address: str) -> Config:
+    """The configuration with the Bot API of a sandbox already running at ``address``
+    (``http://host:port``; "" for ``[sandbox] host/port``) and the sandbox's own token:
+    the bot can be stopped and started again while the sandbox keeps its chats."""
+    from bot.sandbox.sandbox import DEFAULT_TOKEN
+
+    url = (address or f"http://{config.sandbox.host}:{config.sandbox.port}").rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise CommandError(f"--sandbox {address!r}: give the sandbox's address, http://host:port")
+    print(f"the bot against the sandbox at {url} (not Telegram)", flush=True)
+    return config.model_copy(
+        update={
+            "bot_token": SecretStr(DEFAULT_TOKEN),
+            "telegram": config.telegram.model_copy(
+                update={"base_url": f"{url}/bot", "base_file_url": f"{url}/file/bot"}
+            ),
+        }
+    )
 
 
 # ---- sandbox ------------------------------------------------------------------------
@@ -459,7 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(func=func)
         return sub
 
-    command(
+    run = command(
         commands,
         "run",
         "Run the bot on Telegram with long polling (needs BOT_TOKEN).",
@@ -468,8 +491,20 @@ def build_parser() -> argparse.ArgumentParser:
         f"  BOT_TOKEN=... {PROG} --config /etc/volunteer-bot.toml run\n"
         "\n"
         "Without a token, try the bot against the local emulator instead:\n"
-        f"  make run   (or: {PROG} sandbox --with-bot)",
+        f"  make run   (or: {PROG} sandbox --with-bot)\n"
+        "or run the emulator and the bot as two processes, so that the bot can be\n"
+        "restarted while the emulator keeps its chats:\n"
+        f"  {PROG} sandbox                      # terminal 1\n"
+        f"  {PROG} run --sandbox                # terminal 2 (Ctrl+C, start again …)",
         cmd_run,
+    )
+    run.add_argument(
+        "--sandbox",
+        nargs="?",
+        const="",
+        metavar="URL",
+        help="run against a sandbox already running at URL (default: [sandbox] host/port), "
+        "with its token, instead of Telegram",
     )
 
     sandbox = command(
