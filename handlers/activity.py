@@ -19,7 +19,7 @@ from handlers.request_steps import (
     first_step,
     request_start,
 )
-from handlers.review_steps import PUBLISH_STEPS, publication
+from handlers.review_steps import PUBLISH_STEPS, opened_early, publication
 
 FLOW = "activity"
 
@@ -28,15 +28,16 @@ async def done(turn: Turn) -> None:
     """The last answer: published, the volunteers told."""
     d = turn.data
     d["helpers"] = d["places"]  # an activity asks for as many helpers as it has places
+    asked = publication(d)
     try:
-        order = await turn.services.orders.create_activity(
-            turn.me, request.form_from(d), publication(d)
-        )
+        order = await turn.services.orders.create_activity(turn.me, request.form_from(d), asked)
     except InvalidValue as error:
         await request.ask_time_again(turn, error)
         return
     await turn.finish()
     await turn.show(turn.tr("activity.published", number=order.number, places=order.places))
+    if opened_early(asked, order):
+        await turn.say(turn.tr("review.opened_early"))
     wake_sender(turn.context.application)  # the announcements, with the Grab button
 
 

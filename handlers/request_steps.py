@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.services import windows
 from bot.services.dto import UnitDTO
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.orders import ADDRESS_MAX, DESCRIPTION_MAX, HELPERS_MAX
@@ -45,10 +46,18 @@ def _zone(turn: Turn) -> str:
     return turn.services.orders.timezone  # type: ignore[no-any-return]
 
 
+def _days_ahead(turn: Turn) -> int:
+    return turn.services.orders.max_days_ahead  # type: ignore[no-any-return]
+
+
+def _days(turn: Turn) -> list[date]:
+    return when.day_choices(_now(turn), _zone(turn), _days_ahead(turn))
+
+
 def set_window(turn: Turn, day: date, start: str, end: str) -> None:
     """Check the window and keep it (ISO strings) in the flow's data."""
     first, last = when.parse_window(f"{start}-{end}")
-    starts_at, ends_at = when.window(day, first, last, _now(turn), _zone(turn))
+    starts_at, ends_at = when.window(day, first, last, _now(turn), _zone(turn), _days_ahead(turn))
     turn.data["day"] = day.isoformat()
     turn.data["starts_at"] = starts_at.isoformat()
     turn.data["ends_at"] = ends_at.isoformat()
@@ -104,7 +113,7 @@ class DayStep(Step):
     name = "day"
 
     async def ask(self, turn: Turn) -> None:
-        days = when.day_choices(_now(turn), _zone(turn))
+        days = _days(turn)
         buttons = []
         for n, day in enumerate(days):
             if n == 0:
@@ -126,7 +135,7 @@ class DayStep(Step):
         except ValueError:
             await turn.ask_again()
             return
-        if action != "pick" or day not in when.day_choices(_now(turn), _zone(turn)):
+        if action != "pick" or day not in _days(turn):
             raise InvalidValue("starts_at", "past")
         turn.data["day"] = day.isoformat()
         turn.data["typed_window"] = False
@@ -142,8 +151,7 @@ class DayStep(Step):
             day = None
         if day is None:
             raise InvalidValue("when", "format")
-        if day < when.local_today(_now(turn), _zone(turn)):
-            raise InvalidValue("starts_at", "past")
+        windows.check_day(day, _now(turn), _zone(turn), _days_ahead(turn))
         turn.data["day"] = day.isoformat()
         turn.data["typed_window"] = False
         await turn.advance()
@@ -157,9 +165,9 @@ class TimeStep(Step):
 
     async def ask(self, turn: Turn) -> None:
         day = date.fromisoformat(turn.data["day"])
-        windows = when.open_windows(day, _now(turn), _zone(turn))
-        buttons = [turn.button(w, "pick", w.replace(":", "")) for w in windows]
-        key = "request.ask_time" if windows else "request.ask_time_none_left"
+        choices = when.open_windows(day, _now(turn), _zone(turn))
+        buttons = [turn.button(w, "pick", w.replace(":", "")) for w in choices]
+        key = "request.ask_time" if choices else "request.ask_time_none_left"
         await turn.show(turn.tr(key, day=day.isoformat()), turn.keyboard(grid(buttons, 3)))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:

@@ -122,7 +122,8 @@ class OpensStep(Step):
 
     async def on_text(self, turn: Turn, text: str) -> None:
         moment = turn.services.orders.local_moment(text)
-        check_opens(moment, await _starts_at(turn))  # after the start: asked again here
+        # past, or after the start: said, and asked again here ("open now" is a button)
+        check_opens(moment, await _starts_at(turn), turn.services.clock.now())
         turn.data["opens"] = moment.isoformat()
         await turn.advance()
 
@@ -184,14 +185,22 @@ def publication(d: dict[str, Any]) -> Publication:
 PUBLISH_STEPS = (PlacesStep(), RateStep(), TeamStep(), GuidanceStep(), OpensStep(), ScopeStep())
 
 
+def opened_early(asked: Publication, order: OrderDTO) -> bool:
+    """The opening time set had passed by the time of publishing: it opened at once."""
+    return asked.opens_at is not None and order.opens_at is None
+
+
 async def approve_done(turn: Turn) -> None:
     d = turn.data
+    asked = publication(d)
     try:
-        order = await turn.services.orders.approve(turn.me, int(d["order"]), publication(d))
+        order = await turn.services.orders.approve(turn.me, int(d["order"]), asked)
     except DomainError as error:
         await _refused(turn, error)
         return
     await _decided(turn, "review.approved", order.number)
+    if opened_early(asked, order):
+        await turn.say(turn.tr("review.opened_early"))
 
 
 class ReasonStep(Step):

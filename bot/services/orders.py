@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
+from bot.services import notices, windows
 from bot.services.base import LoopService
 from bot.services.dto import OrderDTO, Page, Recipient, Role, UserDTO
 from bot.services.errors import AlreadyDecided, InvalidValue, NotAllowed, NotFound
@@ -143,23 +143,27 @@ def check_guidance(text: str | None) -> str | None:
     return _optional_text(text, "guidance", GUIDANCE_MAX)
 
 
-def check_opens(opens_at: datetime | None, starts_at: datetime) -> None:
-    """Grabbing must open before the service starts (None: at once)."""
-    if opens_at is not None and opens_at >= starts_at:
+def check_opens(
+    opens_at: datetime | None, starts_at: datetime, now: datetime | None = None
+) -> None:
+    """Grabbing must open before the service starts (None: at once); with ``now``, a
+    time typed for it must be still to come (the coordinator has "open now" for that)."""
+    if opens_at is None:
+        return
+    if now is not None and opens_at <= now:
+        raise InvalidValue("opens_at", "past")
+    if opens_at >= starts_at:
         raise InvalidValue("opens_at", "after_start")
 
 
-def check_form(form: OrderForm, now: datetime) -> dict[str, object]:
+def check_form(
+    form: OrderForm, now: datetime, timezone: str, max_days_ahead: int
+) -> dict[str, object]:
     """The form's values as stored, or InvalidValue naming the first bad field."""
     if not CATEGORY_RE.match(form.category or ""):
         raise InvalidValue("category", "unknown")
     description = _text(form.description, "description", DESCRIPTION_MAX)
-    if form.starts_at.tzinfo is None or form.ends_at.tzinfo is None:
-        raise InvalidValue("starts_at", "past")
-    if form.starts_at <= now:
-        raise InvalidValue("starts_at", "past")
-    if form.ends_at <= form.starts_at:
-        raise InvalidValue("ends_at", "before_start")
+    windows.check_window(form.starts_at, form.ends_at, now, timezone, max_days_ahead)
     address = _text(form.address, "address", ADDRESS_MAX)
     phone = normalize_phone(form.contact_phone)
     if not 1 <= form.helpers_requested <= HELPERS_MAX:
@@ -233,7 +237,8 @@ async def scoped_order(
 
 @dataclass(eq=False, kw_only=True)
 class OrderService(LoopService):
-    default_rate: float
+    default_rate: float  # [points] rate_per_hour: categories have no rate of their own
+    max_days_ahead: int  # [orders] max_days_ahead
     on_requested: list[OrderHook] = field(default_factory=list, init=False)  # waits for review
     on_published: list[OrderHook] = field(default_factory=list, init=False)  # open to grab
     # a pending request changed by its reviewer
@@ -267,14 +272,19 @@ class OrderService(LoopService):
             raise InvalidValue("teams", "not_found")
         if publication.scope not in {s.value for s in OrderScope}:
             raise InvalidValue("scope", "unknown")
-        check_opens(publication.opens_at, starts_at)
         now = self.clock.now()
+        # a time that passed while the coordinator answered the last questions: at once
+        # (they are told: handlers/review_steps.py opened_early)
+        opens_at = publication.opens_at
+        if opens_at is not None and opens_at <= now:
+            opens_at = None
+        check_opens(opens_at, starts_at)
         return {
             "places": publication.places,
             "points_rate": rate,
             "team_id": publication.team_id,
             "guidance": check_guidance(publication.guidance),
-            "opens_at": publication.opens_at,
+            "opens_at": opens_at,
             "scope": publication.scope,
             "published_at": now,
             "updated_at": now,
@@ -283,7 +293,7 @@ class OrderService(LoopService):
     async def create_request(self, requester: UserDTO, form: OrderForm) -> OrderDTO:
         """A resident's request: checked, stored as ``pending_review``, numbered."""
         now = self.clock.now()
-        values = check_form(form, now)
+        values = check_form(form, now, self.timezone, self.max_days_ahead)
         async with self.db.transaction() as session:
             await self._community(session, form.community_id)
             order = await orders_repo.insert(
@@ -306,7 +316,7 @@ class OrderService(LoopService):
         """A coordinator's own order (an activity with N places): open at once."""
         require_coordinator(actor)
         now = self.clock.now()
-        values = check_form(form, now)
+        values = check_form(form, now, self.timezone, self.max_days_ahead)
         async with self.db.transaction() as session:
             path = await self._community(session, form.community_id)
             require_scope(actor, path)
@@ -514,7 +524,8 @@ class OrderService(LoopService):
         async with self.db.transaction() as session:
             order = await self._reviewable(session, actor, order_id)
             current = order_form(order)
-            values = check_form(replace(current, **changes), now)  # type: ignore[arg-type]
+            edited = replace(current, **changes)  # type: ignore[arg-type]
+            values = check_form(edited, now, self.timezone, self.max_days_ahead)
             changed = tuple(k for k in sorted(EDITABLE) if values[k] != getattr(order, k))
             if not changed:
                 return order_dto(order), ()

@@ -83,6 +83,9 @@ async def test_a_coordinator_publishes_an_activity(
     await c.send(f"{(day + timedelta(days=1)).isoformat()} 08:00")  # after the start
     await c.wait_for(shown(t, "invalid.opens_at.after_start"))
     await c.wait_for(shown(t, "review.ask_opens"))
+    await c.send("2020-01-01 08:00")  # already past (issue 12, item 18)
+    await c.wait_for(shown(t, "invalid.opens_at.past"))
+    await c.wait_for(shown(t, "review.ask_opens"))
     await c.press(t.plain("review.button_open_now"))
     await c.wait_for(shown(t, "review.ask_scope"))
     await c.press(t.plain("review.button_scope_community"))

@@ -7,12 +7,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
+from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.users import SandboxUser
 from bot.services.orders import OrderForm
 from storage.models import Order, User
+from tests.e2e.support import prompt, shown
 from tests.e2e.test_registration import names
 from tests.fixtures.bot import RunningBot
 
@@ -238,3 +241,49 @@ async def test_an_unregistered_person_is_sent_to_start(bot: RunningBot, sandbox:
     await u.wait_for("Please register first")
     await u.command("/myrequests")
     await u.wait_for("no requests yet")
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+async def test_windows_too_far_too_short_and_over_midnight(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    """Issue 12, item 18: more than ``[orders] max_days_ahead`` (60) ahead and shorter
+    than 15 minutes are refused with the reason; 23:00–01:00 ends the next day."""
+    t = get_translator(language)
+    r = await resident(bot, sandbox, 5007, "zh-hans" if language == "zh_CN" else "en")
+    await r.command("/request")
+    await r.wait_for(prompt(t, "request.ask_category"))
+    await r.press(await _a_category(bot, language))
+    await r.wait_for(prompt(t, "request.ask_description"))
+    await r.send("夜里陪护")
+    await r.wait_for(prompt(t, "request.ask_day"))
+    today = datetime.now(ZONE).date()
+    await r.send((today + timedelta(days=61)).isoformat())  # a day alone, too far
+    await r.wait_for(shown(t, "invalid.starts_at.too_far", days=60))
+    await r.send(f"{(today + timedelta(days=61)).isoformat()} 09:00-11:00")
+    await r.wait_for(shown(t, "invalid.starts_at.too_far", days=60))
+    day = today + timedelta(days=2)
+    await r.send(f"{day.isoformat()} 14:00-14:10")
+    await r.wait_for(shown(t, "invalid.ends_at.too_short", minutes=15))
+    await r.send(f"{day.isoformat()} 23:00-01:00")
+    await r.wait_for(prompt(t, "request.ask_place"))
+    await r.send("龙湖东岸 7 栋")
+    await r.wait_for(prompt(t, "ask.phone_or_type"))
+    await r.send("13800138000")
+    await r.wait_for(prompt(t, "request.ask_helpers"))
+    await r.press("1")
+    await r.wait_for(prompt(t, "request.ask_behalf"))
+    await r.press(t.plain("request.button_for_me"))
+    summary = await r.wait_for(prompt(t, "request.summary"))
+    assert f"{day.isoformat()} 23:00–{(day + timedelta(days=1)).isoformat()} 01:00" in summary.text
+    await r.press(t.plain("request.button_submit"))
+    await r.wait_for(prompt(t, "request.created"))
+    [order] = await orders_of(bot, 5007)
+    assert order.ends_at - order.starts_at == timedelta(hours=2)
+    assert order.ends_at.astimezone(ZONE).date() == day + timedelta(days=1)
+
+
+async def _a_category(bot: RunningBot, language: str) -> str:
+    kind = await bot.services.org.category("elderly_visit")
+    assert kind is not None
+    return kind.name(language)
