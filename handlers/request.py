@@ -131,6 +131,7 @@ def form_from(d: dict[str, Any]) -> OrderForm:
         beneficiary_name=d.get("b_name") if behalf else None,
         beneficiary_phone=d.get("b_phone") if behalf else None,
         beneficiary_address=d.get("b_address") if behalf else None,
+        title=d.get("title"),
     )
 
 
@@ -155,12 +156,12 @@ async def done(turn: Turn) -> None:
     wake_sender(turn.context.application)  # the community's coordinators are told
 
 
-# what, when, where and whom to call: asked for a resident's request and a coordinator's
-# own activity alike (handlers/activity.py)
+# what, when, where and whom to call (a coordinator's own activity asks the same of
+# the activity: handlers/activity.py)
 ORDER_STEPS = (
     RequestStreetStep(),
     RequestCommunityStep(),
-    CategoryStep(),
+    CategoryStep(note="request.expect"),
     DescriptionStep(),
     DayStep(),
     TimeStep(),

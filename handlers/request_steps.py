@@ -10,7 +10,7 @@ from datetime import date, datetime
 from bot.services import windows
 from bot.services.dto import UnitDTO
 from bot.services.errors import InvalidValue, NotAllowed
-from bot.services.orders import ADDRESS_MAX, DESCRIPTION_MAX, HELPERS_MAX
+from bot.services.orders import ADDRESS_MAX, DESCRIPTION_MAX, HELPERS_MAX, TITLE_MAX
 from bot.services.validation import clean_name, normalize_phone
 from handlers import request_when as when
 from handlers.flow import Step, Turn
@@ -78,31 +78,52 @@ def _typed_full(turn: Turn, text: str) -> bool:
 
 
 class CategoryStep(Step):
+    """The kind of help. ``note``: a word said once it is chosen (to a resident: what
+    to expect; the category's guidance is for the volunteers, in their place message)."""
+
     name = "category"
+
+    def __init__(self, question: str = "request.ask_category", note: str | None = None) -> None:
+        self.question = question
+        self.note = note
 
     async def ask(self, turn: Turn) -> None:
         lang = turn.tr.language
         categories = await turn.services.org.categories()
         buttons = [turn.button(c.name(lang), "pick", c.code) for c in categories]
-        await turn.show(turn.tr("request.ask_category"), turn.keyboard(grid(buttons)))
+        await turn.show(turn.tr(self.question), turn.keyboard(grid(buttons)))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
         category = await turn.services.org.category(arg) if action == "pick" else None
         if category is None:
             raise InvalidValue("category", "unknown")
         turn.data["category"] = category.code
-        lang = turn.tr.language
-        await turn.say(
-            turn.tr("request.guidance", name=category.name(lang), guidance=category.guidance(lang))
-        )
+        if self.note is not None:
+            await turn.say(turn.tr(self.note, name=category.name(turn.tr.language)))
+        await turn.advance()
+
+
+class TitleStep(Step):
+    """An activity's title (a resident's request has none)."""
+
+    name = "title"
+
+    async def ask(self, turn: Turn) -> None:
+        await turn.say(turn.tr("activity.ask_title", max=TITLE_MAX), turn.keyboard([]))
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        turn.data["title"] = text_value(text, "title", TITLE_MAX)
         await turn.advance()
 
 
 class DescriptionStep(Step):
     name = "description"
 
+    def __init__(self, question: str = "request.ask_description") -> None:
+        self.question = question
+
     async def ask(self, turn: Turn) -> None:
-        await turn.say(turn.tr("request.ask_description", max=DESCRIPTION_MAX), turn.keyboard([]))
+        await turn.say(turn.tr(self.question, max=DESCRIPTION_MAX), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
         turn.data["description"] = text_value(text, "description", DESCRIPTION_MAX)
@@ -193,10 +214,13 @@ class TimeStep(Step):
 class PlaceStep(Step):
     name = "place"
 
+    def __init__(self, question: str = "request.ask_place") -> None:
+        self.question = question
+
     async def ask(self, turn: Turn) -> None:
         community = await turn.services.org.unit(int(turn.data["community_id"]))
         name = community.name(turn.tr.language) if community else ""
-        await turn.say(turn.tr("request.ask_place", community=name), turn.keyboard([]))
+        await turn.say(turn.tr(self.question, community=name), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
         turn.data["address"] = text_value(text, "address", ADDRESS_MAX)

@@ -34,6 +34,7 @@ from storage.repositories import org as org_repo
 from storage.repositories import volunteers as volunteers_repo
 
 PAGE_SIZE = 5
+TITLE_MAX = 100
 DESCRIPTION_MAX = 2000
 ADDRESS_MAX = 500
 GUIDANCE_MAX = 2000
@@ -67,6 +68,7 @@ def order_dto(order: Order) -> OrderDTO:
         requester_id=order.requester_id,
         community_id=order.community_id,
         category=order.category,
+        title=order.title,
         description=order.description,
         starts_at=order.starts_at,
         ends_at=order.ends_at,
@@ -111,6 +113,7 @@ class OrderForm:
     beneficiary_name: str | None = None
     beneficiary_phone: str | None = None
     beneficiary_address: str | None = None
+    title: str | None = None  # an activity's own; a resident's request has none
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,7 @@ def check_form(
     """The form's values as stored, or InvalidValue naming the first bad field."""
     if not CATEGORY_RE.match(form.category or ""):
         raise InvalidValue("category", "unknown")
+    title = _optional_text(form.title, "title", TITLE_MAX)
     description = _text(form.description, "description", DESCRIPTION_MAX)
     windows.check_window(form.starts_at, form.ends_at, now, timezone, max_days_ahead)
     address = _text(form.address, "address", ADDRESS_MAX)
@@ -179,6 +183,7 @@ def check_form(
     beneficiary_address = _optional_text(form.beneficiary_address, "address", ADDRESS_MAX)
     return {
         "category": form.category,
+        "title": title,
         "description": description,
         "starts_at": form.starts_at,
         "ends_at": form.ends_at,

@@ -25,6 +25,7 @@ COMMUNITY = "longyang.longhudongan"
 COORDINATOR_ID = 9401
 VOLUNTEER_ID = 2401
 TITLE = "浓情重阳节·温暖志愿行"
+TEXT = "陪社区老人包饺子、量血压，9 点在活动室集合 <b>&"
 GUIDANCE = "<b>带上身份证</b> & 水杯"
 
 
@@ -46,16 +47,24 @@ async def test_a_coordinator_publishes_an_activity(
     await c.wait_for(prompt(t, "activity.intro"))
     await c.wait_for(prompt(t, "request.ask_community"))
     await c.press(community.name(language))
-    await c.wait_for(prompt(t, "request.ask_category"))
+    # about the activity, not "what do you need help with?" (issue 12, item 16)
+    await c.wait_for(shown(t, "activity.ask_category"))
     kind = await services.org.category("elderly_visit")
     assert kind is not None
     await c.press(kind.name(language))
-    await c.wait_for(prompt(t, "request.ask_description"))
+    await c.wait_for(prompt(t, "activity.ask_title"))
+    await c.send("   ")
+    await c.wait_for(shown(t, "invalid.title.empty"))
+    await c.wait_for(prompt(t, "activity.ask_title"))
+    await c.send("节" * 101)
+    await c.wait_for(shown(t, "invalid.title.too_long", max=100, length=101))
     await c.send(TITLE)
+    await c.wait_for(prompt(t, "activity.ask_description"))
+    await c.send(TEXT)
     await c.wait_for(prompt(t, "request.ask_day"))
     day = (datetime.now(ZONE) + timedelta(days=5)).date()
     await c.send(f"{day.isoformat()} 09:00-11:30")
-    await c.wait_for(prompt(t, "request.ask_place"))
+    await c.wait_for(prompt(t, "activity.ask_place"))
     await c.send("龙湖东岸社区活动室")
     await c.wait_for(prompt(t, "ask.phone_or_type"))
     await c.send("027-8484 1234")  # a landline: fine for an activity's contact
@@ -90,13 +99,16 @@ async def test_a_coordinator_publishes_an_activity(
     await c.wait_for(shown(t, "review.ask_scope"))
     await c.press(t.plain("review.button_scope_community"))
     published = await c.wait_for(prompt(t, "activity.published"))
+    for resident_question in ("request.ask_category", "request.ask_description"):
+        assert not [m for m in c.all_messages if prompt(t, resident_question) in m.content]
 
     async with bot.db.read() as s:
         [order] = await s.scalars(select(Order))
     assert order.number is not None and order.number in published.text
     assert (order.state, order.places, order.helpers_requested) == ("open", 20, 20)
-    assert (order.description, order.guidance, order.community_id) == (
+    assert (order.title, order.description, order.guidance, order.community_id) == (
         TITLE,
+        TEXT,
         GUIDANCE,
         community.id,
     )

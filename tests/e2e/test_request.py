@@ -51,7 +51,7 @@ async def test_resident_requests_help_in_chinese(bot: RunningBot, sandbox: Sandb
     await r.press("🆘 我要点单")
     await r.wait_for("您需要哪方面的帮助")
     await r.press("探访老人")
-    await r.wait_for("提前电话告知")  # the category's guidance note
+    await r.wait_for("接单的志愿者会按您留下的电话联系您")  # what to expect
     await r.wait_for("请描述您的需求")
     await r.send("陪张奶奶聊聊天 <b>& 🙂")
     await r.wait_for("哪一天")
@@ -87,6 +87,16 @@ async def test_resident_requests_help_in_chinese(bot: RunningBot, sandbox: Sandb
     assert order.contact_phone == "+8613800138000"
     assert order.helpers_requested == 2
     assert order.beneficiary_name is None
+    assert not await guidance_seen(bot, r, "elderly_visit", "zh_CN")
+
+
+async def guidance_seen(bot: RunningBot, user: SandboxUser, code: str, language: str) -> list[str]:
+    """The messages that showed ``user`` the volunteers' guidance of category ``code``
+    (issue 12, item 12: a resident reads what to expect, not what volunteers are told)."""
+    kind = await bot.services.org.category(code)
+    assert kind is not None
+    guidance = kind.guidance(language)
+    return [m.content for m in user.all_messages if guidance[:12] in m.content]
 
 
 async def test_bad_input_at_every_step_in_english_survives_a_restart(
@@ -98,7 +108,7 @@ async def test_bad_input_at_every_step_in_english_survives_a_restart(
     await r.send("shopping")  # text where a button is expected
     await r.wait_for("What do you need help with?")
     await r.press("Shopping and errands")
-    await r.wait_for("keep the receipts")
+    await r.wait_for("will call you on the number you give")  # what to expect
     await r.wait_for("describe what you need")
     await r.send("   ")
     await r.wait_for("Please describe what help is needed")
@@ -167,6 +177,7 @@ async def test_bad_input_at_every_step_in_english_survives_a_restart(
     assert order.beneficiary_name == "Grandma Li"
     assert order.beneficiary_phone == "+8613900139000"
     assert order.beneficiary_address == "Room 3, Building 7"
+    assert not await guidance_seen(bot, r, "shopping", "en")
 
 
 async def test_back_and_cancel(bot: RunningBot, sandbox: Sandbox) -> None:
