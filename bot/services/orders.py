@@ -31,6 +31,7 @@ from storage.repositories import audit as audit_repo
 from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo
 from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 from storage.repositories import volunteers as volunteers_repo
 
 PAGE_SIZE = 5
@@ -351,6 +352,7 @@ class OrderService(LoopService):
         if order.scope == OrderScope.STREET.value and community.parent_id is not None:
             area = await org_repo.unit(session, community.parent_id) or community
         category = (await org_repo.categories_by_codes(session)).get(order.category)
+        now = self.clock.now()
         for user in await volunteers_repo.approved_under(session, area.path, order.team_id):
             to = Recipient(user.telegram_id, effective_language(user, self.default_language))
             zh = to.language.startswith("zh")
@@ -362,6 +364,7 @@ class OrderService(LoopService):
                 kind,
                 community.name_zh if zh else community.name_en,
                 self.timezone,
+                now,
             )
             await self.scheduler.enqueue(session, key, message)
 
@@ -371,6 +374,18 @@ class OrderService(LoopService):
             if order is None:
                 raise NotFound("order")
             return order_dto(order)
+
+    async def requester_name(self, order: OrderDTO) -> str:
+        """Who asked, as reviewers and the volunteers holding a place call them: the
+        name they registered with as a volunteer, else their Telegram name."""
+        async with self.db.read() as session:
+            profile = await volunteers_repo.profile(session, order.requester_id)
+            if profile is not None:
+                return profile.real_name
+            user = await users_repo.by_id(session, order.requester_id)
+        if user is None:
+            return ""
+        return " ".join(part for part in (user.first_name, user.last_name) if part)
 
     async def reviewable(self, actor: UserDTO, order_id: int) -> OrderDTO:
         """A pending order the coordinator may decide (NotAllowed, NotInScope,

@@ -114,11 +114,19 @@ async def test_a_coordinator_publishes_an_activity(
     )
     assert order.starts_at.astimezone(ZONE).strftime("%Y-%m-%d %H:%M") == f"{day} 09:00"
 
-    # no review: the community's volunteer is told and grabs at once
+    # no review: the community's volunteer is told — the activity's own title and text,
+    # not "category: other" alone (issue 12, item 10) — and grabs at once
     grab = t.plain("grab.button_grab")
-    await volunteer.wait_for(order.number, predicate=lambda m: bool(m.buttons), timeout=15)
-    assert (await volunteer.press(grab)).text == t.plain("grab.got_alert", number=order.number)
-    place = await volunteer.wait_for("龙湖东岸社区活动室")
+    told = await volunteer.wait_for(order.number, predicate=lambda m: bool(m.buttons), timeout=15)
+    assert TITLE in told.text and TEXT in told.text and told.html is not None
+    assert f"<b>{TITLE}</b>" in told.html and "&lt;b&gt;&amp;" in told.html
+    await volunteer.command("/orders")
+    listed = await volunteer.wait_for(TITLE, predicate=lambda m: bool(m.buttons))
+    assert t.plain("orders.button_grab", number=order.number) in str(listed.buttons)
+    got = await volunteer.press(grab, message=told)
+    assert got.text == t.plain("grab.got_alert", number=order.number)
+    place = await volunteer.wait_for("龙湖东岸社区活动室", predicate=lambda m: GUIDANCE in m.text)
+    assert TITLE in place.text and TEXT in place.text
     assert GUIDANCE in place.text and "&lt;b&gt;带上身份证&lt;/b&gt; &amp; 水杯" in place.html
 
     # residents and volunteers may not publish
