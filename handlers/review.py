@@ -27,16 +27,25 @@ from handlers.flow import start_flow
 from handlers.paging import nav_row, pressed_page
 
 PAGE = "rv"  # rv:<page>
-DECIDE = "rd"  # rd:<order id>:<0 approve | 1 reject | 2 duplicate | 3 edit>
-FLOWS = (review_steps.APPROVE, review_steps.REJECT, review_steps.DUPLICATE, review_steps.EDIT)
+# rd:<order id>:<0 approve | 1 reject | 2 duplicate | 3 edit | 4 publish with defaults>
+DECIDE = "rd"
+FLOWS = (
+    review_steps.APPROVE,
+    review_steps.REJECT,
+    review_steps.DUPLICATE,
+    review_steps.EDIT,
+    review_steps.APPROVE,
+)
 LABELS = (
     "review.button_approve",
     "review.button_reject",
     "review.button_duplicate",
     "review.button_edit",
+    "review.button_defaults",
 )
 EDIT = 3
-ROWS = ((0, 3), (1, 2))  # approve, edit / reject, duplicate
+DEFAULTS = 4
+ROWS = ((4,), (0, 3), (1, 2))  # with defaults / approve step by step, edit / reject, duplicate
 
 
 def order_card(
@@ -169,6 +178,10 @@ async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if decision == EDIT:
         data = review_steps.edit_data(order, services(context).orders.timezone)
         await start_flow(update, context, review_steps.EDIT, data, step="choose")
+        return
+    if decision == DEFAULTS:  # what will be published, to confirm or change first
+        data = review_steps.defaults_data(order)
+        await start_flow(update, context, review_steps.APPROVE, data, step="summary")
         return
     await start_flow(update, context, FLOWS[decision], {"order": order.id})
 

@@ -129,6 +129,13 @@ class Publication:
     scope: str = OrderScope.COMMUNITY.value
 
 
+def default_publication(order: OrderDTO) -> Publication:
+    """What "publish with these defaults" publishes: a place for each helper asked, the
+    configured points rate (categories have no rate of their own), any team, no
+    guidance beyond the category's own, grabbing open at once, the request's community."""
+    return Publication(places=min(max(order.helpers_requested, 1), PLACES_MAX))
+
+
 def _text(value: str | None, field: str, maximum: int) -> str:
     text = (value or "").strip()
     if not text:

@@ -80,7 +80,8 @@ async def test_a_coordinator_publishes_an_activity(
     await c.press(default_rate)
     await c.wait_for(shown(t, "review.ask_team"))
     await c.press(t.plain("review.button_any_team"))
-    await c.wait_for(shown(t, "review.ask_guidance"))
+    ask_guidance = await c.wait_for(shown(t, "review.ask_guidance"))
+    assert kind.guidance(language) in ask_guidance.text  # what volunteers will read anyway
     await c.send("x" * 10_000)
     await c.wait_for(shown(t, "invalid.guidance.too_long", max=2000, length=10_000))
     await c.wait_for(shown(t, "review.ask_guidance"))

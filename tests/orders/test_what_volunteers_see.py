@@ -16,7 +16,7 @@ from bot.i18n import get_translator
 from bot.services import Services, notices
 from bot.services.dto import OrderDTO
 from bot.services.errors import InvalidValue
-from bot.services.orders import Publication
+from bot.services.orders import Publication, default_publication
 from bot.services.scheduling import RecordingScheduler
 from handlers.grab import place_text
 from storage.database import Database
@@ -162,3 +162,16 @@ async def test_a_long_description_still_fits_the_place_message(
     category = await services.org.category(order.category)
     text = notices.place_text(ZH, long, category, ZONE)
     assert len(text) <= notices.MAX_TEXT and "…" in text
+
+
+def test_publishing_with_these_defaults() -> None:
+    """A place per helper asked (at most 200), the configured rate, any team, the
+    category's guidance alone, open at once, the request's community."""
+
+    class Asked:
+        helpers_requested = 3
+
+    assert default_publication(Asked()) == Publication(places=3)  # type: ignore[arg-type]
+    Asked.helpers_requested = 500
+    assert default_publication(Asked()).places == 200  # type: ignore[arg-type]
+    assert Publication(places=3).scope == "community"
