@@ -285,6 +285,9 @@ class Order(Timestamps, Base):
     beneficiary_address: Mapped[str | None] = mapped_column(Text)
     community_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"))
     category: Mapped[str] = mapped_column(String(32))
+    # an activity's own title (revision 0010); a resident's request has none, and
+    # volunteers read its description instead
+    title: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())

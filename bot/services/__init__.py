@@ -81,6 +81,7 @@ class Services:
             orders=OrderService(
                 **loop,
                 default_rate=config.points.rate_per_hour,
+                max_days_ahead=config.orders.max_days_ahead,
             ),
             claims=ClaimService(
                 **loop,

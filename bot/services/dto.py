@@ -151,6 +151,7 @@ class OrderDTO:
     requester_id: int
     community_id: int
     category: str
+    title: str | None  # an activity's own; a resident's request has none
     description: str
     starts_at: datetime
     ends_at: datetime

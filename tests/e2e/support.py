@@ -11,6 +11,7 @@ from bot.i18n import Translator
 from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
 from bot.sandbox.users import SandboxUser
+from storage.models import Order
 
 
 def shown(t: Translator, key: str, **values: object) -> str:
@@ -50,6 +51,19 @@ async def approve_in_chat(
     await coordinator.press(t.plain("review.button_scope_community"))
     await coordinator.wait_for(shown(t, "review.approved", number=number))
     return listing
+
+
+def order_secrets(order: Order) -> tuple[str, ...]:
+    """What of an order only its coordinators and the volunteers holding a place may
+    see: the requester's address and phone and, for someone without Telegram, the
+    person helped's."""
+    values = (
+        order.address,
+        order.contact_phone,
+        order.beneficiary_address,
+        order.beneficiary_phone,
+    )
+    return tuple(dict.fromkeys(v for v in values if v))
 
 
 def private_leaks(sandbox: Sandbox, secrets: Iterable[str], entitled: set[int]) -> list[str]:

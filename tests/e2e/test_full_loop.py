@@ -22,7 +22,7 @@ from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
 from bot.sandbox.users import SandboxUser
 from storage.models import Claim, Order, User
-from tests.e2e.support import approve_in_chat, private_leaks, prompt, shown
+from tests.e2e.support import approve_in_chat, order_secrets, private_leaks, prompt, shown
 from tests.e2e.test_request import orders_of, resident
 from tests.fixtures.bot import RunningBot
 from tests.fixtures.people import add_approved_volunteers
@@ -233,4 +233,5 @@ async def test_the_whole_loop(
 
     # --- privacy: across everything the sandbox saw ---------------------------------------
     entitled = {RESIDENT_ID, COORDINATOR_ID, *HELPERS}
-    assert private_leaks(sandbox, (ADDRESS, PHONE), entitled) == []
+    assert order_secrets(stored) == (ADDRESS, PHONE)
+    assert private_leaks(sandbox, order_secrets(stored), entitled) == []
