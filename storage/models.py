@@ -285,7 +285,7 @@ class Order(Timestamps, Base):
     beneficiary_address: Mapped[str | None] = mapped_column(Text)
     community_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"))
     category: Mapped[str] = mapped_column(String(32))
-    # an activity's own title (revision 0010); a resident's request has none, and
+    # an activity's own title (revision 0007); a resident's request has none, and
     # volunteers read its description instead
     title: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text)
