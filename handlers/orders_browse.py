@@ -39,8 +39,9 @@ async def show_orders(
         kind = await services(context).org.category(order.category)
         lines.append(
             "\n"
-            + t(
+            + t.ngettext(
                 "orders.card",
+                order.places,
                 number=order.number,
                 category=kind.name(t.language) if kind else order.category,
                 start=local_time(order.starts_at, orders.timezone),

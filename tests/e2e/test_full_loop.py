@@ -204,7 +204,7 @@ async def test_the_whole_loop(
         await v.wait_for(number, predicate=with_button(check_out))
         await v.press(check_out)
         await v.wait_for(
-            shown(t, "attendance.checked_out", number=number, minutes=130, hours="2.17")
+            shown(t, "attendance.checked_out", 130, number=number, minutes=130, hours="2.17")
         )
 
     # --- completion: the resident confirms; everyone is told -----------------------------

@@ -14,9 +14,18 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from bot.i18n import LANGUAGES, LOCALES_DIR, MissingMessage, Translator, get_translator
+from bot.i18n import (
+    LANGUAGES,
+    LOCALES_DIR,
+    MissingMessage,
+    PluralMessage,
+    Translator,
+    escape,
+    get_translator,
+)
 from bot.sandbox.html_check import HtmlError, parse_html
 from bot.services import errors
 from bot.services.errors import DomainError
@@ -48,8 +57,19 @@ CODE = source_files("bot", "handlers")
 @dataclass(frozen=True)
 class Entry:
     key: str
-    text: str
+    forms: tuple[str, ...]  # one for a plain message; a plural one's forms
     fuzzy: bool
+    plural: bool = False
+    plural_id: str = ""
+
+    @property
+    def text(self) -> str:
+        """The message (a plural one's most general form: the last)."""
+        return self.forms[-1]
+
+    @property
+    def placeholders(self) -> set[str]:
+        return set().union(*(placeholders(form) for form in self.forms))
 
 
 def po_path(language: str) -> Path:
@@ -57,10 +77,23 @@ def po_path(language: str) -> Path:
 
 
 @cache
-def catalogue(language: str) -> dict[str, Entry]:
+def read_catalogue(language: str) -> Catalog:
     with po_path(language).open("rb") as fh:
-        po = read_po(fh, locale=language)
-    return {str(m.id): Entry(str(m.id), str(m.string), m.fuzzy) for m in po if m.id}
+        return read_po(fh, locale=language)
+
+
+@cache
+def catalogue(language: str) -> dict[str, Entry]:
+    entries = {}
+    for m in read_catalogue(language):
+        if not m.id:
+            continue
+        if isinstance(m.id, tuple | list):
+            forms = tuple(str(f) for f in m.string)
+            entries[str(m.id[0])] = Entry(str(m.id[0]), forms, m.fuzzy, True, str(m.id[1]))
+        else:
+            entries[str(m.id)] = Entry(str(m.id), (str(m.string),), m.fuzzy)
+    return entries
 
 
 def brace_format_flags(language: str) -> dict[str, bool]:
@@ -87,7 +120,7 @@ def all_keys() -> set[str]:
 # callables that take a message key first: tr("k"), t("k"), vt("k"), tr.plain("k"),
 # turn.tr("k"), turn.retry("k"), tr(context)("k"), get_translator(x).plain("k"), b("k", …)
 TRANSLATOR_NAMES = {"tr", "t", "vt", "rt", "ct", "translator", "b"}
-TRANSLATOR_ATTRS = {"tr", "plain", "raw", "retry"}
+TRANSLATOR_ATTRS = {"tr", "plain", "raw", "retry", "ngettext"}
 KEY_RE = re.compile(r"^[a-z][a-z_]*(\.[a-z0-9_]+)+$")
 
 
@@ -97,6 +130,7 @@ class Use:
     where: str
     keywords: frozenset[str] | None  # None: **values (cannot be checked statically)
     plain: bool  # used through .plain(): not HTML
+    counted: bool  # used through .ngettext(key, n, …): a plural message
 
 
 def _is_translator(func: ast.expr) -> bool:
@@ -123,9 +157,9 @@ def translator_calls(files: list[Path] = CODE) -> Iterator[Use]:
                 continue
             names = [k.arg for k in node.keywords]
             keywords = None if None in names else frozenset(n for n in names if n)
-            plain = isinstance(node.func, ast.Attribute) and node.func.attr == "plain"
+            attr = node.func.attr if isinstance(node.func, ast.Attribute) else ""
             where = f"{path.relative_to(ROOT)}:{node.lineno}"
-            yield Use(first.value, where, keywords, plain)
+            yield Use(first.value, where, keywords, attr == "plain", attr == "ngettext")
 
 
 def key_literals(files: list[Path]) -> Iterator[tuple[str, str]]:
@@ -222,7 +256,11 @@ def test_both_languages_have_exactly_the_same_keys() -> None:
 def test_every_message_is_translated(language: str) -> None:
     """An empty or fuzzy entry is dropped at load time and silently replaced by the
     default language."""
-    bad = [e.key for e in catalogue(language).values() if not e.text.strip() or e.fuzzy]
+    bad = [
+        e.key
+        for e in catalogue(language).values()
+        if not all(form.strip() for form in e.forms) or e.fuzzy
+    ]
     assert bad == []
     translator = get_translator(language)
     assert translator.keys() == all_keys()
@@ -231,11 +269,37 @@ def test_every_message_is_translated(language: str) -> None:
 def test_placeholders_are_the_same_in_both_languages() -> None:
     en = catalogue("en")
     differ = {
-        key: (sorted(placeholders(e.text)), sorted(placeholders(en[key].text)))
+        key: (sorted(e.placeholders), sorted(en[key].placeholders))
         for key, e in catalogue("zh_CN").items()
-        if key in en and placeholders(e.text) != placeholders(en[key].text)
+        if key in en and e.placeholders != en[key].placeholders
     }
     assert differ == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plural_messages_have_the_languages_forms(language: str) -> None:
+    """A plural entry has as many forms as the file's Plural-Forms header says (Chinese
+    one, English two), its msgid_plural is its key, and it is plural in both languages."""
+    po = read_catalogue(language)
+    assert po.num_plurals == {"zh_CN": 1, "en": 2}[language]
+    plural = {e.key: e for e in catalogue(language).values() if e.plural}
+    assert len(plural) >= 10
+    assert {k: len(e.forms) for k, e in plural.items() if len(e.forms) != po.num_plurals} == {}
+    assert [k for k, e in plural.items() if e.plural_id != k] == []
+    other = "en" if language == "zh_CN" else "zh_CN"
+    assert sorted(plural) == sorted(k for k, e in catalogue(other).items() if e.plural)
+
+
+def test_english_counts_are_plural_messages() -> None:
+    """No "place(s)": a count before the noun it counts is a plural message."""
+    wrong = sorted(
+        e.key for e in catalogue("en").values() if any("(s)" in form for form in e.forms)
+    )
+    assert wrong == []
+    plural = {e.key for e in catalogue("en").values() if e.plural}
+    counted = re.compile(r"\{(places|count|services|minutes|taken)\} (of \{places\} )?[a-z]+s\b")
+    missed = sorted(e.key for e in catalogue("en").values() if counted.search(e.text))
+    assert [k for k in missed if k not in plural] == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -243,9 +307,7 @@ def test_placeholders_are_flagged_brace_format(language: str) -> None:
     """Translation tools check ``{name}`` only in entries flagged python-brace-format."""
     flags = brace_format_flags(language)
     assert set(flags) == set(catalogue(language))
-    unflagged = [
-        e.key for e in catalogue(language).values() if placeholders(e.text) and not flags[e.key]
-    ]
+    unflagged = [e.key for e in catalogue(language).values() if e.placeholders and not flags[e.key]]
     assert unflagged == []
 
 
@@ -254,11 +316,12 @@ def test_placeholders_are_plain_names(language: str) -> None:
     """``{name}`` only: no ``{0}``, ``{a.b}``, ``{x!r}`` or ``{x:>5}`` (values are
     escaped strings), and braces are balanced."""
     for entry in catalogue(language).values():
-        parsed = list(string.Formatter().parse(entry.text))  # ValueError if unbalanced
-        for _literal, name, spec, conversion in parsed:
-            if name is not None:
-                assert re.fullmatch(r"[a-z_]+", name), (entry.key, name)
-                assert not spec and conversion is None, entry.key
+        for form in entry.forms:
+            parsed = list(string.Formatter().parse(form))  # ValueError if unbalanced
+            for _literal, name, spec, conversion in parsed:
+                if name is not None:
+                    assert re.fullmatch(r"[a-z_]+", name), (entry.key, name)
+                    assert not spec and conversion is None, entry.key
 
 
 # ---- the code and the catalogues ------------------------------------------------------
@@ -278,6 +341,17 @@ def test_every_key_used_in_code_exists() -> None:
     keys = all_keys()
     missing = sorted({f"{u.key} ({u.where})" for u in translator_calls() if u.key not in keys})
     assert missing == []
+
+
+def test_plural_messages_are_looked_up_with_their_count() -> None:
+    """A plural message through t(…) or .plain(…) has no count to pick its form by (the
+    translator raises), and ngettext on a plain message is a slip."""
+    plural = {e.key for e in catalogue("en").values() if e.plural}
+    wrong = sorted(
+        f"{u.key} ({u.where})" for u in translator_calls() if (u.key in plural) != u.counted
+    )
+    assert wrong == []
+    assert {u.key for u in translator_calls() if u.counted} == plural  # all in use
 
 
 def test_every_key_chosen_in_handlers_exists() -> None:
@@ -330,7 +404,7 @@ def test_invalid_value_messages_get_their_values() -> None:
     for r in invalid_value_raises():
         if r.key in CLI_ONLY:
             continue
-        needed = placeholders(catalogue("en")[r.key].text)
+        needed = catalogue("en")[r.key].placeholders
         if not needed <= r.keywords:
             wrong.append(f"{r.key} at {r.where}: needs {sorted(needed)}, gets {sorted(r.keywords)}")
     assert wrong == []
@@ -343,7 +417,7 @@ def test_every_call_fills_every_placeholder() -> None:
     for use in translator_calls():
         if use.keywords is None or use.key not in all_keys():
             continue
-        needed = placeholders(catalogue("en")[use.key].text)
+        needed = catalogue("en")[use.key].placeholders
         if not needed <= use.keywords:
             wrong.append(f"{use.key} at {use.where}: needs {sorted(needed)}")
     assert wrong == []
@@ -352,9 +426,17 @@ def test_every_call_fills_every_placeholder() -> None:
 # ---- what Telegram will see -----------------------------------------------------------
 
 
-def render(translator: Translator, key: str) -> str:
-    values = {name: SAMPLE for name in placeholders(translator.raw(key))}
-    return translator(key, **values)
+def renderings(translator: Translator, key: str) -> list[tuple[str, str]]:
+    """``key`` with hostile values filled in: (template, text) of each form."""
+    if not translator.is_plural(key):
+        templates = [translator.raw(key)]
+    else:
+        templates = list(translator.forms(key))
+    found = []
+    for template in templates:
+        values = {name: SAMPLE for name in placeholders(template)}
+        found.append((template, template.format_map({k: escape(v) for k, v in values.items()})))
+    return found
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -364,14 +446,15 @@ def test_every_message_is_valid_telegram_html(language: str) -> None:
     translator = get_translator(language)
     bad = {}
     for key in sorted(all_keys()):
-        try:
-            text, _entities = parse_html(render(translator, key))
-        except HtmlError as error:
-            bad[key] = str(error)
-            continue
-        if placeholders(translator.raw(key)):
-            assert SAMPLE in text, key  # shown as typed, not taken as markup
-        assert 1 <= len(text) <= 4096, key
+        for template, rendered in renderings(translator, key):
+            try:
+                text, _entities = parse_html(rendered)
+            except HtmlError as error:
+                bad[key] = str(error)
+                continue
+            if placeholders(template):
+                assert SAMPLE in text, key  # shown as typed, not taken as markup
+            assert 1 <= len(text) <= 4096, key
     assert bad == {}
 
 
@@ -432,6 +515,35 @@ def test_translator_escapes_values_and_falls_back() -> None:
     assert get_translator(None).language == "zh_CN"
     with pytest.raises(MissingMessage):
         en("no.such.key")
+
+
+def test_ngettext_picks_each_languages_form() -> None:
+    """English: one form for 1, another for 0 and 2; Chinese: the one form for all."""
+    en, zh = get_translator("en"), get_translator("zh_CN")
+    one, other = en.forms("attendance.record")
+    values = {"hours": "1.5", "late": 0, "no_shows": 0}
+    assert en.ngettext("attendance.record", 1, services=1, **values) == one.format(
+        services=1, **values
+    )
+    assert "1 service," in en.ngettext("attendance.record", 1, services=1, **values)
+    for n in (0, 2, 11):
+        assert en.ngettext("attendance.record", n, services=n, **values) == other.format(
+            services=n, **values
+        )
+        assert f"{n} services," in en.ngettext("attendance.record", n, services=n, **values)
+    [only] = zh.forms("attendance.record")
+    for n in (1, 2):
+        assert zh.ngettext("attendance.record", n, services=n, **values) == only.format(
+            services=n, **values
+        )
+    assert en.ngettext("orders.card", 2, number="<b>", category="x", start="s", end="e",
+                       taken=1, places=2).startswith("<b>&lt;b&gt;</b>")  # fmt: skip
+    with pytest.raises(PluralMessage):
+        en("attendance.record", services=2, hours="1", late=0, no_shows=0)
+    with pytest.raises(PluralMessage):
+        en.ngettext("home.help", 2)
+    with pytest.raises(MissingMessage):
+        en.ngettext("no.such.key", 2)
 
 
 # ---- no user-facing text in code -----------------------------------------------------
