@@ -302,6 +302,44 @@ def test_english_counts_are_plural_messages() -> None:
     assert [k for k in missed if k not in plural] == []
 
 
+# placeholders that hold a name (of a person, a unit, a category …): Chinese writes no
+# space between a name and the words around it ("您是汉阳区的协调员")
+NAME_PLACEHOLDERS = {"name", "names", "who", "unit", "community", "street", "place",
+                     "category", "teams", "language"}  # fmt: skip
+CJK_CHAR = r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]"
+TAGS = r"(?:</?[a-z][^>]*>)*"
+
+
+def spaced_names(text: str) -> list[str]:
+    """Where a name placeholder (with the tags around it) is set off by spaces from the
+    Chinese beside it."""
+    found = []
+    for name in sorted(placeholders(text) & NAME_PLACEHOLDERS):
+        ph = re.escape("{" + name + "}")
+        before = rf"{CJK_CHAR}{TAGS}[ \u3000]+{TAGS}{ph}"
+        after = rf"{ph}{TAGS}[ \u3000]+{TAGS}{CJK_CHAR}"
+        found += [m.group(0) for pattern in (before, after) for m in re.finditer(pattern, text)]
+    return found
+
+
+def test_no_spaces_around_names_in_chinese() -> None:
+    wrong = {
+        e.key: spaced
+        for e in catalogue("zh_CN").values()
+        for form in e.forms
+        if (spaced := spaced_names(form))
+    }
+    assert wrong == {}
+
+
+def test_the_space_check_does_check() -> None:
+    assert spaced_names("您是 <b>{unit}</b> 的协调员") == ["是 <b>{unit}", "{unit}</b> 的"]
+    assert spaced_names("🏠 <b>主菜单</b>　{name}，您好") == ["单</b>　{name}"]
+    assert spaced_names("您是<b>{unit}</b>的协调员") == []
+    assert spaced_names("订单 <b>{number}</b> 已发布") == []  # a number, not a name
+    assert spaced_names("• {name} — {unit}") == []  # no Chinese beside it
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_placeholders_are_flagged_brace_format(language: str) -> None:
     """Translation tools check ``{name}`` only in entries flagged python-brace-format."""
@@ -494,7 +532,7 @@ def test_command_descriptions_fit_telegram(language: str) -> None:
 def test_phone_examples_in_the_messages_are_accepted(language: str) -> None:
     """The numbers the bot gives as examples must pass its own check."""
     examples = []
-    for key in ("ask.phone_or_type", "invalid.phone.invalid"):
+    for key in ("ask.phone", "invalid.phone.invalid"):
         examples += re.findall(r"\+?\d[\d \-]{6,}\d", catalogue(language)[key].text)
     assert examples
     rejected = []

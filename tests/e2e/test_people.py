@@ -1,0 +1,105 @@
+"""End to end over HTTP: registering, approving and appointing people, as they meet it
+in the chat, in Chinese and in English."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.i18n import get_translator
+from bot.sandbox import Sandbox
+from bot.sandbox.chat_view import BotMessage
+from tests.e2e.support import shown
+from tests.fixtures.bot import ADMIN_ID, RunningBot
+
+LANGUAGES = ["zh_CN", "en"]
+COMMUNITY = "longyang.longhudongan"
+
+
+def telegram_code(language: str) -> str:
+    return "zh-hans" if language == "zh_CN" else "en"
+
+
+def with_button(label: str) -> Callable[[BotMessage], bool]:
+    return lambda m: any(label in row for row in m.buttons)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_self_appointment_has_its_own_reason_and_asks_again(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    """A coordinator typing their own id is told they cannot appoint themselves, and the
+    flow is back at "whom?" (so /start resumes that question, not a dead confirmation);
+    the confirmation names the person appointed, not their Telegram id."""
+    t = get_translator(language)
+    future = sandbox.user(3001, first_name="罗杰", language_code=telegram_code(language))
+    await future.command("/start")
+    await future.wait_for(shown(t, "start.welcome", name="罗杰")[:6])
+    admin = sandbox.user(ADMIN_ID, first_name="Admin", language_code=telegram_code(language))
+    await admin.command("/coordinators")
+    await admin.wait_for(shown(t, "coord.title", unit="")[:4])
+    await admin.press(t.plain("button.appoint"))
+
+    await admin.wait_for(shown(t, "appoint.ask_who"))
+    await admin.send(str(ADMIN_ID))
+    await admin.wait_for(shown(t, "invalid.who.self"))
+    await admin.wait_for(shown(t, "appoint.ask_who"))  # the question again
+    await admin.command("/start")
+    await admin.wait_for(shown(t, "flow.resuming"))
+    await admin.wait_for(shown(t, "appoint.ask_who"))
+
+    await admin.send("3001")
+    await admin.wait_for(shown(t, "appoint.who_ok", name="罗杰"))
+    await admin.wait_for(shown(t, "appoint.ask_unit"))
+    street = await bot.services.org.unit_by_code("longyang")
+    assert street is not None
+    await admin.press(street.name(language))
+    expected = shown(t, "appoint.confirm", who="罗杰", unit=street.name(language))
+    confirm = await admin.wait_for(expected)
+    assert "3001" not in confirm.text
+    await admin.press(t.plain("button.confirm"))
+    await admin.wait_for(shown(t, "appoint.done", name="罗杰", unit=street.name(language)))
+    told = await future.wait_for(shown(t, "appoint.told", unit=street.name(language))[:8])
+    if language == "zh_CN":
+        assert f"您已被任命为{street.name_zh}的协调员" in told.text  # no spaces around it
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_cancel_button_of_a_reply_keyboard_question_leaves_the_flow(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    """The phone question is one message; its back and cancel are on its keyboard (a
+    message has one reply_markup: the contact button's reply keyboard)."""
+    t = get_translator(language)
+    v = sandbox.user(2001, first_name="Ann", language_code=telegram_code(language))
+    await v.command("/start")
+    await v.wait_for(predicate=with_button(t.plain("home.become_volunteer")))
+    await v.press(t.plain("home.become_volunteer"))
+    await v.wait_for(shown(t, "ask.name"))
+    await v.send("Ann Lee")
+    ask = await v.wait_for(shown(t, "ask.phone"))
+    assert v.reply_keyboard is not None
+    assert v.reply_keyboard[0] == [t.plain("button.share_phone")]
+    assert v.reply_keyboard[1] == [t.plain("button.back"), t.plain("button.cancel")]
+    await v.tap(t.plain("button.back"))
+    again = await v.wait_for(shown(t, "ask.name"))
+    between = [m.text for m in v.messages if ask.message_id < m.message_id < again.message_id]
+    assert between == []  # nothing else asked the same question
+    await v.send("Ann Lee")
+    await v.wait_for(shown(t, "ask.phone"))
+    await v.tap(t.plain("button.cancel"))
+    await v.wait_for(shown(t, "flow.cancelled"))
+    assert await bot.services.flows.get((await bot.services.users.get(2001)).id) is None
+
+    # the same for "whom to appoint?" (Telegram's "choose a user" button)
+    admin = sandbox.user(ADMIN_ID, first_name="Admin", language_code=telegram_code(language))
+    await admin.command("/coordinators")
+    await admin.wait_for(predicate=with_button(t.plain("button.appoint")))
+    await admin.press(t.plain("button.appoint"))
+    ask = await admin.wait_for(shown(t, "appoint.ask_who"))
+    assert admin.reply_keyboard == [[t.plain("button.choose_user")], [t.plain("button.cancel")]]
+    await admin.tap(t.plain("button.cancel"))
+    done = await admin.wait_for(shown(t, "flow.cancelled"))
+    between = [m.text for m in admin.messages if ask.message_id < m.message_id < done.message_id]
+    assert between == []
