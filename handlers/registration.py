@@ -8,7 +8,7 @@ import logging
 from telegram import InlineKeyboardMarkup
 
 from bot.background import wake_sender
-from bot.rendering import teams_text
+from bot.rendering import phone_text, teams_text
 from bot.services.volunteers import VolunteerForm
 from handlers.common import refresh_me
 from handlers.flow import Flow, Step, Turn, register_flow, start_flow
@@ -58,7 +58,7 @@ class ConfirmVolunteerStep(Step):
         text = tr(
             "confirm.volunteer",
             name=d["name"],
-            phone=d["phone"],
+            phone=phone_text(tr, d["phone"], bool(d.get("phone_verified"))),
             place=place,
             teams=teams_text(tr, teams),
         )
@@ -96,6 +96,7 @@ async def volunteer_done(turn: Turn) -> None:
     form = VolunteerForm(
         real_name=d["name"],
         phone=d["phone"],
+        phone_verified=bool(d.get("phone_verified")),
         community_id=int(d["community_id"]),
         grid_id=int(d["grid_id"]) if d.get("grid_id") else None,
         team_ids=tuple(int(t) for t in d.get("team_ids", [])),

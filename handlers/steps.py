@@ -83,18 +83,23 @@ class PhoneStep(ReplyKeyboardStep):
         keyboard = self.reply_keyboard(turn, button, turn.tr.plain("placeholder.phone"))
         await turn.say(turn.tr("ask.phone"), keyboard)
 
-    async def _accept(self, turn: Turn, phone: str) -> None:
+    async def _accept(self, turn: Turn, phone: str, verified: bool = False) -> None:
         turn.data["phone"] = normalize_phone(phone)
-        await turn.say(turn.tr("phone.saved", phone=turn.data["phone"]), ReplyKeyboardRemove())
+        turn.data["phone_verified"] = verified
+        key = "phone.saved_verified" if verified else "phone.saved"
+        await turn.say(turn.tr(key, phone=turn.data["phone"]), ReplyKeyboardRemove())
         await turn.advance()
 
     async def on_answer(self, turn: Turn, text: str) -> None:
         await self._accept(turn, text)
 
     async def on_contact(self, turn: Turn, phone: str, contact_user_id: int | None) -> None:
+        """The contact button shares the sender's own card, with their user id: a
+        verified number. A card without a user id (a phone-book entry, forwarded) says
+        nothing of whose number it is: it counts as typed; another user's is refused."""
         if contact_user_id is not None and contact_user_id != turn.me.telegram_id:
             raise InvalidValue("phone", "not_own")
-        await self._accept(turn, phone)
+        await self._accept(turn, phone, verified=contact_user_id == turn.me.telegram_id)
 
 
 class StreetStep(Step):

@@ -122,6 +122,9 @@ class VolunteerProfile(Timestamps, Base):
     )
     real_name: Mapped[str] = mapped_column(String(64))
     phone: Mapped[str] = mapped_column(String(20))  # E.164, e.g. +8613800138000
+    # shared with Telegram's contact button (the card carries the sender's own user id:
+    # the one proof of a number Telegram gives); False when typed or another's card
+    phone_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     community_id: Mapped[int] = mapped_column(
         ForeignKey("org_units.id", ondelete="RESTRICT"), index=True
     )

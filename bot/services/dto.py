@@ -103,6 +103,7 @@ class VolunteerDTO:
     language: str
     real_name: str
     phone: str
+    phone_verified: bool  # shared with Telegram's contact button, not typed
     community: UnitDTO
     grid: UnitDTO | None
     teams: tuple[TeamDTO, ...]

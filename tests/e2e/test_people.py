@@ -3,18 +3,22 @@ in the chat, in Chinese and in English."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
+from sqlalchemy import select
 
-from bot.i18n import get_translator
+from bot.i18n import Translator, get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
+from bot.sandbox.users import SandboxUser
+from storage.models import VolunteerProfile
 from tests.e2e.support import shown
 from tests.fixtures.bot import ADMIN_ID, RunningBot
 
 LANGUAGES = ["zh_CN", "en"]
 COMMUNITY = "longyang.longhudongan"
+COORDINATOR_ID = 9101
 
 
 def telegram_code(language: str) -> str:
@@ -103,3 +107,94 @@ async def test_the_cancel_button_of_a_reply_keyboard_question_leaves_the_flow(
     done = await admin.wait_for(shown(t, "flow.cancelled"))
     between = [m.text for m in admin.messages if ask.message_id < m.message_id < done.message_id]
     assert between == []
+
+
+async def register(
+    bot: RunningBot,
+    v: SandboxUser,
+    t: Translator,
+    name: str,
+    give_phone: Callable[[], Awaitable[object]],
+) -> None:
+    """``v`` registers as a volunteer of 龙湖东岸社区, giving the phone with ``give_phone``."""
+    community = await bot.services.org.unit_by_code(COMMUNITY)
+    assert community is not None and community.parent_id is not None
+    street = await bot.services.org.unit(community.parent_id)
+    assert street is not None
+    await v.command("/start")
+    await v.wait_for(predicate=with_button(t.plain("home.become_volunteer")))
+    await v.press(t.plain("home.become_volunteer"))
+    await v.wait_for(shown(t, "ask.name"))
+    await v.send(name)
+    await v.wait_for(shown(t, "ask.phone"))
+    await give_phone()
+    await v.wait_for(shown(t, "ask.street"))
+    await v.press(street.name(t.language))
+    await v.wait_for(shown(t, "ask.community"))
+    await v.press(community.name(t.language))
+    await v.wait_for(shown(t, "ask.grid"))
+    await v.press(t.plain("button.skip"))
+    await v.wait_for(shown(t, "ask.teams"))
+    await v.press(t.plain("button.done"))
+    await v.wait_for(predicate=with_button(t.plain("button.agree")))
+    await v.press(t.plain("button.agree"))
+    await v.wait_for(predicate=with_button(t.plain("button.confirm")))
+    await v.press(t.plain("button.confirm"))
+    await v.wait_for(shown(t, "volunteer.pending", name=name))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_coordinators_see_whether_telegram_verified_a_phone(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    """The contact button shares the sender's own card (with their user id): verified.
+    A card without a user id (someone's phone-book entry) is accepted as typed — not
+    verified — and the coordinator sees which on the approval card and in /pending; the
+    volunteer sees it in /me."""
+    t = get_translator(language)
+    code = telegram_code(language)
+    await bot.services.coordinators.add_admin(COORDINATOR_ID, COMMUNITY, label="test")
+    coordinator = sandbox.user(COORDINATOR_ID, first_name="罗杰", language_code=code)
+    await coordinator.command("/start")
+    await coordinator.wait_for(shown(t, "home.coordinator_of", unit="")[:3])
+
+    own = sandbox.user(2001, first_name="Ann", language_code=code, phone_number="+8613800138000")
+    share = t.plain("button.share_phone")
+    await register(bot, own, t, "Ann Lee", lambda: own.tap(share))
+    saved = shown(t, "phone.saved_verified", phone="+8613800138000")
+    assert any(m.text == saved for m in own.messages)
+
+    other = sandbox.user(2002, first_name="Bob", language_code=code)
+    card = "+8613911112222"
+    await register(bot, other, t, "Bob Wu", lambda: other.share_contact(card, "Zhang", None))
+    assert any(shown(t, "phone.saved", phone=card) == m.text for m in other.messages)
+
+    verified = shown(t, "phone.verified", phone="+8613800138000")
+    typed = shown(t, "phone.unverified", phone=card)
+    new_own = await coordinator.wait_for("Ann Lee", timeout=15)
+    new_other = await coordinator.wait_for("Bob Wu", timeout=15)
+    assert verified in new_own.text and typed not in new_own.text
+    assert typed in new_other.text and verified not in new_other.text
+    await coordinator.command("/pending")
+    listing = await coordinator.wait_for(
+        predicate=lambda m: "Ann Lee" in m.text and "Bob Wu" in m.text
+    )
+    assert verified in listing.text and typed in listing.text
+
+    await other.command("/me")
+    profile = await other.wait_for("Bob Wu")
+    assert typed in profile.text
+    async with bot.db.read() as session:
+        stmt = select(VolunteerProfile.phone, VolunteerProfile.phone_verified)
+        rows = {phone: verified for phone, verified in await session.execute(stmt)}
+    assert rows == {"+8613800138000": True, card: False}
+
+    # a number typed later is not verified
+    await own.command("/me")
+    await own.wait_for(predicate=with_button(t.plain("edit.phone")))
+    await own.press(t.plain("edit.phone"))
+    await own.wait_for(shown(t, "ask.phone"))
+    await own.send("13800138001")
+    await own.wait_for(shown(t, "phone.saved", phone="+8613800138001"))
+    again = await own.wait_for("Ann Lee")
+    assert shown(t, "phone.unverified", phone="+8613800138001") in again.text
