@@ -8,6 +8,7 @@ import logging
 from telegram import InlineKeyboardMarkup
 
 from bot.background import wake_sender
+from bot.i18n import Markup
 from bot.rendering import phone_text, teams_text
 from bot.services.volunteers import VolunteerForm
 from handlers.common import refresh_me
@@ -104,8 +105,15 @@ async def volunteer_done(turn: Turn) -> None:
     )
     result = await turn.services.volunteers.register(turn.me.id, form)
     await turn.finish()
-    key = "volunteer.pending" if result.volunteer.status == "pending" else "volunteer.approved"
-    await turn.show(turn.tr(key, name=result.volunteer.real_name))
+    name = result.volunteer.real_name
+    if result.volunteer.status == "pending":
+        await turn.show(turn.tr("volunteer.pending", name=name))
+    else:  # approval is not required: what to do now
+        await turn.show(
+            Markup(
+                turn.tr("volunteer.approved", name=name) + "\n" + turn.tr("volunteer.next_steps")
+            )
+        )
     wake_sender(turn.context.application)  # the coordinators' notices are queued
     await refresh_me(turn.update, turn.context)
     await show_home(turn.update, turn.context)

@@ -55,13 +55,16 @@ def volunteer_decided(
     volunteer: VolunteerDTO, approved: bool, at: datetime
 ) -> tuple[str, Outgoing]:
     tr = get_translator(volunteer.language)
-    message = "volunteer.told_approved" if approved else "volunteer.told_declined"
     key = f"volunteer.decided:{volunteer.user_id}:{_stamp(at)}"
-    return key, Outgoing(
-        chat_id=volunteer.telegram_id,
-        user_id=volunteer.user_id,
-        text=tr(message, name=volunteer.real_name),
-    )
+    if approved:  # and what to do now
+        text = Markup(
+            tr("volunteer.told_approved", name=volunteer.real_name)
+            + "\n"
+            + tr("volunteer.next_steps")
+        )
+    else:
+        text = tr("volunteer.told_declined", name=volunteer.real_name)
+    return key, Outgoing(chat_id=volunteer.telegram_id, user_id=volunteer.user_id, text=text)
 
 
 def coordinator_appointed(coordinator: CoordinatorDTO, event_id: int) -> tuple[str, Outgoing]:

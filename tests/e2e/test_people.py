@@ -12,6 +12,8 @@ from bot.i18n import Translator, get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
 from bot.sandbox.users import SandboxUser
+from bot.services.users import TelegramIdentity
+from bot.services.volunteers import VolunteerForm
 from storage.models import VolunteerProfile
 from tests.e2e.support import shown
 from tests.fixtures.bot import ADMIN_ID, RunningBot
@@ -198,3 +200,92 @@ async def test_coordinators_see_whether_telegram_verified_a_phone(
     await own.wait_for(shown(t, "phone.saved", phone="+8613800138001"))
     again = await own.wait_for("Ann Lee")
     assert shown(t, "phone.unverified", phone="+8613800138001") in again.text
+
+
+async def pending_volunteers(bot: RunningBot, names: dict[int, str], language: str) -> None:
+    """Volunteers registered through the service (the chat flow has its own tests),
+    one minute apart in the queue."""
+    community = await bot.services.org.unit_by_code(COMMUNITY)
+    assert community is not None
+    for telegram_id, name in names.items():
+        user = await bot.services.users.touch(
+            TelegramIdentity(telegram_id, name, language_code=telegram_code(language))
+        )
+        form = VolunteerForm(name, "13800138000", community.id, None, (), consent=True)
+        await bot.services.volunteers.register(user.id, form)
+
+
+async def started_coordinator(sandbox: Sandbox, bot: RunningBot, t: Translator) -> SandboxUser:
+    await bot.services.coordinators.add_admin(COORDINATOR_ID, COMMUNITY, label="test")
+    coordinator = sandbox.user(
+        COORDINATOR_ID, first_name="罗杰", language_code=telegram_code(t.language)
+    )
+    await coordinator.command("/start")
+    await coordinator.wait_for(predicate=with_button(t.plain("home.pending")))
+    return coordinator
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_pending_list_stays_while_volunteers_are_decided(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    """/pending and one tap per volunteer: each decision keeps the list in the same
+    message, the decided volunteer marked on top and the others' buttons there."""
+    t = get_translator(language)
+    coordinator = await started_coordinator(sandbox, bot, t)
+    await pending_volunteers(bot, {2001: "Ann Lee", 2002: "Bob Wu", 2003: "Cai Yun"}, language)
+
+    await coordinator.command("/pending")
+    listing = await coordinator.wait_for(shown(t, "approval.list_title", total=3, page=1, pages=1))
+    await coordinator.press(t.plain("button.approve_name", name="Ann Lee"), listing)
+    after_one = await coordinator.wait_for(shown(t, "approval.approved", name="Ann Lee"))
+    assert after_one.message_id == listing.message_id and after_one.edited
+    assert shown(t, "approval.list_title", total=2, page=1, pages=1) in after_one.text
+    assert "Bob Wu" in after_one.text and "Cai Yun" in after_one.text
+    assert not with_button(t.plain("button.approve_name", name="Ann Lee"))(after_one)
+    assert with_button(t.plain("button.approve_name", name="Bob Wu"))(after_one)
+
+    await coordinator.press(t.plain("button.decline_name", name="Bob Wu"), after_one)
+    after_two = await coordinator.wait_for(shown(t, "approval.declined", name="Bob Wu"))
+    assert after_two.message_id == listing.message_id
+    assert "Ann Lee" not in after_two.text and "Cai Yun" in after_two.text
+
+    await coordinator.press(t.plain("button.approve_name", name="Cai Yun"), after_two)
+    last = await coordinator.wait_for(shown(t, "approval.none"))
+    assert last.message_id == listing.message_id
+    assert last.text.startswith(shown(t, "approval.approved", name="Cai Yun"))
+    assert last.buttons == []
+    statuses = {
+        v.real_name: v.status
+        for v in [await bot.services.volunteers.profile((await bot.services.users.get(i)).id)
+                  for i in (2001, 2002, 2003)]
+        if v is not None
+    }  # fmt: skip
+    assert statuses == {"Ann Lee": "approved", "Bob Wu": "declined", "Cai Yun": "approved"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_a_pending_volunteer_is_told_to_wait_then_where_the_orders_are(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    """/orders while the registration waits says so (not "not available to you"); the
+    approval tells the volunteer what to do now; the coordinator's card, what is left."""
+    t = get_translator(language)
+    coordinator = await started_coordinator(sandbox, bot, t)
+    await pending_volunteers(bot, {2001: "Ann Lee", 2002: "Bob Wu"}, language)
+    v = sandbox.user(2001, first_name="Ann Lee", language_code=telegram_code(language))
+    await v.command("/orders")
+    await v.wait_for(shown(t, "error.awaiting_approval"))
+    assert shown(t, "error.not_allowed") not in v.messages[-1].text
+
+    card = await coordinator.wait_for("Ann Lee", timeout=15)
+    await coordinator.wait_for("Bob Wu", timeout=15)
+    await coordinator.press(t.plain("button.approve"), card)
+    decided = await coordinator.wait_for(shown(t, "approval.approved", name="Ann Lee"))
+    assert decided.message_id == card.message_id
+    assert shown(t, "approval.others_waiting", 1, count=1) in decided.text  # and where
+
+    told = await v.wait_for(shown(t, "volunteer.told_approved", name="Ann Lee"), timeout=15)
+    assert shown(t, "volunteer.next_steps") in told.text and "/orders" in told.text
+    await v.command("/orders")
+    await v.wait_for(shown(t, "orders.none"))
