@@ -37,7 +37,7 @@ def home_keyboard(user: UserDTO, t: Translator) -> InlineKeyboardMarkup:
 
 
 def home_text(user: UserDTO, t: Translator) -> str:
-    lines = [t("home.title", name=user.first_name or "")]
+    lines = [t("home.title", name=user.display_name)]
     if user.volunteer_status == "pending":
         lines.append(t("home.pending_approval"))
     elif user.volunteer_status == "declined":

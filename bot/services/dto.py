@@ -77,6 +77,12 @@ class UserDTO:
     volunteer_status: str | None = None
     coordinator_unit: UnitDTO | None = None
     is_admin: bool = False
+    real_name: str | None = None  # registered as a volunteer with this name
+
+    @property
+    def display_name(self) -> str:
+        """How the bot addresses them: the name they registered with, else Telegram's."""
+        return self.real_name or self.first_name
 
     @property
     def roles(self) -> frozenset[Role]:

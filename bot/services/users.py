@@ -62,6 +62,7 @@ def user_dto(
         volunteer_status=profile.status if profile else None,
         coordinator_unit=coordinator_unit,
         is_admin=coordinator_unit is not None and coordinator_unit.parent_id is None,
+        real_name=profile.real_name if profile else None,
     )
 
 
@@ -141,6 +142,7 @@ class UserService:
             volunteer_status=user.volunteer_status,
             coordinator_unit=unit,
             is_admin=unit is not None and unit.parent_id is None,
+            real_name=user.real_name,
         )
 
     async def warm_up(self) -> None:

@@ -289,3 +289,18 @@ async def test_a_pending_volunteer_is_told_to_wait_then_where_the_orders_are(
     assert shown(t, "volunteer.next_steps") in told.text and "/orders" in told.text
     await v.command("/orders")
     await v.wait_for(shown(t, "orders.none"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_home_greets_people_by_the_name_they_registered_with(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    t = get_translator(language)
+    await pending_volunteers(bot, {2001: "王小芳"}, language)
+    v = sandbox.user(2001, first_name="Fang", language_code=telegram_code(language))
+    await v.command("/start")
+    home = await v.wait_for(shown(t, "home.title", name="王小芳"))
+    assert "Fang" not in home.text
+    resident = sandbox.user(1001, first_name="Lily", language_code=telegram_code(language))
+    await resident.command("/start")  # not registered: greeted by their Telegram name
+    await resident.wait_for(shown(t, "start.welcome", name="Lily")[:8])
