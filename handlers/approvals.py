@@ -28,6 +28,7 @@ from handlers.common import (
     services,
     tr,
 )
+from handlers.menus import keep_menu_of
 from handlers.paging import nav_row, pressed_page
 
 DECIDE = callbacks.DECIDE_VOLUNTEER  # on the card sent about one volunteer
@@ -90,6 +91,7 @@ async def _decide(
         raise StaleButton(f"{user_id}:{approve}")
     decision = await services(context).volunteers.decide(me(context), user_id, bool(approve))
     wake_sender(context.application)  # the volunteer's notice is queued
+    await keep_menu_of(context.application, decision.volunteer.telegram_id)  # /orders now
     return decision
 
 

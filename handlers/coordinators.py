@@ -22,6 +22,7 @@ from bot.services.errors import InvalidValue, UnknownUser
 from bot.services.scope import require_coordinator
 from handlers.common import Reply, answer, domain_errors, error_text, me, services, tr
 from handlers.flow import Flow, Step, Turn, register_flow, start_flow
+from handlers.menus import keep_menu_of
 from handlers.steps import ReplyKeyboardStep
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,7 @@ async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t("coord.removed", name=removed.name, unit=removed.unit.name(t.language))
     )
     wake_sender(context.application)
+    await keep_menu_of(context.application, removed.telegram_id)
 
 
 class WhoStep(ReplyKeyboardStep):
@@ -225,6 +227,7 @@ async def appoint_done(turn: Turn) -> None:
     c = result.coordinator
     await turn.show(turn.tr("appoint.done", name=c.name, unit=c.unit.name(turn.tr.language)))
     wake_sender(turn.context.application)
+    await keep_menu_of(turn.context.application, c.telegram_id)
 
 
 register_flow(Flow("appoint", [WhoStep(), UnitStep(), ConfirmAppointStep()], done=appoint_done))

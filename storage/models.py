@@ -58,6 +58,9 @@ class User(Timestamps, Base):
     # set when Telegram answered 403 (blocked the bot, deactivated); cleared when the
     # user writes to the bot again. The outbox sends nothing to unreachable users.
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the digest of the command menu last set for their chat (handlers/menus.py): set
+    # again only when their roles, language or its words differ from it
+    menu: Mapped[str | None] = mapped_column(String(32))
 
     volunteer: Mapped[VolunteerProfile | None] = relationship(
         back_populates="user", foreign_keys="VolunteerProfile.user_id", lazy="raise"

@@ -78,6 +78,7 @@ class UserDTO:
     coordinator_unit: UnitDTO | None = None
     is_admin: bool = False
     real_name: str | None = None  # registered as a volunteer with this name
+    menu: str | None = None  # the digest of the command menu last set for their chat
 
     @property
     def display_name(self) -> str:

@@ -3,6 +3,8 @@ in the chat, in Chinese and in English."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -111,6 +113,14 @@ async def test_the_cancel_button_of_a_reply_keyboard_question_leaves_the_flow(
     assert between == []
 
 
+async def street_and_community(bot: RunningBot, language: str) -> tuple[str, str]:
+    community = await bot.services.org.unit_by_code(COMMUNITY)
+    assert community is not None and community.parent_id is not None
+    street = await bot.services.org.unit(community.parent_id)
+    assert street is not None
+    return street.name(language), community.name(language)
+
+
 async def register(
     bot: RunningBot,
     v: SandboxUser,
@@ -119,10 +129,7 @@ async def register(
     give_phone: Callable[[], Awaitable[object]],
 ) -> None:
     """``v`` registers as a volunteer of 龙湖东岸社区, giving the phone with ``give_phone``."""
-    community = await bot.services.org.unit_by_code(COMMUNITY)
-    assert community is not None and community.parent_id is not None
-    street = await bot.services.org.unit(community.parent_id)
-    assert street is not None
+    street, community = await street_and_community(bot, t.language)
     await v.command("/start")
     await v.wait_for(predicate=with_button(t.plain("home.become_volunteer")))
     await v.press(t.plain("home.become_volunteer"))
@@ -131,9 +138,9 @@ async def register(
     await v.wait_for(shown(t, "ask.phone"))
     await give_phone()
     await v.wait_for(shown(t, "ask.street"))
-    await v.press(street.name(t.language))
+    await v.press(street)
     await v.wait_for(shown(t, "ask.community"))
-    await v.press(community.name(t.language))
+    await v.press(community)
     await v.wait_for(shown(t, "ask.grid"))
     await v.press(t.plain("button.skip"))
     await v.wait_for(shown(t, "ask.teams"))
@@ -304,3 +311,113 @@ async def test_home_greets_people_by_the_name_they_registered_with(
     resident = sandbox.user(1001, first_name="Lily", language_code=telegram_code(language))
     await resident.command("/start")  # not registered: greeted by their Telegram name
     await resident.wait_for(shown(t, "start.welcome", name="Lily")[:8])
+
+
+def menu_calls(sandbox: Sandbox, chat_id: int) -> list[object]:
+    """The setMyCommands requests the bot made for ``chat_id``'s own menu."""
+    found = []
+    for r in sandbox.requests:
+        if r.method.lower() != "setmycommands" or not r.ok:
+            continue
+        scope = r.params.get("scope")
+        scope = json.loads(scope) if isinstance(scope, str) else scope
+        if isinstance(scope, dict) and scope.get("chat_id") == chat_id:
+            found.append(r)
+    return found
+
+
+NEWCOMER = ["start", "lang", "help", "cancel"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_each_persons_menu_and_help_follow_their_roles(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    """Residents do not see /review behind "/"; a volunteer approved by a coordinator
+    finds /orders there before writing again; /help lists what the menu shows, each
+    command once; a menu is set once, not at every update, nor again after a restart."""
+    t = get_translator(language)
+    code = telegram_code(language)
+    coordinator = await started_coordinator(sandbox, bot, t)
+    await sandbox.wait_until(lambda: "review" in sandbox.menu_of(COORDINATOR_ID))
+    assert "pending" in sandbox.menu_of(COORDINATOR_ID)
+
+    resident = sandbox.user(1001, first_name="王芳", language_code=code)
+    await resident.command("/start")
+    await resident.wait_for(predicate=with_button(t.plain("home.need_help")))
+    await sandbox.wait_until(lambda: sandbox.menu_of(1001) == NEWCOMER)
+    street, community = await street_and_community(bot, language)
+    await resident.press(t.plain("home.need_help"))
+    await resident.wait_for(shown(t, "ask.street"))
+    await resident.press(street)
+    await resident.wait_for(shown(t, "ask.community"))
+    await resident.press(community)
+    await resident.wait_for(shown(t, "resident.registered", community=community))
+    await sandbox.wait_until(lambda: "request" in sandbox.menu_of(1001))
+    menu = sandbox.menu_of(1001)
+    assert not {"review", "pending", "coordinators", "activity", "order", "orders"} & set(menu)
+    described = {c["command"]: c["description"] for c in sandbox.commands(
+        {"type": "chat", "chat_id": 1001})}  # fmt: skip
+    assert described["request"] == t.plain("command.request")  # in their language
+    await resident.command("/help")
+    shown_help = await resident.wait_for(shown(t, "help.everyone"))
+    lines = re.findall(r"^/([a-z_]+) — ", shown_help.text, re.M)
+    assert sorted(lines) == sorted(menu)  # the same commands, each once
+
+    # approval, by a coordinator: the volunteer's menu changes without them writing
+    await pending_volunteers(bot, {2001: "Ann Lee"}, language)
+    v = sandbox.user(2001, first_name="Ann", language_code=code)
+    await v.command("/start")
+    await sandbox.wait_until(lambda: "request" in sandbox.menu_of(2001))
+    assert "orders" not in sandbox.menu_of(2001)
+    await coordinator.command("/pending")
+    listing = await coordinator.wait_for(shown(t, "approval.list_title", total=1, page=1, pages=1))
+    await coordinator.press(t.plain("button.approve_name", name="Ann Lee"), listing)
+    await sandbox.wait_until(lambda: "orders" in sandbox.menu_of(2001))
+    assert "myplaces" in sandbox.menu_of(2001) and "review" not in sandbox.menu_of(2001)
+
+    # set once: not again at the next updates, nor after a restart
+    calls = len(menu_calls(sandbox, 1001))
+    assert calls == 2  # the newcomer's, then the resident's
+    await resident.command("/start")
+    await resident.wait_for(shown(t, "home.title", name="王芳"))
+    await bot.restart()
+    await resident.command("/help")
+    await resident.wait_for(shown(t, "help.everyone"))
+    await v.command("/orders")
+    await v.wait_for(shown(t, "orders.none"))
+    assert len(menu_calls(sandbox, 1001)) == calls
+    assert len(menu_calls(sandbox, 2001)) == 2
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_an_appointed_coordinators_menu_gains_and_loses_the_coordinators_commands(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    t = get_translator(language)
+    code = telegram_code(language)
+    future = sandbox.user(3001, first_name="罗杰", language_code=code)
+    await future.command("/start")
+    await sandbox.wait_until(lambda: sandbox.menu_of(3001) == NEWCOMER)
+    admin = sandbox.user(ADMIN_ID, first_name="Admin", language_code=code)
+    await admin.command("/coordinators")
+    await admin.wait_for(predicate=with_button(t.plain("button.appoint")))
+    await admin.press(t.plain("button.appoint"))
+    await admin.wait_for(shown(t, "appoint.ask_who"))
+    await admin.send("3001")
+    await admin.wait_for(shown(t, "appoint.ask_unit"))
+    street = await bot.services.org.unit_by_code("longyang")
+    assert street is not None
+    await admin.press(street.name(language))
+    await admin.wait_for(predicate=with_button(t.plain("button.confirm")))
+    await admin.press(t.plain("button.confirm"))
+    await sandbox.wait_until(lambda: "review" in sandbox.menu_of(3001))
+    assert {"pending", "coordinators", "request"} <= set(sandbox.menu_of(3001))
+
+    await admin.command("/coordinators")
+    remove = t.plain("button.remove_name", name="罗杰")
+    await admin.wait_for(predicate=with_button(remove))
+    await admin.press(remove)
+    await admin.wait_for(predicate=with_button(t.plain("button.confirm_remove")))
+    await admin.press(t.plain("button.confirm_remove"))
+    await sandbox.wait_until(lambda: sandbox.menu_of(3001) == NEWCOMER)

@@ -233,6 +233,7 @@ def dynamic_keys() -> dict[str, str]:
     keys |= {r.key: r.where for r in invalid_value_raises() if r.key not in CLI_ONLY}
     keys |= {f"status.{s.value}": "bot/rendering.py" for s in ApprovalState}
     keys |= {f"command.{name}": "handlers/menus.py" for name in COMMANDS}
+    keys |= {f"help.{name}": "handlers/menus.py help_text" for name in COMMANDS}
     keys |= {"language.name": "handlers/language.py", "error.generic": "", "invalid.generic": ""}
     return keys
 
@@ -416,6 +417,7 @@ def test_the_dynamic_key_families_are_known() -> None:
         "invalid.",
         "status.",
         "command.",
+        "help.",
     }
 
 

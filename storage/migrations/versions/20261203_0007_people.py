@@ -1,4 +1,5 @@
-"""people: whether a volunteer's phone was verified by Telegram's contact button
+"""people: whether a volunteer's phone was verified by Telegram's contact button; the
+command menu last set for each user's chat
 
 Revision ID: 0007
 Revises: 0006
@@ -24,8 +25,13 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("phone_verified", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+    # none set yet: each person's menu is set at their next update
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("menu", sa.String(length=32), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("menu")
     with op.batch_alter_table("volunteer_profiles", schema=None) as batch_op:
         batch_op.drop_column("phone_verified")
