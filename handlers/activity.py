@@ -44,7 +44,11 @@ async def done(turn: Turn) -> None:
         await request.ask_time_again(turn, error)
         return
     await turn.finish()
-    await turn.show(turn.tr("activity.published", number=order.number, places=order.places))
+    await turn.show(
+        turn.tr.ngettext(
+            "activity.published", order.places, number=order.number, places=order.places
+        )
+    )
     if opened_early(asked, order):
         await turn.say(turn.tr("review.opened_early"))
     wake_sender(turn.context.application)  # the announcements, with the Grab button

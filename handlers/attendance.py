@@ -80,8 +80,9 @@ def _state(t: Translator, names: dict[str, str], state: str) -> str:
 
 
 def record_text(t: Translator, record: Record) -> Markup:
-    return t(
+    return t.ngettext(
         "attendance.record",
+        record.services,
         services=record.services,
         hours=hours(record.minutes),
         late=record.late_cancels,
@@ -187,7 +188,13 @@ async def on_check_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     minutes = done.minutes or 0
     await answer(update)
     await Reply(update, context).edit_or_send(
-        t("attendance.checked_out", number=done.order.number, minutes=minutes, hours=hours(minutes))
+        t.ngettext(
+            "attendance.checked_out",
+            minutes,
+            number=done.order.number,
+            minutes=minutes,
+            hours=hours(minutes),
+        )
     )
     wake_sender(context.application)  # the requester may be asked to confirm
 
@@ -424,8 +431,9 @@ class MinutesStep(Step):
 
     async def ask(self, turn: Turn) -> None:
         d = turn.data
-        text = turn.tr(
+        text = turn.tr.ngettext(
             "attendance.ask_minutes",
+            int(d["minutes"]),
             name=d["name"],
             number=d["number"],
             minutes=d["minutes"],
@@ -463,7 +471,13 @@ class CorrectionReasonStep(Step):
         await turn.finish()
         minutes = done.minutes or 0
         await turn.say(
-            turn.tr("attendance.corrected", name=d["name"], minutes=minutes, hours=hours(minutes))
+            turn.tr.ngettext(
+                "attendance.corrected",
+                minutes,
+                name=d["name"],
+                minutes=minutes,
+                hours=hours(minutes),
+            )
         )
         wake_sender(turn.context.application)  # the volunteer is told
         await show_view(turn.update, turn.context, int(d["order"]), edit=False)

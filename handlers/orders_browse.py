@@ -38,8 +38,9 @@ async def show_orders(
     ]
     for order in result.items:
         kind = await services(context).org.category(order.category)
-        card: str = t(
+        card: str = t.ngettext(
             "orders.card",
+            order.places,
             number=order.number,
             category=kind.name(t.language) if kind else order.category,
             about=order_about(t, order, short=True),

@@ -58,6 +58,9 @@ class User(Timestamps, Base):
     # set when Telegram answered 403 (blocked the bot, deactivated); cleared when the
     # user writes to the bot again. The outbox sends nothing to unreachable users.
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the digest of the command menu last set for their chat (handlers/menus.py): set
+    # again only when their roles, language or its words differ from it
+    menu: Mapped[str | None] = mapped_column(String(32))
 
     volunteer: Mapped[VolunteerProfile | None] = relationship(
         back_populates="user", foreign_keys="VolunteerProfile.user_id", lazy="raise"
@@ -122,6 +125,9 @@ class VolunteerProfile(Timestamps, Base):
     )
     real_name: Mapped[str] = mapped_column(String(64))
     phone: Mapped[str] = mapped_column(String(20))  # E.164, e.g. +8613800138000
+    # shared with Telegram's contact button (the card carries the sender's own user id:
+    # the one proof of a number Telegram gives); False when typed or another's card
+    phone_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     community_id: Mapped[int] = mapped_column(
         ForeignKey("org_units.id", ondelete="RESTRICT"), index=True
     )

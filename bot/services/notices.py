@@ -58,13 +58,16 @@ def volunteer_decided(
     volunteer: VolunteerDTO, approved: bool, at: datetime
 ) -> tuple[str, Outgoing]:
     tr = get_translator(volunteer.language)
-    message = "volunteer.told_approved" if approved else "volunteer.told_declined"
     key = f"volunteer.decided:{volunteer.user_id}:{_stamp(at)}"
-    return key, Outgoing(
-        chat_id=volunteer.telegram_id,
-        user_id=volunteer.user_id,
-        text=tr(message, name=volunteer.real_name),
-    )
+    if approved:  # and what to do now
+        text = Markup(
+            tr("volunteer.told_approved", name=volunteer.real_name)
+            + "\n"
+            + tr("volunteer.next_steps")
+        )
+    else:
+        text = tr("volunteer.told_declined", name=volunteer.real_name)
+    return key, Outgoing(chat_id=volunteer.telegram_id, user_id=volunteer.user_id, text=text)
 
 
 def coordinator_appointed(coordinator: CoordinatorDTO, event_id: int) -> tuple[str, Outgoing]:
@@ -125,8 +128,9 @@ def order_published(requester: Recipient, order: OrderDTO, timezone: str) -> tup
     tr = get_translator(requester.language)
     return f"order.published:{order.id}", Outgoing(
         chat_id=requester.telegram_id,
-        text=tr(
+        text=tr.ngettext(
             "order.told_published",
+            order.places,
             number=order.number,
             places=order.places,
             start=local_time(order.starts_at, timezone),
@@ -156,7 +160,9 @@ def order_filled(requester: Recipient, order: OrderDTO, at: datetime) -> tuple[s
     tr = get_translator(requester.language)
     return f"order.filled:{order.id}:{_stamp(at)}", Outgoing(
         chat_id=requester.telegram_id,
-        text=tr("order.told_filled", number=order.number, places=order.places),
+        text=tr.ngettext(
+            "order.told_filled", order.places, number=order.number, places=order.places
+        ),
     )
 
 
@@ -499,8 +505,9 @@ def helpers_coming(
     return f"order.coming:{order.id}:{digest}", Outgoing(
         chat_id=requester.telegram_id,
         user_id=order.requester_id,
-        text=tr(
+        text=tr.ngettext(
             "reminder.coming",
+            len(names),
             number=order.number,
             count=len(names),
             start=local_time(order.starts_at, timezone),
@@ -559,8 +566,9 @@ def auto_checked_out(
     tr = get_translator(volunteer.language)
     return f"claim.auto_checkout:{claim_id}", Outgoing(
         chat_id=volunteer.telegram_id,
-        text=tr(
+        text=tr.ngettext(
             "attendance.told_auto_checked_out",
+            minutes,
             number=order.number,
             minutes=minutes,
             hours=hours(minutes),
@@ -600,8 +608,12 @@ def service_completed(
     tr = get_translator(volunteer.language)
     return f"order.completed:{order.id}:{claim_id}", Outgoing(
         chat_id=volunteer.telegram_id,
-        text=tr(
-            "attendance.told_completed", number=order.number, minutes=minutes, hours=hours(minutes)
+        text=tr.ngettext(
+            "attendance.told_completed",
+            minutes,
+            number=order.number,
+            minutes=minutes,
+            hours=hours(minutes),
         ),
     )
 
@@ -612,8 +624,9 @@ def hours_corrected(
     tr = get_translator(volunteer.language)
     return f"claim.hours_corrected:{claim_id}:{event}", Outgoing(
         chat_id=volunteer.telegram_id,
-        text=tr(
+        text=tr.ngettext(
             "attendance.told_corrected",
+            minutes,
             number=order.number,
             minutes=minutes,
             hours=hours(minutes),

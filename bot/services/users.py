@@ -62,6 +62,8 @@ def user_dto(
         volunteer_status=profile.status if profile else None,
         coordinator_unit=coordinator_unit,
         is_admin=coordinator_unit is not None and coordinator_unit.parent_id is None,
+        real_name=profile.real_name if profile else None,
+        menu=user.menu,
     )
 
 
@@ -141,6 +143,8 @@ class UserService:
             volunteer_status=user.volunteer_status,
             coordinator_unit=unit,
             is_admin=unit is not None and unit.parent_id is None,
+            real_name=user.real_name,
+            menu=user.menu,
         )
 
     async def warm_up(self) -> None:
@@ -206,6 +210,11 @@ class UserService:
             found = await users_repo.with_roles(session, who.telegram_id)
             assert found is not None
             return user_dto(*found, self.default_language)
+
+    async def menu_set(self, user_id: int, digest: str) -> None:
+        """The command menu ``digest`` was set for the user's chat (with the writes of
+        the updates at the time, in one transaction)."""
+        await self._writes.submit(None, {"id": user_id, "menu": digest})
 
     async def get(self, telegram_id: int) -> UserDTO:
         async with self.db.read() as session:

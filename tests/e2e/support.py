@@ -14,14 +14,24 @@ from bot.sandbox.users import SandboxUser
 from storage.models import Order
 
 
-def shown(t: Translator, key: str, **values: object) -> str:
-    """A message as the user reads it (no markup)."""
+def shown(t: Translator, key: str, n: int | None = None, **values: object) -> str:
+    """A message as the user reads it (no markup); a plural one in its form for ``n``."""
+    if n is not None or t.is_plural(key):
+        if n is None:
+            raise TypeError(f"{key} is a plural message: pass n")
+        return html.unescape(re.sub(r"<[^>]+>", "", str(t.ngettext(key, n, **values))))
     return html.unescape(re.sub(r"<[^>]+>", "", str(t(key, **values))))
 
 
 def prompt(t: Translator, key: str) -> str:
-    """The start of a message, up to its first placeholder, as the user reads it."""
-    return html.unescape(re.sub(r"<[^>]+>", "", t.raw(key).split("{")[0])).strip()
+    """The start of a message, up to its first placeholder, as the user reads it (of a
+    plural message, what all its forms begin with)."""
+    forms = t.forms(key) if t.is_plural(key) else (t.raw(key),)
+    starts = [form.split("{")[0] for form in forms]
+    start = starts[0]
+    while not all(s.startswith(start) for s in starts):
+        start = start[:-1]
+    return html.unescape(re.sub(r"<[^>]+>", "", start)).strip()
 
 
 async def approve_in_chat(

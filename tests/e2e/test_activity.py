@@ -66,7 +66,7 @@ async def test_a_coordinator_publishes_an_activity(
     await c.send(f"{day.isoformat()} 09:00-11:30")
     await c.wait_for(prompt(t, "activity.ask_place"))
     await c.send("龙湖东岸社区活动室")
-    await c.wait_for(prompt(t, "ask.phone_or_type"))
+    await c.wait_for(prompt(t, "ask.phone"))
     await c.send("027-8484 1234")  # a landline: fine for an activity's contact
     ask_places = shown(t, "review.ask_places", max=200)
     await c.wait_for(ask_places)

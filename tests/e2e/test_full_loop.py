@@ -116,7 +116,7 @@ async def test_the_whole_loop(
     await r.send(f"{STARTS.date().isoformat()} 14:00-16:00")
     await r.wait_for(prompt(t, "request.ask_place"))
     await r.send(ADDRESS)
-    await r.wait_for(prompt(t, "ask.phone_or_type"))
+    await r.wait_for(prompt(t, "ask.phone"))
     await r.send("138 0013 8000")
     await r.wait_for(prompt(t, "request.ask_helpers"))
     await r.press("2")
@@ -204,7 +204,7 @@ async def test_the_whole_loop(
         await v.wait_for(number, predicate=with_button(check_out))
         await v.press(check_out)
         await v.wait_for(
-            shown(t, "attendance.checked_out", number=number, minutes=130, hours="2.17")
+            shown(t, "attendance.checked_out", 130, number=number, minutes=130, hours="2.17")
         )
 
     # --- completion: the resident confirms; everyone is told -----------------------------

@@ -158,10 +158,14 @@ async def test_check_in_out_correct_and_complete(
     await v1.command("/myplaces")
     await v1.wait_for(number, predicate=lambda m: any(check_out in row for row in m.buttons))
     await v1.press(check_out)
-    await v1.wait_for(shown(t, "attendance.checked_out", number=number, minutes=135, hours="2.25"))
+    await v1.wait_for(
+        shown(t, "attendance.checked_out", 135, number=number, minutes=135, hours="2.25")
+    )
     clock.advance(minutes=25)
     await bot.run_due_jobs()
-    told = shown(t, "attendance.told_auto_checked_out", number=number, minutes=130, hours="2.17")
+    told = shown(
+        t, "attendance.told_auto_checked_out", 130, number=number, minutes=130, hours="2.17"
+    )
     await v2.wait_for(told, timeout=15)
     ask = await resident.wait_for(shown(t, "order.ask_confirm_service", number=number), timeout=15)
     assert ask.buttons == [[t.plain("order.button_confirm_service")]]
@@ -176,7 +180,7 @@ async def test_check_in_out_correct_and_complete(
     assert t.plain("attendance.flag_located") in view.text
     assert t.plain("attendance.guidance_unread") in view.text
     await coordinator.press(t.plain("attendance.button_correct", name="志愿者<2202>"))
-    await coordinator.wait_for(shown(t, "attendance.ask_minutes", name="志愿者<2202>",
+    await coordinator.wait_for(shown(t, "attendance.ask_minutes", 130, name="志愿者<2202>",
                                      number=number, minutes=130, max=1440))  # fmt: skip
     await coordinator.send("lots")
     await coordinator.wait_for(shown(t, "invalid.minutes.range", min=0, max=1440))
@@ -184,7 +188,7 @@ async def test_check_in_out_correct_and_complete(
     await coordinator.wait_for(shown(t, "attendance.ask_reason"))
     await coordinator.send("提前离开 <b>&")
     await coordinator.wait_for(
-        shown(t, "attendance.corrected", name="志愿者<2202>", minutes=100, hours="1.67")
+        shown(t, "attendance.corrected", 100, name="志愿者<2202>", minutes=100, hours="1.67")
     )
     corrected = await v2.wait_for("<b>&", timeout=15)
     assert "&lt;b&gt;&amp;" in corrected.html
@@ -193,11 +197,11 @@ async def test_check_in_out_correct_and_complete(
     await resident.press(t.plain("order.button_confirm_service"), message=ask)
     await resident.wait_for(shown(t, "attendance.completed", number=number))
     await v1.wait_for(
-        shown(t, "attendance.told_completed", number=number, minutes=135, hours="2.25"),
+        shown(t, "attendance.told_completed", 135, number=number, minutes=135, hours="2.25"),
         timeout=15,
     )
     await v2.wait_for(
-        shown(t, "attendance.told_completed", number=number, minutes=100, hours="1.67"),
+        shown(t, "attendance.told_completed", 100, number=number, minutes=100, hours="1.67"),
         timeout=15,
     )
     again = await resident.press_data(ask.message_id, f"sc:{order_id}")  # pressed twice

@@ -79,7 +79,7 @@ async def test_both_people_reach_the_reviewer_and_the_volunteer_who_goes(
     await r.send(f"{DAY.isoformat()} 09:00-11:00")
     await r.wait_for(prompt(t, "request.ask_place"))
     await r.send(REQUESTER_ADDRESS)
-    await r.wait_for(prompt(t, "ask.phone_or_type"))
+    await r.wait_for(prompt(t, "ask.phone"))
     await r.send("138 0013 8000")
     await r.wait_for(prompt(t, "request.ask_helpers"))
     await r.press("2")
