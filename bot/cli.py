@@ -187,14 +187,21 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     }
     config = _load(args, {"sandbox": overrides} if overrides else None)
     _sandbox_banner(config.sandbox.host, config.sandbox.port, args.with_bot)
-    if args.with_bot:
-        from bot.app import run_with_sandbox
+    from bot.sandbox.http import PortInUse
 
-        run_with_sandbox(config)
-    else:
-        from bot.sandbox import run_forever
+    try:
+        if args.with_bot:
+            from bot.app import run_with_sandbox
 
-        run_forever(config.sandbox.host, config.sandbox.port)
+            run_with_sandbox(config)
+        else:
+            from bot.sandbox import run_forever
+
+            run_forever(config.sandbox.host, config.sandbox.port)
+    except PortInUse as exc:
+        raise CommandError(
+            exc.explain("--port N (or [sandbox] port in the configuration; 0: any free port)")
+        ) from None
     return 0
 
 

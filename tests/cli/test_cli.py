@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,15 +30,23 @@ SCRIPT = Path(sys.executable).parent / "volunteer-bot"
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bot"]
 
 
-def cli(
-    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run volunteer-bot with none of the operator's settings leaking in."""
+def _no_settings() -> dict[str, str]:
+    """The environment without the operator's settings, importing this checkout's code
+    (not whichever the console script was installed from) wherever it runs."""
     environ = {
         k: v
         for k, v in os.environ.items()
         if k not in {"BOT_TOKEN", "DATABASE_URL", "VOLUNTEER_BOT_CONFIG"}
     }
+    environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")]))
+    return environ
+
+
+def cli(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run volunteer-bot with none of the operator's settings leaking in."""
+    environ = _no_settings()
     environ.update(env or {})
     result = subprocess.run(
         [*COMMAND, *args],
@@ -203,6 +214,86 @@ def test_run_without_token_refuses(tmp_path: Path) -> None:
     assert "BOT_TOKEN is not set" in result.stderr
     assert "make run" in result.stderr and "sandbox --with-bot" in result.stderr
     assert not (tmp_path / "data").exists()  # refused before touching anything
+
+
+# ---- sandbox ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [*COMMAND, "sandbox"],
+        [*COMMAND, "sandbox", "--with-bot"],
+        [sys.executable, "-m", "bot.sandbox"],
+    ],
+    ids=["sandbox", "sandbox --with-bot", "python -m bot.sandbox"],
+)
+def test_sandbox_on_a_port_in_use_says_so_in_one_line(tmp_path: Path, command: list[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*command, "--port", str(port)],
+            cwd=tmp_path,
+            env=_no_settings(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1, result.stderr
+    assert f"port {port} on 127.0.0.1 is in use by another program" in errors[0]
+    assert "--port" in errors[0]
+    assert not (tmp_path / "data").exists()  # refused before the bot touched its database
+
+
+async def _sandbox_process(port: int, cwd: Path) -> tuple[asyncio.subprocess.Process, str]:
+    process = await asyncio.create_subprocess_exec(
+        *COMMAND,
+        "sandbox",
+        "--port",
+        str(port),
+        cwd=cwd,
+        env=_no_settings(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    while line := (await asyncio.wait_for(process.stdout.readline(), 60)).decode():
+        if line.startswith("SANDBOX_URL="):
+            return process, line.strip().removeprefix("SANDBOX_URL=")
+    _, err = await process.communicate()
+    raise AssertionError(f"the sandbox did not start: {err.decode()}")
+
+
+async def test_sandbox_starts_again_at_once_after_a_stop(tmp_path: Path) -> None:
+    """`make run`, Ctrl+C, `make run`: the connections the first sandbox closed on its
+    way out wait in TIME_WAIT on its port, and the second starts all the same."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    first, url = await _sandbox_process(port, tmp_path)
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /sandbox/users HTTP/1.1\r\nHost: sandbox\r\n\r\n")  # kept alive
+        await writer.drain()
+        assert (await reader.readline()).startswith(b"HTTP/1.1 200")
+    finally:
+        first.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(first.communicate(), 60)
+    writer.close()
+    assert first.returncode == 0
+    second, again = await _sandbox_process(port, tmp_path)
+    try:
+        assert again == url
+    finally:
+        second.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(second.communicate(), 60)
+    assert second.returncode == 0 and b"Traceback" not in err
 
 
 # ---- db, org import, admin add on SQLite ---------------------------------------------
