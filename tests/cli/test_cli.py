@@ -335,6 +335,9 @@ def test_database_commands_on_sqlite(tmp_path: Path) -> None:
     result = run("admin", "add", "42", "--unit", "汉阳区")
     assert result.returncode == 0, result.stderr
     assert "Telegram user 42 is now admin" in result.stdout and "(hanyang)" in result.stdout
+    # a bot cannot write first: the operator is told what the person must do
+    assert "has not opened the bot yet" in result.stdout
+    assert "send /start once before the bot can write to them" in result.stdout
     result = run("admin", "add", "42", "--unit", "longyang")
     assert result.returncode == 0, result.stderr
     assert "moved from 汉阳区" in result.stdout
@@ -353,9 +356,16 @@ def test_database_commands_on_sqlite(tmp_path: Path) -> None:
     assert details[0] == {"telegram_id": 42, "unit": "hanyang", "previous_unit": None}
     assert details[1] == {"telegram_id": 42, "unit": "longyang", "previous_unit": "hanyang"}
 
-    # no --unit: the one root unit
+    # no --unit: the one root unit; someone who has used the bot needs no word about it
+    with sqlite3.connect(db_file) as conn:
+        conn.execute(
+            "INSERT INTO users (telegram_id, first_name, last_seen_at, created_at, updated_at)"
+            " VALUES (43, 'Seen', '2026-01-01 00:00:00', '2026-01-01 00:00:00',"
+            " '2026-01-01 00:00:00')"
+        )
     result = run("admin", "add", "43")
     assert result.returncode == 0 and "(hanyang)" in result.stdout
+    assert "has not opened the bot" not in result.stdout
 
     result = run("admin", "add", "44", "--unit", "no-such-unit")
     assert result.returncode == 1
@@ -441,6 +451,7 @@ async def test_outbox_status_and_send(tmp_path: Path, sandbox: Sandbox) -> None:
     from bot.services.scheduling import DatabaseScheduler, Outgoing
     from storage.database import Database
     from storage.migrate import upgrade
+    from storage.repositories import users as users_repo
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'vb.db'}"
     db = Database.from_url(url)
@@ -472,6 +483,23 @@ async def test_outbox_status_and_send(tmp_path: Path, sandbox: Sandbox) -> None:
     status = await asyncio.to_thread(cli, "outbox", "status", env=env, cwd=tmp_path)
     assert "sent       1" in status.stdout and "failed     1" in status.stdout
     assert "bad request: can't parse entities" in status.stdout.lower()
+    assert "held       0" in status.stdout
+
+    # someone bound by id who never opened the bot: their notices are held, not failed
+    db = Database.from_url(url)
+    async with db.transaction() as session:
+        await users_repo.ensure(session, 1003, first_name="")
+        for n in (1, 2):
+            await scheduler.enqueue(session, f"held:{n}", Outgoing(chat_id=1003, text="hi"))
+    await db.dispose()
+    sent = await asyncio.to_thread(
+        cli, "outbox", "send", "--until-idle", env={**env, "BOT_TOKEN": sandbox.token}, cwd=tmp_path
+    )
+    assert "held 2 (recipient unreachable)" in sent.stdout, sent.stdout
+    status = await asyncio.to_thread(cli, "outbox", "status", env=env, cwd=tmp_path)
+    assert "held       2" in status.stdout and "failed     1" in status.stdout
+    assert "held until the person writes to the bot" in status.stdout
+    assert "2  for 1 person: never opened the bot (must send /start once)" in status.stdout
 
     no_token = await asyncio.to_thread(cli, "outbox", "send", env=env, cwd=tmp_path)
     assert no_token.returncode == 2 and "BOT_TOKEN" in no_token.stderr
