@@ -151,7 +151,15 @@ async def prepare_database(config: Config, db: Database) -> None:
     if config.admins.telegram_ids:
         unit = config.admins.unit or await _root_code(services)
         for telegram_id in config.admins.telegram_ids:
-            await services.coordinators.add_admin(telegram_id, unit, label="config")
+            bound = await services.coordinators.add_admin(telegram_id, unit, label="config")
+            if not bound.opened_bot:
+                log.warning(NOT_OPENED, telegram_id)
+
+
+NOT_OPENED = (
+    "admin %s has not opened the bot yet: a bot cannot write first, so their notices are "
+    "held until they open it and send /start once"
+)
 
 
 async def _root_code(services: Services) -> str:

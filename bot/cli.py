@@ -187,14 +187,21 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     }
     config = _load(args, {"sandbox": overrides} if overrides else None)
     _sandbox_banner(config.sandbox.host, config.sandbox.port, args.with_bot)
-    if args.with_bot:
-        from bot.app import run_with_sandbox
+    from bot.sandbox.http import PortInUse
 
-        run_with_sandbox(config)
-    else:
-        from bot.sandbox import run_forever
+    try:
+        if args.with_bot:
+            from bot.app import run_with_sandbox
 
-        run_forever(config.sandbox.host, config.sandbox.port)
+            run_with_sandbox(config)
+        else:
+            from bot.sandbox import run_forever
+
+            run_forever(config.sandbox.host, config.sandbox.port)
+    except PortInUse as exc:
+        raise CommandError(
+            exc.explain("--port N (or [sandbox] port in the configuration; 0: any free port)")
+        ) from None
     return 0
 
 
@@ -324,6 +331,12 @@ def cmd_admin_add(args: argparse.Namespace) -> int:
         print(f"  moved from {_unit_label(previous)} (recorded in the audit log)")
     else:
         print(f"{who} is now {role} of {_unit_label(unit)} (recorded in the audit log)")
+    if not appointment.opened_bot:
+        print(
+            f"  {who} has not opened the bot yet. A bot cannot write first: they must open\n"
+            "  it and send /start once before the bot can write to them. Until then their\n"
+            "  notices are held (`volunteer-bot outbox status`), and delivered when they do."
+        )
     return 0
 
 
@@ -401,6 +414,12 @@ _CONFIG_HELP = (
 # ---- outbox ---------------------------------------------------------------------------
 
 
+HELD_REASONS = {
+    "blocked": "blocked the bot (or the account is gone)",
+    "not_started": "never opened the bot (must send /start once)",
+}
+
+
 def cmd_outbox_status(args: argparse.Namespace) -> int:
     config = _load(args)
 
@@ -409,13 +428,20 @@ def cmd_outbox_status(args: argparse.Namespace) -> int:
             await _ensure_schema(config, db)
             report = await Services.build(config, db).outbox.report()
         lines = ["outbox:"]
-        for status in ("queued", "sending", "sent", "failed", "cancelled"):
+        for status in ("queued", "sending", "sent", "failed", "cancelled", "held"):
             lines.append(f"  {status:<10} {report.counts.get(status, 0)}")
         oldest = report.oldest_due.isoformat(timespec="seconds") if report.oldest_due else "-"
         lines.append(f"  oldest due {oldest}")
         if report.failures:
             lines.append("failed, by reason:")
             lines += [f"  {n:>7}  {reason or '(none)'}" for reason, n in report.failures]
+        if report.held:
+            lines.append("held until the person writes to the bot, by why they cannot be reached:")
+            lines += [
+                f"  {n:>7}  for {people} {'person' if people == 1 else 'people'}: "
+                f"{HELD_REASONS.get(reason, reason or '(unknown)')}"
+                for reason, people, n in report.held
+            ]
         return "\n".join(lines)
 
     print(_run(config, work()))
@@ -435,7 +461,7 @@ def cmd_outbox_send(args: argparse.Namespace) -> int:
         stats = await run_sender(config, until_idle=args.until_idle)
         return (
             f"sent {stats.sent}, failed {stats.failed}, retried {stats.retried}, "
-            f"flood waits {stats.flood_waits}, unreachable {stats.unreachable}"
+            f"flood waits {stats.flood_waits}, held {stats.unreachable} (recipient unreachable)"
         )
 
     print(_run(config, work()))
@@ -624,7 +650,8 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         outbox_commands,
         "status",
-        "Queued, sending, sent and failed messages (failures by reason), oldest due.",
+        "Queued, sending, sent, failed and held messages (failures by reason; held ones, "
+        "for people the bot cannot reach, by why), oldest due.",
         f"examples:\n  {PROG} outbox status",
         cmd_outbox_status,
     )

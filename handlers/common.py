@@ -9,7 +9,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, Update
+from telegram import (
+    CallbackQuery,
+    ChatMember,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -34,9 +42,18 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
 
 
 async def load_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Pre-group: the user behind the update, created on first contact, with roles."""
+    """Pre-group: the user behind the update, created on first contact, with roles (and
+    the messages held for them released, if the bot could not reach them before)."""
     who = update.effective_user
     if who is None or who.is_bot or context.user_data is None:
+        return
+    member = update.my_chat_member
+    if (
+        member is not None
+        and member.chat.type == ChatType.PRIVATE
+        and member.new_chat_member.status == ChatMember.BANNED
+    ):  # they blocked the bot: not a sign of life, but a reason to hold their messages
+        await services(context).users.left(who.id)
         return
     context.user_data[ME_KEY] = await services(context).users.touch(
         TelegramIdentity(

@@ -32,6 +32,9 @@ class Candidate:
 class Appointment:
     coordinator: CoordinatorDTO
     previous_unit: UnitDTO | None
+    # the bot has had an update from them: it can write to them (a bot cannot write
+    # first; until they open it, their notices are held)
+    opened_bot: bool = True
 
 
 class CoordinatorService:
@@ -59,8 +62,9 @@ class CoordinatorService:
             user = await users_repo.ensure(session, telegram_id, first_name="")
             before = await coordinators_repo.binding(session, user.id)
             previous = await org_repo.unit(session, before.unit_id) if before else None
+            opened = user.last_seen_at is not None
             if before is not None and before.unit_id == unit.id:
-                return Appointment(self._dto(user, unit), unit_dto(unit))
+                return Appointment(self._dto(user, unit), unit_dto(unit), opened)
             await coordinators_repo.bind(session, user.id, unit.id, None)
             await audit_repo.record(
                 session,
@@ -75,7 +79,9 @@ class CoordinatorService:
                     "previous_unit": previous.code if previous else None,
                 },
             )
-            return Appointment(self._dto(user, unit), unit_dto(previous) if previous else None)
+            return Appointment(
+                self._dto(user, unit), unit_dto(previous) if previous else None, opened
+            )
 
     async def find_telegram_id(self, query: str) -> int:
         """A typed Telegram id or @username of someone who has started the bot."""

@@ -20,7 +20,13 @@ from bot.services.dto import (
     Recipient,
     VolunteerDTO,
 )
-from bot.services.scheduling import PRIORITY_BROADCAST, PRIORITY_REMINDER, Button, Outgoing
+from bot.services.scheduling import (
+    PRIORITY_BROADCAST,
+    PRIORITY_FIRST,
+    PRIORITY_REMINDER,
+    Button,
+    Outgoing,
+)
 
 
 def _press(label: str, prefix: str, *ids: int) -> Button:
@@ -87,6 +93,39 @@ def coordinator_removed(coordinator: CoordinatorDTO, event_id: int) -> tuple[str
         chat_id=coordinator.telegram_id,
         user_id=coordinator.user_id,
         text=tr("coord.told_removed", unit=coordinator.unit.name(tr.language)),
+    )
+
+
+def while_away(
+    person: Recipient,
+    user_id: int,
+    at: datetime,
+    *,
+    never_opened: bool,
+    to_review: int,
+    to_approve: int,
+    out_of_date: int,
+    following: int,
+) -> tuple[str, Outgoing]:
+    """To someone the bot could not reach, when they write to it again (or for the
+    first time): what waits for them in their queues, how many of the notices held for
+    them went out of date, how many follow (bot/services/held.py); the commands in it
+    open the queues. Sent before the messages it announces."""
+    tr = get_translator(person.language)
+    lines = [tr("held.digest_first" if never_opened else "held.digest_back")]
+    for key, count in (
+        ("held.digest_review", to_review),
+        ("held.digest_approval", to_approve),
+        ("held.digest_stale", out_of_date),
+        ("held.digest_following", following),
+    ):
+        if count:
+            lines.append(tr(key, count=count))
+    return f"held.digest:{user_id}:{_stamp(at)}", Outgoing(
+        chat_id=person.telegram_id,
+        user_id=user_id,
+        text=Markup("\n".join(lines)),
+        priority=PRIORITY_FIRST,
     )
 
 
