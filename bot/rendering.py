@@ -18,11 +18,16 @@ def place_text(tr: Translator, community: UnitDTO, grid: UnitDTO | None) -> str:
     return f"{name} · {grid.name(tr.language)}" if grid else name
 
 
+def phone_text(tr: Translator, phone: str, verified: bool) -> Markup:
+    """A volunteer's phone, and whether Telegram verified it or it was typed."""
+    return tr("phone.verified" if verified else "phone.unverified", phone=phone)
+
+
 def volunteer_card(tr: Translator, v: VolunteerDTO, *, with_status: bool = True) -> Markup:
     card = tr(
         "volunteer.card",
         name=v.real_name,
-        phone=v.phone,
+        phone=phone_text(tr, v.phone, v.phone_verified),
         place=place_text(tr, v.community, v.grid),
         teams=teams_text(tr, v.teams),
     )

@@ -9,7 +9,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, Update
+from telegram import (
+    CallbackQuery,
+    ChatMember,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -18,6 +26,7 @@ from bot.services import Services
 from bot.services.dto import UserDTO
 from bot.services.errors import DomainError, InvalidValue
 from bot.services.users import TelegramIdentity
+from handlers.menus import menus
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +42,18 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
 
 
 async def load_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Pre-group: the user behind the update, created on first contact, with roles."""
+    """Pre-group: the user behind the update, created on first contact, with roles (and
+    the messages held for them released, if the bot could not reach them before)."""
     who = update.effective_user
     if who is None or who.is_bot or context.user_data is None:
+        return
+    member = update.my_chat_member
+    if (
+        member is not None
+        and member.chat.type == ChatType.PRIVATE
+        and member.new_chat_member.status == ChatMember.BANNED
+    ):  # they blocked the bot: not a sign of life, but a reason to hold their messages
+        await services(context).users.left(who.id)
         return
     context.user_data[ME_KEY] = await services(context).users.touch(
         TelegramIdentity(
@@ -48,6 +66,18 @@ async def load_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+async def keep_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pre-group, after :func:`load_user`: the person's chat menu, when it is not the
+    one of their roles (a comparison, nothing more, when it is: see handlers.menus).
+    On messages only: the menu is what one sees before typing, and a grab storm is
+    presses — right after this version is deployed, when nobody's menu is set yet, it
+    must not become a thousand setMyCommands and as many writes (roles changed by a
+    press are handled where they change: refresh_me, keep_menu_of)."""
+    if update.message is None or context.user_data is None or ME_KEY not in context.user_data:
+        return
+    menus(context.application).keep(context.bot, context.user_data[ME_KEY])
+
+
 def me(context: ContextTypes.DEFAULT_TYPE) -> UserDTO:
     assert context.user_data is not None
     return context.user_data[ME_KEY]  # type: ignore[no-any-return]
@@ -57,6 +87,7 @@ async def refresh_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User
     assert context.user_data is not None and update.effective_user is not None
     user = await services(context).users.get(update.effective_user.id)
     context.user_data[ME_KEY] = user
+    menus(context.application).keep(context.bot, user)  # their roles may have changed
     return user
 
 
@@ -117,9 +148,12 @@ def pressed_ids(update: Update, prefix: str, count: int = 1) -> tuple[int, ...]:
 def error_text(translator: Translator, error: DomainError) -> str:
     if isinstance(error, InvalidValue):
         key = f"invalid.{error.field}.{error.reason}"
-        if key in translator:
-            return translator(key, **error.values)
-        return translator("invalid.generic")
+        if key not in translator:
+            return translator("invalid.generic")
+        if translator.is_plural(key):  # counted by its first number ("15 minutes")
+            count = next(v for v in error.values.values() if isinstance(v, int))
+            return translator.ngettext(key, count, **error.values)
+        return translator(key, **error.values)
     key = f"error.{error.code}"
     return translator(key) if key in translator else translator("error.generic")
 

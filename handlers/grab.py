@@ -46,11 +46,18 @@ CONFIRM_CANCEL = "gx"  # gx:<claim id>:<claim version>  (yes, give it up)
 KEEP = "gk"  # gk:<claim id>  (no, keep it)
 
 
-def place_text(t: Translator, claim: ClaimDTO, timezone: str, category: CategoryDTO | None) -> str:
-    """What a volunteer holding a place sees: the resident's address and phone too, and
-    the category's guidance with the order's own (the outbox edits the same text,
-    without the address and phone, after the service)."""
-    return notices.place_text(t, claim.order, category, timezone)
+def place_text(
+    t: Translator,
+    claim: ClaimDTO,
+    timezone: str,
+    category: CategoryDTO | None,
+    requester: str | None = None,
+) -> str:
+    """What a volunteer holding a place sees: the resident's address and phone too (or
+    the person helped's, and the requester as a second contact), and the category's
+    guidance with the order's own (the outbox edits the same text, without the contact,
+    after the service)."""
+    return notices.place_text(t, claim.order, category, timezone, requester=requester)
 
 
 def place_markup(t: Translator, claim: ClaimDTO) -> InlineKeyboardMarkup:
@@ -78,7 +85,10 @@ def place_markup(t: Translator, claim: ClaimDTO) -> InlineKeyboardMarkup:
 
 async def _place_text(context: ContextTypes.DEFAULT_TYPE, claim: ClaimDTO) -> str:
     category = await services(context).org.category(claim.order.category)
-    return place_text(tr(context), claim, services(context).claims.timezone, category)
+    requester = None
+    if claim.order.beneficiary_name is not None:  # the requester is the second contact
+        requester = await services(context).orders.requester_name(claim.order)
+    return place_text(tr(context), claim, services(context).claims.timezone, category, requester)
 
 
 async def show_place(update: Update, context: ContextTypes.DEFAULT_TYPE, claim: ClaimDTO) -> None:

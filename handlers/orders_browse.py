@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
-from bot.services.notices import local_time
+from bot.services.notices import local_time, opens_later, order_about
 from bot.services.orders import BROWSE_AREAS
 from handlers.common import Reply, answer, domain_errors, me, services, tr
 from handlers.paging import nav_row
@@ -33,23 +33,27 @@ async def show_orders(
     if not result.total:
         await Reply(update, context).edit_or_send(t("orders.none"), InlineKeyboardMarkup(rows))
         return
+    now = services(context).clock.now()
     lines: list[str] = [
         t("orders.list_title", total=result.total, page=result.page + 1, pages=result.pages)
     ]
     for order in result.items:
         kind = await services(context).org.category(order.category)
-        lines.append(
-            "\n"
-            + t(
-                "orders.card",
-                number=order.number,
-                category=kind.name(t.language) if kind else order.category,
-                start=local_time(order.starts_at, orders.timezone),
-                end=local_time(order.ends_at, orders.timezone),
-                taken=order.taken,
-                places=order.places,
-            )
+        card: str = t.ngettext(
+            "orders.card",
+            order.places,
+            number=order.number,
+            category=kind.name(t.language) if kind else order.category,
+            about=order_about(t, order, short=True),
+            start=local_time(order.starts_at, orders.timezone),
+            end=local_time(order.ends_at, orders.timezone),
+            taken=order.taken,
+            places=order.places,
         )
+        if opens_later(order, now):
+            assert order.opens_at is not None
+            card += "\n" + t("orders.card_opens", opens=local_time(order.opens_at, orders.timezone))
+        lines.append("\n" + card)
         rows.append(
             [
                 InlineKeyboardButton(

@@ -33,6 +33,13 @@ class NotAllowed(DomainError):
     code = "not_allowed"
 
 
+class AwaitingApproval(NotAllowed):
+    """A volunteer whose registration waits for the community's approval, asking for
+    what approved volunteers may do."""
+
+    code = "awaiting_approval"
+
+
 class NotInScope(NotAllowed):
     """A coordinator acting on something outside their unit."""
 

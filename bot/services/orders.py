@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
+from bot.services import notices, windows
 from bot.services.base import LoopService
 from bot.services.dto import OrderDTO, Page, Recipient, Role, UserDTO
 from bot.services.errors import AlreadyDecided, InvalidValue, NotAllowed, NotFound
@@ -32,9 +32,11 @@ from storage.repositories import audit as audit_repo
 from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo
 from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 from storage.repositories import volunteers as volunteers_repo
 
 PAGE_SIZE = 5
+TITLE_MAX = 100
 DESCRIPTION_MAX = 2000
 ADDRESS_MAX = 500
 GUIDANCE_MAX = 2000
@@ -68,6 +70,7 @@ def order_dto(order: Order) -> OrderDTO:
         requester_id=order.requester_id,
         community_id=order.community_id,
         category=order.category,
+        title=order.title,
         description=order.description,
         starts_at=order.starts_at,
         ends_at=order.ends_at,
@@ -112,6 +115,7 @@ class OrderForm:
     beneficiary_name: str | None = None
     beneficiary_phone: str | None = None
     beneficiary_address: str | None = None
+    title: str | None = None  # an activity's own; a resident's request has none
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,13 @@ class Publication:
     guidance: str | None = None
     opens_at: datetime | None = None  # None: grabbing opens at once
     scope: str = OrderScope.COMMUNITY.value
+
+
+def default_publication(order: OrderDTO) -> Publication:
+    """What "publish with these defaults" publishes: a place for each helper asked, the
+    configured points rate (categories have no rate of their own), any team, no
+    guidance beyond the category's own, grabbing open at once, the request's community."""
+    return Publication(places=min(max(order.helpers_requested, 1), PLACES_MAX))
 
 
 def _text(value: str | None, field: str, maximum: int) -> str:
@@ -144,23 +155,28 @@ def check_guidance(text: str | None) -> str | None:
     return _optional_text(text, "guidance", GUIDANCE_MAX)
 
 
-def check_opens(opens_at: datetime | None, starts_at: datetime) -> None:
-    """Grabbing must open before the service starts (None: at once)."""
-    if opens_at is not None and opens_at >= starts_at:
+def check_opens(
+    opens_at: datetime | None, starts_at: datetime, now: datetime | None = None
+) -> None:
+    """Grabbing must open before the service starts (None: at once); with ``now``, a
+    time typed for it must be still to come (the coordinator has "open now" for that)."""
+    if opens_at is None:
+        return
+    if now is not None and opens_at <= now:
+        raise InvalidValue("opens_at", "past")
+    if opens_at >= starts_at:
         raise InvalidValue("opens_at", "after_start")
 
 
-def check_form(form: OrderForm, now: datetime) -> dict[str, object]:
+def check_form(
+    form: OrderForm, now: datetime, timezone: str, max_days_ahead: int
+) -> dict[str, object]:
     """The form's values as stored, or InvalidValue naming the first bad field."""
     if not CATEGORY_RE.match(form.category or ""):
         raise InvalidValue("category", "unknown")
+    title = _optional_text(form.title, "title", TITLE_MAX)
     description = _text(form.description, "description", DESCRIPTION_MAX)
-    if form.starts_at.tzinfo is None or form.ends_at.tzinfo is None:
-        raise InvalidValue("starts_at", "past")
-    if form.starts_at <= now:
-        raise InvalidValue("starts_at", "past")
-    if form.ends_at <= form.starts_at:
-        raise InvalidValue("ends_at", "before_start")
+    windows.check_window(form.starts_at, form.ends_at, now, timezone, max_days_ahead)
     address = _text(form.address, "address", ADDRESS_MAX)
     phone = normalize_phone(form.contact_phone)
     if not 1 <= form.helpers_requested <= HELPERS_MAX:
@@ -176,6 +192,7 @@ def check_form(form: OrderForm, now: datetime) -> dict[str, object]:
     beneficiary_address = _optional_text(form.beneficiary_address, "address", ADDRESS_MAX)
     return {
         "category": form.category,
+        "title": title,
         "description": description,
         "starts_at": form.starts_at,
         "ends_at": form.ends_at,
@@ -247,7 +264,8 @@ async def scoped_order(
 
 @dataclass(eq=False, kw_only=True)
 class OrderService(LoopService):
-    default_rate: float
+    default_rate: float  # [points] rate_per_hour: categories have no rate of their own
+    max_days_ahead: int  # [orders] max_days_ahead
     on_requested: list[OrderHook] = field(default_factory=list, init=False)  # waits for review
     on_published: list[OrderHook] = field(default_factory=list, init=False)  # open to grab
     # a pending request changed by its reviewer
@@ -281,14 +299,19 @@ class OrderService(LoopService):
             raise InvalidValue("teams", "not_found")
         if publication.scope not in {s.value for s in OrderScope}:
             raise InvalidValue("scope", "unknown")
-        check_opens(publication.opens_at, starts_at)
         now = self.clock.now()
+        # a time that passed while the coordinator answered the last questions: at once
+        # (they are told: handlers/review_steps.py opened_early)
+        opens_at = publication.opens_at
+        if opens_at is not None and opens_at <= now:
+            opens_at = None
+        check_opens(opens_at, starts_at)
         return {
             "places": publication.places,
             "points_rate": rate,
             "team_id": publication.team_id,
             "guidance": check_guidance(publication.guidance),
-            "opens_at": publication.opens_at,
+            "opens_at": opens_at,
             "scope": publication.scope,
             "published_at": now,
             "updated_at": now,
@@ -297,7 +320,7 @@ class OrderService(LoopService):
     async def create_request(self, requester: UserDTO, form: OrderForm) -> OrderDTO:
         """A resident's request: checked, stored as ``pending_review``, numbered."""
         now = self.clock.now()
-        values = check_form(form, now)
+        values = check_form(form, now, self.timezone, self.max_days_ahead)
         async with self.db.transaction() as session:
             await self._community(session, form.community_id)
             order = await orders_repo.insert(
@@ -320,7 +343,7 @@ class OrderService(LoopService):
         """A coordinator's own order (an activity with N places): open at once."""
         require_coordinator(actor)
         now = self.clock.now()
-        values = check_form(form, now)
+        values = check_form(form, now, self.timezone, self.max_days_ahead)
         async with self.db.transaction() as session:
             path = await self._community(session, form.community_id)
             require_scope(actor, path)
@@ -346,6 +369,7 @@ class OrderService(LoopService):
         team, each with a Grab button — without the resident's address or phone."""
         community, area = await order_area(session, order.community_id, order.scope)
         category = (await org_repo.categories_by_codes(session)).get(order.category)
+        now = self.clock.now()
         for user in await volunteers_repo.approved_under(session, area.path, order.team_id):
             to = Recipient(user.telegram_id, effective_language(user, self.default_language))
             zh = to.language.startswith("zh")
@@ -357,6 +381,7 @@ class OrderService(LoopService):
                 kind,
                 community.name_zh if zh else community.name_en,
                 self.timezone,
+                now,
             )
             await self.scheduler.enqueue(session, key, message)
 
@@ -366,6 +391,18 @@ class OrderService(LoopService):
             if order is None:
                 raise NotFound("order")
             return order_dto(order)
+
+    async def requester_name(self, order: OrderDTO) -> str:
+        """Who asked, as reviewers and the volunteers holding a place call them: the
+        name they registered with as a volunteer, else their Telegram name."""
+        async with self.db.read() as session:
+            profile = await volunteers_repo.profile(session, order.requester_id)
+            if profile is not None:
+                return profile.real_name
+            user = await users_repo.by_id(session, order.requester_id)
+        if user is None:
+            return ""
+        return " ".join(part for part in (user.first_name, user.last_name) if part)
 
     async def reviewable(self, actor: UserDTO, order_id: int) -> OrderDTO:
         """A pending order the coordinator may decide (NotAllowed, NotInScope,
@@ -536,7 +573,8 @@ class OrderService(LoopService):
         async with self.db.transaction() as session:
             order = await self._reviewable(session, actor, order_id)
             current = order_form(order)
-            values = check_form(replace(current, **changes), now)  # type: ignore[arg-type]
+            edited = replace(current, **changes)  # type: ignore[arg-type]
+            values = check_form(edited, now, self.timezone, self.max_days_ahead)
             changed = tuple(k for k in sorted(EDITABLE) if values[k] != getattr(order, k))
             if not changed:
                 return order_dto(order), ()

@@ -11,16 +11,27 @@ from bot.i18n import Translator
 from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
 from bot.sandbox.users import SandboxUser
+from storage.models import Order
 
 
-def shown(t: Translator, key: str, **values: object) -> str:
-    """A message as the user reads it (no markup)."""
+def shown(t: Translator, key: str, n: int | None = None, **values: object) -> str:
+    """A message as the user reads it (no markup); a plural one in its form for ``n``."""
+    if n is not None or t.is_plural(key):
+        if n is None:
+            raise TypeError(f"{key} is a plural message: pass n")
+        return html.unescape(re.sub(r"<[^>]+>", "", str(t.ngettext(key, n, **values))))
     return html.unescape(re.sub(r"<[^>]+>", "", str(t(key, **values))))
 
 
 def prompt(t: Translator, key: str) -> str:
-    """The start of a message, up to its first placeholder, as the user reads it."""
-    return html.unescape(re.sub(r"<[^>]+>", "", t.raw(key).split("{")[0])).strip()
+    """The start of a message, up to its first placeholder, as the user reads it (of a
+    plural message, what all its forms begin with)."""
+    forms = t.forms(key) if t.is_plural(key) else (t.raw(key),)
+    starts = [form.split("{")[0] for form in forms]
+    start = starts[0]
+    while not all(s.startswith(start) for s in starts):
+        start = start[:-1]
+    return html.unescape(re.sub(r"<[^>]+>", "", start)).strip()
 
 
 async def approve_in_chat(
@@ -62,6 +73,19 @@ async def give_up_place(
     question = await user.wait_for(predicate=lambda m: any(confirm in row for row in m.buttons))
     await user.press(confirm, message=question)
     return question
+
+
+def order_secrets(order: Order) -> tuple[str, ...]:
+    """What of an order only its coordinators and the volunteers holding a place may
+    see: the requester's address and phone and, for someone without Telegram, the
+    person helped's."""
+    values = (
+        order.address,
+        order.contact_phone,
+        order.beneficiary_address,
+        order.beneficiary_phone,
+    )
+    return tuple(dict.fromkeys(v for v in values if v))
 
 
 def private_leaks(sandbox: Sandbox, secrets: Iterable[str], entitled: set[int]) -> list[str]:

@@ -1,9 +1,9 @@
 """claims.version: counts each claim's changes of state, so that a button made for
 one state of a claim (an offer, a place) is refused once the claim has moved on
 
-Revision ID: 0009
-Revises: 0006
-Create Date: 2026-11-30 09:00:00
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-03 09:00:00
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0006"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
