@@ -323,11 +323,7 @@ class AttendanceService(LoopService):
         until ``hide_contact_after`` after the end (ContactHidden); another's claim, or
         a forged id, is NotFound."""
         async with self.db.read() as session:
-            claim = await claims_repo.get(session, claim_id)
-            if claim is None or claim.volunteer_id != volunteer.id:
-                raise NotFound("claim")
-            order = await orders_repo.get(session, claim.order_id)
-            assert order is not None
+            claim, order = await owned_claim(session, volunteer, claim_id, lock=False)
             if claim.state == CANCELLED:
                 called_off = order.state == OrderState.CANCELLED.value
                 raise OrderCalledOff() if called_off else PlaceGivenUp()

@@ -121,17 +121,18 @@ def check_grabbable(order: Order, now: datetime) -> None:
 
 
 async def owned_claim(
-    session: AsyncSession, volunteer: UserDTO, claim_id: int
+    session: AsyncSession, volunteer: UserDTO, claim_id: int, *, lock: bool = True
 ) -> tuple[Claim, Order]:
     """The volunteer's own claim (a forged id, or another's, is NotFound) and its
-    order, locked; the claim as it is under the lock."""
+    order, locked (unless ``lock`` is False: a read); the claim as it is under the lock."""
     claim = await claims_repo.get(session, claim_id)
     if claim is None or claim.volunteer_id != volunteer.id:
         raise NotFound("claim")
-    order = await orders_repo.get(session, claim.order_id, for_update=True)
+    order = await orders_repo.get(session, claim.order_id, for_update=lock)
     assert order is not None
-    claim = await claims_repo.get(session, claim_id)
-    assert claim is not None
+    if lock:
+        claim = await claims_repo.get(session, claim_id)
+        assert claim is not None
     return claim, order
 
 
@@ -528,11 +529,7 @@ class ClaimService(LoopService):
         PlaceChanged."""
         now = self.clock.now()
         async with self.db.read() as session:
-            claim = await claims_repo.get(session, claim_id)
-            if claim is None or claim.volunteer_id != volunteer.id:
-                raise NotFound("claim")
-            order = await orders_repo.get(session, claim.order_id)
-            assert order is not None
+            claim, order = await owned_claim(session, volunteer, claim_id, lock=False)
             late = self._cancellable(claim, order, now)
             if claim.state != CLAIMED:
                 raise PlaceChanged(claim.state)
@@ -633,16 +630,7 @@ class ClaimService(LoopService):
             else await recipient(session, claim.volunteer_id, self.default_language)
         )
         assert order.number is not None
-        await settle_offer_message(
-            session,
-            self.scheduler,
-            to,
-            volunteer_id=claim.volunteer_id,
-            claim_id=claim.id,
-            offered_at=claim.offered_at,
-            number=order.number,
-            outcome=outcome,
-        )
+        await settle_offer_message(session, self.scheduler, to, claim, order.number, outcome)
 
     async def confirm_guidance(self, volunteer: UserDTO, claim_id: int) -> ClaimDTO:
         """The volunteer has read the guidance of the place they hold (recorded once)."""

@@ -10,13 +10,12 @@ in the queue is not sent at all."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import notices
 from bot.services.dto import Recipient
 from bot.services.scheduling import Scheduler
+from storage.models import Claim
 from storage.repositories import outbox as outbox_repo
 
 
@@ -24,22 +23,21 @@ async def settle_offer_message(
     session: AsyncSession,
     scheduler: Scheduler,
     to: Recipient,
-    *,
-    volunteer_id: int,
-    claim_id: int,
-    offered_at: datetime | None,
+    claim: Claim,
     number: str,
     outcome: str,
 ) -> None:
-    """In the caller's transaction: the offer made at ``offered_at`` (if any) on
-    ``claim_id`` is settled with ``outcome`` (see :data:`notices.OFFER_OUTCOMES`)."""
-    if offered_at is None:
+    """In the caller's transaction: the offer last made on ``claim`` (if any) is
+    settled with ``outcome`` (see :data:`notices.OFFER_OUTCOMES`)."""
+    if claim.offered_at is None:
         return
-    key = notices.offer_key(claim_id, offered_at)
+    key = notices.offer_key(claim.id, claim.offered_at)
     if await outbox_repo.cancel(session, key):  # not sent yet: never will be
         return
     message_id = await outbox_repo.sent_message_id(session, key)
     if message_id is None:  # failed, or in flight this instant: its buttons are refused
         return
-    edit_key, message = notices.offer_settled(to, volunteer_id, key, message_id, number, outcome)
+    edit_key, message = notices.offer_settled(
+        to, claim.volunteer_id, key, message_id, number, outcome
+    )
     await scheduler.enqueue(session, edit_key, message)

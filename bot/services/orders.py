@@ -655,14 +655,7 @@ class OrderService(LoopService):
                 await self.scheduler.enqueue(session, key, message)
                 if state == ClaimState.OFFERED.value:  # its buttons go
                     await settle_offer_message(
-                        session,
-                        self.scheduler,
-                        to,
-                        volunteer_id=claim.volunteer_id,
-                        claim_id=claim.id,
-                        offered_at=claim.offered_at,
-                        number=dto.number,
-                        outcome="withdrawn",
+                        session, self.scheduler, to, claim, dto.number, "withdrawn"
                     )
             await self._run_hooks(self.on_cancelled, session, dto)
             return dto

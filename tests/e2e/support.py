@@ -6,12 +6,18 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
+from bot.background import wake_sender
 from bot.i18n import Translator
 from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
 from bot.sandbox.users import SandboxUser
+from bot.services.dto import OrderDTO, UnitDTO
+from bot.services.orders import OrderForm, Publication
 from storage.models import Order
+from tests.fixtures.bot import RunningBot
+from tests.fixtures.people import add_approved_volunteers
 
 
 def shown(t: Translator, key: str, n: int | None = None, **values: object) -> str:
@@ -32,6 +38,57 @@ def prompt(t: Translator, key: str) -> str:
     while not all(s.startswith(start) for s in starts):
         start = start[:-1]
     return html.unescape(re.sub(r"<[^>]+>", "", start)).strip()
+
+
+async def staff(
+    bot: RunningBot,
+    community_code: str,
+    coordinator: int,
+    volunteers: Iterable[int] = (),
+    language: str = "zh_CN",
+) -> UnitDTO:
+    """The community, with ``coordinator`` as its admin and the ``volunteers``
+    (Telegram ids) approved there, speaking ``language``."""
+    await bot.services.coordinators.add_admin(coordinator, community_code, label="test")
+    community = await bot.services.org.unit_by_code(community_code)
+    assert community is not None
+    await add_approved_volunteers(bot.db, community.id, tuple(volunteers), language=language)
+    return community
+
+
+async def publish_activity(
+    bot: RunningBot,
+    coordinator: int,
+    community_code: str,
+    starts: datetime,
+    *,
+    places: int,
+    address: str,
+    hours: float = 1,
+    scope: str = "community",
+    category: str = "elderly_visit",
+    description: str = "陪老人聊天",
+) -> OrderDTO:
+    """An activity the coordinator publishes in the community (no review), announced
+    at once to the volunteers it is for."""
+    unit = await bot.services.org.unit_by_code(community_code)
+    assert unit is not None
+    order = await bot.services.orders.create_activity(
+        await bot.services.users.get(coordinator),
+        OrderForm(
+            category=category,
+            description=description,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=hours),
+            community_id=unit.id,
+            address=address,
+            contact_phone="138 0013 8000",
+            helpers_requested=places,
+        ),
+        Publication(places=places, scope=scope),
+    )
+    wake_sender(bot.app)
+    return order
 
 
 async def approve_in_chat(

@@ -12,15 +12,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.background import wake_sender
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.services.notices import local_time
-from bot.services.orders import OrderForm, Publication
 from storage.models import Claim, OutboxMessage
-from tests.e2e.support import shown
+from tests.e2e.support import publish_activity, shown, staff
 from tests.fixtures.bot import RunningBot
-from tests.fixtures.people import add_approved_volunteers
 from tests.services.support import FakeClock
 
 COMMUNITY = "longyang.longhudongan"
@@ -48,27 +45,12 @@ async def test_giving_up_asks_first_and_the_place_message_says_it_was_given_up(
     code = "zh-hans" if language == "zh_CN" else "en"
     services = bot.services
     zone = services.claims.timezone
-    await services.coordinators.add_admin(COORDINATOR_ID, COMMUNITY, label="test")
-    community = await services.org.unit_by_code(COMMUNITY)
-    assert community is not None
-    await add_approved_volunteers(bot.db, community.id, (VOLUNTEER_ID,), language=language)
+    await staff(bot, COMMUNITY, COORDINATOR_ID, (VOLUNTEER_ID,), language)
     starts = NOW + timedelta(days=2)
-    order = await services.orders.create_activity(
-        await services.users.get(COORDINATOR_ID),
-        OrderForm(
-            category="elderly_visit",
-            description="陪老人聊天",
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=2),
-            community_id=community.id,
-            address=ADDRESS,
-            contact_phone="138 0013 8000",
-            helpers_requested=1,
-        ),
-        Publication(places=1),
+    order = await publish_activity(
+        bot, COORDINATOR_ID, COMMUNITY, starts, places=1, address=ADDRESS, hours=2
     )
     number = order.number
-    wake_sender(bot.app)
     v = sandbox.user(VOLUNTEER_ID, language_code=code)
     grab = t.plain("grab.button_grab")
     await v.wait_for(number, predicate=lambda m: any(grab in row for row in m.buttons))

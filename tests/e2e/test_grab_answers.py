@@ -16,13 +16,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.background import wake_sender
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
 from bot.services.dto import OrderDTO
-from bot.services.orders import OrderForm, Publication
-from tests.e2e.support import shown
+from tests.e2e.support import publish_activity, shown
 from tests.fixtures.bot import RunningBot
 from tests.fixtures.people import add_approved_volunteers
 
@@ -33,28 +31,24 @@ HOLDER, VOLUNTEER, STRANGER, FAR = 2601, 2602, 2603, 2604
 ADDRESS = "龙湖东岸 2 栋 1 单元 301"
 
 
+def days_ahead(days: int) -> datetime:
+    return (datetime.now(UTC) + timedelta(days=days)).replace(second=0, microsecond=0)
+
+
 async def publish(
     bot: RunningBot, coordinator: int, community: str, places: int, days: int, scope: str
 ) -> OrderDTO:
-    unit = await bot.services.org.unit_by_code(community)
-    assert unit is not None
-    starts = (datetime.now(UTC) + timedelta(days=days)).replace(second=0, microsecond=0)
-    order = await bot.services.orders.create_activity(
-        await bot.services.users.get(coordinator),
-        OrderForm(
-            category="shopping",
-            description="代购",
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=1),
-            community_id=unit.id,
-            address=ADDRESS,
-            contact_phone="138 0013 8000",
-            helpers_requested=places,
-        ),
-        Publication(places=places, scope=scope),
+    return await publish_activity(
+        bot,
+        coordinator,
+        community,
+        days_ahead(days),
+        places=places,
+        address=ADDRESS,
+        scope=scope,
+        category="shopping",
+        description="代购",
     )
-    wake_sender(bot.app)
-    return order
 
 
 def edits_of(sandbox: Sandbox, message: BotMessage) -> list[str]:

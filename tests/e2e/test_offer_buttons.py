@@ -14,15 +14,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.background import wake_sender
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.views import BotMessage
-from bot.services.orders import OrderForm, Publication
 from storage.models import Claim, Order
-from tests.e2e.support import give_up_place, shown
+from tests.e2e.support import give_up_place, publish_activity, shown, staff
 from tests.fixtures.bot import RunningBot
-from tests.fixtures.people import add_approved_volunteers
 
 COMMUNITY = "longyang.longhudongan"
 COORDINATOR_ID = 9701
@@ -46,28 +43,12 @@ async def test_a_settled_offer_loses_its_buttons_and_a_leftover_press_changes_no
 ) -> None:
     t = get_translator(language)
     code = "zh-hans" if language == "zh_CN" else "en"
-    services = bot.services
-    await services.coordinators.add_admin(COORDINATOR_ID, COMMUNITY, label="test")
-    community = await services.org.unit_by_code(COMMUNITY)
-    assert community is not None
     tids = (HOLDER, FIRST, SECOND)
-    await add_approved_volunteers(bot.db, community.id, tids, language=language)
+    await staff(bot, COMMUNITY, COORDINATOR_ID, tids, language)
     starts = (datetime.now(UTC) + timedelta(days=2)).replace(second=0, microsecond=0)
-    order = await services.orders.create_activity(
-        await services.users.get(COORDINATOR_ID),
-        OrderForm(
-            category="elderly_visit",
-            description="陪老人聊天",
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=2),
-            community_id=community.id,
-            address=ADDRESS,
-            contact_phone="138 0013 8000",
-            helpers_requested=1,
-        ),
-        Publication(places=1),
+    order = await publish_activity(
+        bot, COORDINATOR_ID, COMMUNITY, starts, places=1, address=ADDRESS, hours=2
     )
-    wake_sender(bot.app)
     holder, first, second = (sandbox.user(tid, language_code=code) for tid in tids)
     grab, join = t.plain("grab.button_grab"), t.plain("grab.button_join_waitlist")
     accept, decline = t.plain("button.accept_offer"), t.plain("button.decline_offer")
