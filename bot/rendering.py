@@ -7,6 +7,15 @@ from bot.i18n import Markup, Translator
 from bot.services.dto import TeamDTO, UnitDTO, VolunteerDTO
 
 
+def duration_text(tr: Translator, hours: float) -> Markup:
+    """A span of time as people say it: in whole hours ("1 hour", "2 hours") when it
+    is, else in minutes ("90 minutes")."""
+    minutes = round(hours * 60)
+    if minutes % 60 == 0:
+        return tr.ngettext("time.hours", minutes // 60, n=minutes // 60)
+    return tr.ngettext("time.minutes", minutes, n=minutes)
+
+
 def teams_text(tr: Translator, teams: tuple[TeamDTO, ...] | list[TeamDTO]) -> str:
     if not teams:
         return tr.plain("profile.no_teams")

@@ -19,6 +19,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.i18n import Translator
+from bot.rendering import duration_text
 from bot.services import notices
 from bot.services.claims import GivingUp
 from bot.services.dto import CategoryDTO, ClaimDTO
@@ -262,12 +263,12 @@ def _ask_cancel(t: Translator, giving: GivingUp, cutoff: timedelta, timezone: st
             end=local_time(order.ends_at, timezone),
         )
     ]
-    hours = f"{cutoff.total_seconds() / 3600:g}"
+    span = duration_text(t, cutoff.total_seconds() / 3600)
     if giving.late:
-        lines.append(t("grab.ask_cancel_late", hours=hours))
+        lines.append(t("grab.ask_cancel_late", span=span))
     elif cutoff:
         lines.append(
-            t("grab.ask_cancel_free", hours=hours, late_from=local_time(giving.late_from, timezone))
+            t("grab.ask_cancel_free", span=span, late_from=local_time(giving.late_from, timezone))
         )
     return "\n\n".join(lines)
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot import callback_data
 from bot.i18n import Markup, Translator, escape, get_translator
-from bot.rendering import volunteer_card
+from bot.rendering import duration_text, volunteer_card
 from bot.services.dto import (
     CategoryDTO,
     ClaimDTO,
@@ -569,7 +569,8 @@ def service_reminder(
         end=local_time(order.ends_at, timezone),
     )
     if late_after_hours is not None:
-        text = Markup(text + "\n" + tr("reminder.late_note", hours=f"{late_after_hours:g}"))
+        late = tr("reminder.late_note", span=duration_text(tr, late_after_hours))
+        text = Markup(text + "\n" + late)
     button = _press(tr.plain("grab.button_cancel_place"), callback_data.CANCEL_PLACE, claim.id)
     return f"claim.remind:{claim.id}:{hours_label(hours)}", Outgoing(
         chat_id=volunteer.telegram_id,

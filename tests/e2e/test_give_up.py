@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import get_translator
+from bot.rendering import duration_text
 from bot.sandbox import Sandbox
 from bot.services.notices import local_time
 from storage.models import Claim, OutboxMessage
@@ -64,7 +65,8 @@ async def test_giving_up_asks_first_and_the_place_message_says_it_was_given_up(
     cancel, yes = t.plain("grab.button_cancel_place"), t.plain("grab.button_confirm_cancel")
     await v.press(cancel, message=place)
     late_from = local_time(starts - services.claims.cancel_cutoff, zone)
-    asked = await v.wait_for(shown(t, "grab.ask_cancel_free", hours="2", late_from=late_from))
+    two_hours = duration_text(t, 2)
+    asked = await v.wait_for(shown(t, "grab.ask_cancel_free", span=two_hours, late_from=late_from))
     assert shown(t, "grab.ask_cancel", number=number, start=local_time(starts, zone),
                  end=local_time(starts + timedelta(hours=2), zone)) in asked.text  # fmt: skip
     assert asked.message_id != place.message_id
@@ -80,7 +82,7 @@ async def test_giving_up_asks_first_and_the_place_message_says_it_was_given_up(
     # --- within the cut-off: it says that giving it up now counts as late ---------------
     clock.advance(seconds=(starts - timedelta(hours=1) - clock.now()).total_seconds())
     await v.press(cancel, message=place)
-    asked = await v.wait_for(shown(t, "grab.ask_cancel_late", hours="2"))
+    asked = await v.wait_for(shown(t, "grab.ask_cancel_late", span=two_hours))
     await v.press(yes, message=asked)
     await v.wait_for(shown(t, "grab.cancelled_late", number=number))
 
