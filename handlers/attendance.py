@@ -375,8 +375,12 @@ async def show_live(update: Update, context: ContextTypes.DEFAULT_TYPE, page: in
     ]
     rows: list[list[InlineKeyboardButton]] = []
     for n, order in enumerate(result.items, start=1 + result.page * PAGE_SIZE):
+        # once it started, served and forfeited places are given back: a count of the
+        # places taken would read "0/2" for an order served in full (the order's own
+        # view counts who came)
+        started = order.state not in ("open", "filled")
         line = t(
-            "attendance.live_item",
+            "attendance.live_item_started" if started else "attendance.live_item",
             number=order.number,
             start=local_time(order.starts_at, _timezone(context)),
             state=_state(t, ORDER_STATES, order.state),

@@ -181,7 +181,8 @@ async def test_check_in_out_correct_and_complete(
 
     # --- the coordinator's view, and a correction with a reason -------------------------------
     await coordinator.command("/order")
-    await coordinator.wait_for(number)
+    live = await coordinator.wait_for(number)
+    assert "0/2" not in live.text  # served in full: no count of places given back
     await coordinator.press(t.plain("attendance.button_view_order", number=number))
     view = await coordinator.wait_for(shown(t, "attendance.view_completable"))
     assert shown(t, "attendance.view_attended", came=2, places=2) in view.text  # not 0/2
