@@ -23,7 +23,7 @@ from bot.services import Services
 from bot.services.clock import Clock
 from bot.update_processor import PerUserUpdateProcessor
 from bot.volunteer_bot import VolunteerBot
-from handlers.menus import set_menus
+from handlers.menus import MENUS_KEY, Menus, set_menus
 from storage.database import Database
 from storage.migrate import current_revision, head_revision, upgrade
 
@@ -77,6 +77,7 @@ def build_application(
         .build()
     )
     app.bot_data["services"] = services
+    app.bot_data[MENUS_KEY] = Menus(services.users)
     app.bot_data["config"] = config
     app.bot_data["owns_db"] = db is None
     app.bot_data["run_background"] = run_background
@@ -99,6 +100,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_stop(app: Application) -> None:  # type: ignore[type-arg]
+    await app.bot_data[MENUS_KEY].drain()  # the menus being set
     await background.stop(app)
 
 
@@ -149,7 +151,15 @@ async def prepare_database(config: Config, db: Database) -> None:
     if config.admins.telegram_ids:
         unit = config.admins.unit or await _root_code(services)
         for telegram_id in config.admins.telegram_ids:
-            await services.coordinators.add_admin(telegram_id, unit, label="config")
+            bound = await services.coordinators.add_admin(telegram_id, unit, label="config")
+            if not bound.opened_bot:
+                log.warning(NOT_OPENED, telegram_id)
+
+
+NOT_OPENED = (
+    "admin %s has not opened the bot yet: a bot cannot write first, so their notices are "
+    "held until they open it and send /start once"
+)
 
 
 async def _root_code(services: Services) -> str:

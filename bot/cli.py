@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -127,7 +128,9 @@ def _unit_label(unit: UnitDTO) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = _load(args)
-    if config.uses_telegram and config.bot_token is None:
+    if args.sandbox is not None:
+        config = _against_sandbox(config, args.sandbox)
+    elif config.uses_telegram and config.bot_token is None:
         raise CommandError(
             "BOT_TOKEN is not set, and the Bot API address is Telegram's "
             f"({config.telegram.base_url}).\n"
@@ -139,6 +142,26 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     run(config)
     return 0
+
+
+def _against_sandbox(config: Config, address: str) -> Config:
+    """The configuration with the Bot API of a sandbox already running at ``address``
+    (``http://host:port``; "" for ``[sandbox] host/port``) and the sandbox's own token:
+    the bot can be stopped and started again while the sandbox keeps its chats."""
+    from bot.sandbox.sandbox import DEFAULT_TOKEN
+
+    url = (address or f"http://{config.sandbox.host}:{config.sandbox.port}").rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise CommandError(f"--sandbox {address!r}: give the sandbox's address, http://host:port")
+    print(f"the bot against the sandbox at {url} (not Telegram)", flush=True)
+    return config.model_copy(
+        update={
+            "bot_token": SecretStr(DEFAULT_TOKEN),
+            "telegram": config.telegram.model_copy(
+                update={"base_url": f"{url}/bot", "base_file_url": f"{url}/file/bot"}
+            ),
+        }
+    )
 
 
 # ---- sandbox ------------------------------------------------------------------------
@@ -164,14 +187,21 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     }
     config = _load(args, {"sandbox": overrides} if overrides else None)
     _sandbox_banner(config.sandbox.host, config.sandbox.port, args.with_bot)
-    if args.with_bot:
-        from bot.app import run_with_sandbox
+    from bot.sandbox.http import PortInUse
 
-        run_with_sandbox(config)
-    else:
-        from bot.sandbox import run_forever
+    try:
+        if args.with_bot:
+            from bot.app import run_with_sandbox
 
-        run_forever(config.sandbox.host, config.sandbox.port)
+            run_with_sandbox(config)
+        else:
+            from bot.sandbox import run_forever
+
+            run_forever(config.sandbox.host, config.sandbox.port)
+    except PortInUse as exc:
+        raise CommandError(
+            exc.explain("--port N (or [sandbox] port in the configuration; 0: any free port)")
+        ) from None
     return 0
 
 
@@ -301,6 +331,12 @@ def cmd_admin_add(args: argparse.Namespace) -> int:
         print(f"  moved from {_unit_label(previous)} (recorded in the audit log)")
     else:
         print(f"{who} is now {role} of {_unit_label(unit)} (recorded in the audit log)")
+    if not appointment.opened_bot:
+        print(
+            f"  {who} has not opened the bot yet. A bot cannot write first: they must open\n"
+            "  it and send /start once before the bot can write to them. Until then their\n"
+            "  notices are held (`volunteer-bot outbox status`), and delivered when they do."
+        )
     return 0
 
 
@@ -378,6 +414,12 @@ _CONFIG_HELP = (
 # ---- outbox ---------------------------------------------------------------------------
 
 
+HELD_REASONS = {
+    "blocked": "blocked the bot (or the account is gone)",
+    "not_started": "never opened the bot (must send /start once)",
+}
+
+
 def cmd_outbox_status(args: argparse.Namespace) -> int:
     config = _load(args)
 
@@ -386,13 +428,20 @@ def cmd_outbox_status(args: argparse.Namespace) -> int:
             await _ensure_schema(config, db)
             report = await Services.build(config, db).outbox.report()
         lines = ["outbox:"]
-        for status in ("queued", "sending", "sent", "failed", "cancelled"):
+        for status in ("queued", "sending", "sent", "failed", "cancelled", "held"):
             lines.append(f"  {status:<10} {report.counts.get(status, 0)}")
         oldest = report.oldest_due.isoformat(timespec="seconds") if report.oldest_due else "-"
         lines.append(f"  oldest due {oldest}")
         if report.failures:
             lines.append("failed, by reason:")
             lines += [f"  {n:>7}  {reason or '(none)'}" for reason, n in report.failures]
+        if report.held:
+            lines.append("held until the person writes to the bot, by why they cannot be reached:")
+            lines += [
+                f"  {n:>7}  for {people} {'person' if people == 1 else 'people'}: "
+                f"{HELD_REASONS.get(reason, reason or '(unknown)')}"
+                for reason, people, n in report.held
+            ]
         return "\n".join(lines)
 
     print(_run(config, work()))
@@ -412,7 +461,7 @@ def cmd_outbox_send(args: argparse.Namespace) -> int:
         stats = await run_sender(config, until_idle=args.until_idle)
         return (
             f"sent {stats.sent}, failed {stats.failed}, retried {stats.retried}, "
-            f"flood waits {stats.flood_waits}, unreachable {stats.unreachable}"
+            f"flood waits {stats.flood_waits}, held {stats.unreachable} (recipient unreachable)"
         )
 
     print(_run(config, work()))
@@ -459,7 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(func=func)
         return sub
 
-    command(
+    run = command(
         commands,
         "run",
         "Run the bot on Telegram with long polling (needs BOT_TOKEN).",
@@ -468,8 +517,20 @@ def build_parser() -> argparse.ArgumentParser:
         f"  BOT_TOKEN=... {PROG} --config /etc/volunteer-bot.toml run\n"
         "\n"
         "Without a token, try the bot against the local emulator instead:\n"
-        f"  make run   (or: {PROG} sandbox --with-bot)",
+        f"  make run   (or: {PROG} sandbox --with-bot)\n"
+        "or run the emulator and the bot as two processes, so that the bot can be\n"
+        "restarted while the emulator keeps its chats:\n"
+        f"  {PROG} sandbox                      # terminal 1\n"
+        f"  {PROG} run --sandbox                # terminal 2 (Ctrl+C, start again …)",
         cmd_run,
+    )
+    run.add_argument(
+        "--sandbox",
+        nargs="?",
+        const="",
+        metavar="URL",
+        help="run against a sandbox already running at URL (default: [sandbox] host/port), "
+        "with its token, instead of Telegram",
     )
 
     sandbox = command(
@@ -589,7 +650,8 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         outbox_commands,
         "status",
-        "Queued, sending, sent and failed messages (failures by reason), oldest due.",
+        "Queued, sending, sent, failed and held messages (failures by reason; held ones, "
+        "for people the bot cannot reach, by why), oldest due.",
         f"examples:\n  {PROG} outbox status",
         cmd_outbox_status,
     )

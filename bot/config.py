@@ -127,8 +127,11 @@ class VolunteersConfig(_Section):
 
 
 class OrdersConfig(_Section):
-    """Grabbing places: how many a volunteer may hold, cancelling, the waitlist."""
+    """Requests' windows; grabbing places: how many a volunteer may hold, cancelling,
+    the waitlist."""
 
+    # a request's (or activity's) service starts within this many days from today
+    max_days_ahead: Annotated[int, Field(ge=1, le=366)] = 60
     max_upcoming_claims: Annotated[int, Field(ge=1, le=100)] = 5
     cancel_cutoff_hours: Annotated[float, Field(ge=0, le=720)] = 2
     offer_minutes: Annotated[int, Field(ge=1, le=10_080)] = 30

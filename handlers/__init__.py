@@ -2,7 +2,8 @@
 
 Registration order matters: PTB runs, in each group, only the first handler that
 matches, and then goes on to the next group.
-  -1  load the user and their roles (every update)
+  -2  load the user and their roles (every update)
+  -1  their chat's command menu, when it is not the one of their roles (rare)
    0  commands and buttons of each feature, then the catch-alls in the same group (so
       they see only what no feature took): text/contact/location/shared users go to
       the user's current flow; unknown commands and buttons get a kind answer
@@ -29,11 +30,12 @@ from handlers import (
     request,
     review,
 )
-from handlers.common import domain_errors, load_user
+from handlers.common import domain_errors, keep_menu, load_user
 from handlers.errors import on_error
 from handlers.flow import PREFIX, on_button, on_message
 
-PRE = -1
+PRE = -2
+MENU = -1
 FEATURES = 0
 
 __all__ = ["register", "registration"]
@@ -42,6 +44,7 @@ __all__ = ["register", "registration"]
 def register(app: Application) -> None:  # type: ignore[type-arg]
     # -1: who is this, and what may they do
     app.add_handler(TypeHandler(Update, load_user), group=PRE)
+    app.add_handler(TypeHandler(Update, keep_menu), group=MENU)
 
     # 0: features; the Grab buttons first, since a grab storm is the busiest moment and
     # PTB tries the handlers of a group in order (their patterns do not overlap)

@@ -1,8 +1,8 @@
 """A coordinator's own activity (e.g. 浓情重阳节·温暖志愿行, 20 places): /activity asks
-what a resident's request asks (the community among the coordinator's, the kind, the
-description, when, where, a contact phone), then what publishing asks (places, points
-rate, team, guidance, when grabbing opens, who is told), and publishes it at once —
-no review; the volunteers are told (outbox)."""
+about the activity what a resident's request asks about the help (the community among
+the coordinator's, the kind, its title and text, when, where, a contact phone), then
+what publishing asks (places, points rate, team, guidance, when grabbing opens, who is
+told), and publishes it at once — no review; the volunteers are told (outbox)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,19 @@ from handlers import request
 from handlers.common import Reply, domain_errors, me, tr
 from handlers.flow import Flow, Turn, register_flow, start_flow
 from handlers.request_steps import (
+    CategoryStep,
+    DayStep,
+    DescriptionStep,
+    PlaceStep,
+    RequestCommunityStep,
+    RequestStreetStep,
+    TimeStep,
+    TitleStep,
     first_step,
     request_start,
 )
-from handlers.review_steps import PUBLISH_STEPS, publication
+from handlers.review_steps import PUBLISH_STEPS, opened_early, publication
+from handlers.steps import PhoneStep
 
 FLOW = "activity"
 
@@ -28,22 +37,41 @@ async def done(turn: Turn) -> None:
     """The last answer: published, the volunteers told."""
     d = turn.data
     d["helpers"] = d["places"]  # an activity asks for as many helpers as it has places
+    asked = publication(d)
     try:
-        order = await turn.services.orders.create_activity(
-            turn.me, request.form_from(d), publication(d)
-        )
+        order = await turn.services.orders.create_activity(turn.me, request.form_from(d), asked)
     except InvalidValue as error:
         await request.ask_time_again(turn, error)
         return
     await turn.finish()
-    await turn.show(turn.tr("activity.published", number=order.number, places=order.places))
+    await turn.show(
+        turn.tr.ngettext(
+            "activity.published", order.places, number=order.number, places=order.places
+        )
+    )
+    if opened_early(asked, order):
+        await turn.say(turn.tr("review.opened_early"))
     wake_sender(turn.context.application)  # the announcements, with the Grab button
 
+
+# the questions of a request (handlers/request.py ORDER_STEPS), asked about the activity,
+# with its title; then the publishing ones
+ACTIVITY_STEPS = (
+    RequestStreetStep(),
+    RequestCommunityStep(),
+    CategoryStep("activity.ask_category"),
+    TitleStep(),
+    DescriptionStep("activity.ask_description"),
+    DayStep(),
+    TimeStep(),
+    PlaceStep("activity.ask_place"),
+    PhoneStep(),
+)
 
 register_flow(
     Flow(
         FLOW,
-        [*request.ORDER_STEPS, *PUBLISH_STEPS],
+        [*ACTIVITY_STEPS, *PUBLISH_STEPS],
         done=done,
         cancel_note="activity.cancelled",
     )

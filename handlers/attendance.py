@@ -81,8 +81,9 @@ def _state(t: Translator, names: dict[str, str], state: str) -> str:
 
 
 def record_text(t: Translator, record: Record) -> Markup:
-    return t(
+    return t.ngettext(
         "attendance.record",
+        record.services,
         services=record.services,
         hours=hours(record.minutes),
         late=record.late_cancels,
@@ -107,10 +108,18 @@ def place_text(t: Translator, place: Place, timezone: str) -> Markup:
     ]
     if a.checked_in_at is not None:
         lines.append(t("myplaces.checked_in_at", time=local_time(a.checked_in_at, timezone)))
+        if not place.can_check_out:
+            opens = local_time(place.check_out_opens_at, timezone)
+            lines.append(t("myplaces.check_out_opens", time=opens))
     elif not place.can_check_in:
         opens = local_time(place.check_in_opens_at, timezone)
         lines.append(t("myplaces.check_in_opens", time=opens))
     return Markup("\n".join(lines))
+
+
+def check_out_button(t: Translator, number: str, claim_id: int) -> InlineKeyboardButton:
+    label = t.plain("attendance.button_check_out", number=number)
+    return InlineKeyboardButton(label, callback_data=callbacks.encode(CHECK_OUT, claim_id))
 
 
 async def show_places(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -133,10 +142,7 @@ async def show_places(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 [InlineKeyboardButton(label, callback_data=callbacks.encode(CHECK_IN, claim_id))]
             )
         if place.can_check_out:
-            label = t.plain("attendance.button_check_out", number=number)
-            rows.append(
-                [InlineKeyboardButton(label, callback_data=callbacks.encode(CHECK_OUT, claim_id))]
-            )
+            rows.append([check_out_button(t, number, claim_id)])
         if place.show_contact:  # in the place message, which is recorded and hidden later
             label = t.plain("attendance.button_contact", number=number)
             rows.append(
@@ -166,16 +172,22 @@ async def on_check_in(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     t = tr(context)
     (claim_id,) = pressed_ids(update, CHECK_IN)
     try:
-        done = await services(context).attendance.check_in(me(context), claim_id)
+        place = await services(context).attendance.check_in(me(context), claim_id)
     except CheckInNotOpen as error:
         opens = local_time(error.opens_at, _timezone(context))
         await answer(update, t.plain("attendance.check_in_not_open", time=opens), alert=True)
         return
-    await answer(update, t.plain("attendance.checked_in_alert", number=done.order.number))
-    when = local_time(done.checked_in_at or done.order.starts_at, _timezone(context))
-    await Reply(update, context).edit_or_send(
-        t("attendance.checked_in", number=done.order.number, time=when)
-    )
+    done, zone = place.attendance, _timezone(context)
+    number = done.order.number
+    await answer(update, t.plain("attendance.checked_in_alert", number=number))
+    when = local_time(done.checked_in_at or done.order.starts_at, zone)
+    if place.can_check_out:  # checked in after the start: check-out is open already
+        text = t("attendance.checked_in_started", number=number, time=when)
+        markup = InlineKeyboardMarkup([[check_out_button(t, number, done.claim_id)]])
+    else:
+        opens = local_time(place.check_out_opens_at, zone)
+        text, markup = t("attendance.checked_in", number=number, time=when, opens=opens), None
+    await Reply(update, context).edit_or_send(text, markup)
     await start_flow(update, context, LOCATION_FLOW, {"claim": done.claim_id})
     wake_sender(context.application)  # the requester may be told the service started
 
@@ -188,7 +200,13 @@ async def on_check_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     minutes = done.minutes or 0
     await answer(update)
     await Reply(update, context).edit_or_send(
-        t("attendance.checked_out", number=done.order.number, minutes=minutes, hours=hours(minutes))
+        t.ngettext(
+            "attendance.checked_out",
+            minutes,
+            number=done.order.number,
+            minutes=minutes,
+            hours=hours(minutes),
+        )
     )
     wake_sender(context.application)  # the requester may be asked to confirm
 
@@ -280,6 +298,11 @@ def row_text(t: Translator, n: int, a: Attendance, record: Record, timezone: str
 
 def view_text(t: Translator, view: OrderView, timezone: str) -> str:
     order = view.order
+    if order.state in ("open", "filled"):  # before the start: places taken
+        count = t("attendance.view_places", taken=order.taken, places=order.places)
+    else:  # served and forfeited places are given back: count who came instead
+        came = sum(a.state in ("checked_in", "done") for a, _ in view.rows)
+        count = t("attendance.view_attended", came=came, places=order.places)
     parts: list[str] = [
         t(
             "attendance.view_title",
@@ -287,8 +310,7 @@ def view_text(t: Translator, view: OrderView, timezone: str) -> str:
             start=local_time(order.starts_at, timezone),
             end=local_time(order.ends_at, timezone),
             state=_state(t, ORDER_STATES, order.state),
-            taken=order.taken,
-            places=order.places,
+            count=count,
         )
     ]
     if not view.rows:
@@ -354,8 +376,12 @@ async def show_live(update: Update, context: ContextTypes.DEFAULT_TYPE, page: in
     ]
     rows: list[list[InlineKeyboardButton]] = []
     for n, order in enumerate(result.items, start=1 + result.page * PAGE_SIZE):
+        # once it started, served and forfeited places are given back: a count of the
+        # places taken would read "0/2" for an order served in full (the order's own
+        # view counts who came)
+        started = order.state not in ("open", "filled")
         line = t(
-            "attendance.live_item",
+            "attendance.live_item_started" if started else "attendance.live_item",
             number=order.number,
             start=local_time(order.starts_at, _timezone(context)),
             state=_state(t, ORDER_STATES, order.state),
@@ -425,8 +451,9 @@ class MinutesStep(Step):
 
     async def ask(self, turn: Turn) -> None:
         d = turn.data
-        text = turn.tr(
+        text = turn.tr.ngettext(
             "attendance.ask_minutes",
+            int(d["minutes"]),
             name=d["name"],
             number=d["number"],
             minutes=d["minutes"],
@@ -464,7 +491,13 @@ class CorrectionReasonStep(Step):
         await turn.finish()
         minutes = done.minutes or 0
         await turn.say(
-            turn.tr("attendance.corrected", name=d["name"], minutes=minutes, hours=hours(minutes))
+            turn.tr.ngettext(
+                "attendance.corrected",
+                minutes,
+                name=d["name"],
+                minutes=minutes,
+                hours=hours(minutes),
+            )
         )
         wake_sender(turn.context.application)  # the volunteer is told
         await show_view(turn.update, turn.context, int(d["order"]), edit=False)

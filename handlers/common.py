@@ -11,7 +11,15 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, Update
+from telegram import (
+    CallbackQuery,
+    ChatMember,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -20,6 +28,7 @@ from bot.services import Services
 from bot.services.dto import UserDTO
 from bot.services.errors import DomainError, InvalidValue
 from bot.services.users import TelegramIdentity
+from handlers.menus import menus
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +45,19 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
 
 
 async def load_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Pre-group: the user behind the update, created on first contact, with roles."""
+    """Pre-group: the user behind the update, created on first contact, with roles (and
+    the messages held for them released, if the bot could not reach them before)."""
     _press.set(_Press(update.callback_query))
     who = update.effective_user
     if who is None or who.is_bot or context.user_data is None:
+        return
+    member = update.my_chat_member
+    if (
+        member is not None
+        and member.chat.type == ChatType.PRIVATE
+        and member.new_chat_member.status == ChatMember.BANNED
+    ):  # they blocked the bot: not a sign of life, but a reason to hold their messages
+        await services(context).users.left(who.id)
         return
     context.user_data[ME_KEY] = await services(context).users.touch(
         TelegramIdentity(
@@ -52,6 +70,18 @@ async def load_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+async def keep_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pre-group, after :func:`load_user`: the person's chat menu, when it is not the
+    one of their roles (a comparison, nothing more, when it is: see handlers.menus).
+    On messages only: the menu is what one sees before typing, and a grab storm is
+    presses — right after this version is deployed, when nobody's menu is set yet, it
+    must not become a thousand setMyCommands and as many writes (roles changed by a
+    press are handled where they change: refresh_me, keep_menu_of)."""
+    if update.message is None or context.user_data is None or ME_KEY not in context.user_data:
+        return
+    menus(context.application).keep(context.bot, context.user_data[ME_KEY])
+
+
 def me(context: ContextTypes.DEFAULT_TYPE) -> UserDTO:
     assert context.user_data is not None
     return context.user_data[ME_KEY]  # type: ignore[no-any-return]
@@ -61,6 +91,7 @@ async def refresh_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User
     assert context.user_data is not None and update.effective_user is not None
     user = await services(context).users.get(update.effective_user.id)
     context.user_data[ME_KEY] = user
+    menus(context.application).keep(context.bot, user)  # their roles may have changed
     return user
 
 
@@ -123,9 +154,13 @@ def error_text(translator: Translator, error: DomainError, *, plain: bool = Fals
     say = translator.plain if plain else translator
     if isinstance(error, InvalidValue):
         key = f"invalid.{error.field}.{error.reason}"
-        if key in translator:
-            return say(key, **error.values)
-        return say("invalid.generic")
+        if key not in translator:
+            return say("invalid.generic")
+        if translator.is_plural(key):  # counted by its first number ("15 minutes")
+            count = next(v for v in error.values.values() if isinstance(v, int))
+            say_counted = translator.plain_ngettext if plain else translator.ngettext
+            return say_counted(key, count, **error.values)
+        return say(key, **error.values)
     key = f"error.{error.code}"
     return say(key) if key in translator else say("error.generic")
 

@@ -11,7 +11,6 @@ from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
     KeyboardButtonRequestUsers,
-    ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
@@ -19,10 +18,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
 from bot.background import wake_sender
-from bot.services.errors import InvalidValue
+from bot.services.errors import InvalidValue, UnknownUser
 from bot.services.scope import require_coordinator
-from handlers.common import Reply, answer, domain_errors, me, services, tr
+from handlers.common import Reply, answer, domain_errors, error_text, me, services, tr
 from handlers.flow import Flow, Step, Turn, register_flow, start_flow
+from handlers.menus import keep_menu_of
+from handlers.steps import ReplyKeyboardStep
 
 log = logging.getLogger(__name__)
 
@@ -110,37 +111,31 @@ async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t("coord.removed", name=removed.name, unit=removed.unit.name(t.language))
     )
     wake_sender(context.application)
+    await keep_menu_of(context.application, removed.telegram_id)
 
 
-class WhoStep(Step):
-    """Whom to appoint: Telegram's "choose a user" button, or a typed id / @username."""
+class WhoStep(ReplyKeyboardStep):
+    """Whom to appoint: Telegram's "choose a user" button, or a typed id / @username;
+    not oneself (asked again with the reason)."""
 
     name = "who"
 
     async def ask(self, turn: Turn) -> None:
-        keyboard = ReplyKeyboardMarkup(
-            [
-                [
-                    KeyboardButton(
-                        turn.tr.plain("button.choose_user"),
-                        request_users=KeyboardButtonRequestUsers(
-                            request_id=REQUEST_ID, user_is_bot=False, max_quantity=1
-                        ),
-                    )
-                ]
-            ],
-            resize_keyboard=True,
-            one_time_keyboard=True,
+        button = KeyboardButton(
+            turn.tr.plain("button.choose_user"),
+            request_users=KeyboardButtonRequestUsers(
+                request_id=REQUEST_ID, user_is_bot=False, max_quantity=1
+            ),
         )
-        await turn.say(turn.tr("appoint.ask_who"), keyboard)
-        await turn.say(turn.tr("appoint.ask_who_type"), turn.keyboard([]))
+        await turn.say(turn.tr("appoint.ask_who"), self.reply_keyboard(turn, button))
 
     async def _accept(self, turn: Turn, telegram_id: int) -> None:
-        turn.data["telegram_id"] = telegram_id
-        await turn.say(turn.tr("appoint.who_ok"), ReplyKeyboardRemove())
+        candidate = await turn.services.coordinators.candidate(turn.me, telegram_id)
+        turn.data["telegram_id"] = candidate.telegram_id
+        await turn.say(turn.tr("appoint.who_ok", name=candidate.name), ReplyKeyboardRemove())
         await turn.advance()
 
-    async def on_text(self, turn: Turn, text: str) -> None:
+    async def on_answer(self, turn: Turn, text: str) -> None:
         await self._accept(turn, await turn.services.coordinators.find_telegram_id(text))
 
     async def on_users_shared(self, turn: Turn, user_ids: Sequence[int]) -> None:
@@ -203,10 +198,9 @@ class ConfirmAppointStep(Step):
 
     async def ask(self, turn: Turn) -> None:
         unit = await turn.services.org.unit(int(turn.data["unit_id"]))
+        who = await turn.services.coordinators.candidate(turn.me, int(turn.data["telegram_id"]))
         text = turn.tr(
-            "appoint.confirm",
-            who=turn.data["telegram_id"],
-            unit=unit.name(turn.tr.language) if unit else "?",
+            "appoint.confirm", who=who.name, unit=unit.name(turn.tr.language) if unit else "?"
         )
         rows = [[turn.button(turn.tr.plain("button.confirm"), "confirm")]]
         await turn.show(text, turn.keyboard(rows))
@@ -219,13 +213,22 @@ class ConfirmAppointStep(Step):
 
 
 async def appoint_done(turn: Turn) -> None:
-    result = await turn.services.coordinators.appoint(
-        turn.me, int(turn.data["telegram_id"]), int(turn.data["unit_id"])
-    )
+    try:
+        result = await turn.services.coordinators.appoint(
+            turn.me, int(turn.data["telegram_id"]), int(turn.data["unit_id"])
+        )
+    except (InvalidValue, UnknownUser) as error:
+        if isinstance(error, InvalidValue) and error.field != "who":
+            raise
+        # not someone who may be appointed: the reason, and back at the question
+        await turn.say(error_text(turn.tr, error))
+        await turn.goto(WhoStep.name, remember=False)
+        return
     await turn.finish()
     c = result.coordinator
     await turn.show(turn.tr("appoint.done", name=c.name, unit=c.unit.name(turn.tr.language)))
     wake_sender(turn.context.application)
+    await keep_menu_of(turn.context.application, c.telegram_id)
 
 
 register_flow(Flow("appoint", [WhoStep(), UnitStep(), ConfirmAppointStep()], done=appoint_done))

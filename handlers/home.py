@@ -10,6 +10,7 @@ from bot.i18n import Translator
 from bot.services.dto import Role, UserDTO
 from handlers.common import Reply, answer, domain_errors, me, tr
 from handlers.flow import cancel_flow, current_turn, start_flow
+from handlers.menus import can_request, help_text
 
 HOME = "home"
 
@@ -23,7 +24,7 @@ def home_keyboard(user: UserDTO, t: Translator) -> InlineKeyboardMarkup:
         rows.append([b("home.become_volunteer", "volunteer")])
     if not user.registered:
         rows.append([b("home.need_help", "resident")])
-    if user.community_id is not None or Role.COORDINATOR in user.roles:  # or on behalf
+    if can_request(user):
         rows.append(
             [b("request.home_button", "request"), b("myrequests.home_button", "myrequests")]
         )
@@ -37,7 +38,7 @@ def home_keyboard(user: UserDTO, t: Translator) -> InlineKeyboardMarkup:
 
 
 def home_text(user: UserDTO, t: Translator) -> str:
-    lines = [t("home.title", name=user.first_name or "")]
+    lines = [t("home.title", name=user.display_name)]
     if user.volunteer_status == "pending":
         lines.append(t("home.pending_approval"))
     elif user.volunteer_status == "declined":
@@ -63,17 +64,6 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await start_flow(update, context, "onboard")
         return
     await show_home(update, context)
-
-
-def help_text(user: UserDTO, t: Translator) -> str:
-    sections = ["help.everyone"]
-    if Role.RESIDENT in user.roles or not user.registered:
-        sections.append("help.resident")
-    if Role.VOLUNTEER in user.roles:
-        sections.append("help.volunteer")
-    if Role.COORDINATOR in user.roles:
-        sections.append("help.coordinator")
-    return "\n\n".join(t(key) for key in sections)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

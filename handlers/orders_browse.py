@@ -1,5 +1,6 @@
-"""Volunteers browse open orders (/orders): their community, street or all, nearest
-start first, paged, each with a Grab button (handled by handlers.grab)."""
+"""Volunteers browse the open orders they may take (/orders): their community's, or
+all those open to them in their street, nearest start first, paged, each with a Grab
+button (handled by handlers.grab)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
-from bot.services.notices import local_time
+from bot.services.notices import local_time, opens_later, order_about
 from bot.services.orders import BROWSE_AREAS
 from handlers.common import Reply, answer, domain_errors, me, services, tr
 from handlers.paging import nav_row
 
 PAGE = "ob"  # ob:<area index>:<page>
-TABS = ("orders.tab_community", "orders.tab_street", "orders.tab_all")
+TABS = ("orders.tab_community", "orders.tab_street")  # as BROWSE_AREAS
 
 
 async def show_orders(
@@ -32,23 +33,27 @@ async def show_orders(
     if not result.total:
         await Reply(update, context).edit_or_send(t("orders.none"), InlineKeyboardMarkup(rows))
         return
+    now = services(context).clock.now()
     lines: list[str] = [
         t("orders.list_title", total=result.total, page=result.page + 1, pages=result.pages)
     ]
     for order in result.items:
         kind = await services(context).org.category(order.category)
-        lines.append(
-            "\n"
-            + t(
-                "orders.card",
-                number=order.number,
-                category=kind.name(t.language) if kind else order.category,
-                start=local_time(order.starts_at, orders.timezone),
-                end=local_time(order.ends_at, orders.timezone),
-                taken=order.taken,
-                places=order.places,
-            )
+        card: str = t.ngettext(
+            "orders.card",
+            order.places,
+            number=order.number,
+            category=kind.name(t.language) if kind else order.category,
+            about=order_about(t, order, short=True),
+            start=local_time(order.starts_at, orders.timezone),
+            end=local_time(order.ends_at, orders.timezone),
+            taken=order.taken,
+            places=order.places,
         )
+        if opens_later(order, now):
+            assert order.opens_at is not None
+            card += "\n" + t("orders.card_opens", opens=local_time(order.opens_at, orders.timezone))
+        lines.append("\n" + card)
         rows.append(
             [
                 InlineKeyboardButton(

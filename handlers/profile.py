@@ -93,7 +93,13 @@ def _flows() -> None:
         Flow("edit_name", [NameStep()], done=lambda t: _saved(t, real_name=t.data["name"]))
     )
     register_flow(
-        Flow("edit_phone", [PhoneStep()], done=lambda t: _saved(t, phone=t.data["phone"]))
+        Flow(
+            "edit_phone",
+            [PhoneStep()],
+            done=lambda t: _saved(
+                t, phone=t.data["phone"], phone_verified=bool(t.data.get("phone_verified"))
+            ),
+        )
     )
     register_flow(
         Flow(

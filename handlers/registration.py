@@ -8,7 +8,8 @@ import logging
 from telegram import InlineKeyboardMarkup
 
 from bot.background import wake_sender
-from bot.rendering import teams_text
+from bot.i18n import Markup
+from bot.rendering import phone_text, teams_text
 from bot.services.volunteers import VolunteerForm
 from handlers.common import refresh_me
 from handlers.flow import Flow, Step, Turn, register_flow, start_flow
@@ -58,7 +59,7 @@ class ConfirmVolunteerStep(Step):
         text = tr(
             "confirm.volunteer",
             name=d["name"],
-            phone=d["phone"],
+            phone=phone_text(tr, d["phone"], bool(d.get("phone_verified"))),
             place=place,
             teams=teams_text(tr, teams),
         )
@@ -96,6 +97,7 @@ async def volunteer_done(turn: Turn) -> None:
     form = VolunteerForm(
         real_name=d["name"],
         phone=d["phone"],
+        phone_verified=bool(d.get("phone_verified")),
         community_id=int(d["community_id"]),
         grid_id=int(d["grid_id"]) if d.get("grid_id") else None,
         team_ids=tuple(int(t) for t in d.get("team_ids", [])),
@@ -103,8 +105,15 @@ async def volunteer_done(turn: Turn) -> None:
     )
     result = await turn.services.volunteers.register(turn.me.id, form)
     await turn.finish()
-    key = "volunteer.pending" if result.volunteer.status == "pending" else "volunteer.approved"
-    await turn.show(turn.tr(key, name=result.volunteer.real_name))
+    name = result.volunteer.real_name
+    if result.volunteer.status == "pending":
+        await turn.show(turn.tr("volunteer.pending", name=name))
+    else:  # approval is not required: what to do now
+        await turn.show(
+            Markup(
+                turn.tr("volunteer.approved", name=name) + "\n" + turn.tr("volunteer.next_steps")
+            )
+        )
     wake_sender(turn.context.application)  # the coordinators' notices are queued
     await refresh_me(turn.update, turn.context)
     await show_home(turn.update, turn.context)

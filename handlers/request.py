@@ -57,6 +57,13 @@ EDIT_LABELS = {
 }
 
 
+def window_end(starts_at: datetime, ends_at: datetime, timezone: str) -> str:
+    """The end as the summary shows it after the start: its time, with the date too
+    when the window runs over midnight."""
+    start, end = local_time(starts_at, timezone), local_time(ends_at, timezone)
+    return end[-5:] if end[:10] == start[:10] else end
+
+
 async def summary(turn: Turn) -> str:
     d, t = turn.data, turn.tr
     category = await turn.services.org.category(str(d.get("category")))
@@ -69,7 +76,7 @@ async def summary(turn: Turn) -> str:
         category=category.name(t.language) if category else d.get("category"),
         description=d["description"],
         start=local_time(starts_at, zone),
-        end=local_time(ends_at, zone)[-5:],
+        end=window_end(starts_at, ends_at, zone),
         community=community.name(t.language) if community else "",
         address=d["address"],
         phone=d["phone"],
@@ -124,6 +131,7 @@ def form_from(d: dict[str, Any]) -> OrderForm:
         beneficiary_name=d.get("b_name") if behalf else None,
         beneficiary_phone=d.get("b_phone") if behalf else None,
         beneficiary_address=d.get("b_address") if behalf else None,
+        title=d.get("title"),
     )
 
 
@@ -148,12 +156,12 @@ async def done(turn: Turn) -> None:
     wake_sender(turn.context.application)  # the community's coordinators are told
 
 
-# what, when, where and whom to call: asked for a resident's request and a coordinator's
-# own activity alike (handlers/activity.py)
+# what, when, where and whom to call (a coordinator's own activity asks the same of
+# the activity: handlers/activity.py)
 ORDER_STEPS = (
     RequestStreetStep(),
     RequestCommunityStep(),
-    CategoryStep(),
+    CategoryStep(note="request.expect"),
     DescriptionStep(),
     DayStep(),
     TimeStep(),

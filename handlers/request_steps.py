@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.callback_data import decode_id
+from bot.services import windows
 from bot.services.dto import UnitDTO
 from bot.services.errors import InvalidValue, NotAllowed
-from bot.services.orders import ADDRESS_MAX, DESCRIPTION_MAX, HELPERS_MAX
+from bot.services.orders import ADDRESS_MAX, DESCRIPTION_MAX, HELPERS_MAX, TITLE_MAX
 from bot.services.validation import clean_name, free_text, normalize_phone, typed_number
 from handlers import request_when as when
 from handlers.flow import Step, Turn
@@ -37,10 +38,18 @@ def _zone(turn: Turn) -> str:
     return turn.services.orders.timezone  # type: ignore[no-any-return]
 
 
+def _days_ahead(turn: Turn) -> int:
+    return turn.services.orders.max_days_ahead  # type: ignore[no-any-return]
+
+
+def _days(turn: Turn) -> list[date]:
+    return when.day_choices(_now(turn), _zone(turn), _days_ahead(turn))
+
+
 def set_window(turn: Turn, day: date, start: str, end: str) -> None:
     """Check the window and keep it (ISO strings) in the flow's data."""
     first, last = when.parse_window(f"{start}-{end}")
-    starts_at, ends_at = when.window(day, first, last, _now(turn), _zone(turn))
+    starts_at, ends_at = when.window(day, first, last, _now(turn), _zone(turn), _days_ahead(turn))
     turn.data["day"] = day.isoformat()
     turn.data["starts_at"] = starts_at.isoformat()
     turn.data["ends_at"] = ends_at.isoformat()
@@ -61,31 +70,52 @@ def _typed_full(turn: Turn, text: str) -> bool:
 
 
 class CategoryStep(Step):
+    """The kind of help. ``note``: a word said once it is chosen (to a resident: what
+    to expect; the category's guidance is for the volunteers, in their place message)."""
+
     name = "category"
+
+    def __init__(self, question: str = "request.ask_category", note: str | None = None) -> None:
+        self.question = question
+        self.note = note
 
     async def ask(self, turn: Turn) -> None:
         lang = turn.tr.language
         categories = await turn.services.org.categories()
         buttons = [turn.button(c.name(lang), "pick", c.code) for c in categories]
-        await turn.show(turn.tr("request.ask_category"), turn.keyboard(grid(buttons)))
+        await turn.show(turn.tr(self.question), turn.keyboard(grid(buttons)))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
         category = await turn.services.org.category(arg) if action == "pick" else None
         if category is None:
             raise InvalidValue("category", "unknown")
         turn.data["category"] = category.code
-        lang = turn.tr.language
-        await turn.say(
-            turn.tr("request.guidance", name=category.name(lang), guidance=category.guidance(lang))
-        )
+        if self.note is not None:
+            await turn.say(turn.tr(self.note, name=category.name(turn.tr.language)))
+        await turn.advance()
+
+
+class TitleStep(Step):
+    """An activity's title (a resident's request has none)."""
+
+    name = "title"
+
+    async def ask(self, turn: Turn) -> None:
+        await turn.say(turn.tr("activity.ask_title", max=TITLE_MAX), turn.keyboard([]))
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        turn.data["title"] = free_text(text, "title", TITLE_MAX)
         await turn.advance()
 
 
 class DescriptionStep(Step):
     name = "description"
 
+    def __init__(self, question: str = "request.ask_description") -> None:
+        self.question = question
+
     async def ask(self, turn: Turn) -> None:
-        await turn.say(turn.tr("request.ask_description", max=DESCRIPTION_MAX), turn.keyboard([]))
+        await turn.say(turn.tr(self.question, max=DESCRIPTION_MAX), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
         turn.data["description"] = free_text(text, "description", DESCRIPTION_MAX)
@@ -96,7 +126,7 @@ class DayStep(Step):
     name = "day"
 
     async def ask(self, turn: Turn) -> None:
-        days = when.day_choices(_now(turn), _zone(turn))
+        days = _days(turn)
         buttons = []
         for n, day in enumerate(days):
             if n == 0:
@@ -118,7 +148,7 @@ class DayStep(Step):
         except ValueError:
             await turn.ask_again()
             return
-        if action != "pick" or day not in when.day_choices(_now(turn), _zone(turn)):
+        if action != "pick" or day not in _days(turn):
             raise InvalidValue("starts_at", "past")
         turn.data["day"] = day.isoformat()
         turn.data["typed_window"] = False
@@ -134,8 +164,7 @@ class DayStep(Step):
             day = None
         if day is None:
             raise InvalidValue("when", "format")
-        if day < when.local_today(_now(turn), _zone(turn)):
-            raise InvalidValue("starts_at", "past")
+        windows.check_day(day, _now(turn), _zone(turn), _days_ahead(turn))
         turn.data["day"] = day.isoformat()
         turn.data["typed_window"] = False
         await turn.advance()
@@ -149,9 +178,9 @@ class TimeStep(Step):
 
     async def ask(self, turn: Turn) -> None:
         day = date.fromisoformat(turn.data["day"])
-        windows = when.open_windows(day, _now(turn), _zone(turn))
-        buttons = [turn.button(w, "pick", w.replace(":", "")) for w in windows]
-        key = "request.ask_time" if windows else "request.ask_time_none_left"
+        choices = when.open_windows(day, _now(turn), _zone(turn))
+        buttons = [turn.button(w, "pick", w.replace(":", "")) for w in choices]
+        key = "request.ask_time" if choices else "request.ask_time_none_left"
         await turn.show(turn.tr(key, day=day.isoformat()), turn.keyboard(grid(buttons, 3)))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
@@ -177,10 +206,13 @@ class TimeStep(Step):
 class PlaceStep(Step):
     name = "place"
 
+    def __init__(self, question: str = "request.ask_place") -> None:
+        self.question = question
+
     async def ask(self, turn: Turn) -> None:
         community = await turn.services.org.unit(int(turn.data["community_id"]))
         name = community.name(turn.tr.language) if community else ""
-        await turn.say(turn.tr("request.ask_place", community=name), turn.keyboard([]))
+        await turn.say(turn.tr(self.question, community=name), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
         turn.data["address"] = free_text(text, "address", ADDRESS_MAX)

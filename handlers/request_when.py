@@ -8,9 +8,11 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.services import windows
 from bot.services.errors import InvalidValue
 
 DAYS_AHEAD = 7  # today and the six days after it
+MAX_DAYS_AHEAD = 60  # the default of [orders] max_days_ahead
 WINDOWS = (
     "08:00-10:00",
     "09:00-11:00",
@@ -34,9 +36,10 @@ def local_today(now: datetime, timezone: str) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
 
-def day_choices(now: datetime, timezone: str) -> list[date]:
+def day_choices(now: datetime, timezone: str, max_days_ahead: int = DAYS_AHEAD) -> list[date]:
+    """Today and the days after it, as buttons (never beyond ``max_days_ahead``)."""
     today = local_today(now, timezone)
-    return [today + timedelta(days=n) for n in range(DAYS_AHEAD)]
+    return [today + timedelta(days=n) for n in range(min(DAYS_AHEAD, max_days_ahead + 1))]
 
 
 def _time(hour: str, minute: str) -> time:
@@ -76,17 +79,17 @@ def parse_day(text: str) -> date | None:
 
 
 def window(
-    day: date, start: time, end: time, now: datetime, timezone: str
+    day: date,
+    start: time,
+    end: time,
+    now: datetime,
+    timezone: str,
+    max_days_ahead: int = MAX_DAYS_AHEAD,
 ) -> tuple[datetime, datetime]:
-    """The window as aware datetimes; InvalidValue when it is past or ends first."""
-    zone = ZoneInfo(timezone)
-    starts_at = datetime.combine(day, start, zone)
-    ends_at = datetime.combine(day, end, zone)
-    if starts_at <= now:
-        raise InvalidValue("starts_at", "past")
-    if ends_at <= starts_at:
-        raise InvalidValue("ends_at", "before_start")
-    return starts_at, ends_at
+    """The window as aware datetimes (over midnight: ending the next day);
+    InvalidValue when it is past, too short, too far ahead or ends first
+    (bot/services/windows.py)."""
+    return windows.window_on(day, start, end, now, timezone, max_days_ahead)
 
 
 def open_windows(day: date, now: datetime, timezone: str) -> list[str]:

@@ -8,9 +8,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
-from bot.i18n import Translator
+from bot.i18n import Markup, Translator
 from bot.services.dto import OrderDTO
-from bot.services.notices import local_time
+from bot.services.notices import MAX_TEXT, local_time, shortened
 from bot.services.orders import PAGE_SIZE
 from handlers import review_steps
 from handlers.common import (
@@ -27,30 +27,63 @@ from handlers.flow import start_flow
 from handlers.paging import nav_row, pressed_page
 
 PAGE = "rv"  # rv:<page>
-DECIDE = "rd"  # rd:<order id>:<0 approve | 1 reject | 2 duplicate | 3 edit>
-FLOWS = (review_steps.APPROVE, review_steps.REJECT, review_steps.DUPLICATE, review_steps.EDIT)
+# rd:<order id>:<0 approve | 1 reject | 2 duplicate | 3 edit | 4 publish with defaults>
+DECIDE = "rd"
+FLOWS = (
+    review_steps.APPROVE,
+    review_steps.REJECT,
+    review_steps.DUPLICATE,
+    review_steps.EDIT,
+    review_steps.APPROVE,
+)
 LABELS = (
     "review.button_approve",
     "review.button_reject",
     "review.button_duplicate",
     "review.button_edit",
+    "review.button_defaults",
 )
 EDIT = 3
-ROWS = ((0, 3), (1, 2))  # approve, edit / reject, duplicate
+DEFAULTS = 4
+ROWS = ((4,), (0, 3), (1, 2))  # with defaults / approve step by step, edit / reject, duplicate
 
 
-def order_card(t: Translator, order: OrderDTO, category: str, community: str, timezone: str) -> str:
-    """The request as its unit's coordinators see it (address and phone included)."""
+def order_card(
+    t: Translator,
+    order: OrderDTO,
+    category: str,
+    community: str,
+    timezone: str,
+    requester: str,
+    *,
+    short: bool = False,
+) -> str:
+    """The request as its unit's coordinators see it: who asked (address and phone
+    included) and, for someone without Telegram, the person to help; ``short``: the
+    description on one shortened line (a list that would not fit otherwise)."""
+    people = t(
+        "review.card_requester",
+        name=requester,
+        community=community,
+        address=order.address,
+        phone=order.contact_phone,
+    )
+    if order.beneficiary_name is not None:
+        behalf = t(
+            "review.card_behalf",
+            name=order.beneficiary_name,
+            address=order.beneficiary_address or order.address,
+            phone=order.beneficiary_phone or order.contact_phone,
+        )
+        people = Markup(f"{people}\n{behalf}")
     return t(
         "review.card",
         number=order.number,
         category=category,
-        description=order.description,
+        description=shortened(order.description) if short else order.description,
         start=local_time(order.starts_at, timezone),
         end=local_time(order.ends_at, timezone),
-        community=community,
-        address=order.address,
-        phone=order.contact_phone,
+        people=people,
         helpers=order.helpers_requested,
     )
 
@@ -66,17 +99,17 @@ async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE, page: i
         t("review.list_title", total=result.total, page=result.page + 1, pages=result.pages)
     ]
     rows: list[list[InlineKeyboardButton]] = []
+    cards = []
     for n, order in enumerate(result.items, start=1 + result.page * PAGE_SIZE):
-        unit = await services(context).org.unit(order.community_id)
-        community = unit.name(t.language) if unit else ""
-        kind = await services(context).org.category(order.category)
-        category = kind.name(t.language) if kind else order.category
-        card = order_card(t, order, category, community, orders.timezone)
-        lines.append(f"\n<b>{n}.</b> " + card)
+        cards.append((n, await card_parts(context, order)))
         rows.extend(decision_rows(t, order))
     if nav := nav_row(PAGE, result):
         rows.append(nav)
-    await Reply(update, context).edit_or_send("\n".join(lines), InlineKeyboardMarkup(rows))
+    text = "\n".join([*lines, *(f"\n<b>{n}.</b> " + order_card(t, *p) for n, p in cards)])
+    if len(text) > MAX_TEXT:  # five long descriptions: each on one line (whole on its card)
+        short = (f"\n<b>{n}.</b> " + order_card(t, *p, short=True) for n, p in cards)
+        text = "\n".join([*lines, *short])
+    await Reply(update, context).edit_or_send(text, InlineKeyboardMarkup(rows))
 
 
 def decision_rows(t: Translator, order: OrderDTO) -> list[list[InlineKeyboardButton]]:
@@ -92,17 +125,24 @@ def decision_rows(t: Translator, order: OrderDTO) -> list[list[InlineKeyboardBut
     ]
 
 
-async def card_of(context: ContextTypes.DEFAULT_TYPE, order: OrderDTO) -> str:
-    t = tr(context)
+async def card_parts(
+    context: ContextTypes.DEFAULT_TYPE, order: OrderDTO
+) -> tuple[OrderDTO, str, str, str, str]:
+    """What :func:`order_card` needs besides the translator."""
+    language = tr(context).language
     unit = await services(context).org.unit(order.community_id)
     kind = await services(context).org.category(order.category)
-    return order_card(
-        t,
+    return (
         order,
-        kind.name(t.language) if kind else order.category,
-        unit.name(t.language) if unit else "",
+        kind.name(language) if kind else order.category,
+        unit.name(language) if unit else "",
         services(context).orders.timezone,
+        await services(context).orders.requester_name(order),
     )
+
+
+async def card_of(context: ContextTypes.DEFAULT_TYPE, order: OrderDTO) -> str:
+    return order_card(tr(context), *await card_parts(context, order))
 
 
 @domain_errors
@@ -138,6 +178,10 @@ async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if decision == EDIT:
         data = review_steps.edit_data(order, services(context).orders.timezone)
         await start_flow(update, context, review_steps.EDIT, data, step="choose")
+        return
+    if decision == DEFAULTS:  # what will be published, to confirm or change first
+        data = review_steps.defaults_data(order)
+        await start_flow(update, context, review_steps.APPROVE, data, step="summary")
         return
     await start_flow(update, context, FLOWS[decision], {"order": order.id})
 

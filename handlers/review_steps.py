@@ -11,9 +11,17 @@ from zoneinfo import ZoneInfo
 
 from bot.background import wake_sender
 from bot.callback_data import decode_id
-from bot.services.dto import OrderDTO
+from bot.i18n import Markup
+from bot.services.dto import CategoryDTO, OrderDTO
 from bot.services.errors import DomainError, InvalidValue
-from bot.services.orders import GUIDANCE_MAX, PLACES_MAX, Publication, check_opens
+from bot.services.notices import guidance_text, local_time
+from bot.services.orders import (
+    GUIDANCE_MAX,
+    PLACES_MAX,
+    Publication,
+    check_opens,
+    default_publication,
+)
 from bot.services.validation import free_text, typed_number
 from handlers import request
 from handlers.common import answer_error, error_text
@@ -99,11 +107,24 @@ class TeamStep(Step):
 
 
 class GuidanceStep(Step):
+    """What the coordinator adds to the category's guidance (shown first: it is what
+    volunteers read anyway)."""
+
     name = "guidance"
 
     async def ask(self, turn: Turn) -> None:
         skip = turn.button(turn.tr.plain("button.skip"), "skip")
-        await turn.show(turn.tr("review.ask_guidance"), turn.keyboard([[skip]]))
+        text = turn.tr("review.ask_guidance")
+        category = await _category(turn)
+        if category is not None and category.guidance(turn.tr.language):
+            language = turn.tr.language
+            told = turn.tr(
+                "review.category_guidance",
+                name=category.name(language),
+                guidance=category.guidance(language),
+            )
+            text = Markup(f"{told}\n\n{text}")
+        await turn.show(text, turn.keyboard([[skip]]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
         turn.data["guidance"] = free_text(text, "guidance", GUIDANCE_MAX)  # asked again if bad
@@ -123,7 +144,8 @@ class OpensStep(Step):
 
     async def on_text(self, turn: Turn, text: str) -> None:
         moment = turn.services.orders.local_moment(text)
-        check_opens(moment, await _starts_at(turn))  # after the start: asked again here
+        # past, or after the start: said, and asked again here ("open now" is a button)
+        check_opens(moment, await _starts_at(turn), turn.services.clock.now())
         turn.data["opens"] = moment.isoformat()
         await turn.advance()
 
@@ -161,6 +183,15 @@ async def _refused(turn: Turn, error: DomainError) -> None:
     await answer_error(turn.update, turn.context, error)
 
 
+async def _category(turn: Turn) -> CategoryDTO | None:
+    """The category of the order being published: a new activity's own answer, or the
+    reviewed request's."""
+    code = turn.data.get("category")
+    if not code:
+        code = (await turn.services.orders.get(int(turn.data["order"]))).category
+    return await turn.services.org.category(str(code))  # type: ignore[no-any-return]
+
+
 async def _starts_at(turn: Turn) -> datetime:
     """When the order being published starts: a new activity's own answer, or the
     reviewed request's."""
@@ -185,14 +216,101 @@ def publication(d: dict[str, Any]) -> Publication:
 PUBLISH_STEPS = (PlacesStep(), RateStep(), TeamStep(), GuidanceStep(), OpensStep(), ScopeStep())
 
 
+def opened_early(asked: Publication, order: OrderDTO) -> bool:
+    """The opening time set had passed by the time of publishing: it opened at once."""
+    return asked.opens_at is not None and order.opens_at is None
+
+
 async def approve_done(turn: Turn) -> None:
     d = turn.data
+    asked = publication(d)
     try:
-        order = await turn.services.orders.approve(turn.me, int(d["order"]), publication(d))
+        order = await turn.services.orders.approve(turn.me, int(d["order"]), asked)
     except DomainError as error:
         await _refused(turn, error)
         return
     await _decided(turn, "review.approved", order.number)
+    if opened_early(asked, order):
+        await turn.say(turn.tr("review.opened_early"))
+
+
+# ---- publish with these defaults: what will be published, to confirm or change --------
+
+SUMMARY_EDITS = (  # (button label, the step it asks again)
+    ("review.edit_places", "places"),
+    ("review.edit_rate", "rate"),
+    ("review.edit_team", "team"),
+    ("review.edit_guidance", "guidance"),
+    ("review.edit_opens", "opens"),
+    ("review.edit_scope", "scope"),
+)
+SCOPE_LABELS = {
+    "community": "review.button_scope_community",
+    "street": "review.button_scope_street",
+}
+
+
+def defaults_data(order: OrderDTO) -> dict[str, object]:
+    """The approve flow's data for "publish with these defaults"
+    (bot/services/orders.py default_publication), shown by its summary step."""
+    p = default_publication(order)
+    return {
+        "order": order.id,
+        "defaults": True,
+        "places": p.places,
+        "rate": p.points_rate,
+        "team": p.team_id,
+        "guidance": p.guidance,
+        "opens": p.opens_at.isoformat() if p.opens_at else None,
+        "scope": p.scope,
+    }
+
+
+class PublishSummaryStep(Step):
+    """Everything that will be published, with "publish" and a button per setting
+    (asked by its own step, then back here). Only reached from "publish with these
+    defaults": the step-by-step approval publishes after its last question."""
+
+    name = "summary"
+
+    def applies(self, turn: Turn) -> bool:
+        return bool(turn.data.get("defaults"))
+
+    async def ask(self, turn: Turn) -> None:
+        b, t, d = turn.button, turn.tr, turn.data
+        order = await turn.services.orders.get(int(d["order"]))
+        p = publication(d)
+        zone = turn.services.orders.timezone
+        team = None
+        if p.team_id is not None:
+            team = next((x for x in await turn.services.org.teams() if x.id == p.team_id), None)
+        category = await turn.services.org.category(order.category)
+        rate = turn.services.orders.default_rate if p.points_rate is None else p.points_rate
+        opens = t.plain("review.defaults_open_now")
+        if p.opens_at is not None:
+            opens = t.plain("review.defaults_opens", opens=local_time(p.opens_at, zone))
+        text = t(
+            "review.defaults",
+            number=order.number,
+            places=p.places,
+            rate=f"{rate:g}",
+            team=team.name(t.language) if team else t.plain("review.button_any_team"),
+            opens=opens,
+            scope=t.plain(SCOPE_LABELS.get(p.scope, SCOPE_LABELS["community"])),
+            guidance=guidance_text(t, category, p.guidance),
+        )
+        edits = [b(t.plain(label), "edit", step) for label, step in SUMMARY_EDITS]
+        rows = [[b(t.plain("review.button_publish"), "publish")]]
+        rows += [edits[i : i + 2] for i in range(0, len(edits), 2)]
+        await turn.show(text, turn.keyboard(rows, back=False))
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        if action == "edit" and arg in {step for _, step in SUMMARY_EDITS}:
+            await turn.edit_field(arg)
+        elif action == "publish":
+            await approve_done(turn)
+        else:
+            await turn.ask_again()
 
 
 class ReasonStep(Step):
@@ -237,7 +355,7 @@ async def _nothing(turn: Turn) -> None:  # the one-step flows finish in their st
 register_flow(
     Flow(
         APPROVE,
-        PUBLISH_STEPS,
+        [*PUBLISH_STEPS, PublishSummaryStep()],
         approve_done,
     )
 )

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, 
 from bot.callback_data import decode_id
 from bot.services.errors import InvalidValue
 from bot.services.validation import clean_name, normalize_phone
-from handlers.flow import Step, Turn
+from handlers.flow import HISTORY, RETURN_TO, Step, Turn, cancel_flow
 from storage.enums import UnitKind
 
 COLUMNS = 2
@@ -36,33 +36,71 @@ class NameStep(Step):
         await turn.advance()
 
 
-class PhoneStep(Step):
+class ReplyKeyboardStep(Step):
+    """A question answered with a button of Telegram's reply keyboard (share my phone,
+    choose a user) or by typing. A message carries one reply_markup, so the question is
+    one message whose reply keyboard holds that button and, under it, back and cancel:
+    they send their label as text, which :meth:`on_text` takes for what it says."""
+
+    def reply_keyboard(
+        self, turn: Turn, button: KeyboardButton, placeholder: str | None = None
+    ) -> ReplyKeyboardMarkup:
+        nav = [KeyboardButton(turn.tr.plain("button.cancel"))]
+        if can_go_back(turn):
+            nav.insert(0, KeyboardButton(turn.tr.plain("button.back")))
+        return ReplyKeyboardMarkup(
+            [[button], nav],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+            input_field_placeholder=placeholder,
+        )
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        label = text.strip()
+        if label == turn.tr.plain("button.cancel"):
+            await cancel_flow(turn.update, turn.context)
+        elif label == turn.tr.plain("button.back") and can_go_back(turn):
+            await turn.back()  # the keyboard is one-time: the tap put it away
+        else:
+            await self.on_answer(turn, text)
+
+    async def on_answer(self, turn: Turn, text: str) -> None:
+        """The typed answer."""
+        await turn.retry("flow.use_buttons")
+
+
+def can_go_back(turn: Turn) -> bool:
+    """The flow has an earlier question (or a summary) to go back to."""
+    return bool(turn.data.get(HISTORY) or turn.data.get(RETURN_TO))
+
+
+class PhoneStep(ReplyKeyboardStep):
     """Telegram's contact button, or a number typed and validated."""
 
     name = "phone"
 
     async def ask(self, turn: Turn) -> None:
-        keyboard = ReplyKeyboardMarkup(
-            [[KeyboardButton(turn.tr.plain("button.share_phone"), request_contact=True)]],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-            input_field_placeholder=turn.tr.plain("placeholder.phone"),
-        )
+        button = KeyboardButton(turn.tr.plain("button.share_phone"), request_contact=True)
+        keyboard = self.reply_keyboard(turn, button, turn.tr.plain("placeholder.phone"))
         await turn.say(turn.tr("ask.phone"), keyboard)
-        await turn.say(turn.tr("ask.phone_or_type"), turn.keyboard([]))
 
-    async def _accept(self, turn: Turn, phone: str) -> None:
+    async def _accept(self, turn: Turn, phone: str, verified: bool = False) -> None:
         turn.data["phone"] = normalize_phone(phone)
-        await turn.say(turn.tr("phone.saved", phone=turn.data["phone"]), ReplyKeyboardRemove())
+        turn.data["phone_verified"] = verified
+        key = "phone.saved_verified" if verified else "phone.saved"
+        await turn.say(turn.tr(key, phone=turn.data["phone"]), ReplyKeyboardRemove())
         await turn.advance()
 
-    async def on_text(self, turn: Turn, text: str) -> None:
+    async def on_answer(self, turn: Turn, text: str) -> None:
         await self._accept(turn, text)
 
     async def on_contact(self, turn: Turn, phone: str, contact_user_id: int | None) -> None:
+        """The contact button shares the sender's own card, with their user id: a
+        verified number. A card without a user id (a phone-book entry, forwarded) says
+        nothing of whose number it is: it counts as typed; another user's is refused."""
         if contact_user_id is not None and contact_user_id != turn.me.telegram_id:
             raise InvalidValue("phone", "not_own")
-        await self._accept(turn, phone)
+        await self._accept(turn, phone, verified=contact_user_id == turn.me.telegram_id)
 
 
 class StreetStep(Step):

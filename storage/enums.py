@@ -30,13 +30,23 @@ def check_in(column: str, enum: type[StrEnum]) -> str:
 
 
 class OutboxStatus(StrEnum):
-    """An outbox message: waiting, leased by a sender, delivered, or given up."""
+    """An outbox message: waiting, leased by a sender, delivered, or given up; or held
+    because its recipient cannot be reached (blocked the bot, or never opened it) until
+    they write to the bot again."""
 
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    HELD = "held"
+
+
+class UnreachableReason(StrEnum):
+    """Why the bot cannot write to someone (``users.unreachable_reason``)."""
+
+    BLOCKED = "blocked"  # 403: blocked the bot, or the account is deactivated
+    NOT_STARTED = "not_started"  # 400 "chat not found": never opened the bot
 
 
 class JobStatus(StrEnum):

@@ -55,9 +55,15 @@ class User(Timestamps, Base):
         ForeignKey("org_units.id", ondelete="RESTRICT"), index=True
     )
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # set when Telegram answered 403 (blocked the bot, deactivated); cleared when the
-    # user writes to the bot again. The outbox sends nothing to unreachable users.
+    # set when Telegram answered 403 (blocked the bot, deactivated) or 400 "chat not
+    # found" (never opened the bot), with why (storage.enums.UnreachableReason); cleared
+    # when the user writes to the bot again. The outbox holds what is meant for
+    # unreachable users, and releases it then (bot/services/held.py).
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unreachable_reason: Mapped[str | None] = mapped_column(String(16))
+    # the digest of the command menu last set for their chat (handlers/menus.py): set
+    # again only when their roles, language or its words differ from it
+    menu: Mapped[str | None] = mapped_column(String(32))
 
     volunteer: Mapped[VolunteerProfile | None] = relationship(
         back_populates="user", foreign_keys="VolunteerProfile.user_id", lazy="raise"
@@ -122,6 +128,9 @@ class VolunteerProfile(Timestamps, Base):
     )
     real_name: Mapped[str] = mapped_column(String(64))
     phone: Mapped[str] = mapped_column(String(20))  # E.164, e.g. +8613800138000
+    # shared with Telegram's contact button (the card carries the sender's own user id:
+    # the one proof of a number Telegram gives); False when typed or another's card
+    phone_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     community_id: Mapped[int] = mapped_column(
         ForeignKey("org_units.id", ondelete="RESTRICT"), index=True
     )
@@ -286,6 +295,9 @@ class Order(Timestamps, Base):
     beneficiary_address: Mapped[str | None] = mapped_column(Text)
     community_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"))
     category: Mapped[str] = mapped_column(String(32))
+    # an activity's own title (revision 0007); a resident's request has none, and
+    # volunteers read its description instead
+    title: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -345,6 +357,11 @@ class Claim(Base):
     check_in_longitude: Mapped[float | None] = mapped_column(Float)
     auto_checked_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     minutes_corrected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # (revision 0010) counts the row's changes of state (and its revivals): a button
+    # that changes a claim carries the version it was made for, so a button left over
+    # from before a change (an offer already accepted, a place given up and grabbed
+    # again under the same id) is refused instead of acting on what the claim is now
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

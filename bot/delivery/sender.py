@@ -12,8 +12,11 @@ pause early when any concurrent request finishes (python-telegram-bot #5338). He
 * a 429 ``retry_after`` pauses every worker until then; the message goes back to the
   queue without costing an attempt;
 * 5xx, timeouts and network errors are retried with exponential backoff up to
-  ``max_attempts``; 400 fails that message alone with its reason; 403 marks the user
-  unreachable (nothing more is sent to them until they write to the bot again).
+  ``max_attempts``; 400 fails that message alone with its reason;
+* 403 (blocked the bot) and 400 "chat not found" (never opened it) are the person,
+  not the message: they are marked unreachable, with why, and the message is *held*,
+  as is every later message to them, without a send attempt, until they write to the
+  bot again; then what is still worth sending is released (bot/services/held.py).
 
 Exactly-once: a message is leased before it is sent and marked sent after Telegram
 accepted it; a worker takes its next message only when that mark is committed. So when
@@ -55,7 +58,7 @@ class Outcome:
     ok: bool
     message_id: int | None = None
     retry_after: float | None = None
-    forbidden: bool = False
+    unreachable: str | None = None  # why the person cannot be reached (UnreachableReason)
     permanent: bool = False
     reason: str = ""
 
@@ -70,7 +73,7 @@ class SenderStats:
     failed: int = 0
     retried: int = 0
     flood_waits: int = 0
-    unreachable: int = 0
+    unreachable: int = 0  # messages held: their recipient cannot be reached now
     released: int = 0
     started: float = field(default_factory=time.monotonic)
 
@@ -177,12 +180,13 @@ class Sender:
                 # idle only if nothing was in flight when the claim began: a send that
                 # finishes during the claim may have freed its chat's next message
                 idle = self._queue.empty() and self._in_flight == 0
-                claimed = await self.outbox.claim(self.settings.batch_size, lease)
+                claimed, held = await self.outbox.claim(self.settings.batch_size, lease)
+                self.stats.unreachable += held
                 lease_s = self.settings.lease_seconds
                 deadline = self._monotonic() + lease_s - min(LEASE_MARGIN_S, lease_s / 4)
                 for item in claimed:
                     self._queue.put_nowait(_Lease(item, deadline))
-                if claimed:
+                if claimed or held:  # held ones freed their chats' turn: look again
                     continue
                 if until_idle and idle and self._queue.empty() and self._in_flight == 0:
                     return
@@ -224,10 +228,6 @@ class Sender:
     async def _deliver(self, lease: _Lease) -> None:
         claimed = lease.claimed
         message = claimed.message
-        if claimed.unreachable:
-            await self.outbox.failed(claimed.id, "unreachable: the user blocked the bot")
-            self.stats.unreachable += 1
-            return
         await self._pace(message)
         if self._monotonic() > lease.deadline:
             await self.outbox.retry_later(
@@ -246,9 +246,14 @@ class Sender:
             await self.outbox.retry_later(
                 claimed.id, timedelta(seconds=outcome.retry_after), outcome.reason, flood_wait=True
             )
-        elif outcome.forbidden:
-            self.stats.unreachable += 1
-            await self.outbox.unreachable(claimed.id, message.chat_id, outcome.reason)
+        elif outcome.unreachable is not None:
+            settled = await self.outbox.unreachable(claimed, outcome.unreachable, outcome.reason)
+            if settled == "held":
+                self.stats.unreachable += 1
+            elif settled == "failed":  # not a user the bot knows: nobody to hold it for
+                self.stats.failed += 1
+            else:  # they wrote to the bot since the claim: their chat exists now
+                self.stats.retried += 1
         elif outcome.permanent or claimed.attempt >= self.settings.max_attempts:
             self.stats.failed += 1
             reason = (

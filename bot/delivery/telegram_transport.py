@@ -14,6 +14,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.delivery.sender import Outcome
 from bot.services.scheduling import Button, Outgoing
+from storage.enums import UnreachableReason
 
 # Text messages go through Bot.do_api_request, which returns Telegram's JSON instead of
 # building a Message object (a third of the sender's CPU per message in the delivery
@@ -23,6 +24,9 @@ warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", cate
 # An edit that finds nothing to do has done its job: the text is already the wanted one,
 # or the message is gone (so is what it showed).
 EDIT_DONE = ("message is not modified", "message to edit not found")
+# A user who never opened the bot has no chat with it yet: Telegram answers 400 "chat not
+# found" until they press Start. Like a 403, it is the person, not the message.
+CHAT_NOT_FOUND = "chat not found"
 
 
 def _button_dict(button: Button) -> dict[str, str]:
@@ -114,11 +118,20 @@ class TelegramTransport:
                 return Outcome(True, message_id=int(result["message_id"]))
         except RetryAfter as exc:
             return Outcome(False, retry_after=_retry_after(exc), reason=str(exc))
-        except Forbidden as exc:
-            return Outcome(False, forbidden=True, reason=f"forbidden: {exc.message}")
+        except Forbidden as exc:  # blocked the bot, or deactivated
+            return Outcome(
+                False, unreachable=UnreachableReason.BLOCKED, reason=f"forbidden: {exc.message}"
+            )
         except BadRequest as exc:
-            if message.kind == "edit" and exc.message.lower().startswith(EDIT_DONE):
+            text = exc.message.lower()
+            if message.kind == "edit" and text.startswith(EDIT_DONE):
                 return Outcome(True, message_id=message.edit_message_id, reason=exc.message)
+            if text.startswith(CHAT_NOT_FOUND) and message.chat_id > 0:
+                return Outcome(
+                    False,
+                    unreachable=UnreachableReason.NOT_STARTED,
+                    reason=f"bad request: {exc.message}",
+                )
             return Outcome(False, permanent=True, reason=f"bad request: {exc.message}")
         except NetworkError as exc:  # timeouts, 5xx, connection errors: worth a retry
             return Outcome(False, reason=f"{type(exc).__name__}: {exc.message}")

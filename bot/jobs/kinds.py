@@ -29,7 +29,8 @@ class JobContext:
 
 
 async def cleanup(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
-    """Forget delivered messages and finished jobs older than 30 days."""
+    """Forget delivered messages, messages held for someone who has not come back, and
+    finished jobs, older than 30 days."""
     before = ctx.clock.now() - KEEP_HISTORY
     await outbox_repo.purge_sent(session, before)
     await jobs_repo.purge_finished(session, before)

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
+from bot.sandbox.http import PortInUse
 from bot.sandbox.rate_limits import RateLimits
 from bot.sandbox.runner import run_forever
 
@@ -71,14 +73,17 @@ def main(argv: list[str] | None = None) -> None:
         level=logging.WARNING if args.quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    run_forever(
-        args.host,
-        args.port,
-        args.spec,
-        rate_limits=rate_limits_from(args),
-        log_limit=args.log_limit,
-        open_chats=args.open_chats,
-    )
+    try:
+        run_forever(
+            args.host,
+            args.port,
+            args.spec,
+            rate_limits=rate_limits_from(args),
+            log_limit=args.log_limit,
+            open_chats=args.open_chats,
+        )
+    except PortInUse as exc:
+        sys.exit(f"python -m bot.sandbox: error: {exc.explain('--port N (0: any free port)')}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import logging
 import re
@@ -130,6 +131,43 @@ class Router:
         raise HttpError(404, "404: Not Found")
 
 
+class PortInUse(OSError):
+    """Another program listens on ``host:port`` (an ``OSError`` with ``EADDRINUSE``)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(errno.EADDRINUSE, f"{host}:{port} is already in use")
+        self.host = host
+        self.port = port
+
+    def explain(self, option: str) -> str:
+        """One line for the operator, naming the ``option`` that picks another port."""
+        return (
+            f"port {self.port} on {self.host} is in use by another program: "
+            f"stop it, or choose another port with {option}"
+        )
+
+
+def probe_port(host: str, port: int) -> int:
+    """``port`` if nothing listens on it (0: a free port); :class:`PortInUse` otherwise.
+
+    Granian binds the port itself, with SO_REUSEPORT, and does not report a port the kernel
+    chose: a plain socket of ours binds first, so a port another server holds (another
+    sandbox's Granian included) is refused, and port 0 becomes a free port. It binds with
+    SO_REUSEADDR, as every server does: without it the connections of a sandbox stopped a
+    moment ago, closed by the server and so in TIME_WAIT for a minute, refuse the bind, and
+    ``make run`` right after a stop failed; with it, only a socket that listens refuses it.
+    """
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(host, port) from None
+            raise
+        return int(probe.getsockname()[1])
+
+
 class HttpServer:
     """Serves ``router`` on ``host:port`` (0: a free port) from the running event loop."""
 
@@ -144,13 +182,8 @@ class HttpServer:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, host: str, port: int) -> int:
-        """Listen and return the port; OSError when it is taken (by anyone)."""
-        # Granian binds the port itself, with SO_REUSEPORT, and does not report a port the
-        # kernel chose: a plain socket of ours binds first, so a port another server holds
-        # (another sandbox's Granian included) is refused, and port 0 becomes a free port
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.bind((host, port))
-            self.port = probe.getsockname()[1]
+        """Listen and return the port; :class:`PortInUse` when another program listens on it."""
+        self.port = probe_port(host, port)
         self._server = Server(
             self._serve,
             address=host,

@@ -127,6 +127,22 @@ class Sandbox:
         """The commands stored by setMyCommands for this scope and language."""
         return list(self.bot_state(token).commands.get(command_scope_key(scope, language_code), []))
 
+    def menu_of(self, user_id: int, token: str | None = None) -> list[str]:
+        """The commands a user sees behind "/" in their private chat with the bot, as
+        Telegram picks them: the most specific scope that has commands — this chat in
+        the user's language, this chat, all private chats (in their language, then
+        any), the default (in their language, then any)."""
+        bot = self.bot_state(token)
+        code = str(self.world.profiles.get(user_id, {}).get("language_code") or "")
+        language = code.replace("_", "-").split("-")[0].lower()
+        scopes = ({"type": "chat", "chat_id": user_id}, {"type": "all_private_chats"}, None)
+        for scope in scopes:
+            for lang in (language, "") if language else ("",):
+                found = bot.commands.get(command_scope_key(scope, lang))
+                if found:
+                    return [c["command"] for c in found]
+        return []
+
     async def wait_until(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
         """Wait until ``predicate()`` holds (re-checked on every change of the sandbox: a
         request arriving or answered, a message, an update); AssertionError on timeout."""

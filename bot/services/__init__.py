@@ -15,6 +15,7 @@ from bot.services.contact import ContactService
 from bot.services.coordinators import CoordinatorService
 from bot.services.escalation import EscalationService
 from bot.services.flows import FlowService
+from bot.services.held import HeldMessages
 from bot.services.orders import OrderService
 from bot.services.org import OrgService
 from bot.services.outbox import OutboxService
@@ -35,6 +36,7 @@ class Services:
     coordinators: CoordinatorService
     flows: FlowService
     outbox: OutboxService
+    held: HeldMessages
     scheduler: Scheduler
     orders: OrderService
     claims: ClaimService
@@ -62,10 +64,11 @@ class Services:
             "default_language": language,
             "timezone": config.general.timezone,
         }
+        held = HeldMessages(db, clock, scheduler, language)
         services = cls(
             db=db,
             clock=clock,
-            users=UserService(db, clock, language),
+            users=UserService(db, clock, language, held=held),
             org=OrgService(db),
             volunteers=VolunteerService(
                 db,
@@ -77,10 +80,12 @@ class Services:
             coordinators=CoordinatorService(db, scheduler, language),
             flows=FlowService(db),
             outbox=OutboxService(db, clock),
+            held=held,
             scheduler=scheduler,
             orders=OrderService(
                 **loop,
                 default_rate=config.points.rate_per_hour,
+                max_days_ahead=config.orders.max_days_ahead,
             ),
             claims=ClaimService(
                 **loop,

@@ -41,7 +41,9 @@ from bot.services.errors import (
     NotCheckedIn,
     NotFinished,
     NotFound,
+    OrderCalledOff,
     OrderClosed,
+    PlaceGivenUp,
 )
 from bot.services.orders import order_dto, scoped_order
 from bot.services.paging import fetch_page
@@ -65,6 +67,7 @@ CLAIMED = ClaimState.CLAIMED.value
 CHECKED_IN = ClaimState.CHECKED_IN.value
 DONE = ClaimState.DONE.value
 NO_SHOW = ClaimState.NO_SHOW.value
+CANCELLED = ClaimState.CANCELLED.value
 NOT_STARTED = (OrderState.OPEN.value, OrderState.FILLED.value)
 IN_SERVICE = OrderState.IN_SERVICE.value
 LIVE = (*NOT_STARTED, IN_SERVICE)
@@ -115,12 +118,14 @@ class Attendance:
 
 @dataclass(frozen=True)
 class Place:
-    """One of the volunteer's places as /myplaces shows it."""
+    """One of the volunteer's places as /myplaces shows it: what they may do now, and
+    when what they may not do yet opens (check-in before the start, check-out at it)."""
 
     attendance: Attendance
     can_check_in: bool
     can_check_out: bool
     check_in_opens_at: datetime
+    check_out_opens_at: datetime
     show_contact: bool
 
 
@@ -202,14 +207,27 @@ class AttendanceService(LoopService):
 
     # ---- the volunteer ----------------------------------------------------------------
 
+    def _place(self, claim: Claim, order: Order, now: datetime) -> Place:
+        opens = order.starts_at - self.check_in_opens
+        return Place(
+            attendance=_attendance(claim, order_dto(order), ""),
+            can_check_in=claim.state == CLAIMED and opens <= now < order.ends_at,
+            can_check_out=claim.state == CHECKED_IN and now >= order.starts_at,
+            check_in_opens_at=opens,
+            check_out_opens_at=order.starts_at,
+            show_contact=now <= order.ends_at + self.hide_contact_after,
+        )
+
     async def check_in(
         self,
         volunteer: UserDTO,
         claim_id: int,
         latitude: float | None = None,
         longitude: float | None = None,
-    ) -> Attendance:
-        """From ``check_in_opens`` before the start until the end of the window."""
+    ) -> Place:
+        """From ``check_in_opens`` before the start until the end of the window. The
+        place as it is now: whether check-out is open already (a check-in after the
+        start), else when it opens."""
         now = self.clock.now()
         _check_location(latitude, longitude)
         async with self.db.transaction() as session:
@@ -238,7 +256,12 @@ class AttendanceService(LoopService):
             )
             if now >= order.starts_at:
                 await self._start(session, order, now)
-            return await self._fresh(session, claim.id)
+            fresh, now_order = (
+                await claims_repo.get(session, claim.id),
+                await orders_repo.get(session, claim.order_id),
+            )
+            assert fresh is not None and now_order is not None
+            return self._place(fresh, now_order, now)
 
     async def share_location(
         self, volunteer: UserDTO, claim_id: int, latitude: float, longitude: float
@@ -294,30 +317,18 @@ class AttendanceService(LoopService):
         now = self.clock.now()
         async with self.db.read() as session:
             rows = await attendance_repo.held_by(session, volunteer.id)
-            places = []
-            for claim, order in rows:
-                opens = order.starts_at - self.check_in_opens
-                places.append(
-                    Place(
-                        attendance=_attendance(claim, order_dto(order), ""),
-                        can_check_in=claim.state == CLAIMED and opens <= now < order.ends_at,
-                        can_check_out=claim.state == CHECKED_IN and now >= order.starts_at,
-                        check_in_opens_at=opens,
-                        show_contact=now <= order.ends_at + self.hide_contact_after,
-                    )
-                )
-            return places
+            return [self._place(claim, order, now) for claim, order in rows]
 
     async def place_with_contact(self, volunteer: UserDTO, claim_id: int) -> ClaimDTO:
         """The volunteer's place, to be shown with the resident's address and phone:
-        only while they hold it or served it, and until ``hide_contact_after`` after
-        the end (ContactHidden); another's claim, or a forged id, is NotFound."""
+        only while they hold it or served it (PlaceGivenUp, OrderCalledOff), and
+        until ``hide_contact_after`` after the end (ContactHidden); another's claim, or
+        a forged id, is NotFound."""
         async with self.db.read() as session:
-            claim = await claims_repo.get(session, claim_id)
-            if claim is None or claim.volunteer_id != volunteer.id:
-                raise NotFound("claim")
-            order = await orders_repo.get(session, claim.order_id)
-            assert order is not None
+            claim, order = await owned_claim(session, volunteer, claim_id, lock=False)
+            if claim.state == CANCELLED:
+                called_off = order.state == OrderState.CANCELLED.value
+                raise OrderCalledOff() if called_off else PlaceGivenUp()
             if (
                 claim.state not in SHOWN_STATES
                 or self.clock.now() > order.ends_at + self.hide_contact_after
@@ -468,7 +479,9 @@ class AttendanceService(LoopService):
 
     async def confirm_completion(self, actor: UserDTO, order_id: int) -> OrderDTO:
         """The requester, or a coordinator in scope (audited), confirms the service was
-        done: the order is completed once nobody holds a place any more."""
+        done: the order is completed once nobody holds a place any more. The volunteers
+        are told; the requester too when a coordinator confirmed (when they confirmed
+        themselves, the reply to their press is their one completion message)."""
         now = self.clock.now()
         async with self.db.transaction() as session:
             order = await orders_repo.get(session, order_id, for_update=True)
@@ -507,9 +520,10 @@ class AttendanceService(LoopService):
                     target_kind="order",
                     target_id=fresh.id,
                 )
-            to = await recipient(session, fresh.requester_id, self.default_language)
-            key, message = notices.order_completed(to, dto)
-            await self.scheduler.enqueue(session, key, message)
+            if by_coordinator:  # the requester who confirmed has the reply to their press
+                to = await recipient(session, fresh.requester_id, self.default_language)
+                key, message = notices.order_completed(to, dto)
+                await self.scheduler.enqueue(session, key, message)
             for claim, _ in await attendance_repo.claims_with_names(session, fresh.id, (DONE,)):
                 to = await recipient(session, claim.volunteer_id, self.default_language)
                 key, message = notices.service_completed(to, dto, claim.id, claim.minutes or 0)

@@ -3,23 +3,27 @@
 Grabs of one order made at the same time are decided together, in the order they came
 (a :class:`~bot.services.batching.Batcher` per order: a lone grab is a batch of one and
 runs at once; the taps arriving while a batch runs form the next one). A batch first
-reads, without a write or a write lock, what refuses whom it can — a row on the order
-already (AlreadyClaimed), the order full, closed or not open yet — so the taps of a
-storm that arrive after the last place went cost a share of one read. For the others,
-the rules about the volunteer are read for as many as could win (twice the free
-places; in the same read), and one write transaction, under the order's lock, inserts
-their claim rows (``INSERT … ON CONFLICT DO NOTHING``, one statement; a cancelled row is
-revived) and takes the places with one conditional UPDATE (``… WHERE taken + n <=
-places … RETURNING`` the order); the rest get SlotsFull. A thousand taps on an order
-with 20 places cost one read and one write transaction instead of a thousand
-transactions. The constraints (UNIQUE(order_id, volunteer_id), CHECK(taken <= places))
-hold even if this code were wrong.
+reads, without a write or a write lock, what refuses whom it can — first who the user
+is to the order (not an approved volunteer, a row on it already, a volunteer of
+another community or street than the order is for), so that nothing about the order
+is told to those who may not take it; then the order full, closed or not open yet —
+so the taps of a storm that arrive after the last place went cost a share of one
+read. For the others, the rules about the volunteer are read for as many as could win
+(twice the free places; in the same read), and one write transaction, under the
+order's lock, inserts their claim rows (``INSERT … ON CONFLICT DO NOTHING``, one
+statement; a cancelled row is revived) and takes the places with one conditional
+UPDATE (``… WHERE taken + n <= places … RETURNING`` the order); the rest get
+SlotsFull. A thousand taps on an order with 20 places cost one read and one write
+transaction instead of a thousand transactions. The constraints (UNIQUE(order_id,
+volunteer_id), CHECK(taken <= places)) hold even if this code were wrong.
 
-The rules about the volunteer (approved, in the order's team, no overlapping place, at
-most ``max_upcoming_claims`` upcoming places) concern only their own claims, so they
-are checked in the read; two grabs by the same volunteer at once are kept apart by the
-per-user ordering of updates (and within one batch, a volunteer's further taps share
-the fate of their first).
+An order is for the volunteers of its community (and its grids), or of its street when
+published (or widened) to the whole street: only they are told of it, and only they
+may take it. The rules about the volunteer (approved, in the order's team, no
+overlapping place, at most ``max_upcoming_claims`` upcoming places) concern only their
+own claims, so they are checked in the read; two grabs by the same volunteer at once
+are kept apart by the per-user ordering of updates (and within one batch, a
+volunteer's further taps share the fate of their first).
 
 Cancelling is allowed until the service starts (then CancelTooLate); within
 ``cancel_cutoff`` of the start it is allowed but flagged ``late_cancel``, which counts
@@ -45,7 +49,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import notices
 from bot.services.base import LoopService
 from bot.services.batching import Batcher
-from bot.services.dto import ClaimDTO, OrderDTO, UserDTO
+from bot.services.dto import ClaimDTO, OrderDTO, Recipient, UserDTO
 from bot.services.errors import (
     AlreadyClaimed,
     AlreadyDecided,
@@ -55,19 +59,23 @@ from bot.services.errors import (
     NotFound,
     NotOpenYet,
     OfferExpired,
+    OfferSettled,
     OrderClosed,
+    OutsideArea,
     OverlappingClaim,
+    PlaceChanged,
     SlotsFull,
     TeamRequired,
     TooManyClaims,
 )
-from bot.services.orders import order_dto
+from bot.services.offers import settle_offer_message
+from bot.services.orders import order_area, order_dto
 from bot.services.recipients import recipient
 from storage.enums import ApprovalState, ClaimState, OrderState
-from storage.models import Claim, Order
+from storage.models import Claim, Order, OrgUnit
 from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo
-from storage.repositories.claims import GrabCheck
+from storage.repositories.claims import GrabCheck, Standing
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +106,7 @@ def claim_dto(claim: Claim, order: Order) -> ClaimDTO:
         guidance_confirmed_at=claim.guidance_confirmed_at,
         cancelled_at=claim.cancelled_at,
         late_cancel=claim.late_cancel,
+        version=claim.version,
     )
 
 
@@ -112,17 +121,18 @@ def check_grabbable(order: Order, now: datetime) -> None:
 
 
 async def owned_claim(
-    session: AsyncSession, volunteer: UserDTO, claim_id: int
+    session: AsyncSession, volunteer: UserDTO, claim_id: int, *, lock: bool = True
 ) -> tuple[Claim, Order]:
     """The volunteer's own claim (a forged id, or another's, is NotFound) and its
-    order, locked; the claim as it is under the lock."""
+    order, locked (unless ``lock`` is False: a read); the claim as it is under the lock."""
     claim = await claims_repo.get(session, claim_id)
     if claim is None or claim.volunteer_id != volunteer.id:
         raise NotFound("claim")
-    order = await orders_repo.get(session, claim.order_id, for_update=True)
+    order = await orders_repo.get(session, claim.order_id, for_update=lock)
     assert order is not None
-    claim = await claims_repo.get(session, claim_id)
-    assert claim is not None
+    if lock:
+        claim = await claims_repo.get(session, claim_id)
+        assert claim is not None
     return claim, order
 
 
@@ -141,6 +151,19 @@ async def release_waitlist(
         await service.scheduler.enqueue(session, key, message)
 
 
+def refuse_standing(standing: Standing | None, area: OrgUnit) -> None:
+    """Raise why the user may not take a place on an order for the volunteers of
+    ``area``, before anything is said about the order (full, open …): not an approved
+    volunteer (NotAllowed), a row on the order already (AlreadyClaimed), a volunteer
+    of elsewhere (OutsideArea)."""
+    if standing is None or standing.profile_status != ApprovalState.APPROVED.value:
+        raise NotAllowed("approved volunteers only")
+    if standing.claim_state not in (None, CANCELLED):
+        raise AlreadyClaimed(standing.claim_state)
+    if not (standing.community_path or "").startswith(area.path):
+        raise OutsideArea(area.name_zh, area.name_en)
+
+
 @dataclass(frozen=True)
 class _Round:
     """One round of a grab batch: the order as read, the volunteers whose rules were
@@ -150,6 +173,16 @@ class _Round:
     chunk: list[int]
     rest: list[int]
     checks: dict[int, GrabCheck]
+
+
+@dataclass(frozen=True)
+class GivingUp:
+    """A place its holder asks to give up (:meth:`ClaimService.giving_up`): whether
+    giving it up now counts as a late cancellation, and from when it would."""
+
+    claim: ClaimDTO
+    late: bool
+    late_from: datetime
 
 
 class _Raced(Exception):
@@ -182,12 +215,13 @@ class ClaimService(LoopService):
         if check.upcoming >= self.max_upcoming:
             raise TooManyClaims(max=self.max_upcoming)
 
-    def _refuse(self, check: GrabCheck | None, order: Order, now: datetime, waitlist: bool) -> None:
-        """Every refusal that needs no write, in this order: a row on the order already,
-        the order not taking anyone (full too, unless for the waitlist), the rules
-        about the volunteer."""
-        if check is not None and check.claim_state not in (None, CANCELLED):
-            raise AlreadyClaimed(check.claim_state)
+    def _refuse(
+        self, check: GrabCheck | None, order: Order, area: OrgUnit, now: datetime, waitlist: bool
+    ) -> None:
+        """Every refusal that needs no write, in this order: who the user is to the
+        order (:func:`refuse_standing`), the order not taking anyone (full too, unless
+        for the waitlist), the rules about the volunteer."""
+        refuse_standing(check, area)
         if waitlist:
             if order.state not in GRABBABLE or order.starts_at <= now:
                 raise OrderClosed(order.state)
@@ -210,8 +244,9 @@ class ClaimService(LoopService):
             order = await orders_repo.get(session, order_id)
             if order is None:
                 raise NotFound("order")
+            _, area = await order_area(session, order.community_id, order.scope)
             checks = await claims_repo.grab_checks(session, order, [volunteer.id], now)
-        self._refuse(checks.get(volunteer.id), order, now, waitlist)
+        self._refuse(checks.get(volunteer.id), order, area, now, waitlist)
 
     async def _own_row(
         self, session: AsyncSession, order_id: int, volunteer_id: int, state: str, now: datetime
@@ -259,7 +294,7 @@ class ClaimService(LoopService):
         async with self.db.transaction() as session:
             await orders_repo.get(session, 0)
             await orders_repo.get(session, 0, for_update=True)
-            await claims_repo.states_of(session, 0, nobody)
+            await claims_repo.standings(session, 0, nobody)
             for team_id in (None, 0):  # the rules' two statements: one team, or all
                 probe = Order(id=0, team_id=team_id, starts_at=now, ends_at=now)
                 await claims_repo.grab_checks(session, probe, nobody, now)
@@ -298,8 +333,10 @@ class ClaimService(LoopService):
     ) -> list[ClaimDTO | BaseException]:
         """The taps on one order, decided in the order they came.
 
-        A read (no write, no lock) refuses whom it can: a row on the order already, the
-        order full, closed or not open yet. The others are taken in rounds: the rules
+        A read (no write, no lock) refuses whom it can: first who the user is to the
+        order (not an approved volunteer, a row on it already, a volunteer of
+        elsewhere: :func:`refuse_standing` — before anything is said about the order),
+        then the order full, closed or not open yet. The others are taken in rounds: the rules
         about the volunteer are read for the next few (twice as many as places are
         free), and one write transaction gives the free places to the first of those
         who pass (:meth:`_claim_many`). Once the order is full, everyone left is
@@ -314,17 +351,20 @@ class ClaimService(LoopService):
             order = await orders_repo.get(session, order_id)
             if order is None:
                 return [NotFound("order") for _ in taps]
-            states = await claims_repo.states_of(session, order_id, [v.id for v in taps])
+            _, area = await order_area(session, order.community_id, order.scope)
+            standings = await claims_repo.standings(session, order_id, [v.id for v in taps])
             try:  # once for the batch: the same order for every tap
                 check_grabbable(order, now)
                 closed: DomainError | None = None
             except DomainError as error:
                 closed = error
             for i, volunteer in enumerate(taps):
-                state = states.get(volunteer.id)
-                if state is not None and state != CANCELLED:
-                    outcomes[i] = AlreadyClaimed(state)
-                elif closed is not None:
+                try:
+                    refuse_standing(standings.get(volunteer.id), area)
+                except DomainError as error:
+                    outcomes[i] = error
+                    continue
+                if closed is not None:
                     outcomes[i] = copy.copy(closed)
                 else:
                     first_tap.setdefault(volunteer.id, i)
@@ -469,49 +509,102 @@ class ClaimService(LoopService):
             assert claim is not None
             return claim_dto(claim, order)
 
-    async def cancel(self, volunteer: UserDTO, claim_id: int) -> ClaimDTO:
+    def _cancellable(self, claim: Claim, order: Order, now: datetime) -> bool:
+        """Raise why the claim cannot be given up now (AlreadyDecided, CancelTooLate);
+        else whether giving it up now counts as a late cancellation."""
+        state = claim.state
+        if state == CANCELLED:
+            raise AlreadyDecided(state)
+        if state not in (CLAIMED, OFFERED, WAITLISTED):
+            raise CancelTooLate(state)
+        if state != WAITLISTED and (order.state not in GRABBABLE or now >= order.starts_at):
+            raise CancelTooLate(order.state)
+        return state == CLAIMED and now >= order.starts_at - self.cancel_cutoff
+
+    async def giving_up(self, volunteer: UserDTO, claim_id: int) -> GivingUp:
+        """What "Cancel my place" asks before anything is done: the place held (its
+        version goes on the button that confirms) and when giving it up counts as late.
+        NotFound, AlreadyDecided, CancelTooLate as :meth:`cancel`; a claim that is no
+        held place (on the waitlist again, say, since the button was sent) is
+        PlaceChanged."""
+        now = self.clock.now()
+        async with self.db.read() as session:
+            claim, order = await owned_claim(session, volunteer, claim_id, lock=False)
+            late = self._cancellable(claim, order, now)
+            if claim.state != CLAIMED:
+                raise PlaceChanged(claim.state)
+            return GivingUp(claim_dto(claim, order), late, order.starts_at - self.cancel_cutoff)
+
+    async def cancel(
+        self, volunteer: UserDTO, claim_id: int, version: int | None = None
+    ) -> ClaimDTO:
         """Give up a place (or an offer, or a waitlist place). Until ``cancel_cutoff``
         before the start it is free; from then until the start it is flagged
-        ``late_cancel``; once the service started, CancelTooLate."""
+        ``late_cancel``; once the service started, CancelTooLate. With ``version`` (the
+        confirming button's), only the claim as it was then: PlaceChanged otherwise."""
         now = self.clock.now()
         async with self.db.transaction() as session:
             claim, order = await owned_claim(session, volunteer, claim_id)
-            state = claim.state
-            if state == CANCELLED:
-                raise AlreadyDecided(state)
-            if state not in (CLAIMED, OFFERED, WAITLISTED):
-                raise CancelTooLate(state)
-            if state != WAITLISTED and (order.state not in GRABBABLE or now >= order.starts_at):
-                raise CancelTooLate(order.state)
-            late = state == CLAIMED and now >= order.starts_at - self.cancel_cutoff
-            values: dict[str, object] = {"cancelled_at": now}
-            if late:
-                values["late_cancel"] = True
-            if not await claims_repo.set_state(session, claim.id, state, state=CANCELLED, **values):
-                raise AlreadyDecided(state)
-            if state == OFFERED:
-                await self.scheduler.cancel(session, offer_job_key(claim.id))
-            if state in (CLAIMED, OFFERED):
-                await self._pass_on(session, order, now)
-            if state == CLAIMED:
-                for hook in self.on_given_up:
-                    await hook(session, claim.id)
-                to = await recipient(session, order.requester_id, self.default_language)
-                key, message = notices.order_volunteer_cancelled(
-                    to, order_dto(order), claim.id, now
-                )
-                await self.scheduler.enqueue(session, key, message)
-            return await self._fresh(session, claim.id)
+            if version is not None and claim.version != version:
+                raise PlaceChanged(claim.state)
+            return await self._give_up(session, volunteer, claim, order, now)
 
-    async def accept_offer(self, volunteer: UserDTO, claim_id: int) -> ClaimDTO:
-        """Take the place offered: ``offered`` → ``claimed`` (it is already counted)."""
+    async def decline_offer(
+        self, volunteer: UserDTO, claim_id: int, version: int | None = None
+    ) -> ClaimDTO:
+        """ "No, thanks" to a place offered: only the offer (of ``version``, the
+        button's) while it stands — a settled one (accepted, declined, run out) is
+        OfferSettled and nothing changes; the place passes to the next in line."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            claim, order = await owned_claim(session, volunteer, claim_id)
+            if claim.state != OFFERED or version not in (None, claim.version):
+                raise OfferSettled(claim.state)
+            return await self._give_up(session, volunteer, claim, order, now)
+
+    async def _give_up(
+        self, session: AsyncSession, volunteer: UserDTO, claim: Claim, order: Order, now: datetime
+    ) -> ClaimDTO:
+        state = claim.state
+        late = self._cancellable(claim, order, now)
+        values: dict[str, object] = {"cancelled_at": now}
+        if late:
+            values["late_cancel"] = True
+        if not await claims_repo.set_state(session, claim.id, state, state=CANCELLED, **values):
+            raise AlreadyDecided(state)
+        if state == OFFERED:
+            await self.scheduler.cancel(session, offer_job_key(claim.id))
+            await self._settle_offer(session, claim, order, "declined", volunteer)
+        if state in (CLAIMED, OFFERED):
+            await self._pass_on(session, order, now)
+        if state == CLAIMED:
+            for hook in self.on_given_up:
+                await hook(session, claim.id)
+            to = await recipient(session, order.requester_id, self.default_language)
+            key, message = notices.order_volunteer_cancelled(to, order_dto(order), claim.id, now)
+            await self.scheduler.enqueue(session, key, message)
+        return await self._fresh(session, claim.id)
+
+    async def accept_offer(
+        self, volunteer: UserDTO, claim_id: int, version: int | None = None
+    ) -> ClaimDTO:
+        """Take the place offered: ``offered`` → ``claimed`` (it is already counted).
+        Only the offer of ``version`` (the button's) while it stands: a place held
+        already is AlreadyClaimed, an offer that ran out OfferExpired, one settled
+        otherwise (declined, withdrawn, an older offer) OfferSettled."""
         now = self.clock.now()
         async with self.db.transaction() as session:
             claim, order = await owned_claim(session, volunteer, claim_id)
             if claim.state == CLAIMED:
                 raise AlreadyClaimed(claim.state)
-            if claim.state != OFFERED:
-                raise OfferExpired(claim.state)
+            if claim.state != OFFERED or version not in (None, claim.version):
+                ran_out = (
+                    claim.state == CANCELLED
+                    and claim.offer_expires_at is not None
+                    and claim.cancelled_at is not None
+                    and claim.cancelled_at >= claim.offer_expires_at
+                )
+                raise OfferExpired(claim.state) if ran_out else OfferSettled(claim.state)
             assert claim.offer_expires_at is not None
             if claim.offer_expires_at <= now or now >= order.starts_at:
                 raise OfferExpired()
@@ -519,7 +612,25 @@ class ClaimService(LoopService):
             if not await claims_repo.set_state(session, claim.id, OFFERED, state=CLAIMED):
                 raise OfferExpired()
             await self.scheduler.cancel(session, offer_job_key(claim.id))
+            await self._settle_offer(session, claim, order, "accepted", volunteer)
             return await self._fresh(session, claim.id)
+
+    async def _settle_offer(
+        self,
+        session: AsyncSession,
+        claim: Claim,
+        order: Order,
+        outcome: str,
+        volunteer: UserDTO | None = None,
+    ) -> None:
+        """The offer message says what became of the offer, without its buttons."""
+        to = (
+            Recipient(volunteer.telegram_id, volunteer.language)
+            if volunteer is not None
+            else await recipient(session, claim.volunteer_id, self.default_language)
+        )
+        assert order.number is not None
+        await settle_offer_message(session, self.scheduler, to, claim, order.number, outcome)
 
     async def confirm_guidance(self, volunteer: UserDTO, claim_id: int) -> ClaimDTO:
         """The volunteer has read the guidance of the place they hold (recorded once)."""
@@ -550,6 +661,7 @@ class ClaimService(LoopService):
             session, claim.id, OFFERED, state=CANCELLED, cancelled_at=now
         ):
             return False
+        await self._settle_offer(session, claim, order, "expired")
         await self._pass_on(session, order, now)
         return True
 

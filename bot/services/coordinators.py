@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.services import notices
 from bot.services.dto import CoordinatorDTO, UnitDTO, UserDTO
-from bot.services.errors import InvalidValue, NotFound, NotInScope, UnknownUser
+from bot.services.errors import InvalidValue, NotFound, UnknownUser
 from bot.services.org import unit_dto
 from bot.services.scheduling import Scheduler
 from bot.services.scope import require_coordinator, require_scope
@@ -22,9 +22,20 @@ from storage.repositories import users as users_repo
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """Someone a coordinator may appoint, as the confirmation names them."""
+
+    telegram_id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class Appointment:
     coordinator: CoordinatorDTO
     previous_unit: UnitDTO | None
+    # the bot has had an update from them: it can write to them (a bot cannot write
+    # first; until they open it, their notices are held)
+    opened_bot: bool = True
 
 
 class CoordinatorService:
@@ -34,11 +45,10 @@ class CoordinatorService:
         self.default_language = default_language
 
     def _dto(self, user: User, unit: OrgUnit) -> CoordinatorDTO:
-        name = " ".join(p for p in (user.first_name, user.last_name) if p) or str(user.telegram_id)
         return CoordinatorDTO(
             user_id=user.id,
             telegram_id=user.telegram_id,
-            name=name,
+            name=_name(user),
             language=effective_language(user, self.default_language),
             unit=unit_dto(unit),
         )
@@ -53,8 +63,9 @@ class CoordinatorService:
             user = await users_repo.ensure(session, telegram_id, first_name="")
             before = await coordinators_repo.binding(session, user.id)
             previous = await org_repo.unit(session, before.unit_id) if before else None
+            opened = user.last_seen_at is not None
             if before is not None and before.unit_id == unit.id:
-                return Appointment(self._dto(user, unit), unit_dto(unit))
+                return Appointment(self._dto(user, unit), unit_dto(unit), opened)
             await coordinators_repo.bind(session, user.id, unit.id, None)
             await audit_repo.record(
                 session,
@@ -69,7 +80,9 @@ class CoordinatorService:
                     "previous_unit": previous.code if previous else None,
                 },
             )
-            return Appointment(self._dto(user, unit), unit_dto(previous) if previous else None)
+            return Appointment(
+                self._dto(user, unit), unit_dto(previous) if previous else None, opened
+            )
 
     async def find_telegram_id(self, query: str) -> int:
         """A typed Telegram id or @username of someone who has started the bot."""
@@ -87,6 +100,18 @@ class CoordinatorService:
         if user is None:
             raise UnknownUser(text)
         return user.telegram_id
+
+    async def candidate(self, actor: UserDTO, telegram_id: int) -> Candidate:
+        """Whom ``actor`` would appoint: someone who started the bot (UnknownUser), not
+        the actor (``invalid.who.self``)."""
+        require_coordinator(actor)
+        if telegram_id == actor.telegram_id:
+            raise InvalidValue("who", "self")
+        async with self.db.read() as session:
+            user = await users_repo.by_telegram_id(session, telegram_id)
+        if user is None:
+            raise UnknownUser(str(telegram_id))
+        return Candidate(user.telegram_id, _name(user))
 
     async def appointable_units(self, actor: UserDTO, parent_id: int | None) -> list[UnitDTO]:
         """Units directly under ``parent_id`` (default: the actor's unit) in scope."""
@@ -109,7 +134,7 @@ class CoordinatorService:
             if user is None:
                 raise UnknownUser(str(telegram_id))
             if user.id == actor.id:
-                raise NotInScope("self")
+                raise InvalidValue("who", "self")
             before = await coordinators_repo.binding(session, user.id)
             previous = await org_repo.unit(session, before.unit_id) if before else None
             if previous is not None:
@@ -162,3 +187,8 @@ class CoordinatorService:
         async with self.db.read() as session:
             rows = await coordinators_repo.under(session, own.path)
         return [self._dto(u, o) for _b, u, o in rows if o.path != own.path]
+
+
+def _name(user: User) -> str:
+    """How coordinators see someone: their Telegram name, else their id."""
+    return " ".join(p for p in (user.first_name, user.last_name) if p) or str(user.telegram_id)

@@ -77,6 +77,13 @@ class UserDTO:
     volunteer_status: str | None = None
     coordinator_unit: UnitDTO | None = None
     is_admin: bool = False
+    real_name: str | None = None  # registered as a volunteer with this name
+    menu: str | None = None  # the digest of the command menu last set for their chat
+
+    @property
+    def display_name(self) -> str:
+        """How the bot addresses them: the name they registered with, else Telegram's."""
+        return self.real_name or self.first_name
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -103,6 +110,7 @@ class VolunteerDTO:
     language: str
     real_name: str
     phone: str
+    phone_verified: bool  # shared with Telegram's contact button, not typed
     community: UnitDTO
     grid: UnitDTO | None
     teams: tuple[TeamDTO, ...]
@@ -151,6 +159,7 @@ class OrderDTO:
     requester_id: int
     community_id: int
     category: str
+    title: str | None  # an activity's own; a resident's request has none
     description: str
     starts_at: datetime
     ends_at: datetime
@@ -193,3 +202,4 @@ class ClaimDTO:
     guidance_confirmed_at: datetime | None
     cancelled_at: datetime | None
     late_cancel: bool
+    version: int = 0  # moves on with each change of state (buttons carry it)

@@ -33,6 +33,13 @@ class NotAllowed(DomainError):
     code = "not_allowed"
 
 
+class AwaitingApproval(NotAllowed):
+    """A volunteer whose registration waits for the community's approval, asking for
+    what approved volunteers may do."""
+
+    code = "awaiting_approval"
+
+
 class NotInScope(NotAllowed):
     """A coordinator acting on something outside their unit."""
 
@@ -119,6 +126,35 @@ class OfferExpired(DomainError):
     code = "offer_expired"
 
 
+class OutsideArea(NotAllowed):
+    """The order is for the volunteers of another community (or street), named in
+    both languages: only they may take it."""
+
+    code = "outside_area"
+
+    def __init__(self, area_zh: str, area_en: str) -> None:
+        super().__init__(f"for the volunteers of {area_en}", area_zh=area_zh, area_en=area_en)
+        self.area_zh = area_zh
+        self.area_en = area_en
+
+    def area(self, language: str) -> str:
+        return self.area_zh if language.startswith("zh") else self.area_en
+
+
+class OfferSettled(DomainError):
+    """A press of an offer that is settled already (accepted, declined, withdrawn, or
+    an older offer of the same claim): nothing is changed."""
+
+    code = "offer_settled"
+
+
+class PlaceChanged(DomainError):
+    """A press of a button made for a claim as it was (a place since given up, grabbed
+    again, or checked in): nothing is changed."""
+
+    code = "place_changed"
+
+
 class TeamRequired(NotAllowed):
     """The order needs a specialty team the volunteer is not in."""
 
@@ -157,7 +193,19 @@ class NotFinished(DomainError):
 
 
 class ContactHidden(DomainError):
-    """The resident's address and phone are no longer shown to this volunteer (the
-    place was given up, or the service is over plus ``hide_contact_after_hours``)."""
+    """The resident's address and phone are no longer shown to this volunteer: the
+    service is over plus ``hide_contact_after_hours`` (or the place is not held)."""
 
     code = "contact_hidden"
+
+
+class PlaceGivenUp(ContactHidden):
+    """The address and phone of a place its volunteer gave up: no longer shown."""
+
+    code = "place_given_up"
+
+
+class OrderCalledOff(ContactHidden):
+    """The address and phone of an order its requester called off: no longer shown."""
+
+    code = "order_called_off"

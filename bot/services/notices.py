@@ -10,8 +10,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import callback_data
-from bot.i18n import Markup, Translator, get_translator
-from bot.rendering import volunteer_card
+from bot.i18n import Markup, Translator, escape, get_translator
+from bot.rendering import duration_text, volunteer_card
 from bot.services.dto import (
     CategoryDTO,
     ClaimDTO,
@@ -20,12 +20,21 @@ from bot.services.dto import (
     Recipient,
     VolunteerDTO,
 )
-from bot.services.scheduling import PRIORITY_BROADCAST, PRIORITY_REMINDER, Button, Outgoing
+from bot.services.scheduling import (
+    PRIORITY_BROADCAST,
+    PRIORITY_FIRST,
+    PRIORITY_REMINDER,
+    Button,
+    Outgoing,
+)
 
 
 def _press(label: str, prefix: str, *ids: int) -> Button:
     """A button that presses ``prefix:ids``."""
     return Button(label, callback_data=callback_data.encode(prefix, *ids))
+
+
+MAX_TEXT = 4096  # Telegram's limit on a message's text
 
 
 def _stamp(at: datetime) -> str:
@@ -55,13 +64,16 @@ def volunteer_decided(
     volunteer: VolunteerDTO, approved: bool, at: datetime
 ) -> tuple[str, Outgoing]:
     tr = get_translator(volunteer.language)
-    message = "volunteer.told_approved" if approved else "volunteer.told_declined"
     key = f"volunteer.decided:{volunteer.user_id}:{_stamp(at)}"
-    return key, Outgoing(
-        chat_id=volunteer.telegram_id,
-        user_id=volunteer.user_id,
-        text=tr(message, name=volunteer.real_name),
-    )
+    if approved:  # and what to do now
+        text = Markup(
+            tr("volunteer.told_approved", name=volunteer.real_name)
+            + "\n"
+            + tr("volunteer.next_steps")
+        )
+    else:
+        text = tr("volunteer.told_declined", name=volunteer.real_name)
+    return key, Outgoing(chat_id=volunteer.telegram_id, user_id=volunteer.user_id, text=text)
 
 
 def coordinator_appointed(coordinator: CoordinatorDTO, event_id: int) -> tuple[str, Outgoing]:
@@ -84,6 +96,39 @@ def coordinator_removed(coordinator: CoordinatorDTO, event_id: int) -> tuple[str
     )
 
 
+def while_away(
+    person: Recipient,
+    user_id: int,
+    at: datetime,
+    *,
+    never_opened: bool,
+    to_review: int,
+    to_approve: int,
+    out_of_date: int,
+    following: int,
+) -> tuple[str, Outgoing]:
+    """To someone the bot could not reach, when they write to it again (or for the
+    first time): what waits for them in their queues, how many of the notices held for
+    them went out of date, how many follow (bot/services/held.py); the commands in it
+    open the queues. Sent before the messages it announces."""
+    tr = get_translator(person.language)
+    lines = [tr("held.digest_first" if never_opened else "held.digest_back")]
+    for key, count in (
+        ("held.digest_review", to_review),
+        ("held.digest_approval", to_approve),
+        ("held.digest_stale", out_of_date),
+        ("held.digest_following", following),
+    ):
+        if count:
+            lines.append(tr(key, count=count))
+    return f"held.digest:{user_id}:{_stamp(at)}", Outgoing(
+        chat_id=person.telegram_id,
+        user_id=user_id,
+        text=Markup("\n".join(lines)),
+        priority=PRIORITY_FIRST,
+    )
+
+
 # ---- orders: the requester is told of every change; a waitlisted volunteer of an offer
 
 
@@ -91,12 +136,40 @@ def local_time(at: datetime, timezone: str) -> str:
     return at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
+# ---- what an order is about, as volunteers read it -------------------------------------
+
+SHORT = 60  # characters of a description in a list of orders
+
+
+def shortened(text: str, limit: int = SHORT) -> str:
+    """``text`` on one line, cut to ``limit`` characters with "…"."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def order_about(tr: Translator, order: OrderDTO, *, short: bool = False) -> Markup:
+    """An activity's title (and its text), or what the resident asked for; ``short``:
+    for lists (the title alone, or the description on one shortened line)."""
+    if order.title:
+        if short:
+            return tr("order.about_title", title=order.title)
+        return tr("order.about_activity", title=order.title, text=order.description)
+    text = shortened(order.description) if short else order.description
+    return tr("order.about_request", text=text)
+
+
+def opens_later(order: OrderDTO, now: datetime) -> bool:
+    """Grabbing the order opens some time after ``now``."""
+    return order.opens_at is not None and order.opens_at > now
+
+
 def order_published(requester: Recipient, order: OrderDTO, timezone: str) -> tuple[str, Outgoing]:
     tr = get_translator(requester.language)
     return f"order.published:{order.id}", Outgoing(
         chat_id=requester.telegram_id,
-        text=tr(
+        text=tr.ngettext(
             "order.told_published",
+            order.places,
             number=order.number,
             places=order.places,
             start=local_time(order.starts_at, timezone),
@@ -126,7 +199,9 @@ def order_filled(requester: Recipient, order: OrderDTO, at: datetime) -> tuple[s
     tr = get_translator(requester.language)
     return f"order.filled:{order.id}:{_stamp(at)}", Outgoing(
         chat_id=requester.telegram_id,
-        text=tr("order.told_filled", number=order.number, places=order.places),
+        text=tr.ngettext(
+            "order.told_filled", order.places, number=order.number, places=order.places
+        ),
     )
 
 
@@ -140,16 +215,25 @@ def order_volunteer_cancelled(
     )
 
 
+def offer_key(claim_id: int, offered_at: datetime) -> str:
+    """The outbox key of the message offering a freed place (one per offer)."""
+    return f"claim.offered:{claim_id}:{_stamp(offered_at)}"
+
+
 def place_offered(volunteer: Recipient, claim: ClaimDTO, timezone: str) -> tuple[str, Outgoing]:
+    """A freed place offered to a waitlisted volunteer. Its buttons carry the claim's
+    version as offered: once the offer is settled they are stale (and edited away,
+    :func:`offer_settled`)."""
     tr = get_translator(volunteer.language)
     assert claim.offered_at is not None and claim.offer_expires_at is not None
+    ids = (claim.id, claim.version)
     buttons = (
         (
-            _press(tr.plain("button.accept_offer"), callback_data.ACCEPT_OFFER, claim.id),
-            _press(tr.plain("button.decline_offer"), callback_data.DECLINE_OFFER, claim.id),
+            _press(tr.plain("button.accept_offer"), callback_data.ACCEPT_OFFER, *ids),
+            _press(tr.plain("button.decline_offer"), callback_data.DECLINE_OFFER, *ids),
         ),
     )
-    return f"claim.offered:{claim.id}:{_stamp(claim.offered_at)}", Outgoing(
+    return offer_key(claim.id, claim.offered_at), Outgoing(
         chat_id=volunteer.telegram_id,
         user_id=claim.volunteer_id,
         text=tr(
@@ -162,6 +246,34 @@ def place_offered(volunteer: Recipient, claim: ClaimDTO, timezone: str) -> tuple
     )
 
 
+OFFER_OUTCOMES = {
+    "accepted": "claim.offer_accepted",
+    "declined": "grab.offer_declined",
+    "expired": "claim.offer_ran_out",
+    "withdrawn": "claim.offer_withdrawn",
+}
+
+
+def offer_settled(
+    volunteer: Recipient,
+    volunteer_id: int,
+    offer: str,
+    message_id: int,
+    number: str,
+    outcome: str,
+) -> tuple[str, Outgoing]:
+    """An edit of the offer message ``message_id`` (outbox key ``offer``): what became
+    of the offer (``outcome``: accepted, declined, expired, withdrawn), no buttons."""
+    tr = get_translator(volunteer.language)
+    return f"{offer}:settled", Outgoing(
+        chat_id=volunteer.telegram_id,
+        user_id=volunteer_id,
+        text=tr(OFFER_OUTCOMES[outcome], number=number),
+        kind="edit",
+        edit_message_id=message_id,
+    )
+
+
 def order_announced(
     volunteer: Recipient,
     volunteer_id: int,
@@ -169,21 +281,30 @@ def order_announced(
     category: str,
     community: str,
     timezone: str,
+    now: datetime,
 ) -> tuple[str, Outgoing]:
-    """A published order, to a volunteer who may grab it: no address, no phone."""
+    """A published order, to a volunteer who may grab it: what was asked for, and when
+    grabbing opens if not yet; no address, no phone."""
     tr = get_translator(volunteer.language)
     button = _press(tr.plain("grab.button_grab"), callback_data.GRAB, order.id)
+    if opens_later(order, now):
+        assert order.opens_at is not None
+        how = tr("grab.announced_opens", opens=local_time(order.opens_at, timezone))
+    else:
+        how = tr("grab.announced_open")
     return f"publish:{order.id}:{volunteer_id}", Outgoing(
         chat_id=volunteer.telegram_id,
         user_id=volunteer_id,
         text=tr(
             "grab.announced",
             number=order.number,
+            about=order_about(tr, order),
             category=category,
             start=local_time(order.starts_at, timezone),
             end=local_time(order.ends_at, timezone),
             community=community,
             places=order.places,
+            how=how,
         ),
         buttons=((button,),),
         priority=PRIORITY_BROADCAST,
@@ -329,29 +450,62 @@ def hours_label(hours: float) -> str:
     return f"{hours:g}h"
 
 
+def guidance_text(tr: Translator, category: CategoryDTO | None, extra: str | None) -> Markup:
+    """The guidance volunteers read once they hold a place: the category's, then the
+    order's own (a general word when there is neither)."""
+    notes = [category.guidance(tr.language)] if category and category.guidance_zh else []
+    if extra:
+        notes.append(extra)
+    if not notes:
+        return tr("grab.no_guidance")
+    return Markup("\n\n".join(escape(note) for note in notes))
+
+
+def place_contact(
+    tr: Translator, order: OrderDTO, requester: str | None, hidden: str | None
+) -> Markup:
+    """Where to go and whom to call. For someone without Telegram: the person helped,
+    then the requester as a second contact. With ``hidden``, that note instead of all
+    of it (names included)."""
+    if hidden is not None:
+        return tr("grab.contact", address=tr(hidden), phone=tr(hidden))
+    if order.beneficiary_name is None:
+        return tr("grab.contact", address=order.address, phone=order.contact_phone)
+    return tr(
+        "grab.contact_behalf",
+        name=order.beneficiary_name,
+        address=order.beneficiary_address or order.address,
+        phone=order.beneficiary_phone or order.contact_phone,
+        requester=requester or tr.plain("grab.requester"),
+        requester_phone=order.contact_phone,
+        requester_address=order.address,
+    )
+
+
 def place_text(
     tr: Translator,
     order: OrderDTO,
     category: CategoryDTO | None,
     timezone: str,
     *,
+    requester: str | None = None,
     hidden: str | None = None,
 ) -> Markup:
     """What a volunteer holding a place is shown (as handlers/grab.py ``place_text``):
-    the resident's address and phone — or, with ``hidden``, that note in their place —
-    and the category's guidance with the order's own."""
-    notes = [category.guidance(tr.language)] if category and category.guidance_zh else []
-    if order.guidance:
-        notes.append(order.guidance)
-    return tr(
-        "grab.got",
-        number=order.number,
-        start=local_time(order.starts_at, timezone),
-        end=local_time(order.ends_at, timezone),
-        address=order.address if hidden is None else tr(hidden),
-        phone=order.contact_phone if hidden is None else tr(hidden),
-        guidance="\n\n".join(notes) if notes else tr("grab.no_guidance"),
-    )
+    what the order is about, the contact (:func:`place_contact`; ``requester``: the
+    requester's name, for an order on someone else's behalf) — or, with ``hidden``,
+    that note in its place — and the category's guidance with the order's own."""
+    values = {
+        "number": order.number,
+        "start": local_time(order.starts_at, timezone),
+        "end": local_time(order.ends_at, timezone),
+        "contact": place_contact(tr, order, requester, hidden),
+        "guidance": guidance_text(tr, category, order.guidance),
+    }
+    text = tr("grab.got", about=order_about(tr, order), **values)
+    if len(text) > MAX_TEXT:  # the whole description does not fit with the guidance
+        text = tr("grab.got", about=order_about(tr, order, short=True), **values)
+    return text
 
 
 def place_hidden(
@@ -363,14 +517,28 @@ def place_hidden(
     category: CategoryDTO | None,
     timezone: str,
 ) -> tuple[str, Outgoing]:
-    """An edit of a place message: the same text without the resident's address and
-    phone, and no buttons."""
+    """An edit of a place message, without the resident's address and phone, and no
+    buttons: after the service, the same text with them hidden; once the place is
+    given up (or the order called off), that — not the congratulation any more."""
     tr = get_translator(volunteer.language)
-    note = "contact.hidden_cancelled" if claim.state == "cancelled" else "contact.hidden"
+    order = claim.order
+    if claim.state == "cancelled":
+        if order.state == "cancelled":
+            key = "grab.place_called_off"
+        else:
+            key = "grab.place_given_up_late" if claim.late_cancel else "grab.place_given_up"
+        text = tr(
+            key,
+            number=order.number,
+            start=local_time(order.starts_at, timezone),
+            end=local_time(order.ends_at, timezone),
+        )
+    else:
+        text = place_text(tr, order, category, timezone, hidden="contact.hidden")
     return f"contact.hide:{reveal_id}", Outgoing(
         chat_id=chat_id,
         user_id=claim.volunteer_id,
-        text=place_text(tr, claim.order, category, timezone, hidden=note),
+        text=text,
         kind="edit",
         edit_message_id=message_id,
         priority=PRIORITY_REMINDER,
@@ -401,7 +569,8 @@ def service_reminder(
         end=local_time(order.ends_at, timezone),
     )
     if late_after_hours is not None:
-        text = Markup(text + "\n" + tr("reminder.late_note", hours=f"{late_after_hours:g}"))
+        late = tr("reminder.late_note", span=duration_text(tr, late_after_hours))
+        text = Markup(text + "\n" + late)
     button = _press(tr.plain("grab.button_cancel_place"), callback_data.CANCEL_PLACE, claim.id)
     return f"claim.remind:{claim.id}:{hours_label(hours)}", Outgoing(
         chat_id=volunteer.telegram_id,
@@ -427,8 +596,9 @@ def helpers_coming(
     return f"order.coming:{order.id}:{digest}", Outgoing(
         chat_id=requester.telegram_id,
         user_id=order.requester_id,
-        text=tr(
+        text=tr.ngettext(
             "reminder.coming",
+            len(names),
             number=order.number,
             count=len(names),
             start=local_time(order.starts_at, timezone),
@@ -487,8 +657,9 @@ def auto_checked_out(
     tr = get_translator(volunteer.language)
     return f"claim.auto_checkout:{claim_id}", Outgoing(
         chat_id=volunteer.telegram_id,
-        text=tr(
+        text=tr.ngettext(
             "attendance.told_auto_checked_out",
+            minutes,
             number=order.number,
             minutes=minutes,
             hours=hours(minutes),
@@ -528,8 +699,12 @@ def service_completed(
     tr = get_translator(volunteer.language)
     return f"order.completed:{order.id}:{claim_id}", Outgoing(
         chat_id=volunteer.telegram_id,
-        text=tr(
-            "attendance.told_completed", number=order.number, minutes=minutes, hours=hours(minutes)
+        text=tr.ngettext(
+            "attendance.told_completed",
+            minutes,
+            number=order.number,
+            minutes=minutes,
+            hours=hours(minutes),
         ),
     )
 
@@ -540,8 +715,9 @@ def hours_corrected(
     tr = get_translator(volunteer.language)
     return f"claim.hours_corrected:{claim_id}:{event}", Outgoing(
         chat_id=volunteer.telegram_id,
-        text=tr(
+        text=tr.ngettext(
             "attendance.told_corrected",
+            minutes,
             number=order.number,
             minutes=minutes,
             hours=hours(minutes),

@@ -17,31 +17,34 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
+from bot.services import notices, windows
 from bot.services.base import LoopService
 from bot.services.dto import OrderDTO, Page, Recipient, Role, UserDTO
 from bot.services.errors import AlreadyDecided, InvalidValue, NotAllowed, NotFound
+from bot.services.offers import settle_offer_message
 from bot.services.paging import fetch_page
 from bot.services.recipients import recipient
 from bot.services.scope import require_coordinator, require_role, require_scope
 from bot.services.users import effective_language
 from bot.services.validation import clean_name, free_text, normalize_phone, optional_text
 from storage.enums import ClaimState, OrderScope, OrderState, UnitKind
-from storage.models import Order
+from storage.models import Order, OrgUnit
 from storage.repositories import audit as audit_repo
 from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo
 from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 from storage.repositories import volunteers as volunteers_repo
 
 PAGE_SIZE = 5
+TITLE_MAX = 100
 DESCRIPTION_MAX = 2000
 ADDRESS_MAX = 500
 GUIDANCE_MAX = 2000
 REASON_MAX = 500
 HELPERS_MAX = 200
 PLACES_MAX = 200
-BROWSE_AREAS = ("community", "street", "all")
+BROWSE_AREAS = ("community", "street")
 CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 REQUESTER_CANCELLABLE = (
     OrderState.PENDING_REVIEW.value,
@@ -68,6 +71,7 @@ def order_dto(order: Order) -> OrderDTO:
         requester_id=order.requester_id,
         community_id=order.community_id,
         category=order.category,
+        title=order.title,
         description=order.description,
         starts_at=order.starts_at,
         ends_at=order.ends_at,
@@ -112,6 +116,7 @@ class OrderForm:
     beneficiary_name: str | None = None
     beneficiary_phone: str | None = None
     beneficiary_address: str | None = None
+    title: str | None = None  # an activity's own; a resident's request has none
 
 
 @dataclass(frozen=True)
@@ -126,28 +131,40 @@ class Publication:
     scope: str = OrderScope.COMMUNITY.value
 
 
+def default_publication(order: OrderDTO) -> Publication:
+    """What "publish with these defaults" publishes: a place for each helper asked, the
+    configured points rate (categories have no rate of their own), any team, no
+    guidance beyond the category's own, grabbing open at once, the request's community."""
+    return Publication(places=min(max(order.helpers_requested, 1), PLACES_MAX))
+
+
 def check_guidance(text: str | None) -> str | None:
     """A coordinator's guidance for an order: optional, at most GUIDANCE_MAX."""
     return optional_text(text, "guidance", GUIDANCE_MAX)
 
 
-def check_opens(opens_at: datetime | None, starts_at: datetime) -> None:
-    """Grabbing must open before the service starts (None: at once)."""
-    if opens_at is not None and opens_at >= starts_at:
+def check_opens(
+    opens_at: datetime | None, starts_at: datetime, now: datetime | None = None
+) -> None:
+    """Grabbing must open before the service starts (None: at once); with ``now``, a
+    time typed for it must be still to come (the coordinator has "open now" for that)."""
+    if opens_at is None:
+        return
+    if now is not None and opens_at <= now:
+        raise InvalidValue("opens_at", "past")
+    if opens_at >= starts_at:
         raise InvalidValue("opens_at", "after_start")
 
 
-def check_form(form: OrderForm, now: datetime) -> dict[str, object]:
+def check_form(
+    form: OrderForm, now: datetime, timezone: str, max_days_ahead: int
+) -> dict[str, object]:
     """The form's values as stored, or InvalidValue naming the first bad field."""
     if not CATEGORY_RE.match(form.category or ""):
         raise InvalidValue("category", "unknown")
+    title = optional_text(form.title, "title", TITLE_MAX)
     description = free_text(form.description, "description", DESCRIPTION_MAX)
-    if form.starts_at.tzinfo is None or form.ends_at.tzinfo is None:
-        raise InvalidValue("starts_at", "past")
-    if form.starts_at <= now:
-        raise InvalidValue("starts_at", "past")
-    if form.ends_at <= form.starts_at:
-        raise InvalidValue("ends_at", "before_start")
+    windows.check_window(form.starts_at, form.ends_at, now, timezone, max_days_ahead)
     address = free_text(form.address, "address", ADDRESS_MAX)
     phone = normalize_phone(form.contact_phone)
     if not 1 <= form.helpers_requested <= HELPERS_MAX:
@@ -163,6 +180,7 @@ def check_form(form: OrderForm, now: datetime) -> dict[str, object]:
     beneficiary_address = optional_text(form.beneficiary_address, "address", ADDRESS_MAX)
     return {
         "category": form.category,
+        "title": title,
         "description": description,
         "starts_at": form.starts_at,
         "ends_at": form.ends_at,
@@ -204,6 +222,19 @@ def _plain_value(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+async def order_area(
+    session: AsyncSession, community_id: int, scope: str
+) -> tuple[OrgUnit, OrgUnit]:
+    """An order's community, and the unit whose volunteers it is for — told of it,
+    and the only ones who may take it: the community itself (and its grids), or its
+    street (a street-wide order)."""
+    community = await org_repo.unit(session, community_id)
+    assert community is not None
+    if scope == OrderScope.STREET.value and community.parent_id is not None:
+        return community, await org_repo.unit(session, community.parent_id) or community
+    return community, community
+
+
 async def scoped_order(
     session: AsyncSession, actor: UserDTO, order_id: int, *, lock: bool = False
 ) -> Order:
@@ -221,7 +252,8 @@ async def scoped_order(
 
 @dataclass(eq=False, kw_only=True)
 class OrderService(LoopService):
-    default_rate: float
+    default_rate: float  # [points] rate_per_hour: categories have no rate of their own
+    max_days_ahead: int  # [orders] max_days_ahead
     on_requested: list[OrderHook] = field(default_factory=list, init=False)  # waits for review
     on_published: list[OrderHook] = field(default_factory=list, init=False)  # open to grab
     # a pending request changed by its reviewer
@@ -255,14 +287,19 @@ class OrderService(LoopService):
             raise InvalidValue("teams", "not_found")
         if publication.scope not in {s.value for s in OrderScope}:
             raise InvalidValue("scope", "unknown")
-        check_opens(publication.opens_at, starts_at)
         now = self.clock.now()
+        # a time that passed while the coordinator answered the last questions: at once
+        # (they are told: handlers/review_steps.py opened_early)
+        opens_at = publication.opens_at
+        if opens_at is not None and opens_at <= now:
+            opens_at = None
+        check_opens(opens_at, starts_at)
         return {
             "places": publication.places,
             "points_rate": rate,
             "team_id": publication.team_id,
             "guidance": check_guidance(publication.guidance),
-            "opens_at": publication.opens_at,
+            "opens_at": opens_at,
             "scope": publication.scope,
             "published_at": now,
             "updated_at": now,
@@ -271,7 +308,7 @@ class OrderService(LoopService):
     async def create_request(self, requester: UserDTO, form: OrderForm) -> OrderDTO:
         """A resident's request: checked, stored as ``pending_review``, numbered."""
         now = self.clock.now()
-        values = check_form(form, now)
+        values = check_form(form, now, self.timezone, self.max_days_ahead)
         async with self.db.transaction() as session:
             await self._community(session, form.community_id)
             order = await orders_repo.insert(
@@ -294,7 +331,7 @@ class OrderService(LoopService):
         """A coordinator's own order (an activity with N places): open at once."""
         require_coordinator(actor)
         now = self.clock.now()
-        values = check_form(form, now)
+        values = check_form(form, now, self.timezone, self.max_days_ahead)
         async with self.db.transaction() as session:
             path = await self._community(session, form.community_id)
             require_scope(actor, path)
@@ -318,12 +355,9 @@ class OrderService(LoopService):
     async def _announce(self, session: AsyncSession, order: OrderDTO) -> None:
         """Tell the approved volunteers of the order's community (or its street) in its
         team, each with a Grab button — without the resident's address or phone."""
-        community = await org_repo.unit(session, order.community_id)
-        assert community is not None
-        area = community
-        if order.scope == OrderScope.STREET.value and community.parent_id is not None:
-            area = await org_repo.unit(session, community.parent_id) or community
+        community, area = await order_area(session, order.community_id, order.scope)
         category = (await org_repo.categories_by_codes(session)).get(order.category)
+        now = self.clock.now()
         for user in await volunteers_repo.approved_under(session, area.path, order.team_id):
             to = Recipient(user.telegram_id, effective_language(user, self.default_language))
             zh = to.language.startswith("zh")
@@ -335,6 +369,7 @@ class OrderService(LoopService):
                 kind,
                 community.name_zh if zh else community.name_en,
                 self.timezone,
+                now,
             )
             await self.scheduler.enqueue(session, key, message)
 
@@ -344,6 +379,18 @@ class OrderService(LoopService):
             if order is None:
                 raise NotFound("order")
             return order_dto(order)
+
+    async def requester_name(self, order: OrderDTO) -> str:
+        """Who asked, as reviewers and the volunteers holding a place call them: the
+        name they registered with as a volunteer, else their Telegram name."""
+        async with self.db.read() as session:
+            profile = await volunteers_repo.profile(session, order.requester_id)
+            if profile is not None:
+                return profile.real_name
+            user = await users_repo.by_id(session, order.requester_id)
+        if user is None:
+            return ""
+        return " ".join(part for part in (user.first_name, user.last_name) if part)
 
     async def reviewable(self, actor: UserDTO, order_id: int) -> OrderDTO:
         """A pending order the coordinator may decide (NotAllowed, NotInScope,
@@ -361,21 +408,31 @@ class OrderService(LoopService):
         return naive.replace(tzinfo=ZoneInfo(self.timezone))
 
     async def browse(self, actor: UserDTO, area: str, page: int = 0) -> Page[OrderDTO]:
-        """Open orders a volunteer may grab in their community, street or everywhere
-        (``area``: community | street | all), nearest start first."""
+        """Open orders the volunteer may take (``area``): those of their community
+        (``community``), or every one open to them in their street (``street``: their
+        community's and the street-wide orders of the others), in the teams they are in;
+        nearest start first. An order for another community is not listed: its
+        volunteers alone may take it (ClaimService refuses the others)."""
         require_role(actor, Role.VOLUNTEER)
-        if area not in BROWSE_AREAS or actor.community_id is None:
+        if area not in BROWSE_AREAS:
             raise InvalidValue("scope", "unknown")
         async with self.db.read() as session:
-            unit = await org_repo.unit(session, actor.community_id)
-            if unit is None:
+            profile = await volunteers_repo.profile(session, actor.id)
+            if profile is None:
+                raise NotFound("volunteer")
+            community = await org_repo.unit(session, profile.community_id)
+            if community is None:
                 raise NotFound("community")
-            if area == "street" and unit.parent_id is not None:
-                unit = await org_repo.unit(session, unit.parent_id) or unit
-            path = "/" if area == "all" else unit.path
+            street = None
+            if area == "street" and community.parent_id is not None:
+                street = await org_repo.unit(session, community.parent_id)
+            street_path = street.path if street is not None else None
+            team_ids = await volunteers_repo.team_ids(session, actor.id)
             now = self.clock.now()
             rows, page, pages, total = await fetch_page(
-                lambda offset, limit: orders_repo.open_under(session, path, now, offset, limit),
+                lambda offset, limit: orders_repo.open_for(
+                    session, community.id, street_path, team_ids, now, offset, limit
+                ),
                 page,
                 PAGE_SIZE,
             )
@@ -505,7 +562,8 @@ class OrderService(LoopService):
         async with self.db.transaction() as session:
             order = await self._reviewable(session, actor, order_id)
             current = order_form(order)
-            values = check_form(replace(current, **changes), now)  # type: ignore[arg-type]
+            edited = replace(current, **changes)  # type: ignore[arg-type]
+            values = check_form(edited, now, self.timezone, self.max_days_ahead)
             changed = tuple(k for k in sorted(EDITABLE) if values[k] != getattr(order, k))
             if not changed:
                 return order_dto(order), ()
@@ -578,17 +636,18 @@ class OrderService(LoopService):
             assert fresh is not None
             dto = order_dto(fresh)
             for claim in await claims_repo.of_order(session, order.id):
-                if claim.state not in WAITING_OR_HOLDING:
+                state = claim.state
+                if state not in WAITING_OR_HOLDING:
                     continue
                 await claims_repo.set_state(
-                    session,
-                    claim.id,
-                    claim.state,
-                    state=ClaimState.CANCELLED.value,
-                    cancelled_at=now,
+                    session, claim.id, state, state=ClaimState.CANCELLED.value, cancelled_at=now
                 )
                 to = await recipient(session, claim.volunteer_id, self.default_language)
                 key, message = notices.order_cancelled_by_requester(to, dto, self.timezone)
                 await self.scheduler.enqueue(session, key, message)
+                if state == ClaimState.OFFERED.value:  # its buttons go
+                    await settle_offer_message(
+                        session, self.scheduler, to, claim, dto.number, "withdrawn"
+                    )
             await self._run_hooks(self.on_cancelled, session, dto)
             return dto

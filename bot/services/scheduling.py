@@ -23,6 +23,7 @@ from storage.repositories import outbox as outbox_repo
 
 Kind = Literal["text", "photo", "document", "edit"]  # edit: editMessageText of a sent one
 
+PRIORITY_FIRST = -1  # before anything else to that person (a digest of what follows)
 PRIORITY_NOTICE = 0  # a message caused by someone's action (a new request, an approval)
 PRIORITY_REMINDER = 5
 PRIORITY_BROADCAST = 10  # bulk: waits behind everything else

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from bot.services.dto import Role, UnitDTO, UserDTO
-from bot.services.errors import NotAllowed, NotInScope
+from bot.services.errors import AwaitingApproval, NotAllowed, NotInScope
+from storage.enums import ApprovalState
 
 
 def require_role(user: UserDTO, *roles: Role) -> None:
     if not user.roles.intersection(roles):
+        if Role.VOLUNTEER in roles and user.volunteer_status == ApprovalState.PENDING.value:
+            raise AwaitingApproval("volunteer not approved yet")
         raise NotAllowed(f"needs one of {', '.join(roles)}")
 
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.i18n import LANGUAGES, language_from_telegram
 from bot.services.batching import Batcher
@@ -17,12 +17,16 @@ from bot.services.dto import UserDTO
 from bot.services.errors import InvalidValue, NotFound
 from bot.services.org import unit_dto
 from storage.database import Database
-from storage.enums import UnitKind
+from storage.enums import UnitKind, UnreachableReason
 from storage.models import CoordinatorBinding, OrgUnit, User, VolunteerProfile
 from storage.repositories import org as org_repo
+from storage.repositories import outbox as outbox_repo
 from storage.repositories import presence as presence_repo
 from storage.repositories import users as users_repo
 from storage.repositories.presence import Presence
+
+if TYPE_CHECKING:  # it imports recipients, which imports this module
+    from bot.services.held import HeldMessages
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,8 @@ def user_dto(
         volunteer_status=profile.status if profile else None,
         coordinator_unit=coordinator_unit,
         is_admin=coordinator_unit is not None and coordinator_unit.parent_id is None,
+        real_name=profile.real_name if profile else None,
+        menu=user.menu,
     )
 
 
@@ -85,10 +91,12 @@ class UserService:
         *,
         seen_quiet: float = 1.0,
         seen_max_wait: float = 10.0,
+        held: HeldMessages | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.default_language = default_language
+        self.held = held
         self._reads: Batcher[None, int, Presence | None] = Batcher(
             self._read_batch, name="users.read"
         )
@@ -110,10 +118,15 @@ class UserService:
             "telegram_language": who.language_code,
         }
         changes: dict[str, Any] = {k: v for k, v in names.items() if getattr(user, k) != v}
-        if user.unreachable_since is not None:
-            changes["unreachable_since"] = None  # they wrote to us: they can be reached again
         seen = user.last_seen_at
-        if changes or seen is None or now - seen > SEEN_RESOLUTION:
+        if (
+            changes
+            or seen is None
+            or now - seen > SEEN_RESOLUTION
+            # coming back: written at once, as a send refused meanwhile is judged by it
+            # (OutboxService.unreachable)
+            or user.unreachable_since is not None
+        ):
             changes["last_seen_at"] = now
         return changes
 
@@ -141,6 +154,8 @@ class UserService:
             volunteer_status=user.volunteer_status,
             coordinator_unit=unit,
             is_admin=unit is not None and unit.parent_id is None,
+            real_name=user.real_name,
+            menu=user.menu,
         )
 
     async def warm_up(self) -> None:
@@ -152,17 +167,42 @@ class UserService:
     async def touch(self, who: TelegramIdentity) -> UserDTO:
         """The user behind an update, created on first contact. Writes only when
         something changed (names, language, last seen is stale, or they had been
-        unreachable), so a burst of updates from one person costs reads, not writes."""
+        unreachable), so a burst of updates from one person costs reads, not writes.
+        Someone the bot could not reach is reachable again: the messages held for them
+        are released (only then, so it costs the others nothing)."""
         user = await self._reads.submit(None, who.telegram_id)
         if user is None:
             return await self._first_contact(who)
         changes = self._changes(user, who)
-        if changes.keys() == {"last_seen_at"}:
+        returning = user.unreachable_since is not None
+        if changes.keys() == {"last_seen_at"} and not returning:
             self._write_behind({"id": user.id, **changes})
         elif changes:
             self._seen.pop(user.id, None)  # this write says when, and later
             await self._writes.submit(None, {"id": user.id, **changes})
+        if returning:  # they could not be reached: they can now (their language written)
+            await self._came_back(user.id)
         return self._dto(user, changes)
+
+    async def _came_back(self, user_id: int) -> None:
+        """Reachable again, and the messages held for them released (HeldMessages). A
+        failure leaves them unreachable, so that the next update tries again."""
+        try:
+            if self.held is not None:
+                await self.held.release(user_id)
+            else:  # nothing to release them with (a service built alone): reachable only
+                async with self.db.transaction() as session:
+                    await outbox_repo.mark_reachable(session, user_id)
+        except Exception:
+            log.exception("user %s: held messages not released (tried again next time)", user_id)
+
+    async def left(self, telegram_id: int) -> None:
+        """The user blocked the bot (Telegram's my_chat_member update): unreachable from
+        now on, so that messages to them are held without first being refused."""
+        async with self.db.transaction() as session:
+            await outbox_repo.mark_unreachable(
+                session, telegram_id, self.clock.now(), UnreachableReason.BLOCKED
+            )
 
     def _write_behind(self, row: dict[str, Any]) -> None:
         self._seen[row["id"]] = row
@@ -206,6 +246,11 @@ class UserService:
             found = await users_repo.with_roles(session, who.telegram_id)
             assert found is not None
             return user_dto(*found, self.default_language)
+
+    async def menu_set(self, user_id: int, digest: str) -> None:
+        """The command menu ``digest`` was set for the user's chat (with the writes of
+        the updates at the time, in one transaction)."""
+        await self._writes.submit(None, {"id": user_id, "menu": digest})
 
     async def get(self, telegram_id: int) -> UserDTO:
         async with self.db.read() as session:

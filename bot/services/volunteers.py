@@ -44,6 +44,7 @@ class VolunteerForm:
     grid_id: int | None
     team_ids: tuple[int, ...]
     consent: bool
+    phone_verified: bool = False  # Telegram's contact button shared the sender's own card
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class VolunteerService:
             language=effective_language(user, self.default_language),
             real_name=profile.real_name,
             phone=profile.phone,
+            phone_verified=profile.phone_verified,
             community=unit_dto(community),
             grid=unit_dto(grid) if grid else None,
             teams=tuple(team_dto(t) for t in teams),
@@ -139,6 +141,7 @@ class VolunteerService:
             ):
                 status = profile.status  # re-registering in place keeps the approval
             profile.real_name, profile.phone = name, phone
+            profile.phone_verified = form.phone_verified
             profile.community_id, profile.grid_id = form.community_id, form.grid_id
             profile.consent_at = self.clock.now()
             if status != profile.status:
@@ -171,12 +174,14 @@ class VolunteerService:
         *,
         real_name: str | None = None,
         phone: str | None = None,
+        phone_verified: bool = False,
         community_id: int | None = None,
         grid_id: int | _Keep | None = KEEP,
         team_ids: Sequence[int] | None = None,
     ) -> Registered:
-        """Change one or more fields of a profile. Moving to another community needs
-        the new community's approval again (when approval is required)."""
+        """Change one or more fields of a profile (a new phone with whether Telegram's
+        contact button verified it). Moving to another community needs the new
+        community's approval again (when approval is required)."""
         async with self.db.transaction() as session:
             profile = await volunteers_repo.profile(session, user_id)
             user = await users_repo.by_id(session, user_id)
@@ -187,6 +192,7 @@ class VolunteerService:
                 profile.real_name = clean_name(real_name)
             if phone is not None:
                 profile.phone = normalize_phone(phone)
+                profile.phone_verified = phone_verified
             if community_id is not None and community_id != profile.community_id:
                 await self._check_place(session, community_id, None)
                 profile.community_id, profile.grid_id = community_id, None

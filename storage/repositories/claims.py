@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.enums import PLACE_HOLDING, ClaimState, OrderState
-from storage.models import Claim, Order, User, VolunteerProfile, VolunteerTeam
+from storage.models import Claim, Order, OrgUnit, User, VolunteerProfile, VolunteerTeam
 from storage.repositories.id_lists import among
 from storage.repositories.upsert import insert_for
 
@@ -55,7 +55,8 @@ async def revive(
 ) -> int | None:
     """A cancelled row of the volunteer's becomes live again (they come back to an
     order they had left): its id, or None when their row is live. ``late_cancel``
-    stays: it is part of their record."""
+    stays: it is part of their record; ``version`` moves on (buttons of the row's
+    earlier life are stale)."""
     result = await session.execute(
         update(Claim)
         .where(
@@ -69,6 +70,7 @@ async def revive(
             cancelled_at=None,
             offered_at=None,
             offer_expires_at=None,
+            version=Claim.version + 1,
         )
         .returning(Claim.id)
         .execution_options(synchronize_session=False)
@@ -87,6 +89,10 @@ async def of(session: AsyncSession, order_id: int, volunteer_id: int) -> Claim |
 
 
 async def set_state(session: AsyncSession, claim_id: int, from_state: str, **values: Any) -> bool:
+    """Change the claim if it is still in ``from_state``; False when it was not. A change
+    of ``state`` moves the claim's ``version`` on."""
+    if "state" in values:
+        values["version"] = Claim.version + 1
     result = await session.execute(
         update(Claim)
         .where(Claim.id == claim_id, Claim.state == from_state)
@@ -169,12 +175,20 @@ async def of_order(session: AsyncSession, order_id: int) -> list[Claim]:
 
 
 @dataclass(frozen=True)
-class GrabCheck:
-    """What decides whether a volunteer may take a place on an order, read at once."""
+class Standing:
+    """Who a user is to an order, read before anything is said about the order: their
+    row on it, whether they are a volunteer, and where."""
 
     volunteer_id: int
     claim_state: str | None  # their row on this order (any state), None without one
     profile_status: str | None  # None: not a volunteer
+    community_path: str | None  # their volunteer profile's community (None: no profile)
+
+
+@dataclass(frozen=True)
+class GrabCheck(Standing):
+    """What decides whether a volunteer may take a place on an order, read at once."""
+
     in_team: bool  # True when the order is open to every team
     overlapping: bool  # a place on another live order whose window overlaps this one's
     upcoming: int  # places on other live orders that have not started
@@ -225,9 +239,11 @@ def _grab_checks_statement(team_only: bool) -> Select[Any]:
         .correlate(User)
         .scalar_subquery()
     )
+    columns = (User.id, claim_state, VolunteerProfile.status, OrgUnit.path)
     return (
-        select(User.id, claim_state, VolunteerProfile.status, in_team, overlapping, upcoming)
+        select(*columns, in_team, overlapping, upcoming)
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .outerjoin(OrgUnit, OrgUnit.id == VolunteerProfile.community_id)
         .where(User.id.in_(bindparam("ids", expanding=True)))
     )
 
@@ -250,19 +266,29 @@ async def grab_checks(
     ids = sorted(set(volunteer_ids))
     for start in range(0, len(ids), CHUNK):
         rows = (await session.execute(stmt, {**values, "ids": ids[start : start + CHUNK]})).all()
-        for uid, state, status, team, overlap, count in rows:
-            result[uid] = GrabCheck(uid, state, status, bool(team), bool(overlap), int(count or 0))
+        for uid, state, status, path, team, overlap, count in rows:
+            result[uid] = GrabCheck(
+                uid, state, status, path, bool(team), bool(overlap), int(count or 0)
+            )
     return result
 
 
-async def states_of(
-    session: AsyncSession, order_id: int, volunteer_ids: Sequence[int]
-) -> dict[int, str]:
-    """Volunteer → state of their row on the order (any state), for those who have one."""
-    stmt = select(Claim.volunteer_id, Claim.state).where(
-        Claim.order_id == order_id, among(session, Claim.volunteer_id, set(volunteer_ids))
+async def standings(
+    session: AsyncSession, order_id: int, user_ids: Sequence[int]
+) -> dict[int, Standing]:
+    """:class:`Standing` of each user to the order (users that do not exist are left
+    out), in one query whatever their number."""
+    stmt = (
+        select(User.id, Claim.state, VolunteerProfile.status, OrgUnit.path)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .outerjoin(OrgUnit, OrgUnit.id == VolunteerProfile.community_id)
+        .outerjoin(Claim, (Claim.volunteer_id == User.id) & (Claim.order_id == order_id))
+        .where(among(session, User.id, set(user_ids)))
     )
-    return {vid: state for vid, state in (await session.execute(stmt)).all()}
+    return {
+        uid: Standing(uid, state, status, path)
+        for uid, state, status, path in (await session.execute(stmt)).all()
+    }
 
 
 async def insert_new_many(

@@ -3,13 +3,14 @@ UPDATE, never read-then-write."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.enums import OrderState
+from storage.enums import OrderScope, OrderState
 from storage.models import Order, OrgUnit
 
 NUMBER_PREFIX = "HY"
@@ -121,16 +122,34 @@ async def of_requester(
     return list(rows), int(total or 0)
 
 
-async def open_under(
-    session: AsyncSession, unit_path: str, now: datetime, offset: int, limit: int
+async def open_for(
+    session: AsyncSession,
+    community_id: int,
+    street_path: str | None,
+    team_ids: Sequence[int],
+    now: datetime,
+    offset: int,
+    limit: int,
 ) -> tuple[list[Order], int]:
-    """Orders taking volunteers now or later (open, not started) in communities at or
-    below the unit, nearest start first, and how many there are."""
+    """Orders taking volunteers now or later (open, not started) that a volunteer of the
+    community, in the teams ``team_ids``, may take — the community's own, and with
+    ``street_path`` the street-wide ones of every community of that street too; nearest
+    start first, and how many there are."""
+    mine = Order.community_id == community_id
+    area: Any = mine
+    if street_path is not None:
+        street_wide = and_(
+            Order.scope == OrderScope.STREET.value,
+            OrgUnit.path.startswith(street_path, autoescape=True),
+        )
+        area = or_(mine, street_wide)
+    team: Any = Order.team_id.is_(None)
+    if team_ids:
+        team = or_(team, Order.team_id.in_(list(team_ids)))
     base = (
         select(Order)
         .join(OrgUnit, OrgUnit.id == Order.community_id)
-        .where(Order.state == OPEN, Order.starts_at > now)
-        .where(OrgUnit.path.startswith(unit_path, autoescape=True))
+        .where(Order.state == OPEN, Order.starts_at > now, area, team)
     )
     total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = await session.scalars(

@@ -1,4 +1,5 @@
-"""The outbox table: enqueue (idempotent by key), claim under a lease, settle."""
+"""The outbox table: enqueue (idempotent by key), claim under a lease, settle; hold
+what is meant for unreachable users and release it when they come back."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import OutboxStatus
@@ -15,6 +16,7 @@ from storage.repositories.upsert import insert_for
 
 QUEUED = OutboxStatus.QUEUED.value
 SENDING = OutboxStatus.SENDING.value
+HELD = OutboxStatus.HELD.value
 
 
 async def insert_ignore(session: AsyncSession, **values: Any) -> bool:
@@ -27,10 +29,12 @@ async def insert_ignore(session: AsyncSession, **values: Any) -> bool:
 
 async def claim(
     session: AsyncSession, now: datetime, lease_until: datetime, limit: int
-) -> list[tuple[Any, bool]]:
+) -> tuple[list[Any], int]:
     """Lease up to ``limit`` due messages, at most one per chat and none for a chat
     that has a message in flight (so each chat gets its messages in order and no faster
-    than the sender paces it). Returns (message, recipient unreachable).
+    than the sender paces it). Returns the leased messages, and how many due messages
+    were held instead: those for someone the bot cannot reach now (``held``, no send
+    attempt) — they wait until that person writes to the bot (bot/services/held.py).
 
     Candidates are read in queue order straight off the ``(status, priority, due_at)``
     index — first the rows of senders whose lease ran out (they crashed), then queued
@@ -58,7 +62,7 @@ async def claim(
         )
     )
     if not rows:
-        return []
+        return [], 0
     chats = {row.chat_id for row in rows}
     busy = set(
         await session.scalars(
@@ -77,13 +81,7 @@ async def claim(
             if len(chosen) == limit:
                 break
     if not chosen:
-        return []
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_([row.id for row in chosen]))
-        .values(status=SENDING, lease_until=lease_until, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
+        return [], 0
     unreachable = set(
         await session.scalars(
             select(User.telegram_id).where(
@@ -92,8 +90,36 @@ async def claim(
             )
         )
     )
+    held = [row.id for row in chosen if row.chat_id in unreachable]
+    if held:
+        await _hold_if_unreachable(session, held, postgres)
+    leased = [row for row in chosen if row.chat_id not in unreachable]
+    if leased:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([row.id for row in leased]))
+            .values(status=SENDING, lease_until=lease_until, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
     # the rows still show the values before the UPDATE (attempts not yet counted)
-    return [(row, row.chat_id in unreachable) for row in chosen]
+    return leased, len(held)
+
+
+async def _hold_if_unreachable(session: AsyncSession, ids: list[int], postgres: bool) -> None:
+    """Hold these messages, each only if its recipient is still unreachable. On
+    PostgreSQL the recipients' rows are locked (FOR SHARE): a release that cleared
+    ``unreachable_since`` first (it locks the user row before it reads the held
+    messages) is waited for and then seen, so a message is never held after the release
+    that should have taken it; one that comes later finds the message held."""
+    still = select(User.telegram_id).where(User.unreachable_since.is_not(None))
+    if postgres:
+        still = still.with_for_update(read=True)
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.chat_id.in_(still.scalar_subquery()))
+        .values(status=HELD, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def mark_sent(
@@ -180,20 +206,130 @@ async def oldest_due(session: AsyncSession) -> datetime | None:
 
 
 async def cancel(session: AsyncSession, dedup_key: str) -> bool:
+    """The message under ``dedup_key`` is not to be sent after all, if it waits: in the
+    queue, or held for someone the bot cannot reach yet. True when one was."""
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.dedup_key == dedup_key, OutboxMessage.status == QUEUED)
+        .where(OutboxMessage.dedup_key == dedup_key, OutboxMessage.status.in_((QUEUED, HELD)))
         .values(status=OutboxStatus.CANCELLED.value)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def mark_unreachable(session: AsyncSession, chat_id: int, at: datetime) -> None:
+async def sent_message_id(session: AsyncSession, dedup_key: str) -> int | None:
+    """The Telegram message id of the message sent under ``dedup_key`` (for a later
+    edit of it), or None when it was not sent (yet)."""
+    return await session.scalar(
+        select(OutboxMessage.telegram_message_id).where(
+            OutboxMessage.dedup_key == dedup_key,
+            OutboxMessage.status == OutboxStatus.SENT.value,
+        )
+    )
+
+
+async def mark_unreachable(
+    session: AsyncSession,
+    chat_id: int,
+    at: datetime,
+    reason: str,
+    tried_at: datetime | None = None,
+) -> bool:
+    """The user of ``chat_id`` is unreachable since ``at``, for ``reason``: Telegram
+    refused a message claimed at ``tried_at`` — unless they wrote to the bot after that
+    (their chat exists now: the answer is out of date) — or (``tried_at`` None) they
+    blocked the bot. True when the user is unreachable (now or already); False when
+    they wrote since, or are not a user."""
+    not_seen_since = (
+        or_(User.last_seen_at.is_(None), User.last_seen_at <= tried_at)
+        if tried_at is not None
+        else true()
+    )
     await session.execute(
         update(User)
-        .where(User.telegram_id == chat_id, User.unreachable_since.is_(None))
-        .values(unreachable_since=at)
+        .where(
+            User.telegram_id == chat_id,
+            User.unreachable_since.is_(None),
+            not_seen_since,
+        )
+        .values(unreachable_since=at, unreachable_reason=reason)
+        .execution_options(synchronize_session=False)
     )
+    since = await session.execute(select(User.unreachable_since).where(User.telegram_id == chat_id))
+    row = since.first()
+    return row is not None and row[0] is not None
+
+
+async def mark_reachable(session: AsyncSession, user_id: int) -> tuple[int, str] | None:
+    """The user wrote to the bot: reachable again. Their telegram id and why they had
+    been unreachable, when they had (their held messages are to be released), else None.
+    It is the first statement of the release, and locks the user row (PostgreSQL) before
+    the held messages are read: see :func:`_hold_if_unreachable`."""
+    row = (
+        await session.execute(
+            select(User.telegram_id, User.unreachable_reason)
+            .where(User.id == user_id, User.unreachable_since.is_not(None))
+            .with_for_update()
+        )
+    ).first()
+    if row is None:
+        return None
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(unreachable_since=None, unreachable_reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(row[0]), row[1] or ""
+
+
+async def held_for(session: AsyncSession, chat_id: int) -> list[OutboxMessage]:
+    """The messages held for ``chat_id``, in the order they would have been sent."""
+    stmt = (
+        select(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == HELD)
+        .order_by(OutboxMessage.priority, OutboxMessage.due_at, OutboxMessage.id)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def release_held(session: AsyncSession, ids: Sequence[int]) -> None:
+    """Held messages back to the queue, due now in their old order (their due times are
+    kept: they are past), their send attempts not counted against them."""
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == HELD)
+            .values(status=QUEUED, lease_until=None, last_error=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def drop_held(session: AsyncSession, reasons: dict[int, str]) -> None:
+    """Held messages no longer worth sending, each with why (kept as its last error)."""
+    for message_id, reason in reasons.items():
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == HELD)
+            .values(status=OutboxStatus.CANCELLED.value, last_error=reason[:300])
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def held_by_reason(session: AsyncSession) -> list[tuple[str, int, int]]:
+    """(why the recipients are unreachable, how many people, how many held messages)."""
+    rows = await session.execute(
+        select(
+            User.unreachable_reason,
+            func.count(func.distinct(OutboxMessage.chat_id)),
+            func.count(),
+        )
+        .select_from(OutboxMessage)
+        .outerjoin(User, User.telegram_id == OutboxMessage.chat_id)
+        .where(OutboxMessage.status == HELD)
+        .group_by(User.unreachable_reason)
+        .order_by(func.count().desc())
+    )
+    return [(reason or "", int(people), int(n)) for reason, people, n in rows.all()]
 
 
 async def purge_sent(session: AsyncSession, before: datetime) -> int:
@@ -201,7 +337,7 @@ async def purge_sent(session: AsyncSession, before: datetime) -> int:
 
     result = await session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.status.in_([OutboxStatus.SENT.value, OutboxStatus.CANCELLED.value]),
+            OutboxMessage.status.in_([OutboxStatus.SENT.value, OutboxStatus.CANCELLED.value, HELD]),
             OutboxMessage.created_at < before,
         )
     )

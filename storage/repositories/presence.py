@@ -30,8 +30,13 @@ class Presence(NamedTuple):
     community_id: int | None
     last_seen_at: datetime | None
     unreachable_since: datetime | None
+    menu: str | None  # the digest of the command menu last set for their chat
     volunteer_status: str | None
+    real_name: str | None  # the name they registered with as a volunteer
     coordinator_unit: OrgUnit | None  # the unit of their coordinator binding
+
+
+_UNIT = len(Presence._fields) - 1  # the binding's unit id: the query's last column
 
 
 async def presence_many(session: AsyncSession, telegram_ids: Sequence[int]) -> dict[int, Presence]:
@@ -50,7 +55,9 @@ async def presence_many(session: AsyncSession, telegram_ids: Sequence[int]) -> d
             User.community_id,
             User.last_seen_at,
             User.unreachable_since,
+            User.menu,
             VolunteerProfile.status,
+            VolunteerProfile.real_name,
             CoordinatorBinding.unit_id,
         )
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
@@ -58,15 +65,17 @@ async def presence_many(session: AsyncSession, telegram_ids: Sequence[int]) -> d
         .where(among(session, User.telegram_id, set(telegram_ids)))
     )
     rows = (await session.execute(stmt)).all()
-    unit_ids = {row[11] for row in rows if row[11] is not None}
+    unit_ids = {row[_UNIT] for row in rows if row[_UNIT] is not None}
     units: dict[int, OrgUnit] = {}
     if unit_ids:
         found = await session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit_ids)))
-        units = {unit.id: unit for unit in found}
+        units = {u.id: u for u in found}
     # by position: a ``Row``'s attributes are looked up by name, ~1 µs each, and a storm
-    # reads a thousand rows of twelve
+    # reads a thousand rows of fourteen
     return {
-        row[1]: Presence._make((*row[:11], units.get(row[11]) if row[11] is not None else None))
+        row[1]: Presence._make(
+            (*row[:_UNIT], units.get(cast(int, row[_UNIT])) if row[_UNIT] is not None else None)
+        )
         for row in rows
     }
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,15 +30,23 @@ SCRIPT = Path(sys.executable).parent / "volunteer-bot"
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bot"]
 
 
-def cli(
-    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run volunteer-bot with none of the operator's settings leaking in."""
+def _no_settings() -> dict[str, str]:
+    """The environment without the operator's settings, importing this checkout's code
+    (not whichever the console script was installed from) wherever it runs."""
     environ = {
         k: v
         for k, v in os.environ.items()
         if k not in {"BOT_TOKEN", "DATABASE_URL", "VOLUNTEER_BOT_CONFIG"}
     }
+    environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")]))
+    return environ
+
+
+def cli(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run volunteer-bot with none of the operator's settings leaking in."""
+    environ = _no_settings()
     environ.update(env or {})
     result = subprocess.run(
         [*COMMAND, *args],
@@ -205,6 +216,86 @@ def test_run_without_token_refuses(tmp_path: Path) -> None:
     assert not (tmp_path / "data").exists()  # refused before touching anything
 
 
+# ---- sandbox ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [*COMMAND, "sandbox"],
+        [*COMMAND, "sandbox", "--with-bot"],
+        [sys.executable, "-m", "bot.sandbox"],
+    ],
+    ids=["sandbox", "sandbox --with-bot", "python -m bot.sandbox"],
+)
+def test_sandbox_on_a_port_in_use_says_so_in_one_line(tmp_path: Path, command: list[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*command, "--port", str(port)],
+            cwd=tmp_path,
+            env=_no_settings(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1, result.stderr
+    assert f"port {port} on 127.0.0.1 is in use by another program" in errors[0]
+    assert "--port" in errors[0]
+    assert not (tmp_path / "data").exists()  # refused before the bot touched its database
+
+
+async def _sandbox_process(port: int, cwd: Path) -> tuple[asyncio.subprocess.Process, str]:
+    process = await asyncio.create_subprocess_exec(
+        *COMMAND,
+        "sandbox",
+        "--port",
+        str(port),
+        cwd=cwd,
+        env=_no_settings(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    while line := (await asyncio.wait_for(process.stdout.readline(), 60)).decode():
+        if line.startswith("SANDBOX_URL="):
+            return process, line.strip().removeprefix("SANDBOX_URL=")
+    _, err = await process.communicate()
+    raise AssertionError(f"the sandbox did not start: {err.decode()}")
+
+
+async def test_sandbox_starts_again_at_once_after_a_stop(tmp_path: Path) -> None:
+    """`make run`, Ctrl+C, `make run`: the connections the first sandbox closed on its
+    way out wait in TIME_WAIT on its port, and the second starts all the same."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    first, url = await _sandbox_process(port, tmp_path)
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /sandbox/users HTTP/1.1\r\nHost: sandbox\r\n\r\n")  # kept alive
+        await writer.drain()
+        assert (await reader.readline()).startswith(b"HTTP/1.1 200")
+    finally:
+        first.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(first.communicate(), 60)
+    writer.close()
+    assert first.returncode == 0
+    second, again = await _sandbox_process(port, tmp_path)
+    try:
+        assert again == url
+    finally:
+        second.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(second.communicate(), 60)
+    assert second.returncode == 0 and b"Traceback" not in err
+
+
 # ---- db, org import, admin add on SQLite ---------------------------------------------
 
 
@@ -244,6 +335,9 @@ def test_database_commands_on_sqlite(tmp_path: Path) -> None:
     result = run("admin", "add", "42", "--unit", "汉阳区")
     assert result.returncode == 0, result.stderr
     assert "Telegram user 42 is now admin" in result.stdout and "(hanyang)" in result.stdout
+    # a bot cannot write first: the operator is told what the person must do
+    assert "has not opened the bot yet" in result.stdout
+    assert "send /start once before the bot can write to them" in result.stdout
     result = run("admin", "add", "42", "--unit", "longyang")
     assert result.returncode == 0, result.stderr
     assert "moved from 汉阳区" in result.stdout
@@ -262,9 +356,16 @@ def test_database_commands_on_sqlite(tmp_path: Path) -> None:
     assert details[0] == {"telegram_id": 42, "unit": "hanyang", "previous_unit": None}
     assert details[1] == {"telegram_id": 42, "unit": "longyang", "previous_unit": "hanyang"}
 
-    # no --unit: the one root unit
+    # no --unit: the one root unit; someone who has used the bot needs no word about it
+    with sqlite3.connect(db_file) as conn:
+        conn.execute(
+            "INSERT INTO users (telegram_id, first_name, last_seen_at, created_at, updated_at)"
+            " VALUES (43, 'Seen', '2026-01-01 00:00:00', '2026-01-01 00:00:00',"
+            " '2026-01-01 00:00:00')"
+        )
     result = run("admin", "add", "43")
     assert result.returncode == 0 and "(hanyang)" in result.stdout
+    assert "has not opened the bot" not in result.stdout
 
     result = run("admin", "add", "44", "--unit", "no-such-unit")
     assert result.returncode == 1
@@ -350,6 +451,7 @@ async def test_outbox_status_and_send(tmp_path: Path, sandbox: Sandbox) -> None:
     from bot.services.scheduling import DatabaseScheduler, Outgoing
     from storage.database import Database
     from storage.migrate import upgrade
+    from storage.repositories import users as users_repo
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'vb.db'}"
     db = Database.from_url(url)
@@ -381,6 +483,23 @@ async def test_outbox_status_and_send(tmp_path: Path, sandbox: Sandbox) -> None:
     status = await asyncio.to_thread(cli, "outbox", "status", env=env, cwd=tmp_path)
     assert "sent       1" in status.stdout and "failed     1" in status.stdout
     assert "bad request: can't parse entities" in status.stdout.lower()
+    assert "held       0" in status.stdout
+
+    # someone bound by id who never opened the bot: their notices are held, not failed
+    db = Database.from_url(url)
+    async with db.transaction() as session:
+        await users_repo.ensure(session, 1003, first_name="")
+        for n in (1, 2):
+            await scheduler.enqueue(session, f"held:{n}", Outgoing(chat_id=1003, text="hi"))
+    await db.dispose()
+    sent = await asyncio.to_thread(
+        cli, "outbox", "send", "--until-idle", env={**env, "BOT_TOKEN": sandbox.token}, cwd=tmp_path
+    )
+    assert "held 2 (recipient unreachable)" in sent.stdout, sent.stdout
+    status = await asyncio.to_thread(cli, "outbox", "status", env=env, cwd=tmp_path)
+    assert "held       2" in status.stdout and "failed     1" in status.stdout
+    assert "held until the person writes to the bot" in status.stdout
+    assert "2  for 1 person: never opened the bot (must send /start once)" in status.stdout
 
     no_token = await asyncio.to_thread(cli, "outbox", "send", env=env, cwd=tmp_path)
     assert no_token.returncode == 2 and "BOT_TOKEN" in no_token.stderr

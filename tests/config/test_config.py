@@ -38,6 +38,7 @@ def test_defaults_without_a_file() -> None:
     assert config.general.default_language == "zh_CN"
     assert config.points.rate_per_hour == 3
     assert config.volunteers.require_approval is True
+    assert config.orders.max_days_ahead == 60
     assert config.org.file == "orgs.example.toml"
     assert (config.sandbox.host, config.sandbox.port) == ("127.0.0.1", 8081)
 
@@ -170,6 +171,7 @@ def test_overrides_win_over_the_file(tmp_path: Path) -> None:
         ("[telegram.webhook]\nport = 70000\n", "[telegram.webhook] port", "65535"),
         ("[admins]\ntelegram_ids = [1, -2]\n", "[admins] telegram_ids[2]", "greater than 0"),
         ('sandbox = "on"\n', "[sandbox]", "must be a table"),
+        ("[orders]\nmax_days_ahead = 0\n", "[orders] max_days_ahead", "greater than or equal to 1"),
     ],
 )
 def test_errors_name_section_and_key(tmp_path: Path, text: str, key: str, detail: str) -> None:

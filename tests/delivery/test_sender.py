@@ -15,11 +15,13 @@ from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.sandbox import Sandbox
 from bot.services.clock import SystemClock
+from bot.services.held import HeldMessages
 from bot.services.outbox import OutboxService
 from bot.services.scheduling import Button, DatabaseScheduler, Outgoing
 from bot.services.users import TelegramIdentity, UserService
 from storage.database import Database
 from storage.models import OutboxMessage, User
+from storage.repositories import users as users_repo
 
 FAST = DeliveryConfig(rate_per_s=1000, per_chat_per_s=30, concurrency=16, poll_seconds=0.05)
 
@@ -35,8 +37,16 @@ class Rig:
     def sender(self, settings: DeliveryConfig = FAST) -> Sender:
         return Sender(self.outbox, TelegramTransport(self.bot), settings)
 
-    async def enqueue(self, key: str, chat_id: int, text: str, **kw: object) -> bool:
-        self.sandbox.user(chat_id)  # the recipient has a chat with the bot
+    def users(self) -> UserService:
+        clock = SystemClock()
+        held = HeldMessages(self.db, clock, self.scheduler, "zh_CN")
+        return UserService(self.db, clock, "zh_CN", held=held)
+
+    async def enqueue(
+        self, key: str, chat_id: int, text: str, chat: bool = True, **kw: object
+    ) -> bool:
+        if chat:
+            self.sandbox.user(chat_id)  # the recipient has a chat with the bot
         async with self.db.transaction() as session:
             return await self.scheduler.enqueue(
                 session, key, Outgoing(chat_id=chat_id, text=text, **kw)
@@ -119,30 +129,97 @@ async def test_flood_wait_slows_down_and_loses_nothing(rig: Rig) -> None:
     assert max(r.attempts for r in rows.values()) == 1  # a flood wait is not an attempt
 
 
-async def test_blocked_user_is_marked_unreachable_until_they_write(rig: Rig) -> None:
-    users = UserService(rig.db, SystemClock(), "zh_CN")
+def sends_to(rig: Rig, chat_id: int) -> int:
+    return [r.method for r in rig.sandbox.requests if r.chat_id == chat_id].count("sendMessage")
+
+
+async def unreachable(rig: Rig, telegram_id: int) -> tuple[object, str | None]:
+    async with rig.db.read() as session:
+        user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    assert user is not None
+    return user.unreachable_since, user.unreachable_reason
+
+
+async def test_blocked_user_messages_are_held_until_they_write(rig: Rig) -> None:
+    """A 403 holds the message and marks the user unreachable; later messages are held
+    without a send attempt; when they write to the bot again, what was held is sent, in
+    order, and new messages go straight out."""
+    users = rig.users()
     await users.touch(TelegramIdentity(3001, "Blocked"))
     rig.sandbox.user(3001).block()
     await rig.enqueue("a", 3001, "first")
     await rig.enqueue("b", 3002, "to someone else")
-    await rig.sender().drain()
+    stats = await rig.sender().drain()
     await rig.enqueue("c", 3001, "second")
-    await rig.sender().drain()
+    stats = await rig.sender().drain()
     rows = await rig.rows()
-    assert rows["a"].status == "failed" and "blocked" in (rows["a"].last_error or "")
+    assert rows["a"].status == "held" and "blocked" in (rows["a"].last_error or "")
     assert rows["b"].status == "sent"
-    assert rows["c"].status == "failed" and "unreachable" in (rows["c"].last_error or "")
-    async with rig.db.read() as session:
-        user = await session.scalar(select(User).where(User.telegram_id == 3001))
-    assert user is not None and user.unreachable_since is not None
-    assert [r.method for r in rig.sandbox.requests if r.chat_id == 3001].count(
-        "sendMessage"
-    ) == 1  # nothing was tried after the 403
+    assert rows["c"].status == "held" and rows["c"].attempts == 0
+    assert stats.unreachable == 1
+    since, why = await unreachable(rig, 3001)
+    assert since is not None and why == "blocked"
+    assert sends_to(rig, 3001) == 1  # nothing was tried after the 403
+    report = await rig.outbox.report()
+    assert report.counts["held"] == 2 and report.held == [("blocked", 1, 2)]
+    assert report.failures == []  # held is not failed
+
     rig.sandbox.user(3001).unblock()
     await users.touch(TelegramIdentity(3001, "Blocked"))  # they write to the bot again
+    assert await unreachable(rig, 3001) == (None, None)
     await rig.enqueue("d", 3001, "welcome back")
     await rig.sender().drain()
-    assert (await rig.rows())["d"].status == "sent"
+    rows = await rig.rows()
+    assert {k: rows[k].status for k in "acd"} == {"a": "sent", "c": "sent", "d": "sent"}
+    assert list(rig.sandbox.delivered()[3001]) == ["first", "second", "welcome back"]
+
+
+async def test_a_user_who_never_opened_the_bot_is_held_like_a_blocked_one(rig: Rig) -> None:
+    """400 "chat not found" (someone bound by `admin add` who never sent /start) holds
+    the message and marks them unreachable, as a 403 does; a chat id that is nobody the
+    bot knows fails as a bad request, as before."""
+    async with rig.db.transaction() as session:
+        await users_repo.ensure(session, 3101, first_name="")  # as `admin add` does
+    await rig.enqueue("first", 3101, "a request waits", chat=False)
+    await rig.enqueue("stranger", 3199, "to nobody", chat=False)
+    await rig.sender().drain()
+    await rig.enqueue("second", 3101, "a volunteer waits", chat=False)
+    await rig.sender().drain()
+    rows = await rig.rows()
+    assert rows["first"].status == "held"
+    assert "chat not found" in (rows["first"].last_error or "").lower()
+    assert rows["second"].status == "held" and rows["second"].attempts == 0
+    assert rows["stranger"].status == "failed"
+    assert "chat not found" in (rows["stranger"].last_error or "").lower()
+    assert (await unreachable(rig, 3101))[1] == "not_started"
+    assert sends_to(rig, 3101) == 1
+    assert (await rig.outbox.report()).held == [("not_started", 1, 2)]
+
+    person = rig.sandbox.user(3101, language_code="en")
+    await person.send("/start")  # the chat exists from now on
+    await rig.users().touch(TelegramIdentity(3101, "Admin", language_code="en"))
+    await rig.sender().drain()
+    assert list(rig.sandbox.delivered()[3101]) == ["a request waits", "a volunteer waits"]
+
+
+async def test_a_refusal_older_than_the_persons_last_word_does_not_hold(rig: Rig) -> None:
+    """Telegram answered "chat not found" to a send claimed before the person wrote to
+    the bot (their chat exists now): the message goes back to the queue instead."""
+    clock = SystemClock()
+    async with rig.db.transaction() as session:
+        user = await users_repo.ensure(session, 3201, first_name="")
+    await rig.enqueue("m", 3201, "hello", chat=False)
+    (claimed,), held = await rig.outbox.claim(10, timedelta(seconds=30))
+    assert held == 0
+    async with rig.db.transaction() as session:  # they sent /start meanwhile
+        row = await session.get(User, user.id)
+        assert row is not None
+        row.last_seen_at = clock.now()
+    settled = await rig.outbox.unreachable(claimed, "not_started", "bad request: Chat not found")
+    assert settled == "requeued"
+    rows = await rig.rows()
+    assert rows["m"].status == "queued" and rows["m"].attempts == 0
+    assert await unreachable(rig, 3201) == (None, None)
 
 
 async def test_bad_request_fails_that_message_alone(rig: Rig) -> None:

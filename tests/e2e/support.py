@@ -6,21 +6,89 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
+from bot.background import wake_sender
 from bot.i18n import Translator
 from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
 from bot.sandbox.users import SandboxUser
+from bot.services.dto import OrderDTO, UnitDTO
+from bot.services.orders import OrderForm, Publication
+from storage.models import Order
+from tests.fixtures.bot import RunningBot
+from tests.fixtures.people import add_approved_volunteers
 
 
-def shown(t: Translator, key: str, **values: object) -> str:
-    """A message as the user reads it (no markup)."""
+def shown(t: Translator, key: str, n: int | None = None, **values: object) -> str:
+    """A message as the user reads it (no markup); a plural one in its form for ``n``."""
+    if n is not None or t.is_plural(key):
+        if n is None:
+            raise TypeError(f"{key} is a plural message: pass n")
+        return html.unescape(re.sub(r"<[^>]+>", "", str(t.ngettext(key, n, **values))))
     return html.unescape(re.sub(r"<[^>]+>", "", str(t(key, **values))))
 
 
 def prompt(t: Translator, key: str) -> str:
-    """The start of a message, up to its first placeholder, as the user reads it."""
-    return html.unescape(re.sub(r"<[^>]+>", "", t.raw(key).split("{")[0])).strip()
+    """The start of a message, up to its first placeholder, as the user reads it (of a
+    plural message, what all its forms begin with)."""
+    forms = t.forms(key) if t.is_plural(key) else (t.raw(key),)
+    starts = [form.split("{")[0] for form in forms]
+    start = starts[0]
+    while not all(s.startswith(start) for s in starts):
+        start = start[:-1]
+    return html.unescape(re.sub(r"<[^>]+>", "", start)).strip()
+
+
+async def staff(
+    bot: RunningBot,
+    community_code: str,
+    coordinator: int,
+    volunteers: Iterable[int] = (),
+    language: str = "zh_CN",
+) -> UnitDTO:
+    """The community, with ``coordinator`` as its admin and the ``volunteers``
+    (Telegram ids) approved there, speaking ``language``."""
+    await bot.services.coordinators.add_admin(coordinator, community_code, label="test")
+    community = await bot.services.org.unit_by_code(community_code)
+    assert community is not None
+    await add_approved_volunteers(bot.db, community.id, tuple(volunteers), language=language)
+    return community
+
+
+async def publish_activity(
+    bot: RunningBot,
+    coordinator: int,
+    community_code: str,
+    starts: datetime,
+    *,
+    places: int,
+    address: str,
+    hours: float = 1,
+    scope: str = "community",
+    category: str = "elderly_visit",
+    description: str = "陪老人聊天",
+) -> OrderDTO:
+    """An activity the coordinator publishes in the community (no review), announced
+    at once to the volunteers it is for."""
+    unit = await bot.services.org.unit_by_code(community_code)
+    assert unit is not None
+    order = await bot.services.orders.create_activity(
+        await bot.services.users.get(coordinator),
+        OrderForm(
+            category=category,
+            description=description,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=hours),
+            community_id=unit.id,
+            address=address,
+            contact_phone="138 0013 8000",
+            helpers_requested=places,
+        ),
+        Publication(places=places, scope=scope),
+    )
+    wake_sender(bot.app)
+    return order
 
 
 async def approve_in_chat(
@@ -50,6 +118,31 @@ async def approve_in_chat(
     await coordinator.press(t.plain("review.button_scope_community"))
     await coordinator.wait_for(shown(t, "review.approved", number=number))
     return listing
+
+
+async def give_up_place(
+    user: SandboxUser, t: Translator, message: BotMessage | None = None
+) -> BotMessage:
+    """ "Cancel my place" on ``message`` (else the latest message with it), then "Yes,
+    give it up" on the question it asks first; that question."""
+    await user.press(t.plain("grab.button_cancel_place"), message=message)
+    confirm = t.plain("grab.button_confirm_cancel")
+    question = await user.wait_for(predicate=lambda m: any(confirm in row for row in m.buttons))
+    await user.press(confirm, message=question)
+    return question
+
+
+def order_secrets(order: Order) -> tuple[str, ...]:
+    """What of an order only its coordinators and the volunteers holding a place may
+    see: the requester's address and phone and, for someone without Telegram, the
+    person helped's."""
+    values = (
+        order.address,
+        order.contact_phone,
+        order.beneficiary_address,
+        order.beneficiary_phone,
+    )
+    return tuple(dict.fromkeys(v for v in values if v))
 
 
 def private_leaks(sandbox: Sandbox, secrets: Iterable[str], entitled: set[int]) -> list[str]:

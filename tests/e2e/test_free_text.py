@@ -12,7 +12,8 @@ import pytest
 
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
-from tests.e2e.support import shown
+from tests.e2e.support import prompt, shown
+from tests.e2e.test_bad_input import flow_state
 from tests.e2e.test_request import orders_of, resident
 from tests.fixtures.bot import ADMIN_ID, RunningBot
 
@@ -73,3 +74,31 @@ async def test_bidi_controls_are_dropped_from_every_free_text_field(
     card = await coordinator.wait_for("陪老人聊天，买菜")  # the review queue's card
     assert order.number in card.content and not has_bidi(card.html)
     assert not any(has_bidi(text) for text in sandbox.all_bot_messages(include_buttons=True))
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+async def test_an_activitys_title_without_bidi_controls(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    """The activity's title (a field /activity gained later) follows the same rule; only
+    bidi controls is nothing, said as for a blank title."""
+    t = get_translator(language)
+    await bot.services.coordinators.add_admin(9401, "longyang", label="test")
+    community = await bot.services.org.unit_by_code("longyang.longhudongan")
+    kind = await bot.services.org.category("elderly_visit")
+    assert community is not None and kind is not None
+    c = sandbox.user(
+        9401, first_name="罗杰", language_code="zh-hans" if language == "zh_CN" else "en"
+    )
+    await c.command("/activity")
+    await c.wait_for(prompt(t, "request.ask_community"))
+    await c.press(community.name(language))
+    await c.wait_for(shown(t, "activity.ask_category"))
+    await c.press(kind.name(language))
+    await c.wait_for(prompt(t, "activity.ask_title"))
+    await c.send(f"{RLO}{PDF} {LRI}{PDI}")
+    await c.wait_for(shown(t, "invalid.title.empty"))
+    await c.send(f"{RLO}浓情重阳节·温暖志愿行{PDF}")
+    await c.wait_for(prompt(t, "activity.ask_description"))
+    state = await flow_state(bot, 9401)
+    assert state is not None and state.data["title"] == "浓情重阳节·温暖志愿行"

@@ -18,7 +18,7 @@ from bot.services.notices import local_time
 from bot.services.orders import OrderForm, Publication
 from bot.services.users import TelegramIdentity
 from storage.models import Claim, Order, User
-from tests.e2e.support import approve_in_chat, private_leaks, shown
+from tests.e2e.support import approve_in_chat, give_up_place, private_leaks, shown
 from tests.fixtures.bot import RunningBot
 from tests.fixtures.people import add_approved_volunteers
 
@@ -113,7 +113,7 @@ async def test_review_publish_grab_waitlist(
                                                   for row in m.buttons for r in row))  # fmt: skip
 
     # v2 cancels; v3 is offered the place and accepts
-    await v2.press(t.plain("grab.button_cancel_place"))
+    await give_up_place(v2, t)  # it asks first
     await v2.wait_for(shown(t, "grab.cancelled", number=order.number))
     offer = await v3.wait_for(order.number, predicate=lambda m: bool(m.buttons), timeout=15)
     await v3.press(t.plain("button.accept_offer"), message=offer)
@@ -194,11 +194,17 @@ async def test_volunteer_browses_and_grabs_open_orders(bot: RunningBot, sandbox:
     listing = await v.wait_for(shown(t, "orders.list_title", total=1, page=1, pages=1))
     assert mine.number in listing.text and elsewhere.number not in listing.text
     assert PHONE not in listing.text and ADDRESS not in listing.text
-    await v.press(t.plain("orders.tab_all"))
-    everything = await v.wait_for(elsewhere.number)
-    assert mine.number in everything.text
-    got = await v.press(t.plain("orders.button_grab", number=elsewhere.number))
-    assert got.text == t.plain("grab.got_alert", number=elsewhere.number)
+    # an order of another street's community is for its volunteers: not listed, and a
+    # grab of it is refused, saying whose it is
+    await v.press(t.plain("orders.tab_street"))
+    street = await v.wait_for(mine.number, predicate=lambda m: m.message_id == listing.message_id)
+    assert elsewhere.number not in street.text
+    refused = await v.press_data(listing.message_id, f"gr:{elsewhere.id}")
+    there = await bot.services.org.unit(elsewhere.community_id)
+    assert there is not None
+    assert refused.text == t.plain("grab.outside_area", area=there.name("en"))
+    got = await v.press(t.plain("orders.button_grab", number=mine.number))
+    assert got.text == t.plain("grab.got_alert", number=mine.number)
     await v.wait_for(ADDRESS)
 
     # an order that opens tomorrow: told when, in the configured timezone

@@ -71,7 +71,8 @@ async def test_lang_switches_and_menus_are_per_language(bot: RunningBot, sandbox
     assert user is not None and user.language == "zh_CN"
 
     calls = [r for r in sandbox.requests if r.method.lower() == "setmycommands" and r.ok]
-    by_language = {r.params.get("language_code", ""): r.params["commands"] for r in calls}
+    defaults = [r for r in calls if "scope" not in r.params]
+    by_language = {r.params.get("language_code", ""): r.params["commands"] for r in defaults}
     assert set(by_language) == {"", "zh", "en"}
 
     def descriptions(commands: object) -> dict[str, str]:
@@ -80,5 +81,12 @@ async def test_lang_switches_and_menus_are_per_language(bot: RunningBot, sandbox
         items = json.loads(commands) if isinstance(commands, str) else commands
         return {c["command"]: c["description"] for c in items}  # type: ignore[union-attr]
 
-    assert descriptions(by_language["zh"])["me"] == "我的资料"
-    assert descriptions(by_language["en"])["me"] == "My profile"
+    assert descriptions(by_language["zh"])["lang"] == "切换语言"
+    assert descriptions(by_language["en"])["lang"] == "Change language"
+    # the person's own menu follows the language they chose
+    await sandbox.wait_until(
+        lambda: (
+            descriptions(sandbox.commands({"type": "chat", "chat_id": 5002})).get("lang")
+            == "切换语言"
+        )
+    )

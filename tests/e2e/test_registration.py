@@ -131,7 +131,8 @@ async def test_admin_appoints_a_community_coordinator_in_chat(
     await admin.press_data(units.message_id, row[1]["callback_data"])  # "Below ›"
     await admin.wait_for(predicate=lambda m: any(community in r for r in m.buttons))
     await admin.press(community)
-    await admin.wait_for("Appoint Telegram user 3001")
+    confirm = await admin.wait_for("Appoint Luo as coordinator")
+    assert "3001" not in confirm.text
     await admin.press("✅ Confirm")
     await admin.wait_for("now coordinates")
     told = await future.wait_for("appointed coordinator")

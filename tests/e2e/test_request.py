@@ -7,12 +7,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
+from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.users import SandboxUser
 from bot.services.orders import OrderForm
 from storage.models import Order, User
+from tests.e2e.support import prompt, shown
 from tests.e2e.test_registration import names
 from tests.fixtures.bot import RunningBot
 
@@ -48,7 +51,7 @@ async def test_resident_requests_help_in_chinese(bot: RunningBot, sandbox: Sandb
     await r.press("🆘 我要点单")
     await r.wait_for("您需要哪方面的帮助")
     await r.press("探访老人")
-    await r.wait_for("提前电话告知")  # the category's guidance note
+    await r.wait_for("接单的志愿者会按您留下的电话联系您")  # what to expect
     await r.wait_for("请描述您的需求")
     await r.send("陪张奶奶聊聊天 <b>& 🙂")
     await r.wait_for("哪一天")
@@ -84,6 +87,16 @@ async def test_resident_requests_help_in_chinese(bot: RunningBot, sandbox: Sandb
     assert order.contact_phone == "+8613800138000"
     assert order.helpers_requested == 2
     assert order.beneficiary_name is None
+    assert not await guidance_seen(bot, r, "elderly_visit", "zh_CN")
+
+
+async def guidance_seen(bot: RunningBot, user: SandboxUser, code: str, language: str) -> list[str]:
+    """The messages that showed ``user`` the volunteers' guidance of category ``code``
+    (issue 12, item 12: a resident reads what to expect, not what volunteers are told)."""
+    kind = await bot.services.org.category(code)
+    assert kind is not None
+    guidance = kind.guidance(language)
+    return [m.content for m in user.all_messages if guidance[:12] in m.content]
 
 
 async def test_bad_input_at_every_step_in_english_survives_a_restart(
@@ -95,7 +108,7 @@ async def test_bad_input_at_every_step_in_english_survives_a_restart(
     await r.send("shopping")  # text where a button is expected
     await r.wait_for("What do you need help with?")
     await r.press("Shopping and errands")
-    await r.wait_for("keep the receipts")
+    await r.wait_for("will call you on the number you give")  # what to expect
     await r.wait_for("describe what you need")
     await r.send("   ")
     await r.wait_for("Please describe what help is needed")
@@ -164,6 +177,7 @@ async def test_bad_input_at_every_step_in_english_survives_a_restart(
     assert order.beneficiary_name == "Grandma Li"
     assert order.beneficiary_phone == "+8613900139000"
     assert order.beneficiary_address == "Room 3, Building 7"
+    assert not await guidance_seen(bot, r, "shopping", "en")
 
 
 async def test_back_and_cancel(bot: RunningBot, sandbox: Sandbox) -> None:
@@ -238,3 +252,49 @@ async def test_an_unregistered_person_is_sent_to_start(bot: RunningBot, sandbox:
     await u.wait_for("Please register first")
     await u.command("/myrequests")
     await u.wait_for("no requests yet")
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+async def test_windows_too_far_too_short_and_over_midnight(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    """Issue 12, item 18: more than ``[orders] max_days_ahead`` (60) ahead and shorter
+    than 15 minutes are refused with the reason; 23:00–01:00 ends the next day."""
+    t = get_translator(language)
+    r = await resident(bot, sandbox, 5007, "zh-hans" if language == "zh_CN" else "en")
+    await r.command("/request")
+    await r.wait_for(prompt(t, "request.ask_category"))
+    await r.press(await _a_category(bot, language))
+    await r.wait_for(prompt(t, "request.ask_description"))
+    await r.send("夜里陪护")
+    await r.wait_for(prompt(t, "request.ask_day"))
+    today = datetime.now(ZONE).date()
+    await r.send((today + timedelta(days=61)).isoformat())  # a day alone, too far
+    await r.wait_for(shown(t, "invalid.starts_at.too_far", days=60))
+    await r.send(f"{(today + timedelta(days=61)).isoformat()} 09:00-11:00")
+    await r.wait_for(shown(t, "invalid.starts_at.too_far", days=60))
+    day = today + timedelta(days=2)
+    await r.send(f"{day.isoformat()} 14:00-14:10")
+    await r.wait_for(shown(t, "invalid.ends_at.too_short", 15, minutes=15))
+    await r.send(f"{day.isoformat()} 23:00-01:00")
+    await r.wait_for(prompt(t, "request.ask_place"))
+    await r.send("龙湖东岸 7 栋")
+    await r.wait_for(prompt(t, "ask.phone"))
+    await r.send("13800138000")
+    await r.wait_for(prompt(t, "request.ask_helpers"))
+    await r.press("1")
+    await r.wait_for(prompt(t, "request.ask_behalf"))
+    await r.press(t.plain("request.button_for_me"))
+    summary = await r.wait_for(prompt(t, "request.summary"))
+    assert f"{day.isoformat()} 23:00–{(day + timedelta(days=1)).isoformat()} 01:00" in summary.text
+    await r.press(t.plain("request.button_submit"))
+    await r.wait_for(prompt(t, "request.created"))
+    [order] = await orders_of(bot, 5007)
+    assert order.ends_at - order.starts_at == timedelta(hours=2)
+    assert order.ends_at.astimezone(ZONE).date() == day + timedelta(days=1)
+
+
+async def _a_category(bot: RunningBot, language: str) -> str:
+    kind = await bot.services.org.category("elderly_visit")
+    assert kind is not None
+    return kind.name(language)

@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
+from bot.services.notices import local_time
 from bot.services.orders import OrderForm, Publication
 from bot.services.users import TelegramIdentity
-from storage.models import AuditEntry, Claim, Order
+from storage.models import AuditEntry, Claim, Order, OutboxMessage
 from tests.e2e.support import shown
 from tests.fixtures.bot import RunningBot
 from tests.fixtures.people import add_approved_volunteers
@@ -112,6 +113,11 @@ async def test_check_in_out_correct_and_complete(
     await v1.wait_for(number, predicate=lambda m: any(check_in in row for row in m.buttons))
     alert = await v1.press(check_in)
     assert alert.text == t.plain("attendance.checked_in_alert", number=number)
+    opens = local_time(STARTS, bot.config.general.timezone)
+    checked_in = await v1.wait_for(shown(t, "attendance.checked_in", number=number,
+                                         time=local_time(clock.now(), "Asia/Shanghai"),
+                                         opens=opens))  # fmt: skip
+    assert not checked_in.buttons  # check-out opens at the start, as the message says
     await v1.wait_for(shown(t, "attendance.ask_location_or_skip"))
     await v1.tap(t.plain("attendance.button_share_location"), latitude=30.55, longitude=114.26)
     await v1.wait_for(shown(t, "attendance.location_saved"))
@@ -122,6 +128,9 @@ async def test_check_in_out_correct_and_complete(
     await v2.wait_for(shown(t, "attendance.ask_location_or_skip"))
     await v2.press(t.plain("button.skip"))
     await v2.wait_for(shown(t, "attendance.location_skipped"))
+    await v2.command("/myplaces")  # checked in, before the start: when check-out opens
+    mine = await v2.wait_for(shown(t, "myplaces.check_out_opens", time=opens))
+    assert not any(check_out in row for row in mine.buttons)
 
     # --- forged and out-of-scope presses are refused ---------------------------------------
     await resident.command("/lang")
@@ -158,25 +167,31 @@ async def test_check_in_out_correct_and_complete(
     await v1.command("/myplaces")
     await v1.wait_for(number, predicate=lambda m: any(check_out in row for row in m.buttons))
     await v1.press(check_out)
-    await v1.wait_for(shown(t, "attendance.checked_out", number=number, minutes=135, hours="2.25"))
+    await v1.wait_for(
+        shown(t, "attendance.checked_out", 135, number=number, minutes=135, hours="2.25")
+    )
     clock.advance(minutes=25)
     await bot.run_due_jobs()
-    told = shown(t, "attendance.told_auto_checked_out", number=number, minutes=130, hours="2.17")
+    told = shown(
+        t, "attendance.told_auto_checked_out", 130, number=number, minutes=130, hours="2.17"
+    )
     await v2.wait_for(told, timeout=15)
     ask = await resident.wait_for(shown(t, "order.ask_confirm_service", number=number), timeout=15)
     assert ask.buttons == [[t.plain("order.button_confirm_service")]]
 
     # --- the coordinator's view, and a correction with a reason -------------------------------
     await coordinator.command("/order")
-    await coordinator.wait_for(number)
+    live = await coordinator.wait_for(number)
+    assert "0/2" not in live.text  # served in full: no count of places given back
     await coordinator.press(t.plain("attendance.button_view_order", number=number))
     view = await coordinator.wait_for(shown(t, "attendance.view_completable"))
+    assert shown(t, "attendance.view_attended", came=2, places=2) in view.text  # not 0/2
     assert "志愿者<2201>" in view.text and "&lt;2201&gt;" in view.html  # escaped
     assert t.plain("attendance.flag_auto") in view.text
     assert t.plain("attendance.flag_located") in view.text
     assert t.plain("attendance.guidance_unread") in view.text
     await coordinator.press(t.plain("attendance.button_correct", name="志愿者<2202>"))
-    await coordinator.wait_for(shown(t, "attendance.ask_minutes", name="志愿者<2202>",
+    await coordinator.wait_for(shown(t, "attendance.ask_minutes", 130, name="志愿者<2202>",
                                      number=number, minutes=130, max=1440))  # fmt: skip
     await coordinator.send("lots")
     await coordinator.wait_for(shown(t, "invalid.minutes.range", min=0, max=1440))
@@ -184,7 +199,7 @@ async def test_check_in_out_correct_and_complete(
     await coordinator.wait_for(shown(t, "attendance.ask_reason"))
     await coordinator.send("提前离开 <b>&")
     await coordinator.wait_for(
-        shown(t, "attendance.corrected", name="志愿者<2202>", minutes=100, hours="1.67")
+        shown(t, "attendance.corrected", 100, name="志愿者<2202>", minutes=100, hours="1.67")
     )
     corrected = await v2.wait_for("<b>&", timeout=15)
     assert "&lt;b&gt;&amp;" in corrected.html
@@ -193,15 +208,26 @@ async def test_check_in_out_correct_and_complete(
     await resident.press(t.plain("order.button_confirm_service"), message=ask)
     await resident.wait_for(shown(t, "attendance.completed", number=number))
     await v1.wait_for(
-        shown(t, "attendance.told_completed", number=number, minutes=135, hours="2.25"),
+        shown(t, "attendance.told_completed", 135, number=number, minutes=135, hours="2.25"),
         timeout=15,
     )
     await v2.wait_for(
-        shown(t, "attendance.told_completed", number=number, minutes=100, hours="1.67"),
+        shown(t, "attendance.told_completed", 100, number=number, minutes=100, hours="1.67"),
         timeout=15,
     )
     again = await resident.press_data(ask.message_id, f"sc:{order_id}")  # pressed twice
     assert again.text == t.plain("error.already_decided")
+    # one completion message for the resident: the reply to their press, not a notice too
+    assert shown(t, "order.told_completed", number=number) not in [
+        m.text for m in resident.messages
+    ]
+    async with bot.db.read() as s:
+        keys = set(await s.scalars(select(OutboxMessage.dedup_key)))
+    assert f"order.completed:{order_id}" not in keys
+    await coordinator.command("/order", number)
+    finished = await coordinator.wait_for(shown(t, "myrequests.state_completed"))
+    assert shown(t, "attendance.view_attended", came=2, places=2) in finished.text
+    assert shown(t, "attendance.view_places", taken=0, places=2) not in finished.text
 
     # --- a day after the end: the address is hidden from the volunteers --------------------
     clock.advance(hours=24)
@@ -225,3 +251,32 @@ async def test_check_in_out_correct_and_complete(
     assert [(a.action, a.detail["reason"]) for a in audit] == [
         ("claim.correct_hours", "提前离开 <b>&")
     ]
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+async def test_a_check_in_after_the_start_offers_the_check_out_at_once(
+    bot: RunningBot, sandbox: Sandbox, clock: FakeClock, language: str
+) -> None:
+    t = get_translator(language)
+    code = "zh-hans" if language == "zh_CN" else "en"
+    _, number, _ = await setup_order(bot, language)
+    late = sandbox.user(VOLUNTEER_IDS[1], language_code=code)
+    clock.advance(days=1, minutes=10)  # 10 minutes after the start
+    await late.command("/myplaces")
+    check_in = t.plain("attendance.button_check_in", number=number)
+    await late.wait_for(number, predicate=lambda m: any(check_in in row for row in m.buttons))
+    await late.press(check_in)
+    when = local_time(clock.now(), bot.config.general.timezone)
+    checked_in = await late.wait_for(
+        shown(t, "attendance.checked_in_started", number=number, time=when)
+    )
+    check_out = t.plain("attendance.button_check_out", number=number)
+    assert checked_in.buttons == [[check_out]]
+    await late.wait_for(shown(t, "attendance.ask_location_or_skip"))
+    await late.press(t.plain("button.skip"))
+    await late.wait_for(shown(t, "attendance.location_skipped"))
+    clock.advance(hours=1)
+    await late.press(check_out, message=checked_in)
+    await late.wait_for(
+        shown(t, "attendance.checked_out", 60, number=number, minutes=60, hours="1")
+    )

@@ -78,7 +78,7 @@ async def test_an_id_beyond_64_bits_typed_in_coordinators(
     await admin.command("/coordinators")
     await admin.wait_for(predicate=lambda m: any(t.plain("button.appoint") in r for r in m.buttons))
     await admin.press(t.plain("button.appoint"))
-    await admin.wait_for(shown(t, "appoint.ask_who_type"))
+    await admin.wait_for(shown(t, "appoint.ask_who"))
     await admin.send("99999999999999999999")
     await admin.wait_for(shown(t, "error.unknown_user"))
     assert shown(t, "error.internal") not in [m.content for m in admin.messages]

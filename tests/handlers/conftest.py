@@ -21,6 +21,7 @@ from bot.delivery.telegram_transport import TelegramTransport
 from bot.sandbox import BotMessage, CallbackAnswer, Sandbox, SandboxUser
 from bot.sandbox.state import CallbackRecord
 from bot.services import Services
+from handlers.menus import menus
 from storage.database import Database
 from tests.services.support import ORG_FILE, FakeClock, Org, load_org
 
@@ -162,4 +163,5 @@ async def harness(sandbox: Sandbox, db: Database) -> AsyncIterator[Harness]:
     try:
         yield Harness(app, sandbox, db, clock, org)
     finally:
+        await menus(app).drain()  # the chat menus being set in the background
         await app.shutdown()

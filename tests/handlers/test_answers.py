@@ -11,9 +11,9 @@ import pytest
 
 from bot.i18n import Translator, get_translator
 from bot.sandbox.html_check import utf16_len
-from bot.services.errors import NotAllowed
+from bot.services.errors import InvalidValue, NotAllowed
 from handlers import grab
-from handlers.common import ALERT_MAX, alert_text, answer
+from handlers.common import ALERT_MAX, alert_text, answer, error_text
 from tests.fixtures.people import add_approved_volunteers
 from tests.handlers.conftest import Harness, Person
 from tests.orders.support import activity
@@ -106,6 +106,15 @@ def test_plain_reads_the_templates_markup_and_keeps_values_literal() -> None:
     assert t.plain("k", name=name) == f"Hi {name} & co <3"
     assert t.plain("plain", name=name) == name
     assert t.plain("k") == "Hi {name} & co <3"
+
+
+def test_a_counted_refusal_in_an_alert_is_plain_and_in_the_right_form() -> None:
+    error = InvalidValue("ends_at", "too_short", minutes=15)
+    assert error_text(EN, error, plain=True) == EN.plain_ngettext(
+        "invalid.ends_at.too_short", 15, minutes=15
+    )
+    assert "15 minutes" in error_text(EN, error, plain=True)
+    assert error_text(EN, error) == EN.ngettext("invalid.ends_at.too_short", 15, minutes=15)
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,12 @@ as ``handlers.register`` builds it. Nothing may reach the error handler, and eve
 callback query is answered exactly once (as the sandbox recorded the bot's
 answerCallbackQuery calls).
 
-Hypothesis runs a fixed number of examples, derandomized (the same ones on every run),
-without an example database, so the test takes the same few seconds in CI each time.
+The patterns and the steps are read from what is registered (``handlers.register``'s
+Application, ``handlers.flow.FLOWS``), so a new feature's buttons and a new flow's steps
+are covered without a list to keep. Hypothesis runs a fixed number of examples,
+derandomized (the same ones on every run), without an example database, so the tests
+take the same few seconds in CI each time; a sweep puts a few unexpected answers to
+every pattern and every step at least once, which random draws do not promise.
 """
 
 from __future__ import annotations
@@ -170,6 +174,8 @@ async def world(harness: Harness, errors: list[logging.LogRecord]) -> World:
         "community_has_grids": True,
         "team_ids": [org.teams[0].id],
         "name": "王芳",
+        "phone_verified": False,
+        "title": "浓情重阳节·温暖志愿行",
         "consent": True,
         "grid_id": None,
         "claim": claim.id,
@@ -261,3 +267,31 @@ async def test_any_answer_at_any_step_of_any_flow(world: World, data: st.DataObj
     text = data.draw(TEXTS, label="text")
     await person.send(text)
     assert world.errors == [], (flow, step, text, world.errors)
+
+
+# a few answers no step expects, and presses no button carries: each pattern and each
+# step gets them at least once (the tests above draw patterns and steps at random)
+SWEEP_TEXTS = ["99999999999999999999", "\u202e<b>x</b> &\u202c" * 300]
+SWEEP_BUTTONS = [("pick", str(ID_MAX + 1)), ("nothing", "²")]
+
+
+def sweep_presses(pattern: re.Pattern[str] | None) -> list[str]:
+    prefix = "zz" if pattern is None else prefix_of(pattern)
+    return [f"{prefix}:{ID_MAX + 1}", f"{prefix}:1:²:-1"]
+
+
+@pytest.mark.backends("sqlite", "postgresql")
+async def test_every_button_pattern_and_every_step_at_least_once(world: World) -> None:
+    for pattern in callback_patterns(world.harness):
+        for callback in sweep_presses(pattern):
+            for person in world.people():
+                await press(world, person, callback)
+    person = world.power  # who may be in every flow (the stranger is drawn above)
+    for flow, step in FLOW_STEPS:
+        for text in SWEEP_TEXTS:
+            await in_flow(world, person, flow, step)
+            await person.send(text)
+            assert world.errors == [], (flow, step, text, world.errors)
+        for action, arg in SWEEP_BUTTONS:
+            nonce = await in_flow(world, person, flow, step)
+            await press(world, person, f"f:{nonce}:{action}:{arg}")

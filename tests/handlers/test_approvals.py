@@ -64,7 +64,9 @@ async def test_approve_from_the_list_tells_the_volunteer(harness: Harness) -> No
     assert replies[0].html.startswith(EN("approval.approved", name="V1001"))
     volunteer = harness.sandbox.user(1001)
     assert (await harness.deliver()).sent == 1  # the volunteer's notice, via the outbox
-    assert volunteer.messages[-1].html == EN("volunteer.told_approved", name="V1001")
+    assert volunteer.messages[-1].html == (
+        EN("volunteer.told_approved", name="V1001") + "\n" + EN("volunteer.next_steps")
+    )
     profile = await harness.services.volunteers.profile(volunteer_id)
     assert profile is not None and profile.status == "approved"
 

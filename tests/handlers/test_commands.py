@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.i18n import get_translator
 from bot.sandbox.html_check import parse_html
 from bot.services.dto import Role
+from handlers.menus import EVERYONE, help_text
 from storage.models import FlowState
 from tests.handlers.conftest import Harness
 from tests.services.support import COMMUNITY, STREET, count
@@ -113,7 +114,8 @@ async def test_lang_switches_the_language_of_later_replies(harness: Harness) -> 
     [hint] = await wang.send("随便说点什么")  # Telegram still says zh-hans
     assert hint.html == EN("flow.no_flow")
     [helped] = await wang.send("/help")
-    assert helped.html == "\n\n".join([EN("help.everyone"), EN("help.resident")])
+    assert helped.html == help_text(await harness.services.users.get(1007), EN)
+    assert helped.html.startswith(EN("help.everyone") + "\n/start — ")
 
     await wang.send("/lang")
     [back] = await wang.press(ZH.plain("language.name"))
@@ -141,8 +143,16 @@ async def test_help_for_a_resident(harness: Harness) -> None:
     await harness.services.users.set_home_community(user.id, harness.org[COMMUNITY].id)
 
     [helped] = await resident.send("/help")
-    assert helped.html == "\n\n".join([EN("help.everyone"), EN("help.resident")])
-    assert "/pending" not in helped.content
+    assert helped.html == "\n\n".join(
+        [
+            "\n".join(
+                [EN("help.everyone")] + [f"/{n} — " + EN(f"help.{n}") for n in EVERYONE]
+            ),
+            "\n".join([EN("help.resident")] + [f"/{n} — " + EN(f"help.{n}")
+                                                for n in ("request", "myrequests")]),
+        ]
+    )  # fmt: skip
+    assert "/pending" not in helped.content and "/orders" not in helped.content
 
 
 async def test_help_for_a_coordinator(harness: Harness) -> None:
@@ -153,10 +163,10 @@ async def test_help_for_a_coordinator(harness: Harness) -> None:
     await harness.services.users.set_home_community(user.id, harness.org[COMMUNITY].id)
 
     [helped] = await boss.send("/help")
-    assert helped.html == "\n\n".join(
-        [EN("help.everyone"), EN("help.resident"), EN("help.coordinator")]
-    )
-    assert "/pending" in helped.content and "/coordinators" in helped.content
+    assert helped.html == help_text(await harness.services.users.get(1010), EN)
+    for title in ("help.everyone", "help.resident", "help.coordinator"):
+        assert EN(title) in helped.html
+    assert "/pending — " in helped.content and "/coordinators — " in helped.content
 
 
 async def test_help_differs_by_role(harness: Harness) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.services import windows
 from bot.services.errors import InvalidValue
 from bot.services.org import OrgService
 from bot.services.org_file import OrgFileError, parse_org_file
@@ -81,3 +82,47 @@ async def test_categories_are_imported_idempotently(db: Database, tmp_path: Path
     twice.write_text(text + "\n" + block, encoding="utf-8")
     with pytest.raises(OrgFileError, match="used twice"):
         parse_org_file(twice)
+
+
+# ---- issue 12, item 18: windows over midnight, too short, too far ahead -----------------
+
+
+def test_a_window_over_midnight_ends_the_next_day() -> None:
+    starts, ends = when.window(date(2026, 11, 30), time(23), time(1), NOW, ZONE)
+    assert starts == datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
+    assert ends == datetime(2026, 11, 30, 17, 0, tzinfo=UTC)  # 01:00 the next day
+    starts, ends = when.window(date(2026, 11, 30), time(20), time(8), NOW, ZONE)
+    assert ends - starts == timedelta(hours=12)  # a night shift: at most 12 hours
+    for start, end in ((time(16), time(14)), (time(14), time(14))):  # a slip, or nothing
+        with pytest.raises(InvalidValue) as slip:
+            when.window(date(2026, 11, 30), start, end, NOW, ZONE)
+        assert (slip.value.field, slip.value.reason) == ("ends_at", "before_start")
+
+
+def test_a_window_is_at_least_fifteen_minutes() -> None:
+    with pytest.raises(InvalidValue) as short:
+        when.window(date(2026, 11, 30), time(14), time(14, 14), NOW, ZONE)
+    assert (short.value.field, short.value.reason) == ("ends_at", "too_short")
+    assert short.value.values == {"minutes": 15}
+    starts, ends = when.window(date(2026, 11, 30), time(14), time(14, 15), NOW, ZONE)
+    assert ends - starts == timedelta(minutes=15)
+
+
+def test_a_window_starts_at_most_max_days_ahead() -> None:
+    last = date(2026, 11, 29) + timedelta(days=60)
+    when.window(last, time(23), time(23, 30), NOW, ZONE, 60)  # the last day, any hour
+    with pytest.raises(InvalidValue) as far:
+        when.window(last + timedelta(days=1), time(9), time(11), NOW, ZONE, 60)
+    assert (far.value.field, far.value.reason, far.value.values) == (
+        "starts_at",
+        "too_far",
+        {"days": 60},
+    )
+    with pytest.raises(InvalidValue):
+        windows.check_day(date(2026, 12, 2), NOW, ZONE, 2)
+    windows.check_day(date(2026, 12, 1), NOW, ZONE, 2)
+    assert when.day_choices(NOW, ZONE, 2) == [
+        date(2026, 11, 29),
+        date(2026, 11, 30),
+        date(2026, 12, 1),
+    ]

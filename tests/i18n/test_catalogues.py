@@ -14,9 +14,18 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from bot.i18n import LANGUAGES, LOCALES_DIR, MissingMessage, Translator, get_translator
+from bot.i18n import (
+    LANGUAGES,
+    LOCALES_DIR,
+    MissingMessage,
+    PluralMessage,
+    Translator,
+    escape,
+    get_translator,
+)
 from bot.sandbox.html_check import HtmlError, parse_html
 from bot.services import errors
 from bot.services.errors import DomainError
@@ -48,8 +57,19 @@ CODE = source_files("bot", "handlers")
 @dataclass(frozen=True)
 class Entry:
     key: str
-    text: str
+    forms: tuple[str, ...]  # one for a plain message; a plural one's forms
     fuzzy: bool
+    plural: bool = False
+    plural_id: str = ""
+
+    @property
+    def text(self) -> str:
+        """The message (a plural one's most general form: the last)."""
+        return self.forms[-1]
+
+    @property
+    def placeholders(self) -> set[str]:
+        return set().union(*(placeholders(form) for form in self.forms))
 
 
 def po_path(language: str) -> Path:
@@ -57,10 +77,23 @@ def po_path(language: str) -> Path:
 
 
 @cache
-def catalogue(language: str) -> dict[str, Entry]:
+def read_catalogue(language: str) -> Catalog:
     with po_path(language).open("rb") as fh:
-        po = read_po(fh, locale=language)
-    return {str(m.id): Entry(str(m.id), str(m.string), m.fuzzy) for m in po if m.id}
+        return read_po(fh, locale=language)
+
+
+@cache
+def catalogue(language: str) -> dict[str, Entry]:
+    entries = {}
+    for m in read_catalogue(language):
+        if not m.id:
+            continue
+        if isinstance(m.id, tuple | list):
+            forms = tuple(str(f) for f in m.string)
+            entries[str(m.id[0])] = Entry(str(m.id[0]), forms, m.fuzzy, True, str(m.id[1]))
+        else:
+            entries[str(m.id)] = Entry(str(m.id), (str(m.string),), m.fuzzy)
+    return entries
 
 
 def brace_format_flags(language: str) -> dict[str, bool]:
@@ -87,7 +120,7 @@ def all_keys() -> set[str]:
 # callables that take a message key first: tr("k"), t("k"), vt("k"), tr.plain("k"),
 # turn.tr("k"), turn.retry("k"), tr(context)("k"), get_translator(x).plain("k"), b("k", …)
 TRANSLATOR_NAMES = {"tr", "t", "vt", "rt", "ct", "translator", "b"}
-TRANSLATOR_ATTRS = {"tr", "plain", "raw", "retry"}
+TRANSLATOR_ATTRS = {"tr", "plain", "raw", "retry", "ngettext"}
 KEY_RE = re.compile(r"^[a-z][a-z_]*(\.[a-z0-9_]+)+$")
 
 
@@ -97,6 +130,7 @@ class Use:
     where: str
     keywords: frozenset[str] | None  # None: **values (cannot be checked statically)
     plain: bool  # used through .plain(): not HTML
+    counted: bool  # used through .ngettext(key, n, …): a plural message
 
 
 def _is_translator(func: ast.expr) -> bool:
@@ -123,9 +157,9 @@ def translator_calls(files: list[Path] = CODE) -> Iterator[Use]:
                 continue
             names = [k.arg for k in node.keywords]
             keywords = None if None in names else frozenset(n for n in names if n)
-            plain = isinstance(node.func, ast.Attribute) and node.func.attr == "plain"
+            attr = node.func.attr if isinstance(node.func, ast.Attribute) else ""
             where = f"{path.relative_to(ROOT)}:{node.lineno}"
-            yield Use(first.value, where, keywords, plain)
+            yield Use(first.value, where, keywords, attr == "plain", attr == "ngettext")
 
 
 def key_literals(files: list[Path]) -> Iterator[tuple[str, str]]:
@@ -199,6 +233,7 @@ def dynamic_keys() -> dict[str, str]:
     keys |= {r.key: r.where for r in invalid_value_raises() if r.key not in CLI_ONLY}
     keys |= {f"status.{s.value}": "bot/rendering.py" for s in ApprovalState}
     keys |= {f"command.{name}": "handlers/menus.py" for name in COMMANDS}
+    keys |= {f"help.{name}": "handlers/menus.py help_text" for name in COMMANDS}
     keys |= {"language.name": "handlers/language.py", "error.generic": "", "invalid.generic": ""}
     return keys
 
@@ -222,7 +257,11 @@ def test_both_languages_have_exactly_the_same_keys() -> None:
 def test_every_message_is_translated(language: str) -> None:
     """An empty or fuzzy entry is dropped at load time and silently replaced by the
     default language."""
-    bad = [e.key for e in catalogue(language).values() if not e.text.strip() or e.fuzzy]
+    bad = [
+        e.key
+        for e in catalogue(language).values()
+        if not all(form.strip() for form in e.forms) or e.fuzzy
+    ]
     assert bad == []
     translator = get_translator(language)
     assert translator.keys() == all_keys()
@@ -231,11 +270,75 @@ def test_every_message_is_translated(language: str) -> None:
 def test_placeholders_are_the_same_in_both_languages() -> None:
     en = catalogue("en")
     differ = {
-        key: (sorted(placeholders(e.text)), sorted(placeholders(en[key].text)))
+        key: (sorted(e.placeholders), sorted(en[key].placeholders))
         for key, e in catalogue("zh_CN").items()
-        if key in en and placeholders(e.text) != placeholders(en[key].text)
+        if key in en and e.placeholders != en[key].placeholders
     }
     assert differ == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plural_messages_have_the_languages_forms(language: str) -> None:
+    """A plural entry has as many forms as the file's Plural-Forms header says (Chinese
+    one, English two), its msgid_plural is its key, and it is plural in both languages."""
+    po = read_catalogue(language)
+    assert po.num_plurals == {"zh_CN": 1, "en": 2}[language]
+    plural = {e.key: e for e in catalogue(language).values() if e.plural}
+    assert len(plural) >= 10
+    assert {k: len(e.forms) for k, e in plural.items() if len(e.forms) != po.num_plurals} == {}
+    assert [k for k, e in plural.items() if e.plural_id != k] == []
+    other = "en" if language == "zh_CN" else "zh_CN"
+    assert sorted(plural) == sorted(k for k, e in catalogue(other).items() if e.plural)
+
+
+def test_english_counts_are_plural_messages() -> None:
+    """No "place(s)": a count before the noun it counts is a plural message."""
+    wrong = sorted(
+        e.key for e in catalogue("en").values() if any("(s)" in form for form in e.forms)
+    )
+    assert wrong == []
+    plural = {e.key for e in catalogue("en").values() if e.plural}
+    counted = re.compile(r"\{(places|count|services|minutes|taken)\} (of \{places\} )?[a-z]+s\b")
+    missed = sorted(e.key for e in catalogue("en").values() if counted.search(e.text))
+    assert [k for k in missed if k not in plural] == []
+
+
+# placeholders that hold a name (of a person, a unit, a category …): Chinese writes no
+# space between a name and the words around it ("您是汉阳区的协调员")
+NAME_PLACEHOLDERS = {"name", "names", "who", "unit", "community", "street", "place",
+                     "category", "teams", "language"}  # fmt: skip
+CJK_CHAR = r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]"
+TAGS = r"(?:</?[a-z][^>]*>)*"
+
+
+def spaced_names(text: str) -> list[str]:
+    """Where a name placeholder (with the tags around it) is set off by spaces from the
+    Chinese beside it."""
+    found = []
+    for name in sorted(placeholders(text) & NAME_PLACEHOLDERS):
+        ph = re.escape("{" + name + "}")
+        before = rf"{CJK_CHAR}{TAGS}[ \u3000]+{TAGS}{ph}"
+        after = rf"{ph}{TAGS}[ \u3000]+{TAGS}{CJK_CHAR}"
+        found += [m.group(0) for pattern in (before, after) for m in re.finditer(pattern, text)]
+    return found
+
+
+def test_no_spaces_around_names_in_chinese() -> None:
+    wrong = {
+        e.key: spaced
+        for e in catalogue("zh_CN").values()
+        for form in e.forms
+        if (spaced := spaced_names(form))
+    }
+    assert wrong == {}
+
+
+def test_the_space_check_does_check() -> None:
+    assert spaced_names("您是 <b>{unit}</b> 的协调员") == ["是 <b>{unit}", "{unit}</b> 的"]
+    assert spaced_names("🏠 <b>主菜单</b>　{name}，您好") == ["单</b>　{name}"]
+    assert spaced_names("您是<b>{unit}</b>的协调员") == []
+    assert spaced_names("订单 <b>{number}</b> 已发布") == []  # a number, not a name
+    assert spaced_names("• {name} — {unit}") == []  # no Chinese beside it
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -243,9 +346,7 @@ def test_placeholders_are_flagged_brace_format(language: str) -> None:
     """Translation tools check ``{name}`` only in entries flagged python-brace-format."""
     flags = brace_format_flags(language)
     assert set(flags) == set(catalogue(language))
-    unflagged = [
-        e.key for e in catalogue(language).values() if placeholders(e.text) and not flags[e.key]
-    ]
+    unflagged = [e.key for e in catalogue(language).values() if e.placeholders and not flags[e.key]]
     assert unflagged == []
 
 
@@ -254,11 +355,12 @@ def test_placeholders_are_plain_names(language: str) -> None:
     """``{name}`` only: no ``{0}``, ``{a.b}``, ``{x!r}`` or ``{x:>5}`` (values are
     escaped strings), and braces are balanced."""
     for entry in catalogue(language).values():
-        parsed = list(string.Formatter().parse(entry.text))  # ValueError if unbalanced
-        for _literal, name, spec, conversion in parsed:
-            if name is not None:
-                assert re.fullmatch(r"[a-z_]+", name), (entry.key, name)
-                assert not spec and conversion is None, entry.key
+        for form in entry.forms:
+            parsed = list(string.Formatter().parse(form))  # ValueError if unbalanced
+            for _literal, name, spec, conversion in parsed:
+                if name is not None:
+                    assert re.fullmatch(r"[a-z_]+", name), (entry.key, name)
+                    assert not spec and conversion is None, entry.key
 
 
 # ---- the code and the catalogues ------------------------------------------------------
@@ -278,6 +380,33 @@ def test_every_key_used_in_code_exists() -> None:
     keys = all_keys()
     missing = sorted({f"{u.key} ({u.where})" for u in translator_calls() if u.key not in keys})
     assert missing == []
+
+
+def test_plural_messages_are_looked_up_with_their_count() -> None:
+    """A plural message through t(…) or .plain(…) has no count to pick its form by (the
+    translator raises), and ngettext on a plain message is a slip."""
+    plural = {e.key for e in catalogue("en").values() if e.plural}
+    wrong = sorted(
+        f"{u.key} ({u.where})" for u in translator_calls() if (u.key in plural) != u.counted
+    )
+    assert wrong == []
+    # all in use: literally, or (invalid.*) through handlers.common.error_text
+    errors = {k for k in plural if k.startswith("invalid.")}
+    assert {u.key for u in translator_calls() if u.counted} == plural - errors
+
+
+def test_an_invalid_value_message_with_a_count_takes_its_plural_form() -> None:
+    from bot.i18n import get_translator
+    from bot.services.errors import InvalidValue
+    from handlers.common import error_text
+
+    en = get_translator("en")
+    assert "at least 1 minute," in error_text(en, InvalidValue("ends_at", "too_short", minutes=1))
+    assert "at least 15 minutes," in error_text(
+        en, InvalidValue("ends_at", "too_short", minutes=15)
+    )
+    zh = get_translator("zh_CN")
+    assert "至少要15分钟" in error_text(zh, InvalidValue("ends_at", "too_short", minutes=15))
 
 
 def test_every_key_chosen_in_handlers_exists() -> None:
@@ -304,6 +433,7 @@ def test_the_dynamic_key_families_are_known() -> None:
         "invalid.",
         "status.",
         "command.",
+        "help.",
     }
 
 
@@ -330,7 +460,7 @@ def test_invalid_value_messages_get_their_values() -> None:
     for r in invalid_value_raises():
         if r.key in CLI_ONLY:
             continue
-        needed = placeholders(catalogue("en")[r.key].text)
+        needed = catalogue("en")[r.key].placeholders
         if not needed <= r.keywords:
             wrong.append(f"{r.key} at {r.where}: needs {sorted(needed)}, gets {sorted(r.keywords)}")
     assert wrong == []
@@ -343,7 +473,7 @@ def test_every_call_fills_every_placeholder() -> None:
     for use in translator_calls():
         if use.keywords is None or use.key not in all_keys():
             continue
-        needed = placeholders(catalogue("en")[use.key].text)
+        needed = catalogue("en")[use.key].placeholders
         if not needed <= use.keywords:
             wrong.append(f"{use.key} at {use.where}: needs {sorted(needed)}")
     assert wrong == []
@@ -352,9 +482,17 @@ def test_every_call_fills_every_placeholder() -> None:
 # ---- what Telegram will see -----------------------------------------------------------
 
 
-def render(translator: Translator, key: str) -> str:
-    values = {name: SAMPLE for name in placeholders(translator.raw(key))}
-    return translator(key, **values)
+def renderings(translator: Translator, key: str) -> list[tuple[str, str]]:
+    """``key`` with hostile values filled in: (template, text) of each form."""
+    if not translator.is_plural(key):
+        templates = [translator.raw(key)]
+    else:
+        templates = list(translator.forms(key))
+    found = []
+    for template in templates:
+        values = {name: SAMPLE for name in placeholders(template)}
+        found.append((template, template.format_map({k: escape(v) for k, v in values.items()})))
+    return found
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -364,14 +502,15 @@ def test_every_message_is_valid_telegram_html(language: str) -> None:
     translator = get_translator(language)
     bad = {}
     for key in sorted(all_keys()):
-        try:
-            text, _entities = parse_html(render(translator, key))
-        except HtmlError as error:
-            bad[key] = str(error)
-            continue
-        if placeholders(translator.raw(key)):
-            assert SAMPLE in text, key  # shown as typed, not taken as markup
-        assert 1 <= len(text) <= 4096, key
+        for template, rendered in renderings(translator, key):
+            try:
+                text, _entities = parse_html(rendered)
+            except HtmlError as error:
+                bad[key] = str(error)
+                continue
+            if placeholders(template):
+                assert SAMPLE in text, key  # shown as typed, not taken as markup
+            assert 1 <= len(text) <= 4096, key
     assert bad == {}
 
 
@@ -411,7 +550,7 @@ def test_command_descriptions_fit_telegram(language: str) -> None:
 def test_phone_examples_in_the_messages_are_accepted(language: str) -> None:
     """The numbers the bot gives as examples must pass its own check."""
     examples = []
-    for key in ("ask.phone_or_type", "invalid.phone.invalid"):
+    for key in ("ask.phone", "invalid.phone.invalid"):
         examples += re.findall(r"\+?\d[\d \-]{6,}\d", catalogue(language)[key].text)
     assert examples
     rejected = []
@@ -432,6 +571,35 @@ def test_translator_escapes_values_and_falls_back() -> None:
     assert get_translator(None).language == "zh_CN"
     with pytest.raises(MissingMessage):
         en("no.such.key")
+
+
+def test_ngettext_picks_each_languages_form() -> None:
+    """English: one form for 1, another for 0 and 2; Chinese: the one form for all."""
+    en, zh = get_translator("en"), get_translator("zh_CN")
+    one, other = en.forms("attendance.record")
+    values = {"hours": "1.5", "late": 0, "no_shows": 0}
+    assert en.ngettext("attendance.record", 1, services=1, **values) == one.format(
+        services=1, **values
+    )
+    assert "1 service," in en.ngettext("attendance.record", 1, services=1, **values)
+    for n in (0, 2, 11):
+        assert en.ngettext("attendance.record", n, services=n, **values) == other.format(
+            services=n, **values
+        )
+        assert f"{n} services," in en.ngettext("attendance.record", n, services=n, **values)
+    [only] = zh.forms("attendance.record")
+    for n in (1, 2):
+        assert zh.ngettext("attendance.record", n, services=n, **values) == only.format(
+            services=n, **values
+        )
+    assert en.ngettext("orders.card", 2, number="<b>", category="x", about="a", start="s", end="e",
+                       taken=1, places=2).startswith("<b>&lt;b&gt;</b>")  # fmt: skip
+    with pytest.raises(PluralMessage):
+        en("attendance.record", services=2, hours="1", late=0, no_shows=0)
+    with pytest.raises(PluralMessage):
+        en.ngettext("home.help", 2)
+    with pytest.raises(MissingMessage):
+        en.ngettext("no.such.key", 2)
 
 
 # ---- no user-facing text in code -----------------------------------------------------

@@ -4,20 +4,21 @@ and the invariants every order must keep."""
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from bot.services import Services
-from bot.services.dto import OrderDTO, UserDTO
+from bot.services.dto import OrderDTO, UnitDTO, UserDTO
 from bot.services.orders import OrderForm, Publication
 from storage.database import Database
 from storage.enums import PLACE_HOLDING, ApprovalState, ClaimState, OrderState
 from storage.models import Claim, Order
 from tests.fixtures.people import add_approved_volunteers
-from tests.services.support import COMMUNITY, START, Org, coordinator
+from tests.services.support import COMMUNITY, ORG_FILE, START, Org, coordinator
 
 _telegram_ids = itertools.count(5_000_000)
 
@@ -50,23 +51,27 @@ async def activity(
     starts_at: datetime | None = None,
     hours: float = 2,
     actor: UserDTO | None = None,
+    community_id: int | None = None,
     **publication: Any,
 ) -> OrderDTO:
-    """An order open for grabbing (a coordinator's activity, no review)."""
+    """An order open for grabbing (a coordinator's activity, no review), in COMMUNITY
+    unless ``community_id`` says otherwise."""
     actor = actor or await boss(services)
     starts = starts_at or START + timedelta(days=2)
     form = request_form(org, starts_at=starts, ends_at=starts + timedelta(hours=hours))
+    if community_id is not None:
+        form = replace(form, community_id=community_id)
     return await services.orders.create_activity(
         actor, form, Publication(places=places, **publication)
     )
 
 
 async def volunteers(
-    db: Database, org: Org, n: int, *, team_id: int | None = None
+    db: Database, org: Org, n: int, *, team_id: int | None = None, community_code: str = COMMUNITY
 ) -> list[UserDTO]:
-    """``n`` approved volunteers, inserted in bulk (registering 1,000 one by one would
-    take longer than the storm)."""
-    community = org[COMMUNITY].id
+    """``n`` approved volunteers (of the community ``community_code``), inserted in bulk
+    (registering 1,000 one by one would take longer than the storm)."""
+    community = org[community_code].id
     tids = [next(_telegram_ids) for _ in range(n)]
     rows = await add_approved_volunteers(
         db, community, tids, phone="+8613800138000", team_id=team_id, consent_at=START
@@ -83,6 +88,26 @@ async def volunteers(
         )
         for uid, tid in rows
     ]
+
+
+NEIGHBOUR = "longyang.neighbour"  # a second community of COMMUNITY's street
+
+
+async def add_neighbour(services: Services, org: Org, folder: Path) -> UnitDTO:
+    """The example org with a second community in COMMUNITY's street (:data:`NEIGHBOUR`),
+    imported over it (an import only adds); the unit, also put into ``org``."""
+    path = folder / "orgs.toml"
+    path.write_text(
+        ORG_FILE.read_text(encoding="utf-8")
+        + f'\n[[community]]\ncode = "{NEIGHBOUR}"\nstreet = "longyang"\n'
+        + 'name_zh = "龙阳邻里社区"\nname_en = "Longyang Neighbours Community"\n',
+        encoding="utf-8",
+    )
+    await services.org.import_file(path)
+    unit = await services.org.unit_by_code(NEIGHBOUR)
+    assert unit is not None
+    org.units[NEIGHBOUR] = unit
+    return unit
 
 
 @dataclass(frozen=True)

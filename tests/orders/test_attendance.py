@@ -130,8 +130,11 @@ async def test_check_in_opens_shortly_before_the_start(
     clock.advance(minutes=1)
     (place,) = await services.attendance.my_places(v)
     assert place.can_check_in and not place.can_check_out and place.show_contact
-    done = await services.attendance.check_in(v, claim_id, 30.55, 114.26)
+    place = await services.attendance.check_in(v, claim_id, 30.55, 114.26)
+    done = place.attendance
     assert done.state == "checked_in" and done.checked_in_at == clock.now() and done.located
+    # check-out opens at the start: said now, offered then
+    assert not place.can_check_out and place.check_out_opens_at == STARTS
     with pytest.raises(AlreadyDecided):
         await services.attendance.check_in(v, claim_id)
     with pytest.raises(CheckOutTooEarly):  # the service has not started
@@ -153,7 +156,7 @@ async def test_hours_are_bounded_by_the_window_plus_grace(
     clock.advance(days=2, minutes=-30)  # check-in opens
     await services.attendance.check_in(early, first)
     clock.advance(minutes=45)  # 15 minutes after the start; the start job has not run
-    await services.attendance.check_in(late, second)
+    assert (await services.attendance.check_in(late, second)).can_check_out  # at once
     assert (await order_row(db, order.id)).state == "in_service"  # started on the way
     assert await outbox(db, f"order.started:{order.id}") is not None
 
@@ -409,7 +412,8 @@ async def test_the_requester_confirms_completion(
     assert done.state == "completed" and [o.id for o in completed] == [order.id]
     stored = await order_row(db, order.id)
     assert stored.completed_by_id == resident.id and stored.completed_at == clock.now()
-    assert await outbox(db, f"order.completed:{order.id}") is not None
+    # the requester's reply to their own press is their one completion message
+    assert await outbox(db, f"order.completed:{order.id}") is None
     for claim_id in (c1, c2):
         told = await outbox(db, f"order.completed:{order.id}:{claim_id}")
         assert told is not None and "120" in told.payload["text"]

@@ -25,7 +25,7 @@ from bot.services.errors import (
 from bot.services.scheduling import RecordingScheduler
 from storage.database import Database
 from storage.enums import ClaimState, OrderState
-from tests.orders.support import activity, check_invariants, request_form, volunteers
+from tests.orders.support import activity, check_invariants, request_form, snapshot, volunteers
 from tests.services.support import START, FakeClock, Org, make_config, person, recorded_writes
 
 DAY2 = START + timedelta(days=2)
@@ -173,9 +173,11 @@ async def test_waitlist_promotion_and_offer_expiry(
     )
     offer_keys = [k for k in recorder.enqueued if k.startswith(f"claim.offered:{w1.id}:")]
     assert len(offer_keys) == 1
+    offered = (await snapshot(db, order.id)).claims
+    version = next(c.version for c in offered if c.id == w1.id)
     assert [b.callback_data for b in recorder.enqueued[offer_keys[0]][0].buttons[0]] == [
-        f"oa:{w1.id}",
-        f"od:{w1.id}",
+        f"oa:{w1.id}:{version}",
+        f"od:{w1.id}:{version}",
     ]
 
     assert await svc.claims.expire_offers() == []  # not yet
@@ -207,3 +209,21 @@ async def test_an_offer_with_nobody_next_frees_the_place(
     # with a free place, joining the waitlist simply takes it
     again = await services.claims.join_waitlist(holder, order.id)
     assert again.state == ClaimState.CLAIMED.value
+
+
+async def test_a_claims_version_moves_on_with_each_change_of_state(
+    db: Database, services: Services, org: Org
+) -> None:
+    """Every change of state (and a revival) moves it on, so a button made for one
+    state of a claim can tell that the claim has moved on; confirming the guidance,
+    no change of state, does not."""
+    order = await activity(services, org, 1)
+    (v,) = await volunteers(db, org, 1)
+    claim = await services.claims.grab(v, order.id)
+    assert claim.version == 0  # inserted: never changed
+    read = await services.claims.confirm_guidance(v, claim.id)
+    assert read.version == claim.version
+    cancelled = await services.claims.cancel(v, claim.id)
+    assert cancelled.version == claim.version + 1
+    again = await services.claims.grab(v, order.id)  # the same row, revived
+    assert (again.id, again.version) == (claim.id, claim.version + 2)

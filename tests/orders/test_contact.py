@@ -136,8 +136,9 @@ async def test_hidden_when_the_place_is_given_up(
     await services.contact.record(other.id, volunteer.telegram_id, 778)
     hidden = {r.payload["edit_message_id"]: r for r in (await edits(db)).values()}
     assert set(hidden) == {501, 777, 778}
-    assert ZH.raw("contact.hidden_cancelled") in hidden[778].payload["text"]
-    assert ADDRESS not in hidden[778].payload["text"]
+    given_up = hidden[778].payload["text"]
+    assert given_up.startswith(ZH.raw("grab.place_given_up").split("<b>")[0])
+    assert ADDRESS not in given_up and ZH.raw("grab.got").split("<b>")[0] not in given_up
 
 
 async def test_a_cancelled_order_is_hidden_from_all(

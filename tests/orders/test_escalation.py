@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from bot import callback_data
+from bot.i18n import get_translator
 from bot.jobs.kinds import JobContext, default_registry
 from bot.jobs.runner import JobRunner
 from bot.services import Services
@@ -219,6 +220,26 @@ async def test_unfilled_order_is_flagged_and_widened_to_the_new_volunteers_only(
     with pytest.raises(InvalidValue) as refused:
         await services.escalation.widen(people.street, order.id)
     assert refused.value.reason == "widest"
+
+
+async def test_widening_says_when_grabbing_opens_as_of_now(
+    db: Database, services: Services, org: Org, clock: FakeClock
+) -> None:
+    """The announcement to the street says "opens at …" only while that is still to
+    come (issue 12, item 10)."""
+    people = await coordinators(services)
+    own = await volunteers_in(db, org[COMMUNITY].id, 1)
+    neighbour = await volunteers_in(db, (await second_community(db, org)).id, 1)
+    opens = START + timedelta(hours=1)
+    order = await activity(services, org, 2, actor=people.community, opens_at=opens)
+    [first] = (await messages(db, f"publish:{order.id}:")).values()
+    assert first.chat_id == own[0]
+    later = get_translator("zh_CN")("grab.announced_opens", opens="2026-03-01 18:00")
+    assert later in first.payload["text"]
+    clock.advance(hours=2)
+    await services.escalation.widen(people.community, order.id)
+    told = {m.chat_id: m for m in (await messages(db, f"publish:{order.id}:")).values()}
+    assert get_translator("zh_CN")("grab.announced_open") in told[neighbour[0]].payload["text"]
 
 
 async def test_a_full_order_is_not_flagged_and_cannot_be_widened(

@@ -1,7 +1,7 @@
 """Every free-text field the services keep drops bidirectional controls (U+202A–U+202E,
-U+2066–U+2069) the same way (issue 12, item 17): the request's description, address
-and beneficiary, a rejection's reason, a publication's guidance, an hours correction's
-reason. The chat steps and these services share one function
+U+2066–U+2069) the same way (issue 12, item 17): an order's title, description,
+address and beneficiary, a rejection's reason, a publication's guidance, an hours
+correction's reason. The chat steps and these services share one function
 (bot.services.validation.free_text)."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ async def test_a_request_keeps_its_texts_without_bidi_controls(
     resident = await person(services, 1001)
     form = request_form(
         org,
+        title=wrapped("浓情重阳节"),
         description=wrapped("陪老人聊天"),
         address=wrapped("龙湖东岸 3 栋"),
         beneficiary_name=wrapped("李奶奶"),
@@ -33,8 +34,13 @@ async def test_a_request_keeps_its_texts_without_bidi_controls(
         beneficiary_address=wrapped("七里庙 5 栋"),
     )
     order = await services.orders.create_request(resident, form)
-    assert (order.description, order.address) == ("陪老人聊天", "龙湖东岸 3 栋")
+    assert (order.title, order.description) == ("浓情重阳节", "陪老人聊天")
+    assert order.address == "龙湖东岸 3 栋"
     assert (order.beneficiary_name, order.beneficiary_address) == ("李奶奶", "七里庙 5 栋")
+    untitled = await services.orders.create_request(
+        resident, request_form(org, title=f"{LRI}{PDI} ")
+    )
+    assert untitled.title is None  # nothing visible: no title, as for blanks
 
 
 async def test_a_reason_and_guidance_without_bidi_controls(services: Services, org: Org) -> None:

@@ -142,4 +142,6 @@ async def test_too_late_is_answered_and_offered_the_waitlist_without_a_new_messa
     assert edited.buttons == [[t.plain("grab.button_join_waitlist")]]
     replies = await late.press(t.plain("grab.button_join_waitlist"))
     waitlisted = html.unescape(re.sub(r"<[^>]+>", "", t("grab.waitlisted", number=order.number)))
-    assert [m.content for m in replies] == [waitlisted]
+    # the announcement, as it was, and the waitlist place, without buttons
+    assert [m.content for m in replies] == [f"{announcement.content}\n\n{waitlisted}"]
+    assert replies[0].message_id == announcement.message_id and replies[0].buttons == []

@@ -82,9 +82,9 @@ async def test_browse_finds_open_orders_nearest_first(
     sooner = await activity(services, org, 2, starts_at=START + timedelta(days=1))
     page = await services.orders.browse(v, "community")
     assert [o.id for o in page.items] == [sooner.id, later.id]
-    assert (await services.orders.browse(v, "all")).total == 2
+    assert (await services.orders.browse(v, "street")).total == 2
     with pytest.raises(NotAllowed):
-        await services.orders.browse(await person(services, 1001), "all")
+        await services.orders.browse(await person(services, 1001), "street")
 
 
 async def test_guidance_is_confirmed_once_and_only_by_the_holder(

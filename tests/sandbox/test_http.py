@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -10,7 +11,7 @@ import aiohttp
 import pytest
 
 from bot.sandbox import Sandbox
-from bot.sandbox.http import HttpRequest, HttpResponse, HttpServer, Router, route
+from bot.sandbox.http import HttpRequest, HttpResponse, HttpServer, PortInUse, Router, route
 from tests.sandbox.conftest import raw_call
 
 
@@ -89,12 +90,37 @@ async def test_free_ports_and_a_taken_port() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         try:
-            with pytest.raises(OSError):
+            with pytest.raises(PortInUse) as refused:
                 await Sandbox().start("127.0.0.1", taken.getsockname()[1])
-            with pytest.raises(OSError):  # a running sandbox's port is not shared either
+            assert refused.value.port == taken.getsockname()[1]
+            with pytest.raises(PortInUse):  # a running sandbox's port is not shared either
                 await Sandbox().start("127.0.0.1", first.port)
         finally:
             taken.close()
+
+
+async def test_a_port_left_in_time_wait_is_taken_again_at_once() -> None:
+    """A sandbox stopped with a connection open (the bot's, kept alive) closes it first,
+    so its side waits in TIME_WAIT for a minute: the next sandbox on that port (``make
+    run`` right after Ctrl+C) starts all the same."""
+    first = await Sandbox().start("127.0.0.1", 0)
+    port = first.port
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /sandbox/users HTTP/1.1\r\nHost: sandbox\r\n\r\n")
+    await writer.drain()
+    assert (await reader.readline()).startswith(b"HTTP/1.1 200")
+    await first.stop()  # the server closes the kept-alive connection: TIME_WAIT on its side
+    assert (await reader.read()).endswith(b"[]}")  # the rest of the answer, then the close
+    writer.close()
+    with socket.socket() as plain, pytest.raises(OSError):  # the port is in TIME_WAIT
+        plain.bind(("127.0.0.1", port))
+    second = await Sandbox().start("127.0.0.1", port)
+    try:
+        assert second.port == port
+        async with aiohttp.ClientSession() as http, http.get(f"{second.url}/sandbox/users") as r:
+            assert r.status == 200
+    finally:
+        await second.stop()
 
 
 async def test_malformed_bodies_are_bot_api_errors(

@@ -168,8 +168,12 @@ async def test_appoint_refusals(services: Services, org: Org, db: Database) -> N
     before_bindings = await bindings(db)
     before_audit = len(await audit_rows(db))
 
-    with pytest.raises(NotInScope):  # oneself
+    with pytest.raises(InvalidValue) as oneself:  # with its own reason
         await services.coordinators.appoint(street, street.telegram_id, org[COMMUNITY].id)
+    assert (oneself.value.field, oneself.value.reason) == ("who", "self")
+    with pytest.raises(InvalidValue):  # and so at the question already
+        await services.coordinators.candidate(street, street.telegram_id)
+    assert (await services.coordinators.candidate(street, 3001)).name == "User3001"
     with pytest.raises(UnknownUser):  # never started the bot
         await services.coordinators.appoint(street, 5555, org[COMMUNITY].id)
     with pytest.raises(NotAllowed):  # not a coordinator at all

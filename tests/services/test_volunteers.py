@@ -174,6 +174,24 @@ async def test_bad_re_registration_leaves_the_profile_alone(
     assert await team_rows(db, user.id) == teams
 
 
+async def test_whether_the_phone_was_verified_is_kept(
+    services: Services, org: Org, db: Database
+) -> None:
+    """Registered with Telegram's contact button: verified; a number typed later: not
+    (the flag goes with the number); other changes keep it."""
+    user = await volunteer(services, org, 4001, phone_verified=True)
+    profile = await services.volunteers.profile(user.id)
+    assert profile is not None and profile.phone_verified
+    await services.volunteers.update(user.id, real_name="Renamed")
+    assert (await profile_row(db, user.id)).phone_verified  # type: ignore[union-attr]
+    result = await services.volunteers.update(user.id, phone="13800138001")
+    assert not result.volunteer.phone_verified
+    result = await services.volunteers.update(user.id, phone="13800138001", phone_verified=True)
+    assert result.volunteer.phone_verified
+    typed = await volunteer(services, org, 4002)
+    assert not (await profile_row(db, typed.id)).phone_verified  # type: ignore[union-attr]
+
+
 async def test_register_unknown_user(services: Services, org: Org) -> None:
     with pytest.raises(NotFound):
         await services.volunteers.register(987654, form(org))
