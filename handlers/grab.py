@@ -18,7 +18,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import callback_data as callbacks
 from bot.background import wake_sender
-from bot.i18n import Translator
+from bot.i18n import Markup, Translator
 from bot.rendering import duration_text
 from bot.services import notices
 from bot.services.claims import GivingUp
@@ -347,17 +347,38 @@ async def on_accept_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     claim_id, version = _offer_ids(update, callbacks.ACCEPT_OFFER)
     claim = await services(context).claims.accept_offer(me(context), claim_id, version)
     await answer(update, t.plain("grab.got_alert", number=claim.order.number))
+    await _settle_pressed_offer(
+        update, context, t("claim.offer_accepted", number=claim.order.number)
+    )
     await show_place(update, context, claim)
-    wake_sender(context.application)  # the offer message loses its buttons
+    wake_sender(context.application)
+
+
+async def _settle_pressed_offer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: Markup
+) -> None:
+    """The offer message pressed says what became of the offer, without its buttons, at
+    once: the service queues the same edit (notices.offer_settled), which it can only
+    address once the offer's sending is recorded — a press right after the offer
+    arrived may come first. (Whichever edit comes second changes nothing.)"""
+    if not _carries_press(update):
+        return
+    try:
+        await update.callback_query.edit_message_text(text)  # type: ignore[union-attr]
+    except BadRequest as exc:  # e.g. not modified: the queued edit came first
+        log.info("could not settle the pressed offer message: %s", exc)
 
 
 @domain_errors
 async def on_decline_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
     claim_id, version = _offer_ids(update, callbacks.DECLINE_OFFER)
-    await services(context).claims.decline_offer(me(context), claim_id, version)
+    claim = await services(context).claims.decline_offer(me(context), claim_id, version)
     await answer(update, t.plain("grab.offer_declined_alert"))
-    wake_sender(context.application)  # the offer message says so; the next in line is told
+    await _settle_pressed_offer(
+        update, context, t("grab.offer_declined", number=claim.order.number)
+    )
+    wake_sender(context.application)  # the next in line is told
 
 
 HANDLERS = [
