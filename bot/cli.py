@@ -312,14 +312,22 @@ async def _pick_unit(services: Services, name: str | None) -> UnitDTO:
 def cmd_admin_add(args: argparse.Namespace) -> int:
     config = _load(args)
 
+    org_file = Path(config.org.file)
+    imported: list[Any] = []
+
     async def work() -> Any:
         async with _database(config) as db:
             await _ensure_schema(config, db)
             services = Services.build(config, db)
+            if not await services.org.roots() and config.org.import_on_start and org_file.exists():
+                # a fresh database: the org file the bot would import on its first start
+                imported.append(await services.org.import_file(org_file))
             unit = await _pick_unit(services, args.unit)
             return await services.coordinators.add_admin(args.telegram_id, unit.code, label="cli")
 
     appointment = _run(config, work())
+    for report in imported:
+        print(f"{org_file}: {report.created} units imported first (the database had none)")
     unit = appointment.coordinator.unit
     role = "admin (coordinator of the whole tree)" if unit.parent_id is None else "coordinator"
     previous = appointment.previous_unit

@@ -389,6 +389,20 @@ def test_database_commands_on_sqlite(tmp_path: Path) -> None:
     assert "yongfeng.longmo.grid1" in result.stderr
 
 
+def test_the_first_admin_can_be_added_on_a_fresh_database(tmp_path: Path) -> None:
+    """The README's first step, before the bot ever ran: the units come from the
+    configured org file, imported first as the bot's start would."""
+    db_file = tmp_path / "first.db"
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{db_file}"}
+    result = cli("--config", str(CONFIG), "admin", "add", "9001", "--unit", "hanyang", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "19 units imported first (the database had none)" in result.stdout
+    assert "Telegram user 9001 is now admin" in result.stdout
+    again = cli("--config", str(CONFIG), "admin", "add", "9002", "--unit", "hanyang", env=env)
+    assert again.returncode == 0 and "imported first" not in again.stdout
+    assert sqlite_rows(db_file, "SELECT count(*) FROM org_units") == [(19,)]
+
+
 def test_org_import_creates_sqlite_schema_and_rejects_bad_files(tmp_path: Path) -> None:
     db_file = tmp_path / "fresh.db"
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{db_file}"}
