@@ -193,8 +193,12 @@ class Sender:
             else:
                 await asyncio.sleep(0)  # workers are busy: let them run
             self._wake.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a cancellation
+            # that comes as the wake-up does (CPython gh-86296), and a stopping bot then
+            # waited for its sender for ever
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.poll_seconds)
+                async with asyncio.timeout(self.settings.poll_seconds):
+                    await self._wake.wait()
 
     async def _release_unsent(self) -> None:
         while not self._queue.empty():
