@@ -21,10 +21,10 @@ from bot.background import wake_sender
 from bot.i18n import Markup, Translator
 from bot.rendering import duration_text
 from bot.services import notices
-from bot.services.claims import GivingUp
 from bot.services.dto import CategoryDTO, ClaimDTO
 from bot.services.errors import NotOpenYet, OutsideArea, SlotsFull
 from bot.services.notices import local_time
+from bot.services.place_changes import GivingUp
 from bot.update_processor import PerUserUpdateProcessor
 from handlers.common import (
     Reply,

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import notices
 from bot.services.base import LoopService
-from bot.services.claims import claim_dto, owned_claim, release_waitlist
+from bot.services.claim_rules import claim_dto, owned_claim, release_waitlist
 from bot.services.dto import ClaimDTO, OrderDTO, Page, Role, UserDTO
 from bot.services.errors import (
     AlreadyDecided,

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import notices
 from bot.services.base import LoopService
-from bot.services.claims import release_waitlist
+from bot.services.claim_rules import release_waitlist
 from bot.services.dto import OrderDTO, UserDTO
 from bot.services.errors import InvalidValue, NotFound, OrderClosed
 from bot.services.orders import OrderService, order_dto

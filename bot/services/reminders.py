@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import notices
 from bot.services.base import LoopService
-from bot.services.claims import claim_dto
+from bot.services.claim_rules import claim_dto
 from bot.services.dto import OrderDTO, Recipient
 from bot.services.orders import order_dto
 from bot.services.users import effective_language

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.services import Services
-from bot.services.claims import OFFER_EXPIRY_JOB, offer_job_key
+from bot.services.claim_rules import OFFER_EXPIRY_JOB, offer_job_key
 from bot.services.errors import (
     AlreadyClaimed,
     AlreadyDecided,
