@@ -45,7 +45,7 @@ from bot.services.errors import (
     OrderClosed,
     PlaceGivenUp,
 )
-from bot.services.orders import order_dto, scoped_order
+from bot.services.order_common import order_dto, scoped_order
 from bot.services.paging import fetch_page
 from bot.services.recipients import nearest_coordinators, recipient
 from bot.services.scope import require_coordinator, require_role, require_scope

@@ -69,7 +69,7 @@ from bot.services.errors import (
     TooManyClaims,
 )
 from bot.services.offers import settle_offer_message
-from bot.services.orders import order_area, order_dto
+from bot.services.order_common import order_area, order_dto
 from bot.services.recipients import recipient
 from storage.enums import ApprovalState, ClaimState, OrderState
 from storage.models import Claim, Order, OrgUnit
