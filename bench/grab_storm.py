@@ -56,7 +56,8 @@ from bot.http_client import http_request
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.process import SandboxProcess
 from bot.services import Services
-from bot.services.orders import OrderForm, Publication
+from bot.services.order_forms import OrderForm
+from bot.services.order_publish import Publication
 from bot.update_processor import PerUserUpdateProcessor
 from storage.database import Database
 from storage.enums import ApprovalState, ClaimState

@@ -21,16 +21,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.i18n import Markup, Translator
-from bot.services.attendance import (
-    MAX_MINUTES,
-    PAGE_SIZE,
-    Attendance,
-    OrderView,
-    Place,
-    Record,
-)
+from bot.services.attendance_common import Attendance, Record
+from bot.services.check_in import Place
 from bot.services.errors import CheckInNotOpen, DomainError, InvalidValue
 from bot.services.notices import hours, local_time
+from bot.services.order_views import PAGE_SIZE, OrderView
+from bot.services.service_records import MAX_MINUTES
 from bot.services.validation import typed_number
 from handlers.common import (
     Reply,

@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
 from bot.services.notices import local_time, opens_later, order_about
-from bot.services.orders import BROWSE_AREAS
+from bot.services.order_browse import BROWSE_AREAS
 from handlers.common import Reply, answer, domain_errors, me, services, tr
 from handlers.paging import nav_row
 

@@ -15,7 +15,7 @@ from bot.background import wake_sender
 from bot.i18n import Markup
 from bot.services.errors import InvalidValue
 from bot.services.notices import local_time
-from bot.services.orders import OrderForm
+from bot.services.order_forms import OrderForm
 from handlers.common import Reply, domain_errors, error_text, me, tr
 from handlers.flow import Flow, Step, Turn, register_flow, start_flow
 from handlers.request_steps import (

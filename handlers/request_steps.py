@@ -11,7 +11,7 @@ from bot.callback_data import decode_id
 from bot.services import windows
 from bot.services.dto import UnitDTO
 from bot.services.errors import InvalidValue, NotAllowed
-from bot.services.orders import ADDRESS_MAX, DESCRIPTION_MAX, HELPERS_MAX, TITLE_MAX
+from bot.services.order_forms import ADDRESS_MAX, DESCRIPTION_MAX, HELPERS_MAX, TITLE_MAX
 from bot.services.validation import clean_name, free_text, normalize_phone, typed_number
 from handlers import request_when as when
 from handlers.flow import Step, Turn

@@ -11,7 +11,7 @@ from bot import callback_data as callbacks
 from bot.i18n import Markup, Translator
 from bot.services.dto import OrderDTO
 from bot.services.notices import MAX_TEXT, local_time, shortened
-from bot.services.orders import PAGE_SIZE
+from bot.services.order_common import PAGE_SIZE
 from handlers import review_steps
 from handlers.common import (
     Reply,

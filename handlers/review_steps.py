@@ -15,7 +15,7 @@ from bot.i18n import Markup
 from bot.services.dto import CategoryDTO, OrderDTO
 from bot.services.errors import DomainError, InvalidValue
 from bot.services.notices import guidance_text, local_time
-from bot.services.orders import (
+from bot.services.order_publish import (
     GUIDANCE_MAX,
     PLACES_MAX,
     Publication,

@@ -98,7 +98,7 @@ def default_registry() -> JobRegistry:
     registry.register("order.review_overdue", review_overdue)
     registry.register("order.unfilled", order_unfilled)
     registry.register("order.expire", order_expire)
-    # attendance (bot/services/attendance.py): never stale — found late after downtime,
+    # attendance (bot/services/service_jobs.py): never stale — found late after downtime,
     # each still has to happen (hours, no-shows, completion hang on them); each checks
     # the order again and does nothing once it was cancelled, expired or completed
     registry.register("attendance.start", service_start)

@@ -25,7 +25,7 @@ from bot.services.errors import (
     TeamRequired,
     TooManyClaims,
 )
-from bot.services.orders import order_dto
+from bot.services.order_common import order_dto
 from bot.services.recipients import recipient
 from storage.enums import ApprovalState, ClaimState, OrderState
 from storage.models import Claim, Order, OrgUnit

@@ -28,7 +28,8 @@ from bot.services.base import LoopService
 from bot.services.claim_rules import release_waitlist
 from bot.services.dto import OrderDTO, UserDTO
 from bot.services.errors import InvalidValue, NotFound, OrderClosed
-from bot.services.orders import OrderService, order_dto
+from bot.services.order_common import order_dto
+from bot.services.orders import OrderService
 from bot.services.recipients import coordinators_at, nearest_coordinators, recipient
 from bot.services.scope import ancestor_ids, require_coordinator, require_scope
 from storage.enums import OrderScope, OrderState

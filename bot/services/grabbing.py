@@ -55,7 +55,7 @@ from bot.services.errors import (
     OrderClosed,
     SlotsFull,
 )
-from bot.services.orders import order_area, order_dto
+from bot.services.order_common import order_area, order_dto
 from bot.services.recipients import recipient
 from storage.enums import OrderState
 from storage.models import Order, OrgUnit

@@ -44,7 +44,7 @@ from bot.services.errors import (
     PlaceChanged,
 )
 from bot.services.offers import settle_offer_message
-from bot.services.orders import order_dto
+from bot.services.order_common import order_dto
 from bot.services.recipients import recipient
 from storage.models import Claim, Order
 from storage.repositories import claims as claims_repo

@@ -34,7 +34,7 @@ from bot.services import notices
 from bot.services.base import LoopService
 from bot.services.claim_rules import claim_dto
 from bot.services.dto import OrderDTO, Recipient
-from bot.services.orders import order_dto
+from bot.services.order_common import order_dto
 from bot.services.users import effective_language
 from storage.enums import ClaimState, OrderState
 from storage.repositories import claims as claims_repo

@@ -15,7 +15,8 @@ from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.services.dto import OrderDTO
 from bot.services.notices import local_time
-from bot.services.orders import OrderForm, Publication
+from bot.services.order_forms import OrderForm
+from bot.services.order_publish import Publication
 from bot.services.users import TelegramIdentity
 from storage.models import Claim, Order, User
 from tests.e2e.support import approve_in_chat, give_up_place, private_leaks, shown

@@ -18,7 +18,8 @@ from bot.background import wake_sender
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.services.dto import OrderDTO, UserDTO
-from bot.services.orders import OrderForm, Publication
+from bot.services.order_forms import OrderForm
+from bot.services.order_publish import Publication
 from bot.services.users import TelegramIdentity
 from bot.services.volunteers import VolunteerForm
 from storage.models import OutboxMessage, User

@@ -18,7 +18,7 @@ import pytest
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.services.notices import local_time
-from bot.services.orders import OrderForm
+from bot.services.order_forms import OrderForm
 from bot.services.users import TelegramIdentity
 from tests.e2e.support import order_secrets, private_leaks, prompt, shown
 from tests.e2e.test_full_loop import at, now_reads, with_button

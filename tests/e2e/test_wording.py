@@ -10,7 +10,8 @@ import pytest
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.services.notices import local_time
-from bot.services.orders import OrderForm, Publication
+from bot.services.order_forms import OrderForm
+from bot.services.order_publish import Publication
 from bot.services.users import TelegramIdentity
 from tests.e2e.support import shown
 from tests.fixtures.bot import ADMIN_ID, RunningBot

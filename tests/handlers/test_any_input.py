@@ -29,7 +29,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.sandbox import BotMessage
 from bot.services.dto import UserDTO
-from bot.services.orders import Publication
+from bot.services.order_publish import Publication
 from handlers import FEATURES
 from handlers.flow import FLOWS
 from handlers.review_steps import edit_data

@@ -26,7 +26,7 @@ from bot.services.errors import (
     NotFound,
     NotInScope,
 )
-from bot.services.orders import Publication
+from bot.services.order_publish import Publication
 from storage.database import Database
 from storage.models import Claim, Job, Order, OutboxMessage
 from tests.orders.support import activity, boss, check_invariants, request_form, volunteers

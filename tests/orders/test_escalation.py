@@ -27,7 +27,7 @@ from bot.services.errors import (
     NotInScope,
     OrderClosed,
 )
-from bot.services.orders import Publication
+from bot.services.order_publish import Publication
 from storage.database import Database
 from storage.enums import ClaimState, OrderState
 from storage.models import Claim, Job, Order, OrgUnit, OutboxMessage

@@ -7,7 +7,7 @@ correction's reason. The chat steps and these services share one function
 from __future__ import annotations
 
 from bot.services import Services
-from bot.services.orders import Publication
+from bot.services.order_publish import Publication
 from storage.database import Database
 from tests.orders.support import boss, request_form
 from tests.orders.test_attendance import served

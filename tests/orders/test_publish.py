@@ -10,7 +10,7 @@ import pytest
 from bot.callback_data import GRAB
 from bot.services import Services
 from bot.services.errors import NotAllowed, NotFound
-from bot.services.orders import Publication
+from bot.services.order_publish import Publication
 from bot.services.scheduling import PRIORITY_BROADCAST, RecordingScheduler
 from storage.database import Database
 from tests.orders.support import activity, boss, request_form, volunteers

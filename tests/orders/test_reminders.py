@@ -16,7 +16,7 @@ from bot.jobs.kinds import JobContext, default_registry
 from bot.jobs.runner import JobRunner
 from bot.services import Services
 from bot.services.dto import OrderDTO, UserDTO
-from bot.services.orders import Publication
+from bot.services.order_publish import Publication
 from bot.services.scheduling import PRIORITY_REMINDER
 from handlers.grab import CANCEL
 from storage.database import Database

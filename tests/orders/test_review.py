@@ -8,7 +8,7 @@ import pytest
 
 from bot.services import Services
 from bot.services.errors import AlreadyDecided, InvalidValue, NotAllowed, NotInScope
-from bot.services.orders import Publication
+from bot.services.order_publish import Publication
 from bot.services.scheduling import RecordingScheduler
 from storage.database import Database
 from storage.enums import OrderState

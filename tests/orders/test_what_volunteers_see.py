@@ -16,7 +16,7 @@ from bot.i18n import get_translator
 from bot.services import Services, notices
 from bot.services.dto import OrderDTO
 from bot.services.errors import InvalidValue
-from bot.services.orders import Publication, default_publication
+from bot.services.order_publish import Publication, default_publication
 from bot.services.scheduling import RecordingScheduler
 from handlers.grab import place_text
 from storage.database import Database

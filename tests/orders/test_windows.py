@@ -12,7 +12,7 @@ import pytest
 from bot.config import load_config
 from bot.services import Services
 from bot.services.errors import InvalidValue
-from bot.services.orders import Publication, check_opens
+from bot.services.order_publish import Publication, check_opens
 from storage.database import Database
 from tests.orders.support import boss, request_form
 from tests.services.support import START, FakeClock, Org, person

@@ -1,5 +1,6 @@
 """Notices about the service (实践服务) itself: no-shows, automatic check-outs, the
-hours served and corrected (bot/services/attendance.py)."""
+hours served and corrected (bot/services/check_in.py, service_jobs.py,
+service_records.py)."""
 
 from __future__ import annotations
 
