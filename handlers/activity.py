@@ -27,7 +27,7 @@ from handlers.request_steps import (
     first_step,
     request_start,
 )
-from handlers.review_steps import PUBLISH_STEPS, opened_early, publication
+from handlers.review_publish import PUBLISH_STEPS, opened_early, publication
 from handlers.steps import PhoneStep
 
 FLOW = "activity"
