@@ -15,19 +15,21 @@ from bot.services.errors import InvalidValue, NotAllowed
 from handlers import request
 from handlers.common import Reply, domain_errors, me, tr
 from handlers.flow import Flow, Turn, register_flow, start_flow
+from handlers.request_community import (
+    RequestCommunityStep,
+    RequestStreetStep,
+    first_step,
+    request_start,
+)
 from handlers.request_steps import (
     CategoryStep,
     DayStep,
     DescriptionStep,
     PlaceStep,
-    RequestCommunityStep,
-    RequestStreetStep,
     TimeStep,
     TitleStep,
-    first_step,
-    request_start,
 )
-from handlers.review_steps import PUBLISH_STEPS, opened_early, publication
+from handlers.review_publish import PUBLISH_STEPS, opened_early, publication
 from handlers.steps import PhoneStep
 
 FLOW = "activity"

@@ -77,10 +77,11 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_home_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     from handlers import (
         approvals,
-        attendance,
         coordinators,
         language,
         my_requests,
+        myplaces,
+        order_view,
         orders_browse,
         profile,
         request,
@@ -115,9 +116,9 @@ async def on_home_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     elif action == "review":
         await review.show_queue(update, context, 0)
     elif action == "myplaces":
-        await attendance.show_places(update, context)
+        await myplaces.show_places(update, context)
     elif action == "live_orders":
-        await attendance.show_live(update, context, 0)
+        await order_view.show_live(update, context, 0)
     else:
         await show_home(update, context)
 

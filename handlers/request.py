@@ -1,7 +1,8 @@
 """/request (点单): a registered resident — or a coordinator, for someone in their unit —
 asks for help, for themself or on behalf of someone without Telegram (the requester
 gets the updates). The flow's draft lives in the database (handlers/flow.py), so a
-restart loses nothing; the questions are in handlers/request_steps.py."""
+restart loses nothing; the questions are in handlers/request_steps.py (a coordinator's
+choice of community: handlers/request_community.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ from bot.services.notices import local_time
 from bot.services.order_forms import OrderForm
 from handlers.common import Reply, domain_errors, error_text, me, tr
 from handlers.flow import Flow, Step, Turn, register_flow, start_flow
+from handlers.request_community import (
+    RequestCommunityStep,
+    RequestStreetStep,
+    first_step,
+    request_start,
+)
 from handlers.request_steps import (
     BehalfStep,
     BeneficiaryAddressStep,
@@ -28,11 +35,7 @@ from handlers.request_steps import (
     DescriptionStep,
     HelpersStep,
     PlaceStep,
-    RequestCommunityStep,
-    RequestStreetStep,
     TimeStep,
-    first_step,
-    request_start,
 )
 from handlers.steps import PhoneStep
 

@@ -12,7 +12,7 @@ from bot.i18n import Markup, Translator
 from bot.services.dto import OrderDTO
 from bot.services.notices import MAX_TEXT, local_time, shortened
 from bot.services.order_common import PAGE_SIZE
-from handlers import review_steps
+from handlers import review_defaults, review_edit, review_publish, review_reject
 from handlers.common import (
     Reply,
     StaleButton,
@@ -30,11 +30,11 @@ PAGE = "rv"  # rv:<page>
 # rd:<order id>:<0 approve | 1 reject | 2 duplicate | 3 edit | 4 publish with defaults>
 DECIDE = "rd"
 FLOWS = (
-    review_steps.APPROVE,
-    review_steps.REJECT,
-    review_steps.DUPLICATE,
-    review_steps.EDIT,
-    review_steps.APPROVE,
+    review_publish.APPROVE,
+    review_reject.REJECT,
+    review_reject.DUPLICATE,
+    review_edit.EDIT,
+    review_publish.APPROVE,
 )
 LABELS = (
     "review.button_approve",
@@ -176,12 +176,12 @@ async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     order = await services(context).orders.reviewable(me(context), order_id)
     await answer(update)
     if decision == EDIT:
-        data = review_steps.edit_data(order, services(context).orders.timezone)
-        await start_flow(update, context, review_steps.EDIT, data, step="choose")
+        data = review_edit.edit_data(order, services(context).orders.timezone)
+        await start_flow(update, context, review_edit.EDIT, data, step="choose")
         return
     if decision == DEFAULTS:  # what will be published, to confirm or change first
-        data = review_steps.defaults_data(order)
-        await start_flow(update, context, review_steps.APPROVE, data, step="summary")
+        data = review_defaults.defaults_data(order)
+        await start_flow(update, context, review_publish.APPROVE, data, step="summary")
         return
     await start_flow(update, context, FLOWS[decision], {"order": order.id})
 

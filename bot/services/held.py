@@ -126,7 +126,7 @@ async def _reminder(session: AsyncSession, claim_id: int, now: datetime) -> Verd
 
 
 # the kinds of message that can go stale, by the first part of their key (the key names
-# the event: bot/services/notices.py), and the id in its second part; any other message
+# the event: bot/services/notices/), and the id in its second part; any other message
 # is the person's own news and is delivered
 RULES: dict[str, Rule] = {
     "order.requested": _review,  # order.requested:{order}:{coordinator}

@@ -84,7 +84,7 @@ class OrderPublishing(OrderBase):
             raise InvalidValue("scope", "unknown")
         now = self.clock.now()
         # a time that passed while the coordinator answered the last questions: at once
-        # (they are told: handlers/review_steps.py opened_early)
+        # (they are told: handlers/review_publish.py opened_early)
         opens_at = publication.opens_at
         if opens_at is not None and opens_at <= now:
             opens_at = None

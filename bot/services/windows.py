@@ -1,5 +1,5 @@
 """When a service may take place, and when grabbing may open: the rules the request's
-questions check as each answer comes (handlers/request_when.py, handlers/review_steps.py)
+questions check as each answer comes (handlers/request_when.py, handlers/review_publish.py)
 and the order service checks again when the request or activity is stored.
 
 A window is at least :data:`MIN_WINDOW` long, starts in the future and at the latest

@@ -32,7 +32,7 @@ from bot.services.dto import UserDTO
 from bot.services.order_publish import Publication
 from handlers import FEATURES
 from handlers.flow import FLOWS
-from handlers.review_steps import edit_data
+from handlers.review_edit import edit_data
 from storage.types import ID_MAX
 from tests.handlers.conftest import Harness, Person
 from tests.orders.support import request_form

@@ -85,7 +85,7 @@ async def test_an_opening_time_passed_before_publishing_opens_at_once(
     services: Services, org: Org, clock: FakeClock
 ) -> None:
     """The coordinator typed 10:00 at 09:58 and pressed "publish" at 10:01: grabbing
-    opens now (handlers/review_steps.py tells them so)."""
+    opens now (handlers/review_publish.py tells them so)."""
     resident = await person(services, 1001)
     order = await services.orders.create_request(resident, request_form(org))
     opens = clock.now() + timedelta(minutes=2)
