@@ -224,7 +224,7 @@ def domain_error_codes() -> set[str]:
     return codes
 
 
-# Service errors that never reach a chat: bot/cli.py formats them itself.
+# Service errors that never reach a chat: bot/cli/admin.py formats them itself.
 CLI_ONLY = {"invalid.unit.ambiguous"}
 
 
