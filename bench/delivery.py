@@ -30,13 +30,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 from bot.config import load_config
+from bot.delivery.outbox import OutboxService
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.delivery.worker import make_bot
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.process import SandboxProcess
-from bot.services.clock import SystemClock
-from bot.services.outbox import OutboxService
+from bot.services.kernel.clock import SystemClock
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.repositories import outbox as outbox_repo

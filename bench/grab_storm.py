@@ -50,15 +50,15 @@ from bot.app import build_application, prepare_database
 from bot.config import Config, load_config
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
-from bot.event_loop import loop_name
-from bot.event_loop import run as run_loop
-from bot.http_client import http_request
+from bot.runtime.event_loop import loop_name
+from bot.runtime.event_loop import run as run_loop
+from bot.runtime.http_client import http_request
+from bot.runtime.update_processor import PerUserUpdateProcessor
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.process import SandboxProcess
 from bot.services import Services
-from bot.services.order_forms import OrderForm
-from bot.services.order_publish import Publication
-from bot.update_processor import PerUserUpdateProcessor
+from bot.services.requests.forms import OrderForm
+from bot.services.requests.publish import Publication
 from storage.database import Database
 from storage.enums import ApprovalState, ClaimState
 from storage.models import Claim, Order, User, VolunteerProfile
@@ -318,7 +318,7 @@ async def run(args: argparse.Namespace, sb: SandboxProcess, url: str) -> dict[st
         # CPU seconds during the storm: the bot's process and the sandbox's
         "bot_cpu_s": round(own_cpu, 2),
         "sandbox_cpu_s": round(sandbox_cpu, 2),
-        # the bot's event loop (bot.event_loop: uvloop unless VOLUNTEER_BOT_LOOP=asyncio;
+        # the bot's event loop (bot.runtime.event_loop: uvloop unless VOLUNTEER_BOT_LOOP=asyncio;
         # the sandbox's process runs on the same kind)
         "loop": loop,
     }

@@ -8,7 +8,7 @@ each client sends ``--messages`` messages from ``--concurrency`` concurrent task
 warm-up that opens the connections), round-robin over the chats:
 
 - ``httpx``: PTB's default ``HTTPXRequest``, its pool raised to the concurrency;
-- ``reqwest``: the bot's own ``bot.http_client.ReqwestRequest`` (pyreqwest);
+- ``reqwest``: the bot's own ``bot.runtime.http_client.ReqwestRequest`` (pyreqwest);
 
 each in two modes (``--mode``): ``bot`` — ``Bot.send_message``, what the bot pays, PTB's
 parsing of the returned Message included — and ``post`` — the request object's ``post``
@@ -43,7 +43,7 @@ from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.http_client import ReqwestRequest
+from bot.runtime.http_client import ReqwestRequest
 from bot.sandbox.process import SandboxProcess
 
 CLIENTS = ("httpx", "reqwest")

@@ -15,14 +15,15 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults
 
 import handlers
-from bot import background, event_loop
+from bot import background
 from bot.config import Config, ConfigError
-from bot.http_client import http_request
 from bot.logs import setup_logging
+from bot.runtime import event_loop
+from bot.runtime.http_client import http_request
+from bot.runtime.update_processor import PerUserUpdateProcessor
+from bot.runtime.volunteer_bot import VolunteerBot
 from bot.services import Services
-from bot.services.clock import Clock
-from bot.update_processor import PerUserUpdateProcessor
-from bot.volunteer_bot import VolunteerBot
+from bot.services.kernel.clock import Clock
 from handlers.menus import MENUS_KEY, Menus, set_menus
 from storage.database import Database
 from storage.migrate import current_revision, head_revision, upgrade
@@ -180,7 +181,7 @@ async def _prepare(config: Config) -> None:
 def run(config: Config) -> None:
     """Run the bot with long polling against ``[telegram] base_url`` until stopped."""
     setup_logging(config.general.log_level)
-    # uvloop where installed (bot.event_loop): PTB runs on the loop set as current
+    # uvloop where installed (bot.runtime.event_loop): PTB runs on the loop set as current
     loop = event_loop.new_event_loop()
     loop.run_until_complete(_prepare(config))
     app = build_application(config)

@@ -4,7 +4,7 @@ through the outbox); every value is escaped by the translator."""
 from __future__ import annotations
 
 from bot.i18n import Markup, Translator
-from bot.services.dto import TeamDTO, UnitDTO, VolunteerDTO
+from bot.services.kernel.dto import TeamDTO, UnitDTO, VolunteerDTO
 
 
 def duration_text(tr: Translator, hours: float) -> Markup:

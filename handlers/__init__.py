@@ -14,27 +14,15 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, TypeHandler, filters
 
-from handlers import (
-    activity,
-    approvals,
-    coordinators,
-    correct_hours,
-    escalation,
-    grab,
-    home,
-    language,
-    my_requests,
-    myplaces,
-    order_view,
-    orders_browse,
-    profile,
-    registration,
-    request,
-    review,
-)
+from handlers import home, language
 from handlers.common import domain_errors, keep_menu, load_user
 from handlers.errors import on_error
-from handlers.flow import PREFIX, on_button, on_message
+from handlers.flows.engine import PREFIX, on_button, on_message
+from handlers.grabs import grab
+from handlers.people import approvals, coordinators, profile, registration
+from handlers.requests import activity, escalation, my_requests, request, review
+from handlers.requests import browse as orders_browse
+from handlers.service_day import correct_hours, myplaces, order_view
 
 PRE = -2
 MENU = -1

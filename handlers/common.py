@@ -25,9 +25,9 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Translator, get_translator
 from bot.services import Services
-from bot.services.dto import UserDTO
-from bot.services.errors import DomainError, InvalidValue
-from bot.services.users import TelegramIdentity
+from bot.services.kernel.dto import UserDTO
+from bot.services.kernel.errors import DomainError, InvalidValue
+from bot.services.people.users import TelegramIdentity
 from handlers.menus import menus
 
 log = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
 from bot.i18n import Translator
-from bot.services.dto import Role, UserDTO
+from bot.services.kernel.dto import Role, UserDTO
 from handlers.common import Reply, answer, domain_errors, me, tr
-from handlers.flow import cancel_flow, current_turn, start_flow
+from handlers.flows.engine import cancel_flow, current_turn, start_flow
 from handlers.menus import can_request, help_text
 
 HOME = "home"
@@ -75,18 +75,11 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_home_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from handlers import (
-        approvals,
-        coordinators,
-        language,
-        my_requests,
-        myplaces,
-        order_view,
-        orders_browse,
-        profile,
-        request,
-        review,
-    )
+    from handlers import language
+    from handlers.people import approvals, coordinators, profile
+    from handlers.requests import browse as orders_browse
+    from handlers.requests import my_requests, request, review
+    from handlers.service_day import myplaces, order_view
 
     query = update.callback_query
     assert query is not None and query.data is not None

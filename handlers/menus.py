@@ -38,8 +38,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.i18n import LANGUAGES, Markup, Translator, get_translator
-from bot.services.dto import Role, UserDTO
-from bot.services.users import UserService
+from bot.services.kernel.dto import Role, UserDTO
+from bot.services.people.users import UserService
 
 log = logging.getLogger(__name__)
 

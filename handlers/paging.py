@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, Update
 
 from bot import callback_data as callbacks
-from bot.services.dto import Page
+from bot.services.kernel.dto import Page
 
 
 def nav_row(prefix: str, result: Page, *before: int | str) -> list[InlineKeyboardButton]:

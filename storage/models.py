@@ -58,7 +58,7 @@ class User(Timestamps, Base):
     # set when Telegram answered 403 (blocked the bot, deactivated) or 400 "chat not
     # found" (never opened the bot), with why (storage.enums.UnreachableReason); cleared
     # when the user writes to the bot again. The outbox holds what is meant for
-    # unreachable users, and releases it then (bot/services/held.py).
+    # unreachable users, and releases it then (bot/services/people/held.py).
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unreachable_reason: Mapped[str | None] = mapped_column(String(16))
     # the digest of the command menu last set for their chat (handlers/menus.py): set

@@ -1,4 +1,4 @@
-"""bot.event_loop: uvloop's loop where installed, asyncio's when asked for."""
+"""bot.runtime.event_loop: uvloop's loop where installed, asyncio's when asked for."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot import event_loop
+from bot.runtime import event_loop
 
 
 async def _which() -> str:

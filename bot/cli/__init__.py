@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from bot.cli.common import PROG, CommandError
 from bot.cli.parser import build_parser
 from bot.config import ConfigError
-from bot.services.errors import DomainError, InvalidValue
-from bot.services.org_file import OrgFileError
+from bot.services.kernel.errors import DomainError, InvalidValue
+from bot.services.org.org_file import OrgFileError
 
 
 def _domain_message(exc: DomainError) -> str:

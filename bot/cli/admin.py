@@ -10,8 +10,8 @@ from typing import Any
 
 from bot.cli.common import PROG, CommandError, CommandGroup, _database, _ensure_schema, _load, _run
 from bot.services import Services
-from bot.services.dto import UnitDTO
-from bot.services.errors import InvalidValue
+from bot.services.kernel.dto import UnitDTO
+from bot.services.kernel.errors import InvalidValue
 
 # ---- admin --------------------------------------------------------------------------
 

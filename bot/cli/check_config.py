@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.cli.common import PROG, CommandGroup, _org_summary, describe_database
 from bot.config import Config, ConfigError, load_config
-from bot.services.org_file import OrgFileError, parse_org_file
+from bot.services.org.org_file import OrgFileError, parse_org_file
 
 # ---- check-config -------------------------------------------------------------------
 

@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from bot import event_loop
 from bot.config import Config, load_config
 from bot.logs import setup_logging
-from bot.services.org_file import OrgFile
+from bot.runtime import event_loop
+from bot.services.org.org_file import OrgFile
 from storage.database import Database, create_engine
 
 PROG = "volunteer-bot"

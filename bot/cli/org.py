@@ -19,7 +19,7 @@ from bot.cli.common import (
     describe_database,
 )
 from bot.services import Services
-from bot.services.org_file import parse_org_file
+from bot.services.org.org_file import parse_org_file
 
 # ---- org ----------------------------------------------------------------------------
 

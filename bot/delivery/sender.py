@@ -16,7 +16,7 @@ pause early when any concurrent request finishes (python-telegram-bot #5338). He
 * 403 (blocked the bot) and 400 "chat not found" (never opened it) are the person,
   not the message: they are marked unreachable, with why, and the message is *held*,
   as is every later message to them, without a send attempt, until they write to the
-  bot again; then what is still worth sending is released (bot/services/held.py).
+  bot again; then what is still worth sending is released (bot/services/people/held.py).
 
 Exactly-once: a message is leased before it is sent and marked sent after Telegram
 accepted it; a worker takes its next message only when that mark is committed. So when
@@ -40,8 +40,8 @@ from typing import Protocol
 from aiolimiter import AsyncLimiter
 
 from bot.config import DeliveryConfig
-from bot.services.outbox import Claimed, OutboxService
-from bot.services.scheduling import Outgoing
+from bot.delivery.outbox import Claimed, OutboxService
+from bot.services.kernel.scheduling import Outgoing
 
 log = logging.getLogger(__name__)
 

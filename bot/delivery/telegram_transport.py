@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBUserWarning
 
 from bot.delivery.sender import Outcome
-from bot.services.scheduling import Button, Outgoing
+from bot.services.kernel.scheduling import Button, Outgoing
 from storage.enums import UnreachableReason
 
 # Text messages go through Bot.do_api_request, which returns Telegram's JSON instead of

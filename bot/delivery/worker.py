@@ -11,7 +11,7 @@ from telegram import Bot
 from bot.config import Config, ConfigError
 from bot.delivery.sender import Sender, SenderStats
 from bot.delivery.telegram_transport import TelegramTransport
-from bot.http_client import http_request
+from bot.runtime.http_client import http_request
 from bot.services import Services
 from storage.database import Database
 

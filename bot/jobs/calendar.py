@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.services.clock import Clock
+from bot.services.kernel.clock import Clock
 from storage.database import Database
 from storage.repositories import jobs as jobs_repo
 

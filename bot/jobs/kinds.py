@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.jobs.calendar import CalendarJob
 from bot.jobs.registry import JobRegistry
-from bot.services.clock import Clock
+from bot.services.kernel.clock import Clock
 from storage.repositories import jobs as jobs_repo
 from storage.repositories import outbox as outbox_repo
 
@@ -92,13 +92,13 @@ def default_registry() -> JobRegistry:
     registry.register("maintenance.cleanup", cleanup, stale_after=timedelta(hours=20))
     # never stale: an offer found late must still pass on, or the place stays reserved
     registry.register("claim.offer_expiry", offer_expiry)
-    # escalation (bot/services/escalation.py): each job checks the order again when it
+    # escalation (bot/services/requests/escalation.py): each job checks the order again when it
     # runs (an order reviewed, filled or started meanwhile is left alone), so late is
     # fine; expiry is never stale, or a request found late would wait for ever
     registry.register("order.review_overdue", review_overdue)
     registry.register("order.unfilled", order_unfilled)
     registry.register("order.expire", order_expire)
-    # attendance (bot/services/service_jobs.py): never stale — found late after downtime,
+    # attendance (bot/services/service_day/jobs.py): never stale — found late after downtime,
     # each still has to happen (hours, no-shows, completion hang on them); each checks
     # the order again and does nothing once it was cancelled, expired or completed
     registry.register("attendance.start", service_start)

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.jobs.registry import JobRegistry
-from bot.services.clock import Clock
+from bot.services.kernel.clock import Clock
 from storage.database import Database
 from storage.enums import JobStatus
 from storage.repositories import jobs as jobs_repo

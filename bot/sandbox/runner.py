@@ -13,7 +13,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.event_loop import run as run_loop
+from bot.runtime.event_loop import run as run_loop
 from bot.sandbox.rate_limits import RateLimits
 from bot.sandbox.sandbox import Sandbox
 

@@ -8,21 +8,21 @@ from datetime import timedelta
 from typing import Any
 
 from bot.config import Config
-from bot.services.attendance import AttendanceService
-from bot.services.claims import ClaimService
-from bot.services.clock import Clock, SystemClock
-from bot.services.contact import ContactService
-from bot.services.coordinators import CoordinatorService
-from bot.services.escalation import EscalationService
-from bot.services.flows import FlowService
-from bot.services.held import HeldMessages
-from bot.services.orders import OrderService
-from bot.services.org import OrgService
-from bot.services.outbox import OutboxService
-from bot.services.reminders import ReminderService
-from bot.services.scheduling import DatabaseScheduler, Scheduler
-from bot.services.users import UserService
-from bot.services.volunteers import VolunteerService
+from bot.delivery.outbox import OutboxService
+from bot.services.grabs.claims import ClaimService
+from bot.services.kernel.clock import Clock, SystemClock
+from bot.services.kernel.flows import FlowService
+from bot.services.kernel.scheduling import DatabaseScheduler, Scheduler
+from bot.services.org.units import OrgService
+from bot.services.people.coordinators import CoordinatorService
+from bot.services.people.held import HeldMessages
+from bot.services.people.users import UserService
+from bot.services.people.volunteers import VolunteerService
+from bot.services.requests.escalation import EscalationService
+from bot.services.requests.orders import OrderService
+from bot.services.service_day.attendance import AttendanceService
+from bot.services.service_day.contact import ContactService
+from bot.services.service_day.reminders import ReminderService
 from storage.database import Database
 
 
@@ -56,7 +56,7 @@ class Services:
         clock = clock or SystemClock()
         scheduler = scheduler or DatabaseScheduler(clock)
         language = config.general.default_language
-        # what every service of the order loop holds (bot/services/base.py LoopService)
+        # what every service of the order loop holds (bot/services/kernel/base.py LoopService)
         loop: dict[str, Any] = {
             "db": db,
             "clock": clock,

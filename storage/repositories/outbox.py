@@ -34,7 +34,7 @@ async def claim(
     that has a message in flight (so each chat gets its messages in order and no faster
     than the sender paces it). Returns the leased messages, and how many due messages
     were held instead: those for someone the bot cannot reach now (``held``, no send
-    attempt) — they wait until that person writes to the bot (bot/services/held.py).
+    attempt) — they wait until that person writes to the bot (bot/services/people/held.py).
 
     Candidates are read in queue order straight off the ``(status, priority, due_at)``
     index — first the rows of senders whose lease ran out (they crashed), then queued

@@ -461,8 +461,8 @@ async def test_outbox_status_and_send(tmp_path: Path, sandbox: Sandbox) -> None:
     --until-idle` delivers what is due and exits."""
     import asyncio
 
-    from bot.services.clock import SystemClock
-    from bot.services.scheduling import DatabaseScheduler, Outgoing
+    from bot.services.kernel.clock import SystemClock
+    from bot.services.kernel.scheduling import DatabaseScheduler, Outgoing
     from storage.database import Database
     from storage.migrate import upgrade
     from storage.repositories import users as users_repo

@@ -13,9 +13,9 @@ from bot.i18n import Translator
 from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
 from bot.sandbox.users import SandboxUser
-from bot.services.dto import OrderDTO, UnitDTO
-from bot.services.order_forms import OrderForm
-from bot.services.order_publish import Publication
+from bot.services.kernel.dto import OrderDTO, UnitDTO
+from bot.services.requests.forms import OrderForm
+from bot.services.requests.publish import Publication
 from storage.models import Order
 from tests.fixtures.bot import RunningBot
 from tests.fixtures.people import add_approved_volunteers

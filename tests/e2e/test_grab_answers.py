@@ -19,7 +19,7 @@ import pytest
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
-from bot.services.dto import OrderDTO
+from bot.services.kernel.dto import OrderDTO
 from tests.e2e.support import publish_activity, shown
 from tests.fixtures.bot import RunningBot
 from tests.fixtures.people import add_approved_volunteers

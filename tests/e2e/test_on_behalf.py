@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.users import SandboxUser
-from bot.services.order_publish import Publication
+from bot.services.requests.publish import Publication
 from storage.models import Order, User
 from tests.e2e.support import shown
 from tests.e2e.test_request import orders_of, resident

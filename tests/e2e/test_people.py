@@ -14,8 +14,8 @@ from bot.i18n import Translator, get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
 from bot.sandbox.users import SandboxUser
-from bot.services.users import TelegramIdentity
-from bot.services.volunteers import VolunteerForm
+from bot.services.people.users import TelegramIdentity
+from bot.services.people.volunteers import VolunteerForm
 from storage.models import VolunteerProfile
 from tests.e2e.support import shown
 from tests.fixtures.bot import ADMIN_ID, RunningBot

@@ -12,8 +12,8 @@ from tests.fixtures.bot import RunningBot
 
 async def register_volunteer(bot: RunningBot, telegram_id: int) -> int:
     """A volunteer registered through the service (the chat flow has its own tests)."""
-    from bot.services.users import TelegramIdentity
-    from bot.services.volunteers import VolunteerForm
+    from bot.services.people.users import TelegramIdentity
+    from bot.services.people.volunteers import VolunteerForm
 
     user = await bot.services.users.touch(TelegramIdentity(telegram_id, "Eve", language_code="en"))
     community = await bot.services.org.unit_by_code(COMMUNITY)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.users import SandboxUser
-from bot.services.order_forms import OrderForm
+from bot.services.requests.forms import OrderForm
 from storage.models import Order, User
 from tests.e2e.support import prompt, shown
 from tests.e2e.test_registration import names

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot import callback_data
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
-from bot.services.order_publish import Publication
+from bot.services.requests.publish import Publication
 from storage.models import AuditEntry, Order
 from tests.e2e.support import shown
 from tests.e2e.test_order_loop import pending_order

@@ -10,9 +10,9 @@ import pytest
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.services.notices import local_time
-from bot.services.order_forms import OrderForm
-from bot.services.order_publish import Publication
-from bot.services.users import TelegramIdentity
+from bot.services.people.users import TelegramIdentity
+from bot.services.requests.forms import OrderForm
+from bot.services.requests.publish import Publication
 from tests.e2e.support import shown
 from tests.fixtures.bot import ADMIN_ID, RunningBot
 from tests.fixtures.people import add_approved_volunteers

@@ -6,7 +6,7 @@ callback query is answered exactly once (as the sandbox recorded the bot's
 answerCallbackQuery calls).
 
 The patterns and the steps are read from what is registered (``handlers.register``'s
-Application, ``handlers.flow.FLOWS``), so a new feature's buttons and a new flow's steps
+Application, ``handlers.flows.engine.FLOWS``), so a new feature's buttons and a new flow's steps
 are covered without a list to keep. Hypothesis runs a fixed number of examples,
 derandomized (the same ones on every run), without an example database, so the tests
 take the same few seconds in CI each time; a sweep puts a few unexpected answers to
@@ -28,11 +28,11 @@ from hypothesis import strategies as st
 from telegram.ext import CallbackQueryHandler
 
 from bot.sandbox import BotMessage
-from bot.services.dto import UserDTO
-from bot.services.order_publish import Publication
+from bot.services.kernel.dto import UserDTO
+from bot.services.requests.publish import Publication
 from handlers import FEATURES
-from handlers.flow import FLOWS
-from handlers.review_edit import edit_data
+from handlers.flows.engine import FLOWS
+from handlers.requests.review_edit import edit_data
 from storage.types import ID_MAX
 from tests.handlers.conftest import Harness, Person
 from tests.orders.support import request_form

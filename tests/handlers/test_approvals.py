@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.i18n import get_translator
-from bot.services.volunteers import PAGE_SIZE
+from bot.services.people.volunteers import PAGE_SIZE
 from tests.handlers.conftest import Harness
 from tests.services.support import COMMUNITY, OTHER_COMMUNITY, form
 

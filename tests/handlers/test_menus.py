@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.i18n import LANGUAGES, get_translator
-from bot.services.dto import UnitDTO, UserDTO
+from bot.services.kernel.dto import UnitDTO, UserDTO
 from handlers.menus import COMMANDS, commands_of, help_text, menu
 
 UNIT = UnitDTO(4, 1, "community", "c", "龙湖东岸社区", "Longhu", "/1/2/4/")

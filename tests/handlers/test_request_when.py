@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import windows
-from bot.services.errors import InvalidValue
-from bot.services.org import OrgService
-from bot.services.org_file import OrgFileError, parse_org_file
-from handlers import request_when as when
+from bot.services.kernel.errors import InvalidValue
+from bot.services.org.org_file import OrgFileError, parse_org_file
+from bot.services.org.units import OrgService
+from bot.services.requests import windows
+from handlers.requests import when
 from storage.database import Database
 
 ZONE = "Asia/Shanghai"

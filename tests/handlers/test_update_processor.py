@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 import pytest
 from telegram import Chat, Message, Update, User
 
-from bot.gc_tuning import BurstGcPause
-from bot.update_processor import PerUserUpdateProcessor, update_key
+from bot.runtime.gc_tuning import BurstGcPause
+from bot.runtime.update_processor import PerUserUpdateProcessor, update_key
 from tests.handlers.conftest import Harness
 
 _ids = itertools.count(1)

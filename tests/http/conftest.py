@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from bot.http_client import ReqwestRequest
+from bot.runtime.http_client import ReqwestRequest
 from bot.sandbox import Sandbox
 
 

@@ -1,4 +1,4 @@
-"""bot.http_client.ReqwestRequest against the sandbox: what PTB sends arrives as it should,
+"""bot.runtime.http_client.ReqwestRequest against the sandbox: what PTB sends arrives as it should,
 long polls work, and timeouts, connection failures and Telegram's errors map as in PTB."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 from telegram.request import RequestData
 
-from bot.http_client import ReqwestRequest, deadline
+from bot.runtime.http_client import ReqwestRequest, deadline
 from bot.sandbox import Sandbox
 from tests.http.conftest import http_bot, seconds
 

@@ -1,4 +1,4 @@
-"""bot.volunteer_bot.VolunteerBot: answerCallbackQuery sent lean (ReqwestRequest.post_json)
+"""bot.runtime.volunteer_bot.VolunteerBot: answerCallbackQuery sent lean (ReqwestRequest.post_json)
 sends what PTB sends and fails as PTB fails; what the lean way does not cover goes
 through PTB."""
 
@@ -11,9 +11,9 @@ from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.request import HTTPXRequest
 
-from bot.http_client import ReqwestRequest
+from bot.runtime.http_client import ReqwestRequest
+from bot.runtime.volunteer_bot import VolunteerBot
 from bot.sandbox import Sandbox
-from bot.volunteer_bot import VolunteerBot
 from tests.http.conftest import seconds
 
 

@@ -27,9 +27,9 @@ from bot.i18n import (
     get_translator,
 )
 from bot.sandbox.html_check import HtmlError, parse_html
-from bot.services import errors
-from bot.services.errors import DomainError
-from bot.services.validation import normalize_phone
+from bot.services.kernel import errors
+from bot.services.kernel.errors import DomainError
+from bot.services.kernel.validation import normalize_phone
 from handlers.menus import COMMANDS
 from storage.enums import ApprovalState
 
@@ -397,7 +397,7 @@ def test_plural_messages_are_looked_up_with_their_count() -> None:
 
 def test_an_invalid_value_message_with_a_count_takes_its_plural_form() -> None:
     from bot.i18n import get_translator
-    from bot.services.errors import InvalidValue
+    from bot.services.kernel.errors import InvalidValue
     from handlers.common import error_text
 
     en = get_translator("en")

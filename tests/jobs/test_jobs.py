@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.jobs.calendar import CalendarJob, ensure_occurrence
 from bot.jobs.registry import JobRegistry
 from bot.jobs.runner import JobRunner
-from bot.services.scheduling import DatabaseScheduler
+from bot.services.kernel.scheduling import DatabaseScheduler
 from storage.database import Database
 from storage.models import Job, OutboxMessage
 from tests.services.support import FakeClock
@@ -151,7 +151,7 @@ async def test_the_work_and_its_messages_commit_with_done(db: Database) -> None:
     attempts = []
 
     async def notify(ctx: Any, session: AsyncSession, payload: dict[str, Any]) -> None:
-        from bot.services.scheduling import Outgoing
+        from bot.services.kernel.scheduling import Outgoing
 
         await DatabaseScheduler(clock).enqueue(
             session, f"notice:{payload['claim']}", Outgoing(chat_id=42, text="hi")

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.services import Services
-from bot.services.dto import OrderDTO, UnitDTO, UserDTO
-from bot.services.order_forms import OrderForm
-from bot.services.order_publish import Publication
+from bot.services.kernel.dto import OrderDTO, UnitDTO, UserDTO
+from bot.services.requests.forms import OrderForm
+from bot.services.requests.publish import Publication
 from storage.database import Database
 from storage.enums import PLACE_HOLDING, ApprovalState, ClaimState, OrderState
 from storage.models import Claim, Order

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from bot.jobs.kinds import JobContext, default_registry
 from bot.jobs.runner import JobRunner
 from bot.services import Services
-from bot.services.dto import OrderDTO, UserDTO
-from bot.services.errors import (
+from bot.services.kernel.dto import OrderDTO, UserDTO
+from bot.services.kernel.errors import (
     AlreadyDecided,
     CheckInClosed,
     CheckInNotOpen,
@@ -26,7 +26,7 @@ from bot.services.errors import (
     NotFound,
     NotInScope,
 )
-from bot.services.order_publish import Publication
+from bot.services.requests.publish import Publication
 from storage.database import Database
 from storage.models import Claim, Job, Order, OutboxMessage
 from tests.orders.support import activity, boss, check_invariants, request_form, volunteers

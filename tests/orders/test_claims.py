@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from bot.services import Services
-from bot.services.claim_rules import OFFER_EXPIRY_JOB, offer_job_key
-from bot.services.errors import (
+from bot.services.grabs.rules import OFFER_EXPIRY_JOB, offer_job_key
+from bot.services.kernel.errors import (
     AlreadyClaimed,
     AlreadyDecided,
     CancelTooLate,
@@ -22,7 +22,7 @@ from bot.services.errors import (
     TeamRequired,
     TooManyClaims,
 )
-from bot.services.scheduling import RecordingScheduler
+from bot.services.kernel.scheduling import RecordingScheduler
 from storage.database import Database
 from storage.enums import ClaimState, OrderState
 from tests.orders.support import activity, check_invariants, request_form, snapshot, volunteers

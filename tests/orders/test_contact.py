@@ -21,10 +21,10 @@ from bot.jobs.kinds import JobContext, default_registry
 from bot.jobs.runner import JobRunner
 from bot.sandbox import Sandbox
 from bot.services import Services, notices
-from bot.services.contact import hide_job_key
-from bot.services.dto import ClaimDTO, OrderDTO
-from bot.services.scheduling import Button, Outgoing
-from handlers.grab import place_text
+from bot.services.kernel.dto import ClaimDTO, OrderDTO
+from bot.services.kernel.scheduling import Button, Outgoing
+from bot.services.service_day.contact import hide_job_key
+from handlers.grabs.grab import place_text
 from storage.database import Database
 from storage.models import ContactReveal, Job, OutboxMessage
 from tests.orders.support import activity, boss, volunteers
@@ -99,7 +99,7 @@ async def test_hidden_after_the_service(
 
 
 async def test_the_place_text_is_the_handlers(services: Services, db: Database, org: Org) -> None:
-    """notices.place_text (used for the hidden version) renders what handlers/grab.py
+    """notices.place_text (used for the hidden version) renders what handlers/grabs/grab.py
     shows, in both languages."""
     order = await activity(services, org, places=1, guidance="带 <购物袋> & 伞")
     (volunteer,) = await volunteers(db, org, 1)

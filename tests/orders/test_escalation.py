@@ -18,8 +18,8 @@ from bot.i18n import get_translator
 from bot.jobs.kinds import JobContext, default_registry
 from bot.jobs.runner import JobRunner
 from bot.services import Services
-from bot.services.dto import UnitDTO, UserDTO
-from bot.services.errors import (
+from bot.services.kernel.dto import UnitDTO, UserDTO
+from bot.services.kernel.errors import (
     AlreadyDecided,
     InvalidValue,
     NotAllowed,
@@ -27,7 +27,7 @@ from bot.services.errors import (
     NotInScope,
     OrderClosed,
 )
-from bot.services.order_publish import Publication
+from bot.services.requests.publish import Publication
 from storage.database import Database
 from storage.enums import ClaimState, OrderState
 from storage.models import Claim, Job, Order, OrgUnit, OutboxMessage

@@ -2,12 +2,12 @@
 U+2066–U+2069) the same way (issue 12, item 17): an order's title, description,
 address and beneficiary, a rejection's reason, a publication's guidance, an hours
 correction's reason. The chat steps and these services share one function
-(bot.services.validation.free_text)."""
+(bot.services.kernel.validation.free_text)."""
 
 from __future__ import annotations
 
 from bot.services import Services
-from bot.services.order_publish import Publication
+from bot.services.requests.publish import Publication
 from storage.database import Database
 from tests.orders.support import boss, request_form
 from tests.orders.test_attendance import served

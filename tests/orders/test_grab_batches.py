@@ -8,8 +8,8 @@ import asyncio
 from datetime import timedelta
 
 from bot.services import Services
-from bot.services.dto import ClaimDTO, UserDTO
-from bot.services.errors import (
+from bot.services.kernel.dto import ClaimDTO, UserDTO
+from bot.services.kernel.errors import (
     AlreadyClaimed,
     NotAllowed,
     NotOpenYet,

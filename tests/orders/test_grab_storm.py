@@ -12,10 +12,10 @@ import re
 import time
 
 from bot.i18n import get_translator
+from bot.runtime.update_processor import PerUserUpdateProcessor
 from bot.services import Services
-from bot.services.dto import ClaimDTO, UserDTO
-from bot.services.errors import AlreadyClaimed, SlotsFull
-from bot.update_processor import PerUserUpdateProcessor
+from bot.services.kernel.dto import ClaimDTO, UserDTO
+from bot.services.kernel.errors import AlreadyClaimed, SlotsFull
 from storage.database import Database
 from storage.enums import ClaimState, OrderState
 from tests.handlers import conftest as handler_fixtures

@@ -1,5 +1,5 @@
 """Messages held for people the bot cannot reach, and their release when they write to
-the bot again (bot/services/held.py), on SQLite and PostgreSQL."""
+the bot again (bot/services/people/held.py), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.services import Services
-from bot.services.scheduling import PRIORITY_FIRST, Outgoing
-from bot.services.users import TelegramIdentity
+from bot.services.kernel.scheduling import PRIORITY_FIRST, Outgoing
+from bot.services.people.users import TelegramIdentity
 from storage.database import Database
 from storage.models import OutboxMessage
 from storage.repositories import outbox as outbox_repo

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.services.errors import DomainError
+from bot.services.kernel.errors import DomainError
 from storage.database import Database
 from storage.models import Claim
 from tests.orders.support import activity, check_invariants, volunteers

@@ -9,9 +9,9 @@ import pytest
 
 from bot.callback_data import GRAB
 from bot.services import Services
-from bot.services.errors import NotAllowed, NotFound
-from bot.services.order_publish import Publication
-from bot.services.scheduling import PRIORITY_BROADCAST, RecordingScheduler
+from bot.services.kernel.errors import NotAllowed, NotFound
+from bot.services.kernel.scheduling import PRIORITY_BROADCAST, RecordingScheduler
+from bot.services.requests.publish import Publication
 from storage.database import Database
 from tests.orders.support import activity, boss, request_form, volunteers
 from tests.services.support import (

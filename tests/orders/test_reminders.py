@@ -15,10 +15,10 @@ from bot.i18n import get_translator
 from bot.jobs.kinds import JobContext, default_registry
 from bot.jobs.runner import JobRunner
 from bot.services import Services
-from bot.services.dto import OrderDTO, UserDTO
-from bot.services.order_publish import Publication
-from bot.services.scheduling import PRIORITY_REMINDER
-from handlers.grab import CANCEL
+from bot.services.kernel.dto import OrderDTO, UserDTO
+from bot.services.kernel.scheduling import PRIORITY_REMINDER
+from bot.services.requests.publish import Publication
+from handlers.grabs.grab import CANCEL
 from storage.database import Database
 from storage.models import Job, OutboxMessage
 from tests.orders.support import boss, request_form, volunteers

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.services import Services
-from bot.services.errors import AlreadyDecided, NotAllowed
-from bot.services.order_publish import Publication
+from bot.services.kernel.errors import AlreadyDecided, NotAllowed
+from bot.services.requests.publish import Publication
 from storage.database import Database
 from storage.enums import ClaimState, OrderState
 from storage.models import OutboxMessage

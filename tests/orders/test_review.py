@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from bot.services import Services
-from bot.services.errors import AlreadyDecided, InvalidValue, NotAllowed, NotInScope
-from bot.services.order_publish import Publication
-from bot.services.scheduling import RecordingScheduler
+from bot.services.kernel.errors import AlreadyDecided, InvalidValue, NotAllowed, NotInScope
+from bot.services.kernel.scheduling import RecordingScheduler
+from bot.services.requests.publish import Publication
 from storage.database import Database
 from storage.enums import OrderState
 from storage.models import Order

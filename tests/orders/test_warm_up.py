@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine.default import CACHE_MISS
 
 from bot.services import Services
-from bot.services.errors import TeamRequired
+from bot.services.kernel.errors import TeamRequired
 from storage.database import Database
 from storage.models import Claim, Order, User
 from tests.orders.support import activity, volunteers

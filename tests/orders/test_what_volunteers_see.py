@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from bot.i18n import get_translator
 from bot.services import Services, notices
-from bot.services.dto import OrderDTO
-from bot.services.errors import InvalidValue
-from bot.services.order_publish import Publication, default_publication
-from bot.services.scheduling import RecordingScheduler
-from handlers.grab import place_text
+from bot.services.kernel.dto import OrderDTO
+from bot.services.kernel.errors import InvalidValue
+from bot.services.kernel.scheduling import RecordingScheduler
+from bot.services.requests.publish import Publication, default_publication
+from handlers.grabs.grab import place_text
 from storage.database import Database
 from storage.models import OutboxMessage
 from tests.orders.support import activity, boss, request_form, volunteers

@@ -11,8 +11,8 @@ import pytest
 
 from bot.config import load_config
 from bot.services import Services
-from bot.services.errors import InvalidValue
-from bot.services.order_publish import Publication, check_opens
+from bot.services.kernel.errors import InvalidValue
+from bot.services.requests.publish import Publication, check_opens
 from storage.database import Database
 from tests.orders.support import boss, request_form
 from tests.services.support import START, FakeClock, Org, person
@@ -85,7 +85,7 @@ async def test_an_opening_time_passed_before_publishing_opens_at_once(
     services: Services, org: Org, clock: FakeClock
 ) -> None:
     """The coordinator typed 10:00 at 09:58 and pressed "publish" at 10:01: grabbing
-    opens now (handlers/review_publish.py tells them so)."""
+    opens now (handlers/requests/review_publish.py tells them so)."""
     resident = await person(services, 1001)
     order = await services.orders.create_request(resident, request_form(org))
     opens = clock.now() + timedelta(minutes=2)

@@ -13,9 +13,9 @@ from sqlalchemy import event, func, select
 
 from bot.config import Config, load_config
 from bot.services import Services
-from bot.services.dto import TeamDTO, UnitDTO, UserDTO
-from bot.services.users import TelegramIdentity
-from bot.services.volunteers import VolunteerForm
+from bot.services.kernel.dto import TeamDTO, UnitDTO, UserDTO
+from bot.services.people.users import TelegramIdentity
+from bot.services.people.volunteers import VolunteerForm
 from storage.database import Database
 from storage.models import AuditEntry
 

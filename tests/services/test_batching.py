@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.services.batching import Batcher
+from bot.runtime.batching import Batcher
 
 
 class Recorder:

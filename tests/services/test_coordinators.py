@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.services import Services
-from bot.services.errors import InvalidValue, NotAllowed, NotFound, NotInScope, UnknownUser
+from bot.services.kernel.errors import InvalidValue, NotAllowed, NotFound, NotInScope, UnknownUser
 from storage.database import Database
 from storage.models import AuditEntry, CoordinatorBinding, User
 from tests.services.support import (

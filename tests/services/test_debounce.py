@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.services.debounce import Debounce
+from bot.runtime.debounce import Debounce
 
 
 class Releases:

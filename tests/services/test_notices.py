@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.services import Services
-from bot.services.errors import InvalidValue
-from bot.services.scheduling import RecordingScheduler
+from bot.services.kernel.errors import InvalidValue
+from bot.services.kernel.scheduling import RecordingScheduler
 from storage.database import Database
 from storage.models import OutboxMessage
 from tests.services.support import (

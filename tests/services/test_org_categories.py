@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot.services.org import OrgService
+from bot.services.org.units import OrgService
 from storage.database import Database
 from storage.models import Category
 from tests.services.support import sent_statements

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.services.errors import InvalidValue
-from bot.services.org import OrgService
-from bot.services.org_file import OrgFileError, parse_org_file
+from bot.services.kernel.errors import InvalidValue
+from bot.services.org.org_file import OrgFileError, parse_org_file
+from bot.services.org.units import OrgService
 from storage.database import Database
 from storage.models import OrgUnit, Team
 

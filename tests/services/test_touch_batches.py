@@ -8,7 +8,7 @@ import asyncio
 from sqlalchemy import select
 
 from bot.services import Services
-from bot.services.users import TelegramIdentity, UserService
+from bot.services.people.users import TelegramIdentity, UserService
 from storage.database import Database
 from storage.models import User
 from tests.services.support import FakeClock, recorded_writes, sent_statements, verb

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.services import Services
-from bot.services.dto import Role
-from bot.services.errors import InvalidValue, NotFound
-from bot.services.users import TelegramIdentity
+from bot.services.kernel.dto import Role
+from bot.services.kernel.errors import InvalidValue, NotFound
+from bot.services.people.users import TelegramIdentity
 from storage.database import Database
 from storage.models import User
 from tests.services.support import (

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.errors import InvalidValue
-from bot.services.validation import (
+from bot.services.kernel.errors import InvalidValue
+from bot.services.kernel.validation import (
     NAME_MAX,
     clean_name,
     free_text,

@@ -11,9 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.services import Services
-from bot.services.dto import Recipient, UserDTO
-from bot.services.errors import AlreadyDecided, InvalidValue, NotAllowed, NotFound, NotInScope
-from bot.services.volunteers import PAGE_SIZE
+from bot.services.kernel.dto import Recipient, UserDTO
+from bot.services.kernel.errors import (
+    AlreadyDecided,
+    InvalidValue,
+    NotAllowed,
+    NotFound,
+    NotInScope,
+)
+from bot.services.people.volunteers import PAGE_SIZE
 from storage.database import Database
 from storage.models import AuditEntry, User, VolunteerProfile, VolunteerTeam
 from tests.services.support import (

@@ -8,9 +8,9 @@ from datetime import datetime
 
 from bot import callback_data
 from bot.i18n import get_translator
-from bot.services.dto import ClaimDTO, OrderDTO, Recipient
+from bot.services.kernel.dto import ClaimDTO, OrderDTO, Recipient
+from bot.services.kernel.scheduling import PRIORITY_BROADCAST, Outgoing
 from bot.services.notices.common import local_time, opens_later, order_about, press_button, stamp
-from bot.services.scheduling import PRIORITY_BROADCAST, Outgoing
 
 
 def offer_key(claim_id: int, offered_at: datetime) -> str:

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from bot import callback_data
 from bot.i18n import Markup, Translator, escape
-from bot.services.dto import CategoryDTO, OrderDTO
-from bot.services.scheduling import Button
+from bot.services.kernel.dto import CategoryDTO, OrderDTO
+from bot.services.kernel.scheduling import Button
 
 
 def press_button(label: str, prefix: str, *ids: int) -> Button:

@@ -9,9 +9,9 @@ from datetime import datetime
 from bot import callback_data
 from bot.i18n import Markup, get_translator
 from bot.rendering import volunteer_card
-from bot.services.dto import CoordinatorDTO, Recipient, VolunteerDTO
+from bot.services.kernel.dto import CoordinatorDTO, Recipient, VolunteerDTO
+from bot.services.kernel.scheduling import PRIORITY_FIRST, Outgoing
 from bot.services.notices.common import press_button, stamp
-from bot.services.scheduling import PRIORITY_FIRST, Outgoing
 
 
 def volunteer_pending(
@@ -82,7 +82,7 @@ def while_away(
 ) -> tuple[str, Outgoing]:
     """To someone the bot could not reach, when they write to it again (or for the
     first time): what waits for them in their queues, how many of the notices held for
-    them went out of date, how many follow (bot/services/held.py); the commands in it
+    them went out of date, how many follow (bot/services/people/held.py); the commands in it
     open the queues. Sent before the messages it announces."""
     tr = get_translator(person.language)
     lines = [tr("held.digest_first" if never_opened else "held.digest_back")]

@@ -1,6 +1,6 @@
 """The place message (a volunteer's place with the resident's address and phone,
 hidden again after the service or once given up), and the reminders before the
-service (bot/services/reminders.py, bot/services/contact.py)."""
+service (bot/services/service_day/reminders.py, bot/services/service_day/contact.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import hashlib
 from bot import callback_data
 from bot.i18n import Markup, Translator, get_translator
 from bot.rendering import duration_text
-from bot.services.dto import CategoryDTO, ClaimDTO, OrderDTO, Recipient
+from bot.services.kernel.dto import CategoryDTO, ClaimDTO, OrderDTO, Recipient
+from bot.services.kernel.scheduling import PRIORITY_REMINDER, Outgoing
 from bot.services.notices.common import (
     MAX_TEXT,
     guidance_text,
@@ -18,7 +19,6 @@ from bot.services.notices.common import (
     order_about,
     press_button,
 )
-from bot.services.scheduling import PRIORITY_REMINDER, Outgoing
 
 
 def place_contact(
@@ -51,7 +51,7 @@ def place_text(
     requester: str | None = None,
     hidden: str | None = None,
 ) -> Markup:
-    """What a volunteer holding a place is shown (as handlers/grab.py ``place_text``):
+    """What a volunteer holding a place is shown (as handlers/grabs/grab.py ``place_text``):
     what the order is about, the contact (:func:`place_contact`; ``requester``: the
     requester's name, for an order on someone else's behalf) — or, with ``hidden``,
     that note in its place — and the category's guidance with the order's own."""

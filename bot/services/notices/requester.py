@@ -7,9 +7,9 @@ from datetime import datetime
 
 from bot import callback_data
 from bot.i18n import get_translator
-from bot.services.dto import OrderDTO, Recipient
+from bot.services.kernel.dto import OrderDTO, Recipient
+from bot.services.kernel.scheduling import Outgoing
 from bot.services.notices.common import local_time, press_button, stamp
-from bot.services.scheduling import Outgoing
 
 
 def order_published(requester: Recipient, order: OrderDTO, timezone: str) -> tuple[str, Outgoing]:

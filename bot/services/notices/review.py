@@ -1,13 +1,13 @@
 """Notices to coordinators about requests: one to review, and one still unfilled as
-its start comes near (escalation, 三级阵地: bot/services/escalation.py)."""
+its start comes near (escalation, 三级阵地: bot/services/requests/escalation.py)."""
 
 from __future__ import annotations
 
 from bot import callback_data
 from bot.i18n import get_translator
-from bot.services.dto import OrderDTO, Recipient
+from bot.services.kernel.dto import OrderDTO, Recipient
+from bot.services.kernel.scheduling import Button, Outgoing
 from bot.services.notices.common import local_time, press_button
-from bot.services.scheduling import Button, Outgoing
 
 
 def review_requested(

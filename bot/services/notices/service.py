@@ -1,14 +1,14 @@
 """Notices about the service (实践服务) itself: no-shows, automatic check-outs, the
-hours served and corrected (bot/services/check_in.py, service_jobs.py,
+hours served and corrected (bot/services/service_day/check_in.py, service_jobs.py,
 service_records.py)."""
 
 from __future__ import annotations
 
 from bot import callback_data
 from bot.i18n import get_translator
-from bot.services.dto import OrderDTO, Recipient
+from bot.services.kernel.dto import OrderDTO, Recipient
+from bot.services.kernel.scheduling import Outgoing
 from bot.services.notices.common import hours, local_time, press_button
-from bot.services.scheduling import Outgoing
 
 
 def no_show_volunteer(volunteer: Recipient, order: OrderDTO, claim_id: int) -> tuple[str, Outgoing]:

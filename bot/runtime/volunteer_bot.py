@@ -1,0 +1,78 @@
+"""The bot object the application runs on: PTB's ``ExtBot`` with a lean answerCallbackQuery.
+
+A grab storm answers a thousand button presses at once, and each answer passes through
+PTB's layers for any Bot API call: the defaults inserted, every parameter converted into
+``RequestData``, the envelope parsed. For answerCallbackQuery with a text and an alert —
+the whole of what a storm's answers are — :class:`VolunteerBot` hands the three plain
+values straight to the HTTP client's :meth:`~bot.runtime.http_client.ReqwestRequest.post_json`,
+which sends the same JSON body and maps an error answer through PTB's own code. Measured
+on bench/grab_storm.py (5 interleaved runs each): the event loop's CPU for the storm,
+median 0.51 s through PTB's layers, 0.43 s this way.
+
+Anything else — a URL, a cache time, ``api_kwargs``, a rate limiter, another HTTP client
+— goes through PTB unchanged.
+"""
+
+from __future__ import annotations
+
+from telegram._utils.defaultvalue import DEFAULT_NONE
+from telegram._utils.types import JSONDict, ODVInput, TimePeriod
+from telegram.ext import ExtBot
+
+from bot.runtime.http_client import ReqwestRequest
+
+__all__ = ["VolunteerBot"]
+
+
+class VolunteerBot(ExtBot[None]):
+    async def answer_callback_query(
+        self,
+        callback_query_id: str,
+        text: str | None = None,
+        show_alert: bool | None = None,
+        url: str | None = None,
+        cache_time: TimePeriod | None = None,
+        *,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+        api_kwargs: JSONDict | None = None,
+        rate_limit_args: None = None,
+    ) -> bool:
+        request = self.request
+        if (
+            url is None
+            and cache_time is None
+            and not api_kwargs
+            and self.rate_limiter is None
+            and isinstance(request, ReqwestRequest)
+        ):
+            params: JSONDict = {"callback_query_id": callback_query_id}
+            if text is not None:
+                params["text"] = text
+            if show_alert is not None:
+                params["show_alert"] = show_alert
+            return bool(
+                await request.post_json(
+                    f"{self.base_url}/answerCallbackQuery",
+                    params,
+                    read_timeout=read_timeout,
+                    write_timeout=write_timeout,
+                    connect_timeout=connect_timeout,
+                    pool_timeout=pool_timeout,
+                )
+            )
+        return await super().answer_callback_query(
+            callback_query_id,
+            text,
+            show_alert,
+            url,
+            cache_time,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+            api_kwargs=api_kwargs,
+            rate_limit_args=rate_limit_args,
+        )

@@ -1,0 +1,157 @@
+"""Publishing an order (发单): what a coordinator sets (:class:`Publication`, its
+defaults and checks), the announcement to the volunteers, and a coordinator's own
+activity, published at once without review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import notices
+from bot.services.kernel.dto import OrderDTO, Recipient, UserDTO
+from bot.services.kernel.errors import InvalidValue
+from bot.services.kernel.scope import require_coordinator, require_scope
+from bot.services.kernel.validation import optional_text
+from bot.services.people.users import effective_language
+from bot.services.requests.common import OrderBase, order_area, order_dto
+from bot.services.requests.forms import OrderForm, check_form
+from storage.enums import OrderScope, OrderState
+from storage.repositories import orders as orders_repo
+from storage.repositories import org as org_repo
+from storage.repositories import volunteers as volunteers_repo
+
+GUIDANCE_MAX = 2000
+PLACES_MAX = 200
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a coordinator sets when publishing."""
+
+    places: int
+    points_rate: float | None = None  # None: [points] rate_per_hour
+    team_id: int | None = None
+    guidance: str | None = None
+    opens_at: datetime | None = None  # None: grabbing opens at once
+    scope: str = OrderScope.COMMUNITY.value
+
+
+def default_publication(order: OrderDTO) -> Publication:
+    """What "publish with these defaults" publishes: a place for each helper asked, the
+    configured points rate (categories have no rate of their own), any team, no
+    guidance beyond the category's own, grabbing open at once, the request's community."""
+    return Publication(places=min(max(order.helpers_requested, 1), PLACES_MAX))
+
+
+def check_guidance(text: str | None) -> str | None:
+    """A coordinator's guidance for an order: optional, at most GUIDANCE_MAX."""
+    return optional_text(text, "guidance", GUIDANCE_MAX)
+
+
+def check_opens(
+    opens_at: datetime | None, starts_at: datetime, now: datetime | None = None
+) -> None:
+    """Grabbing must open before the service starts (None: at once); with ``now``, a
+    time typed for it must be still to come (the coordinator has "open now" for that)."""
+    if opens_at is None:
+        return
+    if now is not None and opens_at <= now:
+        raise InvalidValue("opens_at", "past")
+    if opens_at >= starts_at:
+        raise InvalidValue("opens_at", "after_start")
+
+
+class OrderPublishing(OrderBase):
+    """Publication, shared by a coordinator's own activity and an approved request."""
+
+    async def _publication(
+        self, session: AsyncSession, publication: Publication, starts_at: datetime
+    ) -> dict[str, object]:
+        if not 1 <= publication.places <= PLACES_MAX:
+            raise InvalidValue("places", "range", min=1, max=PLACES_MAX)
+        rate = self.default_rate if publication.points_rate is None else publication.points_rate
+        if not 0 < rate <= 1000:
+            raise InvalidValue("points_rate", "range")
+        if publication.team_id is not None and publication.team_id not in {
+            t.id for t in await org_repo.teams(session)
+        }:
+            raise InvalidValue("teams", "not_found")
+        if publication.scope not in {s.value for s in OrderScope}:
+            raise InvalidValue("scope", "unknown")
+        now = self.clock.now()
+        # a time that passed while the coordinator answered the last questions: at once
+        # (they are told: handlers/requests/review_publish.py opened_early)
+        opens_at = publication.opens_at
+        if opens_at is not None and opens_at <= now:
+            opens_at = None
+        check_opens(opens_at, starts_at)
+        return {
+            "places": publication.places,
+            "points_rate": rate,
+            "team_id": publication.team_id,
+            "guidance": check_guidance(publication.guidance),
+            "opens_at": opens_at,
+            "scope": publication.scope,
+            "published_at": now,
+            "updated_at": now,
+        }
+
+    async def create_activity(
+        self, actor: UserDTO, form: OrderForm, publication: Publication
+    ) -> OrderDTO:
+        """A coordinator's own order (an activity with N places): open at once."""
+        require_coordinator(actor)
+        now = self.clock.now()
+        values = check_form(form, now, self.timezone, self.max_days_ahead)
+        async with self.db.transaction() as session:
+            path = await self._community(session, form.community_id)
+            require_scope(actor, path)
+            published = await self._publication(session, publication, form.starts_at)
+            order = await orders_repo.insert(
+                session,
+                requester_id=actor.id,
+                state=OrderState.OPEN.value,
+                taken=0,
+                reviewed_by_id=actor.id,
+                created_at=now,
+                **values,
+                **published,
+            )
+            await self._audit(session, actor, order, "order.create_activity")
+            dto = order_dto(order)
+            await self._announce(session, dto)
+            await self._run_hooks(self.on_published, session, dto)
+            return dto
+
+    async def _announce(self, session: AsyncSession, order: OrderDTO) -> None:
+        """Tell the approved volunteers of the order's community (or its street) in its
+        team, each with a Grab button — without the resident's address or phone."""
+        community, area = await order_area(session, order.community_id, order.scope)
+        category = (await org_repo.categories_by_codes(session)).get(order.category)
+        now = self.clock.now()
+        for user in await volunteers_repo.approved_under(session, area.path, order.team_id):
+            to = Recipient(user.telegram_id, effective_language(user, self.default_language))
+            zh = to.language.startswith("zh")
+            kind = (category.name_zh if zh else category.name_en) if category else order.category
+            key, message = notices.order_announced(
+                to,
+                user.id,
+                order,
+                kind,
+                community.name_zh if zh else community.name_en,
+                self.timezone,
+                now,
+            )
+            await self.scheduler.enqueue(session, key, message)
+
+    def local_moment(self, text: str) -> datetime:
+        """``2026-12-03 14:00`` typed in the configured timezone, as an aware time."""
+        try:
+            naive = datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
+        except ValueError:
+            raise InvalidValue("opens_at", "format") from None
+        return naive.replace(tzinfo=ZoneInfo(self.timezone))

@@ -1,0 +1,1 @@
+"""bot.services.service_day."""

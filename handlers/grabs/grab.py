@@ -1,0 +1,393 @@
+"""Volunteers grab places (接单): the Grab button, the waitlist, offers, guidance, cancel.
+
+Every press is re-checked by ClaimService against the database and the presser: a
+forged claim id is NotFound, a forged order id is answered like any other order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, ContextTypes
+
+from bot import callback_data as callbacks
+from bot.background import wake_sender
+from bot.i18n import Markup, Translator
+from bot.rendering import duration_text
+from bot.runtime.update_processor import PerUserUpdateProcessor
+from bot.services import notices
+from bot.services.grabs.place_changes import GivingUp
+from bot.services.kernel.dto import CategoryDTO, ClaimDTO
+from bot.services.kernel.errors import NotOpenYet, OutsideArea, SlotsFull
+from bot.services.notices import local_time
+from handlers.common import (
+    Reply,
+    StaleButton,
+    answer,
+    domain_errors,
+    me,
+    pressed_ids,
+    services,
+    tr,
+)
+
+log = logging.getLogger(__name__)
+
+GRAB = callbacks.GRAB
+WAITLIST = "gw"  # gw:<order id>
+CONFIRM = "gg"  # gg:<claim id>  (guidance read)
+CANCEL = callbacks.CANCEL_PLACE  # gc:<claim id>  (asks first)
+CONFIRM_CANCEL = "gx"  # gx:<claim id>:<claim version>  (yes, give it up)
+KEEP = "gk"  # gk:<claim id>  (no, keep it)
+
+
+def place_text(
+    t: Translator,
+    claim: ClaimDTO,
+    timezone: str,
+    category: CategoryDTO | None,
+    requester: str | None = None,
+) -> str:
+    """What a volunteer holding a place sees: the resident's address and phone too (or
+    the person helped's, and the requester as a second contact), and the category's
+    guidance with the order's own (the outbox edits the same text, without the contact,
+    after the service)."""
+    return notices.place_text(t, claim.order, category, timezone, requester=requester)
+
+
+def place_markup(t: Translator, claim: ClaimDTO) -> InlineKeyboardMarkup:
+    rows = []
+    if claim.guidance_confirmed_at is None:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t.plain("grab.button_guidance_read"),
+                    callback_data=callbacks.encode(CONFIRM, claim.id),
+                )
+            ]
+        )
+    if claim.state == "claimed":  # until the service starts (then CancelTooLate)
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t.plain("grab.button_cancel_place"),
+                    callback_data=callbacks.encode(CANCEL, claim.id),
+                )
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+async def _place_text(context: ContextTypes.DEFAULT_TYPE, claim: ClaimDTO) -> str:
+    category = await services(context).org.category(claim.order.category)
+    requester = None
+    if claim.order.beneficiary_name is not None:  # the requester is the second contact
+        requester = await services(context).orders.requester_name(claim.order)
+    return place_text(tr(context), claim, services(context).claims.timezone, category, requester)
+
+
+async def show_place(update: Update, context: ContextTypes.DEFAULT_TYPE, claim: ClaimDTO) -> None:
+    t = tr(context)
+    text = await _place_text(context, claim)
+    message = await Reply(update, context).send(text, place_markup(t, claim))
+    # it shows the resident's address and phone: hidden again after the service
+    await services(context).contact.record(claim.id, message.chat_id, message.message_id)
+
+
+def _follow_up(
+    context: ContextTypes.DEFAULT_TYPE,
+    work: Coroutine[Any, Any, None],
+    name: str,
+    *,
+    urgent: bool = False,
+) -> None:
+    """Run ``work`` after the update's answer (see PerUserUpdateProcessor.follow_up)."""
+    processor = context.application.update_processor
+    if isinstance(processor, PerUserUpdateProcessor):
+        processor.follow_up(work, name, urgent=urgent)
+    else:  # an application built without it (some tests): at once
+        context.application.create_task(work, name=name)
+
+
+def _carries_press(update: Update) -> bool:
+    """Whether the pressed message carries the button pressed (a forged press names
+    data of no button on it): only then is it edited, else the answer is a new one."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return False
+    return any(
+        button.callback_data == query.data
+        for row in message.reply_markup.inline_keyboard
+        for button in row
+    )
+
+
+def _about_order(update: Update, order_id: int) -> Message | None:
+    """The pressed message, if it is the order's own — its announcement (or a card of
+    that order alone): every button on it is that order's Grab or waitlist button. A
+    list of orders is not: an answer about one of them goes into a message of its own."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    if not isinstance(message, Message) or not message.text or message.reply_markup is None:
+        return None
+    own = {callbacks.encode(prefix, order_id) for prefix in (GRAB, WAITLIST)}
+    buttons = [button for row in message.reply_markup.inline_keyboard for button in row]
+    if buttons and all(button.callback_data in own for button in buttons):
+        return message
+    return None
+
+
+async def _offer_waitlist(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, order_id: int
+) -> None:
+    """After the "all taken" alert: the order's announcement itself offers the
+    waitlist — the note is added to its text and its Grab button becomes "Join the
+    waitlist". No new message per volunteer too late there: a storm's hundreds of them
+    would be as many sendMessage calls, which Telegram's ~30 messages/s per bot would
+    spread over many seconds, and a chat cluttered with "full" messages. Pressed on any
+    other message (a list of orders), the note and the button come in a message of
+    their own: the list stays as it was."""
+    t = tr(context)
+    query = update.callback_query
+    assert query is not None
+    join = InlineKeyboardButton(
+        t.plain("grab.button_join_waitlist"), callback_data=callbacks.encode(WAITLIST, order_id)
+    )
+    note = t("grab.full")
+    message = _about_order(update, order_id)
+    if message is None:
+        await Reply(update, context).send(note, InlineKeyboardMarkup([[join]]))
+        return
+    text = message.text_html
+    if note not in text:
+        text = f"{text}\n\n{note}"
+    if len(text) > MessageLimit.MAX_TEXT_LENGTH:
+        text = note
+    try:
+        await query.edit_message_text(text, reply_markup=InlineKeyboardMarkup([[join]]))
+    except BadRequest as exc:  # e.g. not modified: a second tap before the first edit
+        log.info("could not offer the waitlist on the pressed message: %s", exc)
+
+
+@domain_errors
+async def on_grab(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    (order_id,) = pressed_ids(update, GRAB)
+    try:
+        claim = await services(context).claims.grab(me(context), order_id)
+    except SlotsFull:
+        await answer(update, t.plain("error.slots_full"), alert=True)
+        # they have their answer; the edit only tidies up: after the answers of a storm
+        _follow_up(context, _offer_waitlist(update, context, order_id), f"waitlist:{order_id}")
+        return
+    except NotOpenYet as error:
+        opens = local_time(error.opens_at, services(context).claims.timezone)
+        await answer(update, t.plain("grab.not_open_yet", opens=opens), alert=True)
+        return
+    except OutsideArea as error:
+        await _outside_area(update, context, error)
+        return
+    # the alert goes out first; the place's details are prepared meanwhile, not after
+    # its round trip (in a storm that trip waits behind the others' answers)
+    await asyncio.gather(
+        answer(update, t.plain("grab.got_alert", number=claim.order.number), alert=True),
+        show_place(update, context, claim),
+    )
+    wake_sender(context.application)  # the requester may be told the order filled
+
+
+async def _outside_area(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, error: OutsideArea
+) -> None:
+    """An order for the volunteers of another community (or street): whose it is."""
+    t = tr(context)
+    await answer(update, t.plain("grab.outside_area", area=error.area(t.language)), alert=True)
+
+
+@domain_errors
+async def on_waitlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    (order_id,) = pressed_ids(update, WAITLIST)
+    try:
+        claim = await services(context).claims.join_waitlist(me(context), order_id)
+    except OutsideArea as error:
+        await _outside_area(update, context, error)
+        return
+    await answer(update)
+    if claim.state == "claimed":  # a place came free meanwhile
+        await show_place(update, context, claim)
+        return
+    waitlisted = t("grab.waitlisted", number=claim.order.number)
+    message = _about_order(update, order_id)
+    if message is None:  # e.g. a list of orders: it stays as it was
+        await Reply(update, context).send(waitlisted)
+        return
+    # the announcement: what it said, then the waitlist place (no buttons any more)
+    announced = message.text_html.replace(t("grab.full"), "").strip()
+    text = f"{announced}\n\n{waitlisted}" if announced else waitlisted
+    if len(text) > MessageLimit.MAX_TEXT_LENGTH:
+        text = waitlisted
+    await Reply(update, context).edit_or_send(text)
+
+
+@domain_errors
+async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    (claim_id,) = pressed_ids(update, CONFIRM)
+    claim = await services(context).claims.confirm_guidance(me(context), claim_id)
+    await answer(update, t.plain("grab.guidance_confirmed"))
+    if not _carries_press(update):  # not pressed on a place message: a new (recorded) one
+        await show_place(update, context, claim)
+        return
+    text = await _place_text(context, claim)
+    await Reply(update, context).edit_or_send(text, place_markup(t, claim))
+
+
+def _ask_cancel(t: Translator, giving: GivingUp, cutoff: timedelta, timezone: str) -> str:
+    """Give the place up? With when that counts as a late cancellation."""
+    order = giving.claim.order
+    lines = [
+        t(
+            "grab.ask_cancel",
+            number=order.number,
+            start=local_time(order.starts_at, timezone),
+            end=local_time(order.ends_at, timezone),
+        )
+    ]
+    span = duration_text(t, cutoff.total_seconds() / 3600)
+    if giving.late:
+        lines.append(t("grab.ask_cancel_late", span=span))
+    elif cutoff:
+        lines.append(
+            t("grab.ask_cancel_free", span=span, late_from=local_time(giving.late_from, timezone))
+        )
+    return "\n\n".join(lines)
+
+
+@domain_errors
+async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Cancel my place" (the place message, a reminder): asks first, in a message of
+    its own (the place message keeps what it shows until the place is given up)."""
+    t = tr(context)
+    (claim_id,) = pressed_ids(update, CANCEL)
+    claims = services(context).claims
+    giving = await claims.giving_up(me(context), claim_id)
+    await answer(update)
+    claim = giving.claim
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.plain("grab.button_confirm_cancel"),
+                    callback_data=callbacks.encode(CONFIRM_CANCEL, claim.id, claim.version),
+                ),
+                InlineKeyboardButton(
+                    t.plain("grab.button_keep_place"),
+                    callback_data=callbacks.encode(KEEP, claim.id),
+                ),
+            ]
+        ]
+    )
+    text = _ask_cancel(t, giving, claims.cancel_cutoff, claims.timezone)
+    await Reply(update, context).send(text, markup)
+
+
+async def _answer_in_place(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Into the pressed message when the press came from it, else a new message."""
+    if _carries_press(update):
+        await Reply(update, context).edit_or_send(text)
+    else:
+        await Reply(update, context).send(text)
+
+
+@domain_errors
+async def on_confirm_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Yes, give it up: only the place as it was when asked (its version)."""
+    t = tr(context)
+    claim_id, version = pressed_ids(update, CONFIRM_CANCEL, 2)
+    claim = await services(context).claims.cancel(me(context), claim_id, version)
+    key = "grab.cancelled_late" if claim.late_cancel else "grab.cancelled"
+    await answer(update)
+    await _answer_in_place(update, context, t(key, number=claim.order.number))
+    wake_sender(context.application)  # the place message, the requester, the next in line
+
+
+@domain_errors
+async def on_keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    (claim_id,) = pressed_ids(update, KEEP)
+    giving = await services(context).claims.giving_up(me(context), claim_id)  # still held
+    await answer(update)
+    await _answer_in_place(update, context, t("grab.place_kept", number=giving.claim.order.number))
+
+
+def _offer_ids(update: Update, prefix: str) -> tuple[int, int | None]:
+    """``prefix:<claim id>:<version>``; an offer sent before its buttons carried the
+    version has the claim id alone (then the claim's state alone decides)."""
+    try:
+        claim_id, version = pressed_ids(update, prefix, 2)
+    except StaleButton:
+        (claim_id,) = pressed_ids(update, prefix)
+        return claim_id, None
+    return claim_id, version
+
+
+@domain_errors
+async def on_accept_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    claim_id, version = _offer_ids(update, callbacks.ACCEPT_OFFER)
+    claim = await services(context).claims.accept_offer(me(context), claim_id, version)
+    await answer(update, t.plain("grab.got_alert", number=claim.order.number))
+    await _settle_pressed_offer(
+        update, context, t("claim.offer_accepted", number=claim.order.number)
+    )
+    await show_place(update, context, claim)
+    wake_sender(context.application)
+
+
+async def _settle_pressed_offer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: Markup
+) -> None:
+    """The offer message pressed says what became of the offer, without its buttons, at
+    once: the service queues the same edit (notices.offer_settled), which it can only
+    address once the offer's sending is recorded — a press right after the offer
+    arrived may come first. (Whichever edit comes second changes nothing.)"""
+    if not _carries_press(update):
+        return
+    try:
+        await update.callback_query.edit_message_text(text)  # type: ignore[union-attr]
+    except BadRequest as exc:  # e.g. not modified: the queued edit came first
+        log.info("could not settle the pressed offer message: %s", exc)
+
+
+@domain_errors
+async def on_decline_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    claim_id, version = _offer_ids(update, callbacks.DECLINE_OFFER)
+    claim = await services(context).claims.decline_offer(me(context), claim_id, version)
+    await answer(update, t.plain("grab.offer_declined_alert"))
+    await _settle_pressed_offer(
+        update, context, t("grab.offer_declined", number=claim.order.number)
+    )
+    wake_sender(context.application)  # the next in line is told
+
+
+HANDLERS = [
+    CallbackQueryHandler(on_grab, pattern=callbacks.pattern(GRAB)),
+    CallbackQueryHandler(on_waitlist, pattern=callbacks.pattern(WAITLIST)),
+    CallbackQueryHandler(on_confirm, pattern=callbacks.pattern(CONFIRM)),
+    CallbackQueryHandler(on_cancel, pattern=callbacks.pattern(CANCEL)),
+    CallbackQueryHandler(on_confirm_cancel, pattern=callbacks.pattern(CONFIRM_CANCEL)),
+    CallbackQueryHandler(on_keep, pattern=callbacks.pattern(KEEP)),
+    CallbackQueryHandler(on_accept_offer, pattern=callbacks.pattern(callbacks.ACCEPT_OFFER)),
+    CallbackQueryHandler(on_decline_offer, pattern=callbacks.pattern(callbacks.DECLINE_OFFER)),
+]

@@ -1,0 +1,194 @@
+"""The questions that publish an order (places, points rate, team, guidance, when
+grabbing opens, scope): a reviewed request's, step by step (approve), and a
+coordinator's own activity's (handlers/requests/activity.py); then the approval itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.callback_data import decode_id
+from bot.i18n import Markup
+from bot.services.kernel.dto import CategoryDTO, OrderDTO
+from bot.services.kernel.errors import DomainError, InvalidValue
+from bot.services.kernel.validation import free_text, typed_number
+from bot.services.requests.publish import GUIDANCE_MAX, PLACES_MAX, Publication, check_opens
+from handlers.flows.engine import Step, Turn
+from handlers.flows.questions import grid
+from handlers.requests.review_outcome import decided, refused
+
+APPROVE = "review_approve"
+PLACE_CHOICES = (1, 2, 3, 5, 10, 20)
+
+
+class PlacesStep(Step):
+    name = "places"
+
+    async def ask(self, turn: Turn) -> None:
+        buttons = [turn.button(str(n), "n", n) for n in PLACE_CHOICES]
+        await turn.show(turn.tr("review.ask_places", max=PLACES_MAX), turn.keyboard(grid(buttons)))
+
+    async def _set(self, turn: Turn, value: str) -> None:
+        places = typed_number(value)
+        if places is None or not 1 <= places <= PLACES_MAX:
+            raise InvalidValue("places", "range", min=1, max=PLACES_MAX)
+        turn.data["places"] = places
+        await turn.advance()
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        await self._set(turn, text)
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        await self._set(turn, arg)
+
+
+class RateStep(Step):
+    name = "rate"
+
+    async def ask(self, turn: Turn) -> None:
+        rate = turn.services.orders.default_rate
+        default = turn.button(turn.tr.plain("review.button_default_rate", rate=rate), "default")
+        await turn.show(turn.tr("review.ask_rate", rate=rate), turn.keyboard([[default]]))
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        try:
+            rate = float(text.strip())
+        except ValueError:
+            raise InvalidValue("points_rate", "range") from None
+        if not 0 < rate <= 1000:
+            raise InvalidValue("points_rate", "range")
+        turn.data["rate"] = rate
+        await turn.advance()
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        turn.data["rate"] = None
+        await turn.advance()
+
+
+class TeamStep(Step):
+    name = "team"
+
+    async def ask(self, turn: Turn) -> None:
+        teams = await turn.services.org.teams()
+        language = turn.tr.language
+        buttons = [turn.button(t.name(language), "t", t.id) for t in teams]
+        none = turn.button(turn.tr.plain("review.button_any_team"), "t", 0)
+        await turn.show(turn.tr("review.ask_team"), turn.keyboard([[none], *grid(buttons)]))
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        turn.data["team"] = decode_id(arg) or None  # 0: any team
+        await turn.advance()
+
+
+class GuidanceStep(Step):
+    """What the coordinator adds to the category's guidance (shown first: it is what
+    volunteers read anyway)."""
+
+    name = "guidance"
+
+    async def ask(self, turn: Turn) -> None:
+        skip = turn.button(turn.tr.plain("button.skip"), "skip")
+        text = turn.tr("review.ask_guidance")
+        category = await _category(turn)
+        if category is not None and category.guidance(turn.tr.language):
+            language = turn.tr.language
+            told = turn.tr(
+                "review.category_guidance",
+                name=category.name(language),
+                guidance=category.guidance(language),
+            )
+            text = Markup(f"{told}\n\n{text}")
+        await turn.show(text, turn.keyboard([[skip]]))
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        turn.data["guidance"] = free_text(text, "guidance", GUIDANCE_MAX)  # asked again if bad
+        await turn.advance()
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        turn.data["guidance"] = None
+        await turn.advance()
+
+
+class OpensStep(Step):
+    name = "opens"
+
+    async def ask(self, turn: Turn) -> None:
+        now = turn.button(turn.tr.plain("review.button_open_now"), "now")
+        await turn.show(turn.tr("review.ask_opens"), turn.keyboard([[now]]))
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        moment = turn.services.orders.local_moment(text)
+        # past, or after the start: said, and asked again here ("open now" is a button)
+        check_opens(moment, await _starts_at(turn), turn.services.clock.now())
+        turn.data["opens"] = moment.isoformat()
+        await turn.advance()
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        turn.data["opens"] = None
+        await turn.advance()
+
+
+class ScopeStep(Step):
+    name = "scope"
+
+    async def ask(self, turn: Turn) -> None:
+        rows = [
+            [turn.button(turn.tr.plain("review.button_scope_community"), "s", "community")],
+            [turn.button(turn.tr.plain("review.button_scope_street"), "s", "street")],
+        ]
+        await turn.show(turn.tr("review.ask_scope"), turn.keyboard(rows))
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        turn.data["scope"] = arg
+        await turn.advance()
+
+
+async def _category(turn: Turn) -> CategoryDTO | None:
+    """The category of the order being published: a new activity's own answer, or the
+    reviewed request's."""
+    code = turn.data.get("category")
+    if not code:
+        code = (await turn.services.orders.get(int(turn.data["order"]))).category
+    return await turn.services.org.category(str(code))  # type: ignore[no-any-return]
+
+
+async def _starts_at(turn: Turn) -> datetime:
+    """When the order being published starts: a new activity's own answer, or the
+    reviewed request's."""
+    if turn.data.get("starts_at"):
+        return datetime.fromisoformat(str(turn.data["starts_at"]))
+    return (await turn.services.orders.get(int(turn.data["order"]))).starts_at
+
+
+def publication(d: dict[str, Any]) -> Publication:
+    """What the publishing steps (places … scope) gathered."""
+    return Publication(
+        places=int(d["places"]),
+        points_rate=d.get("rate"),
+        team_id=d.get("team"),
+        guidance=d.get("guidance"),
+        opens_at=datetime.fromisoformat(d["opens"]) if d.get("opens") else None,
+        scope=str(d.get("scope") or "community"),
+    )
+
+
+# the steps that publish an order: a reviewed request's, and a coordinator's own activity's
+PUBLISH_STEPS = (PlacesStep(), RateStep(), TeamStep(), GuidanceStep(), OpensStep(), ScopeStep())
+
+
+def opened_early(asked: Publication, order: OrderDTO) -> bool:
+    """The opening time set had passed by the time of publishing: it opened at once."""
+    return asked.opens_at is not None and order.opens_at is None
+
+
+async def approve_done(turn: Turn) -> None:
+    d = turn.data
+    asked = publication(d)
+    try:
+        order = await turn.services.orders.approve(turn.me, int(d["order"]), asked)
+    except DomainError as error:
+        await refused(turn, error)
+        return
+    await decided(turn, "review.approved", order.number)
+    if opened_early(asked, order):
+        await turn.say(turn.tr("review.opened_early"))

@@ -1,0 +1,56 @@
+"""A request turned down: rejected (with a reason) or marked a duplicate (of another
+order, by its number)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.services.kernel.errors import DomainError, InvalidValue
+from handlers.flows.engine import Flow, Step, Turn, register_flow
+from handlers.requests.review_outcome import decided, refused
+
+REJECT = "review_reject"
+DUPLICATE = "review_duplicate"
+
+
+class ReasonStep(Step):
+    name = "reason"
+
+    async def ask(self, turn: Turn) -> None:
+        await turn.show(turn.tr("review.ask_reason"), turn.keyboard([]))
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        try:
+            order = await turn.services.orders.reject(turn.me, int(turn.data["order"]), text)
+        except DomainError as error:
+            await refused(turn, error)
+            return
+        await decided(turn, "review.rejected", order.number)
+
+
+class DuplicateStep(Step):
+    name = "original"
+
+    async def ask(self, turn: Turn) -> None:
+        await turn.show(turn.tr("review.ask_duplicate"), turn.keyboard([]))
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        digits = re.sub(r"\D", "", text)
+        if not digits or len(digits) > 12:
+            raise InvalidValue("duplicate_of", "not_found")
+        try:
+            order = await turn.services.orders.mark_duplicate(
+                turn.me, int(turn.data["order"]), int(digits)
+            )
+        except DomainError as error:
+            await refused(turn, error)
+            return
+        await decided(turn, "review.duplicated", order.number)
+
+
+async def _nothing(turn: Turn) -> None:  # the one-step flows finish in their step
+    await turn.finish()
+
+
+register_flow(Flow(REJECT, [ReasonStep()], _nothing))
+register_flow(Flow(DUPLICATE, [DuplicateStep()], _nothing))
