@@ -36,6 +36,23 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(TypeHandler(Update, load_user), group=PRE)
     app.add_handler(TypeHandler(Update, keep_menu), group=MENU)
 
+    # what each button of the home screen opens
+    home.set_actions(
+        app,
+        {
+            "me": profile.show_profile,
+            "lang": language.ask_language,
+            "pending": lambda u, c: approvals.show_pending(u, c, 0),
+            "coordinators": coordinators.show_coordinators,
+            "request": request.start_request,
+            "myrequests": lambda u, c: my_requests.show_page(u, c, 0),
+            "orders": lambda u, c: orders_browse.show_orders(u, c, 0, 0),
+            "review": lambda u, c: review.show_queue(u, c, 0),
+            "myplaces": myplaces.show_places,
+            "live_orders": lambda u, c: order_view.show_live(u, c, 0),
+        },
+    )
+
     # 0: features; the Grab buttons first, since a grab storm is the busiest moment and
     # PTB tries the handlers of a group in order (their patterns do not overlap)
     for handler in (

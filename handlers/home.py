@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
 from bot.i18n import Translator
 from bot.services.kernel.dto import Role, UserDTO
+from bot.services.kernel.states import ApprovalState
 from handlers.common import Reply, answer, domain_errors, me, tr
 from handlers.flows.engine import cancel_flow, current_turn, start_flow
 from handlers.menus import can_request, help_text
@@ -39,9 +42,9 @@ def home_keyboard(user: UserDTO, t: Translator) -> InlineKeyboardMarkup:
 
 def home_text(user: UserDTO, t: Translator) -> str:
     lines = [t("home.title", name=user.display_name)]
-    if user.volunteer_status == "pending":
+    if user.volunteer_status == ApprovalState.PENDING:
         lines.append(t("home.pending_approval"))
-    elif user.volunteer_status == "declined":
+    elif user.volunteer_status == ApprovalState.DECLINED:
         lines.append(t("home.declined"))
     if user.coordinator_unit is not None:
         lines.append(t("home.coordinator_of", unit=user.coordinator_unit.name(t.language)))
@@ -74,44 +77,31 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await cancel_flow(update, context)
 
 
-async def on_home_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from handlers import language
-    from handlers.people import approvals, coordinators, profile
-    from handlers.requests import browse as orders_browse
-    from handlers.requests import my_requests, request, review
-    from handlers.service_day import myplaces, order_view
+HomeAction = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+ACTIONS = "home_actions"  # bot_data key: what each home button opens (handlers/__init__.py)
 
+
+def set_actions(app: Application, actions: Mapping[str, HomeAction]) -> None:  # type: ignore[type-arg]
+    """The features each home button opens, registered with the handlers (so that this
+    module, which every feature returns to, imports none of them)."""
+    app.bot_data[ACTIONS] = dict(actions)
+
+
+async def on_home_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     action = query.data.partition(":")[2]
     await answer(update)
     user = me(context)
+    opens: Mapping[str, HomeAction] = context.application.bot_data.get(ACTIONS, {})
     if action == "volunteer" and user.volunteer_status is None:
         await start_flow(update, context, "volunteer")
     elif action == "resident" and not user.registered:
         await start_flow(update, context, "resident")
-    elif action == "me":
-        await profile.show_profile(update, context)
-    elif action == "lang":
-        await language.ask_language(update, context)
-    elif action == "pending":
-        await approvals.show_pending(update, context, 0)
-    elif action == "coordinators":
-        await coordinators.show_coordinators(update, context)
     elif action == "help":
         await help_command(update, context)
-    elif action == "request":
-        await request.start_request(update, context)
-    elif action == "myrequests":
-        await my_requests.show_page(update, context, 0)
-    elif action == "orders":
-        await orders_browse.show_orders(update, context, 0, 0)
-    elif action == "review":
-        await review.show_queue(update, context, 0)
-    elif action == "myplaces":
-        await myplaces.show_places(update, context)
-    elif action == "live_orders":
-        await order_view.show_live(update, context, 0)
+    elif action in opens:
+        await opens[action](update, context)
     else:
         await show_home(update, context)
 

@@ -12,9 +12,9 @@ from telegram import InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, 
 
 from bot.callback_data import decode_id
 from bot.services.kernel.errors import InvalidValue
+from bot.services.kernel.states import UnitKind
 from bot.services.kernel.validation import clean_name, normalize_phone
 from handlers.flows.engine import HISTORY, RETURN_TO, Step, Turn, cancel_flow
-from storage.enums import UnitKind
 
 COLUMNS = 2
 

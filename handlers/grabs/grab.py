@@ -25,6 +25,7 @@ from bot.services import notices
 from bot.services.grabs.place_changes import GivingUp
 from bot.services.kernel.dto import CategoryDTO, ClaimDTO
 from bot.services.kernel.errors import NotOpenYet, OutsideArea, SlotsFull
+from bot.services.kernel.states import ClaimState
 from bot.services.notices import local_time
 from handlers.common import (
     Reply,
@@ -72,7 +73,7 @@ def place_markup(t: Translator, claim: ClaimDTO) -> InlineKeyboardMarkup:
                 )
             ]
         )
-    if claim.state == "claimed":  # until the service starts (then CancelTooLate)
+    if claim.state == ClaimState.CLAIMED:  # until the service starts (then CancelTooLate)
         rows.append(
             [
                 InlineKeyboardButton(
@@ -223,7 +224,7 @@ async def on_waitlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await _outside_area(update, context, error)
         return
     await answer(update)
-    if claim.state == "claimed":  # a place came free meanwhile
+    if claim.state == ClaimState.CLAIMED:  # a place came free meanwhile
         await show_place(update, context, claim)
         return
     waitlisted = t("grab.waitlisted", number=claim.order.number)

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardMarkup
 from bot.background import wake_sender
 from bot.i18n import Markup
 from bot.rendering import phone_text, teams_text
+from bot.services.kernel.states import ApprovalState
 from bot.services.people.volunteers import VolunteerForm
 from handlers.common import refresh_me
 from handlers.flows.engine import Flow, Step, Turn, register_flow, start_flow
@@ -106,7 +107,7 @@ async def volunteer_done(turn: Turn) -> None:
     result = await turn.services.volunteers.register(turn.me.id, form)
     await turn.finish()
     name = result.volunteer.real_name
-    if result.volunteer.status == "pending":
+    if result.volunteer.status == ApprovalState.PENDING:
         await turn.show(turn.tr("volunteer.pending", name=name))
     else:  # approval is not required: what to do now
         await turn.show(

@@ -8,9 +8,9 @@ from __future__ import annotations
 from bot.callback_data import decode_id
 from bot.services.kernel.dto import UnitDTO
 from bot.services.kernel.errors import InvalidValue, NotAllowed
+from bot.services.kernel.states import UnitKind
 from handlers.flows.engine import Step, Turn
 from handlers.flows.questions import grid
-from storage.enums import UnitKind
 
 
 def coordinator_unit(turn: Turn) -> UnitDTO:

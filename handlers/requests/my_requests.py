@@ -12,19 +12,20 @@ from bot.background import wake_sender
 from bot.i18n import Markup, Translator
 from bot.services.kernel.dto import OrderDTO
 from bot.services.kernel.errors import NotAllowed
+from bot.services.kernel.states import OrderState
 from bot.services.notices import local_time
 from handlers.common import Reply, StaleButton, answer, domain_errors, me, services, tr
 
 PREFIX = "mr"  # mr:p:<page> | mr:a:<order id> (ask) | mr:c:<order id> (cancel)
 STATES = {
-    "pending_review": "myrequests.state_pending_review",
-    "open": "myrequests.state_open",
-    "filled": "myrequests.state_filled",
-    "in_service": "myrequests.state_in_service",
-    "completed": "myrequests.state_completed",
-    "rejected": "myrequests.state_rejected",
-    "cancelled": "myrequests.state_cancelled",
-    "expired": "myrequests.state_expired",
+    OrderState.PENDING_REVIEW: "myrequests.state_pending_review",
+    OrderState.OPEN: "myrequests.state_open",
+    OrderState.FILLED: "myrequests.state_filled",
+    OrderState.IN_SERVICE: "myrequests.state_in_service",
+    OrderState.COMPLETED: "myrequests.state_completed",
+    OrderState.REJECTED: "myrequests.state_rejected",
+    OrderState.CANCELLED: "myrequests.state_cancelled",
+    OrderState.EXPIRED: "myrequests.state_expired",
 }
 
 

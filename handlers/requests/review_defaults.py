@@ -6,6 +6,7 @@ then this summary."""
 from __future__ import annotations
 
 from bot.services.kernel.dto import OrderDTO
+from bot.services.kernel.states import OrderScope
 from bot.services.notices import guidance_text, local_time
 from bot.services.requests.publish import default_publication
 from handlers.flows.engine import Flow, Step, Turn, register_flow
@@ -19,9 +20,9 @@ SUMMARY_EDITS = (  # (button label, the step it asks again)
     ("review.edit_opens", "opens"),
     ("review.edit_scope", "scope"),
 )
-SCOPE_LABELS = {
-    "community": "review.button_scope_community",
-    "street": "review.button_scope_street",
+SCOPE_LABELS: dict[str, str] = {
+    OrderScope.COMMUNITY: "review.button_scope_community",
+    OrderScope.STREET: "review.button_scope_street",
 }
 
 
@@ -71,7 +72,7 @@ class PublishSummaryStep(Step):
             rate=f"{rate:g}",
             team=team.name(t.language) if team else t.plain("review.button_any_team"),
             opens=opens,
-            scope=t.plain(SCOPE_LABELS.get(p.scope, SCOPE_LABELS["community"])),
+            scope=t.plain(SCOPE_LABELS.get(p.scope, SCOPE_LABELS[OrderScope.COMMUNITY])),
             guidance=guidance_text(t, category, p.guidance),
         )
         edits = [b(t.plain(label), "edit", step) for label, step in SUMMARY_EDITS]

@@ -5,19 +5,26 @@ the names of a claim's states, the volunteer's record, the timezone, a flow's en
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TypeVar
+
 from telegram.ext import ContextTypes
 
 from bot.i18n import Markup, Translator
+from bot.services.kernel.states import ClaimState
 from bot.services.notices import hours
 from bot.services.service_day.common import Record
 from handlers.common import services
 from handlers.flows.engine import Turn
 
+S = TypeVar("S", bound=StrEnum)
+
 CLAIM_STATES = {
-    "claimed": "attendance.state_claimed",
-    "checked_in": "attendance.state_checked_in",
-    "done": "attendance.state_done",
-    "no_show": "attendance.state_no_show",
+    ClaimState.CLAIMED: "attendance.state_claimed",
+    ClaimState.CHECKED_IN: "attendance.state_checked_in",
+    ClaimState.DONE: "attendance.state_done",
+    ClaimState.NO_SHOW: "attendance.state_no_show",
 }
 
 
@@ -25,7 +32,7 @@ def timezone_of(context: ContextTypes.DEFAULT_TYPE) -> str:
     return services(context).attendance.timezone
 
 
-def state_name(t: Translator, names: dict[str, str], state: str) -> str:
+def state_name(t: Translator, names: Mapping[S, str], state: S) -> str:
     return t.plain(names[state]) if state in names else state
 
 

@@ -15,6 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.i18n import Translator
+from bot.services.kernel.states import ClaimState, OrderState
 from bot.services.notices import hours, local_time
 from bot.services.service_day.common import Attendance, Record
 from bot.services.service_day.order_views import PAGE_SIZE, OrderView
@@ -28,12 +29,12 @@ VIEW = callbacks.ORDER_ATTENDANCE  # av:<order id>
 COMPLETE = callbacks.CONFIRM_SERVICE  # sc:<order id>
 
 ORDER_STATES = {
-    "open": "myrequests.state_open",
-    "filled": "myrequests.state_filled",
-    "in_service": "myrequests.state_in_service",
-    "completed": "myrequests.state_completed",
-    "cancelled": "myrequests.state_cancelled",
-    "expired": "myrequests.state_expired",
+    OrderState.OPEN: "myrequests.state_open",
+    OrderState.FILLED: "myrequests.state_filled",
+    OrderState.IN_SERVICE: "myrequests.state_in_service",
+    OrderState.COMPLETED: "myrequests.state_completed",
+    OrderState.CANCELLED: "myrequests.state_cancelled",
+    OrderState.EXPIRED: "myrequests.state_expired",
 }
 
 
@@ -79,10 +80,10 @@ def row_text(t: Translator, n: int, a: Attendance, record: Record, timezone: str
 
 def view_text(t: Translator, view: OrderView, timezone: str) -> str:
     order = view.order
-    if order.state in ("open", "filled"):  # before the start: places taken
+    if order.state in (OrderState.OPEN, OrderState.FILLED):  # before the start: places taken
         count = t("attendance.view_places", taken=order.taken, places=order.places)
     else:  # served and forfeited places are given back: count who came instead
-        came = sum(a.state in ("checked_in", "done") for a, _ in view.rows)
+        came = sum(a.state in (ClaimState.CHECKED_IN, ClaimState.DONE) for a, _ in view.rows)
         count = t("attendance.view_attended", came=came, places=order.places)
     parts: list[str] = [
         t(
@@ -112,7 +113,7 @@ def view_markup(t: Translator, view: OrderView) -> InlineKeyboardMarkup:
             )
         ]
         for a, _ in view.rows
-        if a.state in ("done", "no_show")
+        if a.state in (ClaimState.DONE, ClaimState.NO_SHOW)
     ]
     if view.completable:
         rows.append(
@@ -160,7 +161,7 @@ async def show_live(update: Update, context: ContextTypes.DEFAULT_TYPE, page: in
         # once it started, served and forfeited places are given back: a count of the
         # places taken would read "0/2" for an order served in full (the order's own
         # view counts who came)
-        started = order.state not in ("open", "filled")
+        started = order.state not in (OrderState.OPEN, OrderState.FILLED)
         line = t(
             "attendance.live_item_started" if started else "attendance.live_item",
             number=order.number,

@@ -63,7 +63,7 @@ def claim_dto(claim: Claim, order: Order) -> ClaimDTO:
         id=claim.id,
         order=order_dto(order),
         volunteer_id=claim.volunteer_id,
-        state=claim.state,
+        state=ClaimState(claim.state),
         joined_at=claim.joined_at,
         offered_at=claim.offered_at,
         offer_expires_at=claim.offer_expires_at,

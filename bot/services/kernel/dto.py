@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from bot.services.kernel.states import ApprovalState, ClaimState, OrderState
+
 T = TypeVar("T")
 
 
@@ -74,7 +76,7 @@ class UserDTO:
     language: str  # effective: chosen, else from Telegram, else the default
     chosen_language: str | None
     community_id: int | None
-    volunteer_status: str | None = None
+    volunteer_status: ApprovalState | None = None
     coordinator_unit: UnitDTO | None = None
     is_admin: bool = False
     real_name: str | None = None  # registered as a volunteer with this name
@@ -90,7 +92,7 @@ class UserDTO:
         roles: set[Role] = set()
         if self.community_id is not None or self.volunteer_status is not None:
             roles.add(Role.RESIDENT)
-        if self.volunteer_status == "approved":
+        if self.volunteer_status == ApprovalState.APPROVED:
             roles.add(Role.VOLUNTEER)
         if self.coordinator_unit is not None:
             roles.add(Role.COORDINATOR)
@@ -114,7 +116,7 @@ class VolunteerDTO:
     community: UnitDTO
     grid: UnitDTO | None
     teams: tuple[TeamDTO, ...]
-    status: str
+    status: ApprovalState
     consent_at: datetime
     created_at: datetime
 
@@ -171,7 +173,7 @@ class OrderDTO:
     beneficiary_name: str | None
     beneficiary_phone: str | None
     beneficiary_address: str | None
-    state: str
+    state: OrderState
     places: int
     taken: int
     points_rate: float | None
@@ -195,7 +197,7 @@ class ClaimDTO:
     id: int
     order: OrderDTO
     volunteer_id: int
-    state: str
+    state: ClaimState
     joined_at: datetime
     offered_at: datetime | None
     offer_expires_at: datetime | None

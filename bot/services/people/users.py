@@ -17,7 +17,7 @@ from bot.services.kernel.dto import UserDTO
 from bot.services.kernel.errors import InvalidValue, NotFound
 from bot.services.org.units import unit_dto
 from storage.database import Database
-from storage.enums import UnitKind, UnreachableReason
+from storage.enums import ApprovalState, UnitKind, UnreachableReason
 from storage.models import CoordinatorBinding, OrgUnit, User, VolunteerProfile
 from storage.repositories import org as org_repo
 from storage.repositories import outbox as outbox_repo
@@ -63,7 +63,7 @@ def user_dto(
         language=language,
         chosen_language=user.language,
         community_id=user.community_id,
-        volunteer_status=profile.status if profile else None,
+        volunteer_status=ApprovalState(profile.status) if profile else None,
         coordinator_unit=coordinator_unit,
         is_admin=coordinator_unit is not None and coordinator_unit.parent_id is None,
         real_name=profile.real_name if profile else None,
@@ -151,7 +151,9 @@ class UserService:
             or language_from_telegram(telegram_language, self.default_language),
             chosen_language=user.language,
             community_id=user.community_id,
-            volunteer_status=user.volunteer_status,
+            volunteer_status=ApprovalState(user.volunteer_status)
+            if user.volunteer_status
+            else None,
             coordinator_unit=unit,
             is_admin=unit is not None and unit.parent_id is None,
             real_name=user.real_name,

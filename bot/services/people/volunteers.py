@@ -97,7 +97,7 @@ class VolunteerService:
             community=unit_dto(community),
             grid=unit_dto(grid) if grid else None,
             teams=tuple(team_dto(t) for t in teams),
-            status=profile.status,
+            status=ApprovalState(profile.status),
             consent_at=profile.consent_at,
             created_at=profile.created_at,
         )

@@ -14,7 +14,7 @@ from bot.services.kernel.base import LoopService
 from bot.services.kernel.dto import OrderDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue, NotFound
 from bot.services.kernel.scope import require_coordinator, require_scope
-from storage.enums import OrderScope, UnitKind
+from storage.enums import OrderScope, OrderState, UnitKind
 from storage.models import Order, OrgUnit
 from storage.repositories import audit as audit_repo
 from storage.repositories import orders as orders_repo
@@ -48,7 +48,7 @@ def order_dto(order: Order) -> OrderDTO:
         beneficiary_name=order.beneficiary_name,
         beneficiary_phone=order.beneficiary_phone,
         beneficiary_address=order.beneficiary_address,
-        state=order.state,
+        state=OrderState(order.state),
         places=order.places,
         taken=order.taken,
         points_rate=order.points_rate,

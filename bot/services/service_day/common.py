@@ -68,7 +68,7 @@ class Attendance:
     order: OrderDTO
     volunteer_id: int
     volunteer_name: str
-    state: str
+    state: ClaimState
     guidance_confirmed_at: datetime | None
     checked_in_at: datetime | None
     checked_out_at: datetime | None
@@ -85,7 +85,7 @@ def _attendance(claim: Claim, order: OrderDTO, name: str) -> Attendance:
         order=order,
         volunteer_id=claim.volunteer_id,
         volunteer_name=name,
-        state=claim.state,
+        state=ClaimState(claim.state),
         guidance_confirmed_at=claim.guidance_confirmed_at,
         checked_in_at=claim.checked_in_at,
         checked_out_at=claim.checked_out_at,
