@@ -55,8 +55,8 @@ from bot.services.kernel.errors import (
     OrderClosed,
     SlotsFull,
 )
+from bot.services.kernel.orders import order_area, order_dto
 from bot.services.people.recipients import recipient
-from bot.services.requests.common import order_area, order_dto
 from storage.enums import OrderState
 from storage.models import Order, OrgUnit
 from storage.repositories import claims as claims_repo

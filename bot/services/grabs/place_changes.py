@@ -44,8 +44,8 @@ from bot.services.kernel.errors import (
     OfferSettled,
     PlaceChanged,
 )
+from bot.services.kernel.orders import order_dto
 from bot.services.people.recipients import recipient
-from bot.services.requests.common import order_dto
 from storage.models import Claim, Order
 from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo

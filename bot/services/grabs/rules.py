@@ -25,8 +25,8 @@ from bot.services.kernel.errors import (
     TeamRequired,
     TooManyClaims,
 )
+from bot.services.kernel.orders import order_dto
 from bot.services.people.recipients import recipient
-from bot.services.requests.common import order_dto
 from storage.enums import ApprovalState, ClaimState, OrderState
 from storage.models import Claim, Order, OrgUnit
 from storage.repositories import claims as claims_repo

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from bot.services.kernel.dto import OrderDTO, Page, Role, UserDTO
 from bot.services.kernel.errors import InvalidValue, NotFound
+from bot.services.kernel.orders import order_dto
 from bot.services.kernel.paging import fetch_page
 from bot.services.kernel.scope import require_role
-from bot.services.requests.common import PAGE_SIZE, OrderBase, order_dto
+from bot.services.requests.common import PAGE_SIZE, OrderBase
 from storage.repositories import orders as orders_repo
 from storage.repositories import org as org_repo
 from storage.repositories import volunteers as volunteers_repo

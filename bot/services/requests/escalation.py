@@ -28,9 +28,9 @@ from bot.services.grabs.rules import release_waitlist
 from bot.services.kernel.base import LoopService
 from bot.services.kernel.dto import OrderDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue, NotFound, OrderClosed
+from bot.services.kernel.orders import order_dto
 from bot.services.kernel.scope import ancestor_ids, require_coordinator, require_scope
 from bot.services.people.recipients import coordinators_at, nearest_coordinators, recipient
-from bot.services.requests.common import order_dto
 from bot.services.requests.orders import OrderService
 from storage.enums import OrderScope, OrderState
 from storage.models import Order, OrgUnit

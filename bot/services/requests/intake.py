@@ -9,9 +9,10 @@ from bot.services import notices
 from bot.services.grabs.offers import settle_offer_message
 from bot.services.kernel.dto import OrderDTO, Page, UserDTO
 from bot.services.kernel.errors import AlreadyDecided, NotAllowed
+from bot.services.kernel.orders import order_dto
 from bot.services.kernel.paging import fetch_page
 from bot.services.people.recipients import recipient
-from bot.services.requests.common import PAGE_SIZE, OrderBase, order_dto
+from bot.services.requests.common import PAGE_SIZE, OrderBase
 from bot.services.requests.forms import OrderForm, check_form
 from storage.enums import ClaimState, OrderState
 from storage.repositories import claims as claims_repo

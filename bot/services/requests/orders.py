@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from bot.services.kernel.dto import OrderDTO
 from bot.services.kernel.errors import NotFound
+from bot.services.kernel.orders import order_dto
 from bot.services.requests.browse import OrderBrowse
-from bot.services.requests.common import order_dto
 from bot.services.requests.intake import OrderIntake
 from bot.services.requests.review import OrderReview
 from storage.repositories import orders as orders_repo

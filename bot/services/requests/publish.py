@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import notices
 from bot.services.kernel.dto import OrderDTO, Recipient, UserDTO
 from bot.services.kernel.errors import InvalidValue
+from bot.services.kernel.orders import order_area, order_dto
 from bot.services.kernel.scope import require_coordinator, require_scope
 from bot.services.kernel.validation import optional_text
 from bot.services.people.users import effective_language
-from bot.services.requests.common import OrderBase, order_area, order_dto
+from bot.services.requests.common import OrderBase
 from bot.services.requests.forms import OrderForm, check_form
 from storage.enums import OrderScope, OrderState
 from storage.repositories import orders as orders_repo

@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import notices
 from bot.services.kernel.dto import OrderDTO, Page, UserDTO
 from bot.services.kernel.errors import AlreadyDecided, InvalidValue
+from bot.services.kernel.orders import order_dto, scoped_order
 from bot.services.kernel.paging import fetch_page
 from bot.services.kernel.scope import require_coordinator
 from bot.services.kernel.validation import free_text
 from bot.services.people.recipients import recipient
-from bot.services.requests.common import PAGE_SIZE, order_dto, scoped_order
+from bot.services.requests.common import PAGE_SIZE
 from bot.services.requests.forms import EDITABLE, PRIVATE_FIELDS, check_form, order_form
 from bot.services.requests.publish import OrderPublishing, Publication
 from storage.enums import OrderState

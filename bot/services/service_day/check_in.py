@@ -23,8 +23,8 @@ from bot.services.kernel.errors import (
     OrderClosed,
     PlaceGivenUp,
 )
+from bot.services.kernel.orders import order_dto
 from bot.services.kernel.scope import require_role
-from bot.services.requests.common import order_dto
 from bot.services.service_day.common import (
     CANCELLED,
     CHECKED_IN,

@@ -25,8 +25,8 @@ from bot.services import notices
 from bot.services.grabs.rules import release_waitlist
 from bot.services.kernel.base import LoopService
 from bot.services.kernel.dto import OrderDTO
+from bot.services.kernel.orders import order_dto
 from bot.services.people.recipients import recipient
-from bot.services.requests.common import order_dto
 from storage.enums import ClaimState, OrderState
 from storage.models import Claim, Order
 from storage.repositories import attendance as attendance_repo

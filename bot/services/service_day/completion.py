@@ -14,8 +14,8 @@ from bot.services.kernel.errors import (
     NotFound,
     OrderClosed,
 )
+from bot.services.kernel.orders import order_dto, scoped_order
 from bot.services.people.recipients import recipient
-from bot.services.requests.common import order_dto, scoped_order
 from bot.services.service_day.common import DONE, IN_SERVICE, LIVE, AttendanceBase
 from storage.enums import OrderState
 from storage.repositories import attendance as attendance_repo

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import notices
 from bot.services.kernel.dto import OrderDTO
+from bot.services.kernel.orders import order_dto
 from bot.services.people.recipients import nearest_coordinators, recipient
-from bot.services.requests.common import order_dto
 from bot.services.service_day.common import (
     CHECKED_IN,
     CLAIMED,

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.kernel.dto import OrderDTO, Page, UserDTO
 from bot.services.kernel.errors import InvalidValue
+from bot.services.kernel.orders import order_dto, scoped_order
 from bot.services.kernel.paging import fetch_page
 from bot.services.kernel.scope import require_coordinator
 from bot.services.kernel.validation import typed_number
-from bot.services.requests.common import order_dto, scoped_order
 from bot.services.service_day.common import (
     SHOWN_STATES,
     Attendance,

@@ -8,10 +8,10 @@ from __future__ import annotations
 from bot.services import notices
 from bot.services.kernel.dto import UserDTO
 from bot.services.kernel.errors import InvalidValue, NotFinished, NotFound
+from bot.services.kernel.orders import order_dto, scoped_order
 from bot.services.kernel.scope import require_coordinator, require_scope
 from bot.services.kernel.validation import free_text
 from bot.services.people.recipients import recipient
-from bot.services.requests.common import order_dto, scoped_order
 from bot.services.service_day.common import (
     DONE,
     NO_SHOW,

@@ -34,8 +34,8 @@ from bot.services import notices
 from bot.services.grabs.rules import claim_dto
 from bot.services.kernel.base import LoopService
 from bot.services.kernel.dto import OrderDTO, Recipient
+from bot.services.kernel.orders import order_dto
 from bot.services.people.users import effective_language
-from bot.services.requests.common import order_dto
 from storage.enums import ClaimState, OrderState
 from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo

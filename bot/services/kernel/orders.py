@@ -1,0 +1,80 @@
+"""An order as every step of the loop reads it: its DTO, the unit whose volunteers it
+is for, and the coordinator's scoped look-up (requests, grabs and the service day
+share these; the request's own use cases are in bot/services/requests/)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.kernel.dto import OrderDTO, UserDTO
+from bot.services.kernel.errors import NotFound
+from bot.services.kernel.scope import require_coordinator, require_scope
+from bot.services.kernel.states import OrderState
+from storage.enums import OrderScope
+from storage.models import Order, OrgUnit
+from storage.repositories import orders as orders_repo
+from storage.repositories import org as org_repo
+
+
+def order_dto(order: Order) -> OrderDTO:
+    assert order.number is not None
+    return OrderDTO(
+        id=order.id,
+        number=order.number,
+        requester_id=order.requester_id,
+        community_id=order.community_id,
+        category=order.category,
+        title=order.title,
+        description=order.description,
+        starts_at=order.starts_at,
+        ends_at=order.ends_at,
+        address=order.address,
+        latitude=order.latitude,
+        longitude=order.longitude,
+        contact_phone=order.contact_phone,
+        helpers_requested=order.helpers_requested,
+        beneficiary_name=order.beneficiary_name,
+        beneficiary_phone=order.beneficiary_phone,
+        beneficiary_address=order.beneficiary_address,
+        state=OrderState(order.state),
+        places=order.places,
+        taken=order.taken,
+        points_rate=order.points_rate,
+        team_id=order.team_id,
+        guidance=order.guidance,
+        opens_at=order.opens_at,
+        scope=order.scope,
+        duplicate_of_id=order.duplicate_of_id,
+        reject_reason=order.reject_reason,
+        reviewed_by_id=order.reviewed_by_id,
+        published_at=order.published_at,
+        created_at=order.created_at,
+    )
+
+
+async def order_area(
+    session: AsyncSession, community_id: int, scope: str
+) -> tuple[OrgUnit, OrgUnit]:
+    """An order's community, and the unit whose volunteers it is for — told of it,
+    and the only ones who may take it: the community itself (and its grids), or its
+    street (a street-wide order)."""
+    community = await org_repo.unit(session, community_id)
+    assert community is not None
+    if scope == OrderScope.STREET.value and community.parent_id is not None:
+        return community, await org_repo.unit(session, community.parent_id) or community
+    return community, community
+
+
+async def scoped_order(
+    session: AsyncSession, actor: UserDTO, order_id: int, *, lock: bool = False
+) -> Order:
+    """The order, if the coordinator's unit holds its community (NotAllowed, NotFound,
+    NotInScope otherwise); ``lock``: FOR UPDATE."""
+    require_coordinator(actor)
+    order = await orders_repo.get(session, order_id, for_update=lock)
+    if order is None:
+        raise NotFound("order")
+    unit = await org_repo.unit(session, order.community_id)
+    assert unit is not None
+    require_scope(actor, unit.path)
+    return order
