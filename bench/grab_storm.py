@@ -76,7 +76,7 @@ def database_url(args: argparse.Namespace) -> tuple[str, str | None]:
     admin = args.database_url or os.environ.get("TEST_POSTGRES_URL", "")
     if not admin:
         raise SystemExit("--database-url (or TEST_POSTGRES_URL) is needed for postgresql")
-    from tests.fixtures.database import fresh_postgres_database
+    from tests.support.database import fresh_postgres_database
 
     return fresh_postgres_database(admin)
 
@@ -349,7 +349,7 @@ def main() -> None:
             result = run_loop(run(args, sb, url))
         finally:
             if pg_name is not None:
-                from tests.fixtures.database import drop_postgres_database
+                from tests.support.database import drop_postgres_database
 
                 admin = args.database_url or os.environ["TEST_POSTGRES_URL"]
                 drop_postgres_database(admin, pg_name)

@@ -1,7 +1,8 @@
-"""Shared fixtures live in tests/fixtures/ and are registered here."""
+"""Shared fixtures live in tests/support/ (with the helpers tests share) and are
+registered here."""
 
 pytest_plugins = [
-    "tests.fixtures.database",
-    "tests.fixtures.sandbox",
-    "tests.fixtures.bot",
+    "tests.support.database",
+    "tests.support.sandbox",
+    "tests.support.bot",
 ]

@@ -17,7 +17,7 @@ import pytest
 from bot.cli import main
 from bot.sandbox import Sandbox
 from storage.migrate import head_revision
-from tests.fixtures.database import (
+from tests.support.database import (
     drop_postgres_database,
     fresh_postgres_database,
     postgres_url_or_skip,

@@ -25,7 +25,7 @@ from bot.sandbox.process import SandboxProcess
 from storage.database import Database
 from storage.models import OutboxMessage
 from storage.repositories import outbox as outbox_repo
-from tests.fixtures.bot import ROOT
+from tests.support.bot import ROOT
 
 MESSAGES = 10_000
 CHATS = 500

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from storage.models import Order
-from tests.e2e.support import prompt, shown
-from tests.fixtures.bot import RunningBot
-from tests.fixtures.people import add_approved_volunteers
+from tests.support.bot import RunningBot
+from tests.support.chat import prompt, shown
+from tests.support.people import add_approved_volunteers
 
 ZONE = ZoneInfo("Asia/Shanghai")
 STREET = "longyang"

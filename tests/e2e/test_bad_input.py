@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.sandbox import Sandbox
 from storage.models import FlowState, User, VolunteerProfile
-from tests.fixtures.bot import RunningBot
+from tests.support.bot import RunningBot
 
 
 async def flow_state(bot: RunningBot, telegram_id: int) -> FlowState | None:

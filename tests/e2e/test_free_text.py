@@ -12,10 +12,10 @@ import pytest
 
 from bot.i18n import get_translator
 from bot.sandbox import Sandbox
-from tests.e2e.support import prompt, shown
 from tests.e2e.test_bad_input import flow_state
 from tests.e2e.test_request import orders_of, resident
-from tests.fixtures.bot import ADMIN_ID, RunningBot
+from tests.support.bot import ADMIN_ID, RunningBot
+from tests.support.chat import prompt, shown
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 LRE, RLE, PDF, RLO, LRI, PDI = "\u202a", "\u202b", "\u202c", "\u202e", "\u2066", "\u2069"

@@ -22,7 +22,9 @@ from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
 from bot.sandbox.users import SandboxUser
 from storage.models import Claim, Order, User
-from tests.e2e.support import (
+from tests.e2e.test_request import orders_of, resident
+from tests.support.bot import RunningBot
+from tests.support.chat import (
     approve_in_chat,
     give_up_place,
     order_secrets,
@@ -30,10 +32,8 @@ from tests.e2e.support import (
     prompt,
     shown,
 )
-from tests.e2e.test_request import orders_of, resident
-from tests.fixtures.bot import RunningBot
-from tests.fixtures.people import add_approved_volunteers
-from tests.services.support import FakeClock
+from tests.support.people import add_approved_volunteers
+from tests.support.services import FakeClock
 
 ZONE = ZoneInfo("Asia/Shanghai")
 COMMUNITY = "longyang.longhudongan"

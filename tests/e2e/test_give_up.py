@@ -17,9 +17,9 @@ from bot.rendering import duration_text
 from bot.sandbox import Sandbox
 from bot.services.notices import local_time
 from storage.models import Claim, OutboxMessage
-from tests.e2e.support import publish_activity, shown, staff
-from tests.fixtures.bot import RunningBot
-from tests.services.support import FakeClock
+from tests.support.bot import RunningBot
+from tests.support.chat import publish_activity, shown, staff
+from tests.support.services import FakeClock
 
 COMMUNITY = "longyang.longhudongan"
 COORDINATOR_ID = 9501

@@ -20,9 +20,9 @@ from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.chat_view import BotMessage
 from bot.services.kernel.dto import OrderDTO
-from tests.e2e.support import publish_activity, shown
-from tests.fixtures.bot import RunningBot
-from tests.fixtures.people import add_approved_volunteers
+from tests.support.bot import RunningBot
+from tests.support.chat import publish_activity, shown
+from tests.support.people import add_approved_volunteers
 
 COMMUNITY = "longyang.longhudongan"
 OTHER_COMMUNITY = "yongfeng.longmo"  # another street

@@ -18,8 +18,8 @@ from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.views import BotMessage
 from storage.models import Claim, Order
-from tests.e2e.support import give_up_place, publish_activity, shown, staff
-from tests.fixtures.bot import RunningBot
+from tests.support.bot import RunningBot
+from tests.support.chat import give_up_place, publish_activity, shown, staff
 
 COMMUNITY = "longyang.longhudongan"
 COORDINATOR_ID = 9701

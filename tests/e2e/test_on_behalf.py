@@ -14,9 +14,9 @@ from bot.sandbox import Sandbox
 from bot.sandbox.users import SandboxUser
 from bot.services.requests.publish import Publication
 from storage.models import Order, User
-from tests.e2e.support import shown
 from tests.e2e.test_request import orders_of, resident
-from tests.fixtures.bot import ADMIN_ID, RunningBot
+from tests.support.bot import ADMIN_ID, RunningBot
+from tests.support.chat import shown
 
 COMMUNITY = "longyang.longhudongan"
 STREET = "longyang"

@@ -19,9 +19,9 @@ from bot.services.people.users import TelegramIdentity
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication
 from storage.models import Claim, Order, User
-from tests.e2e.support import approve_in_chat, give_up_place, private_leaks, shown
-from tests.fixtures.bot import RunningBot
-from tests.fixtures.people import add_approved_volunteers
+from tests.support.bot import RunningBot
+from tests.support.chat import approve_in_chat, give_up_place, private_leaks, shown
+from tests.support.people import add_approved_volunteers
 
 COMMUNITY = "longyang.longhudongan"
 OTHER_COMMUNITY = "yongfeng.longmo"

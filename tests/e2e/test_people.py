@@ -17,8 +17,8 @@ from bot.sandbox.users import SandboxUser
 from bot.services.people.users import TelegramIdentity
 from bot.services.people.volunteers import VolunteerForm
 from storage.models import VolunteerProfile
-from tests.e2e.support import shown
-from tests.fixtures.bot import ADMIN_ID, RunningBot
+from tests.support.bot import ADMIN_ID, RunningBot
+from tests.support.chat import shown
 
 LANGUAGES = ["zh_CN", "en"]
 COMMUNITY = "longyang.longhudongan"

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.sandbox import Sandbox
-from tests.fixtures.bot import ORG_FILE, ROOT
+from tests.support.bot import ORG_FILE, ROOT
 
 
 async def test_volunteer_bot_run_against_a_configured_bot_api_server(

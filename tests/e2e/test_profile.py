@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.sandbox import Sandbox
 from storage.models import User, VolunteerProfile
 from tests.e2e.test_registration import COMMUNITY
-from tests.fixtures.bot import RunningBot
+from tests.support.bot import RunningBot
 
 
 async def register_volunteer(bot: RunningBot, telegram_id: int) -> int:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.sandbox import Sandbox
 from storage.models import AuditEntry, CoordinatorBinding, User, VolunteerProfile
-from tests.fixtures.bot import ADMIN_ID, RunningBot
+from tests.support.bot import ADMIN_ID, RunningBot
 
 COMMUNITY = "longyang.longhudongan"
 COORDINATOR_ID = 9101

@@ -15,9 +15,9 @@ from bot.sandbox import Sandbox
 from bot.sandbox.users import SandboxUser
 from bot.services.requests.forms import OrderForm
 from storage.models import Order, User
-from tests.e2e.support import prompt, shown
 from tests.e2e.test_registration import names
-from tests.fixtures.bot import RunningBot
+from tests.support.bot import RunningBot
+from tests.support.chat import prompt, shown
 
 ZONE = ZoneInfo("Asia/Shanghai")
 

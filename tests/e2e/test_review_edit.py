@@ -18,9 +18,9 @@ from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.services.requests.publish import Publication
 from storage.models import AuditEntry, Order
-from tests.e2e.support import shown
 from tests.e2e.test_order_loop import pending_order
-from tests.fixtures.bot import RunningBot
+from tests.support.bot import RunningBot
+from tests.support.chat import shown
 
 COMMUNITY = "longyang.longhudongan"
 OTHER_COMMUNITY = "yongfeng.longmo"

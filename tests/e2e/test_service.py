@@ -19,10 +19,10 @@ from bot.services.people.users import TelegramIdentity
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication
 from storage.models import AuditEntry, Claim, Order, OutboxMessage
-from tests.e2e.support import shown
-from tests.fixtures.bot import RunningBot
-from tests.fixtures.people import add_approved_volunteers
-from tests.services.support import FakeClock
+from tests.support.bot import RunningBot
+from tests.support.chat import shown
+from tests.support.people import add_approved_volunteers
+from tests.support.services import FakeClock
 
 COMMUNITY = "longyang.longhudongan"
 OTHER_COMMUNITY = "yongfeng.longmo"

@@ -11,11 +11,11 @@ from bot.i18n import get_translator
 from bot.sandbox import Sandbox
 from bot.sandbox.users import SandboxUser
 from bot.services.people.volunteers import VolunteerForm
-from tests.e2e.support import shown
 from tests.e2e.test_bad_input import flow_state
 from tests.e2e.test_request import resident
-from tests.fixtures.bot import ADMIN_ID, RunningBot
-from tests.services.support import COMMUNITY
+from tests.support.bot import ADMIN_ID, RunningBot
+from tests.support.chat import shown
+from tests.support.services import COMMUNITY
 
 LANGUAGES = ["zh_CN", "en"]
 

@@ -23,9 +23,9 @@ from bot.services.people.volunteers import VolunteerForm
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication
 from storage.models import OutboxMessage, User
-from tests.e2e.support import shown
-from tests.fixtures.bot import ADMIN_ID, RunningBot
-from tests.fixtures.people import add_approved_volunteers
+from tests.support.bot import ADMIN_ID, RunningBot
+from tests.support.chat import shown
+from tests.support.people import add_approved_volunteers
 
 COMMUNITY = "longyang.longhudongan"
 COORDINATOR_ID = 9301

@@ -20,12 +20,12 @@ from bot.sandbox import Sandbox
 from bot.services.notices import local_time
 from bot.services.people.users import TelegramIdentity
 from bot.services.requests.forms import OrderForm
-from tests.e2e.support import order_secrets, private_leaks, prompt, shown
 from tests.e2e.test_full_loop import at, now_reads, with_button
 from tests.e2e.test_request import orders_of, resident
-from tests.fixtures.bot import RunningBot
-from tests.fixtures.people import add_approved_volunteers
-from tests.services.support import FakeClock
+from tests.support.bot import RunningBot
+from tests.support.chat import order_secrets, private_leaks, prompt, shown
+from tests.support.people import add_approved_volunteers
+from tests.support.services import FakeClock
 
 ZONE = ZoneInfo("Asia/Shanghai")
 COMMUNITY = "longyang.longhudongan"

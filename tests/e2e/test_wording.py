@@ -13,9 +13,9 @@ from bot.services.notices import local_time
 from bot.services.people.users import TelegramIdentity
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication
-from tests.e2e.support import shown
-from tests.fixtures.bot import ADMIN_ID, RunningBot
-from tests.fixtures.people import add_approved_volunteers
+from tests.support.bot import ADMIN_ID, RunningBot
+from tests.support.chat import shown
+from tests.support.people import add_approved_volunteers
 
 COMMUNITY = "longyang.longhudongan"
 RESIDENT_ID = 1001

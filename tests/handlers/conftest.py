@@ -23,7 +23,7 @@ from bot.sandbox.state import CallbackRecord
 from bot.services import Services
 from handlers.menus import menus
 from storage.database import Database
-from tests.services.support import ORG_FILE, FakeClock, Org, load_org
+from tests.support.services import ORG_FILE, FakeClock, Org, load_org
 
 _update_ids = itertools.count(1)
 _message_ids = itertools.count(100_000)

@@ -14,10 +14,10 @@ from bot.sandbox.html_check import utf16_len
 from bot.services.kernel.errors import InvalidValue, NotAllowed
 from handlers.common import ALERT_MAX, alert_text, answer, error_text
 from handlers.grabs import grab
-from tests.fixtures.people import add_approved_volunteers
 from tests.handlers.conftest import Harness, Person
-from tests.orders.support import activity
-from tests.services.support import COMMUNITY, START
+from tests.support.orders import activity
+from tests.support.people import add_approved_volunteers
+from tests.support.services import COMMUNITY, START
 
 EN = get_translator("en")
 ZH = get_translator("zh_CN")

@@ -35,8 +35,8 @@ from handlers.flows.engine import FLOWS
 from handlers.requests.review_edit import edit_data
 from storage.types import ID_MAX
 from tests.handlers.conftest import Harness, Person
-from tests.orders.support import request_form
-from tests.services.support import COMMUNITY, DISTRICT, START, form
+from tests.support.orders import request_form
+from tests.support.services import COMMUNITY, DISTRICT, START, form
 
 EXAMPLES = 200
 SETTINGS = settings(

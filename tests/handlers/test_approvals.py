@@ -7,7 +7,7 @@ import re
 from bot.i18n import get_translator
 from bot.services.people.volunteers import PAGE_SIZE
 from tests.handlers.conftest import Harness
-from tests.services.support import COMMUNITY, OTHER_COMMUNITY, form
+from tests.support.services import COMMUNITY, OTHER_COMMUNITY, form
 
 EN = get_translator("en")
 

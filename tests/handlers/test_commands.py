@@ -8,7 +8,7 @@ from bot.services.kernel.dto import Role
 from handlers.menus import EVERYONE, help_text
 from storage.models import FlowState
 from tests.handlers.conftest import Harness
-from tests.services.support import COMMUNITY, STREET, count
+from tests.support.services import COMMUNITY, STREET, count
 
 ZH = get_translator("zh_CN")
 EN = get_translator("en")

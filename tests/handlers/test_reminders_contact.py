@@ -13,7 +13,7 @@ from bot.jobs.kinds import JobContext, default_registry
 from bot.jobs.runner import JobRunner
 from storage.models import ContactReveal
 from tests.handlers.conftest import Harness
-from tests.orders.support import activity, boss, volunteers
+from tests.support.orders import activity, boss, volunteers
 
 ZH = get_translator("zh_CN")
 ADDRESS = "龙湖东岸 3 栋 2 单元 401"

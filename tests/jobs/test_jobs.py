@@ -19,7 +19,7 @@ from bot.jobs.runner import JobRunner
 from bot.services.kernel.scheduling import DatabaseScheduler
 from storage.database import Database
 from storage.models import Job, OutboxMessage
-from tests.services.support import FakeClock
+from tests.support.services import FakeClock
 
 TEN = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -10,8 +10,8 @@ import pytest
 
 from bot.sandbox import Sandbox
 from bot.sandbox.client import SandboxClient, SandboxError
-from tests.fixtures.sandbox import SPEC_PATH
 from tests.sandbox.echo_bot import build_echo_app, start_polling, stop_polling
+from tests.support.sandbox import SPEC_PATH
 
 
 class Background:

@@ -22,8 +22,8 @@ from bot.sandbox import Sandbox
 from bot.sandbox.fallback_spec import METHODS
 from bot.sandbox.methods import HANDLERS
 from bot.sandbox.spec import load_spec
-from tests.fixtures.sandbox import SPEC_PATH
 from tests.sandbox.conftest import raw_call
+from tests.support.sandbox import SPEC_PATH
 
 
 @pytest.fixture

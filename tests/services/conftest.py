@@ -6,7 +6,7 @@ import pytest
 
 from bot.services import Services
 from storage.database import Database
-from tests.services.support import FakeClock, Org, build_services, load_org
+from tests.support.services import FakeClock, Org, build_services, load_org
 
 
 @pytest.fixture

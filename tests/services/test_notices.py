@@ -11,15 +11,7 @@ from bot.services.kernel.errors import InvalidValue
 from bot.services.kernel.scheduling import RecordingScheduler
 from storage.database import Database
 from storage.models import OutboxMessage
-from tests.services.support import (
-    COMMUNITY,
-    FakeClock,
-    Org,
-    coordinator,
-    form,
-    make_config,
-    person,
-)
+from tests.support.services import COMMUNITY, FakeClock, Org, coordinator, form, make_config, person
 
 
 def recording(db: Database, clock: FakeClock) -> tuple[Services, RecordingScheduler]:

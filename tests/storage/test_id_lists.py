@@ -7,7 +7,7 @@ from sqlalchemy import insert, select
 from storage.database import Database
 from storage.models import User
 from storage.repositories.id_lists import among
-from tests.services.support import sent_statements, verb
+from tests.support.services import sent_statements, verb
 
 
 async def _users(db: Database, n: int) -> None:

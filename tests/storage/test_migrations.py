@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 from storage.base import Base
 from storage.database import create_engine
 from storage.migrate import current_revision, head_revision, upgrade
-from tests.fixtures.database import (
+from tests.support.database import (
     drop_postgres_database,
     fresh_postgres_database,
     postgres_url_or_skip,
