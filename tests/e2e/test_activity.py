@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import get_translator
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from storage.models import Order
 from tests.e2e.support import prompt, shown
 from tests.fixtures.bot import RunningBot

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from bot.i18n import get_translator
 from bot.rendering import duration_text
-from bot.sandbox import Sandbox
 from bot.services.notices import local_time
+from sandbox import Sandbox
 from storage.models import Claim, OutboxMessage
 from tests.e2e.support import publish_activity, shown, staff
 from tests.fixtures.bot import RunningBot
