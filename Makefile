@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,sandbox]'
 	touch $(STAMP)
 
 # Real Telegram when BOT_TOKEN is set; otherwise the bot against the local sandbox.
@@ -24,8 +24,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers storage tests bench
-	$(BIN)/ruff format --check --quiet bot handlers storage tests bench
+	$(BIN)/ruff check bot handlers storage sandbox tests bench
+	$(BIN)/ruff format --check --quiet bot handlers storage sandbox tests bench
 	$(BIN)/mypy
 
 clean:

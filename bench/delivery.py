@@ -34,9 +34,9 @@ from bot.delivery.outbox import OutboxService
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.delivery.worker import make_bot
-from bot.sandbox.client import SandboxClient
-from bot.sandbox.process import SandboxProcess
 from bot.services.kernel.clock import SystemClock
+from sandbox.client import SandboxClient
+from sandbox.process import SandboxProcess
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.repositories import outbox as outbox_repo

@@ -54,11 +54,11 @@ from bot.runtime.event_loop import loop_name
 from bot.runtime.event_loop import run as run_loop
 from bot.runtime.http_client import http_request
 from bot.runtime.update_processor import PerUserUpdateProcessor
-from bot.sandbox.client import SandboxClient
-from bot.sandbox.process import SandboxProcess
 from bot.services import Services
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication
+from sandbox.client import SandboxClient
+from sandbox.process import SandboxProcess
 from storage.database import Database
 from storage.enums import ApprovalState, ClaimState
 from storage.models import Claim, Order, User, VolunteerProfile

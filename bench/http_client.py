@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/http_client.py --messages 5000 --concurrency 64
 
-Starts the sandbox in a process of its own (``python -m bot.sandbox --port 0``, request log
+Starts the sandbox in a process of its own (``python -m sandbox --port 0``, request log
 off, no flood limits unless ``--sandbox-arg`` adds some), creates ``--chats`` users, then for
 each client sends ``--messages`` messages from ``--concurrency`` concurrent tasks (after a
 warm-up that opens the connections), round-robin over the chats:
@@ -44,7 +44,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.runtime.http_client import ReqwestRequest
-from bot.sandbox.process import SandboxProcess
+from sandbox.process import SandboxProcess
 
 CLIENTS = ("httpx", "reqwest")
 FIRST_CHAT = 100_001
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
         "--sandbox-arg",
         action="append",
         default=[],
-        help="extra argument for python -m bot.sandbox (repeat: --sandbox-arg=--rate ...)",
+        help="extra argument for python -m sandbox (repeat: --sandbox-arg=--rate ...)",
     )
     args = parser.parse_args(argv)
     if not (args.messages > 0 and args.concurrency > 0 and args.chats > 0 and args.rounds > 0):

@@ -200,7 +200,7 @@ def run_with_sandbox(config: Config) -> None:
 
 
 async def _sandbox_main(config: Config) -> None:
-    from bot.sandbox import Sandbox
+    from sandbox import Sandbox
 
     sandbox = Sandbox()
     await sandbox.start(host=config.sandbox.host, port=config.sandbox.port)
@@ -216,7 +216,7 @@ async def _sandbox_main(config: Config) -> None:
     print(
         f"Sandbox mode (no BOT_TOKEN): the bot talks to the local Bot API emulator at "
         f"{sandbox.url}, not to Telegram.\n"
-        f"Drive a user from Python: from bot.sandbox.client import SandboxClient; "
+        f"Drive a user from Python: from sandbox.client import SandboxClient; "
         f"c = SandboxClient({sandbox.url!r}); u = c.user(1001, first_name='王芳'); "
         f"u.send('/start'); u.messages()\nCtrl+C stops."
     )

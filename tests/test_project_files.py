@@ -25,3 +25,19 @@ def test_the_readme_first_screen_says_who_comes_first_and_how_to_restart() -> No
     assert -1 not in order and order == sorted(order), order
     assert "make run" in screen and "make test" in screen
     assert "volunteer-bot sandbox" in screen and "volunteer-bot run --sandbox" in screen
+
+
+def test_the_sandbox_server_libraries_are_an_extra_not_the_bot_s_dependencies() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+    def names(requirements: list[str]) -> set[str]:
+        return {
+            r.split(";")[0].split("[")[0].split(">")[0].split("<")[0].strip() for r in requirements
+        }
+
+    sandbox_only = {"granian", "multipart", "aiohttp"}
+    assert not sandbox_only & names(project["project"]["dependencies"])
+    assert sandbox_only <= names(project["project"]["optional-dependencies"]["sandbox"])
+    assert "sandbox*" in project["tool"]["setuptools"]["packages"]["find"]["include"]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "-e '.[dev,sandbox]'" in makefile  # make run and make test have the sandbox

@@ -5,7 +5,7 @@ Operator mistakes (a bad configuration or org file, an unknown unit, a database 
 cannot be reached) are printed as one message on stderr with exit status 1; usage
 errors exit with 2. Anything else is a bug and keeps its traceback.
 
-``bot.app``, ``bot.sandbox`` and the migrations (Alembic) are imported inside the
+``bot.app``, ``sandbox`` and the migrations (Alembic) are imported inside the
 commands that need them, so the others start faster and work on their own.
 """
 

@@ -1,8 +1,10 @@
 """``volunteer-bot run`` and ``volunteer-bot sandbox``: the bot on Telegram or against
 a sandbox already running, and the local Bot API emulator, alone or with the bot.
 
-``bot.app`` and ``bot.sandbox`` are imported inside the commands, so the others start
-faster and work on their own.
+``bot.app`` and ``sandbox`` are imported inside the commands, so the others start
+faster and work on their own. The sandbox is the top-level package ``sandbox`` whose
+server libraries come with the ``volunteer-bot[sandbox]`` extra; without them the
+sandbox commands say so in one line.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ def _against_sandbox(config: Config, address: str) -> Config:
     """The configuration with the Bot API of a sandbox already running at ``address``
     (``http://host:port``; "" for ``[sandbox] host/port``) and the sandbox's own token:
     the bot can be stopped and started again while the sandbox keeps its chats."""
-    from bot.sandbox.sandbox import DEFAULT_TOKEN
+    _require_sandbox()
+    from sandbox.sandbox import DEFAULT_TOKEN
 
     url = (address or f"http://{config.sandbox.host}:{config.sandbox.port}").rstrip("/")
     if not url.startswith(("http://", "https://")):
@@ -56,6 +59,24 @@ def _against_sandbox(config: Config, address: str) -> Config:
 
 
 # ---- sandbox ------------------------------------------------------------------------
+
+# the sandbox package and the server libraries the `sandbox` extra installs
+SANDBOX_MODULES = frozenset({"sandbox", "granian", "multipart", "aiohttp"})
+SANDBOX_MISSING = (
+    "the sandbox is not installed ({missing} is missing): "
+    "pip install 'volunteer-bot[sandbox]' (or run make run, which installs it)"
+)
+
+
+def _require_sandbox() -> None:
+    """Import the sandbox, or tell the operator how to install it (one line)."""
+    try:
+        import sandbox  # noqa: F401
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").partition(".")[0]
+        if missing not in SANDBOX_MODULES:
+            raise
+        raise CommandError(SANDBOX_MISSING.format(missing=missing)) from None
 
 
 def _sandbox_banner(host: str, port: int, with_bot: bool) -> None:
@@ -77,8 +98,9 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         key: value for key, value in (("host", args.host), ("port", args.port)) if value is not None
     }
     config = _load(args, {"sandbox": overrides} if overrides else None)
+    _require_sandbox()
     _sandbox_banner(config.sandbox.host, config.sandbox.port, args.with_bot)
-    from bot.sandbox.http import PortInUse
+    from sandbox.http import PortInUse
 
     try:
         if args.with_bot:
@@ -86,7 +108,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
             run_with_sandbox(config)
         else:
-            from bot.sandbox import run_forever
+            from sandbox import run_forever
 
             run_forever(config.sandbox.host, config.sandbox.port)
     except PortInUse as exc:

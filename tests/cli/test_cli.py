@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from storage.migrate import head_revision
 from tests.support.database import (
     drop_postgres_database,
@@ -224,9 +224,9 @@ def test_run_without_token_refuses(tmp_path: Path) -> None:
     [
         [*COMMAND, "sandbox"],
         [*COMMAND, "sandbox", "--with-bot"],
-        [sys.executable, "-m", "bot.sandbox"],
+        [sys.executable, "-m", "sandbox"],
     ],
-    ids=["sandbox", "sandbox --with-bot", "python -m bot.sandbox"],
+    ids=["sandbox", "sandbox --with-bot", "python -m sandbox"],
 )
 def test_sandbox_on_a_port_in_use_says_so_in_one_line(tmp_path: Path, command: list[str]) -> None:
     with socket.socket() as taken:

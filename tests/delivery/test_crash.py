@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.sandbox.client import SandboxClient
-from bot.sandbox.process import SandboxProcess
+from sandbox.client import SandboxClient
+from sandbox.process import SandboxProcess
 from storage.database import Database
 from storage.models import OutboxMessage
 from storage.repositories import outbox as outbox_repo

@@ -14,11 +14,11 @@ from bot.config import DeliveryConfig
 from bot.delivery.outbox import OutboxService
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
-from bot.sandbox import Sandbox
 from bot.services.kernel.clock import SystemClock
 from bot.services.kernel.scheduling import Button, DatabaseScheduler, Outgoing
 from bot.services.people.held import HeldMessages
 from bot.services.people.users import TelegramIdentity, UserService
+from sandbox import Sandbox
 from storage.database import Database
 from storage.models import OutboxMessage, User
 from storage.repositories import users as users_repo

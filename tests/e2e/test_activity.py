@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import get_translator
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from storage.models import Order
 from tests.support.bot import RunningBot
 from tests.support.chat import prompt, shown

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import get_translator
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.e2e.test_bad_input import flow_state
 from tests.e2e.test_request import orders_of, resident
 from tests.support.bot import ADMIN_ID, RunningBot

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import Translator, get_translator
-from bot.sandbox import Sandbox
-from bot.sandbox.chat_view import BotMessage
-from bot.sandbox.users import SandboxUser
+from sandbox import Sandbox
+from sandbox.chat_view import BotMessage
+from sandbox.users import SandboxUser
 from storage.models import Claim, Order, User
 from tests.e2e.test_request import orders_of, resident
 from tests.support.bot import RunningBot

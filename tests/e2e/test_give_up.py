@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from bot.i18n import get_translator
 from bot.rendering import duration_text
-from bot.sandbox import Sandbox
 from bot.services.notices import local_time
+from sandbox import Sandbox
 from storage.models import Claim, OutboxMessage
 from tests.support.bot import RunningBot
 from tests.support.chat import publish_activity, shown, staff

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import get_translator
-from bot.sandbox import Sandbox
-from bot.sandbox.views import BotMessage
+from sandbox import Sandbox
+from sandbox.views import BotMessage
 from storage.models import Claim, Order
 from tests.support.bot import RunningBot
 from tests.support.chat import give_up_place, publish_activity, shown, staff

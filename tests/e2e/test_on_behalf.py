@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.i18n import get_translator
-from bot.sandbox import Sandbox
-from bot.sandbox.users import SandboxUser
 from bot.services.requests.publish import Publication
+from sandbox import Sandbox
+from sandbox.users import SandboxUser
 from storage.models import Order, User
 from tests.e2e.test_request import orders_of, resident
 from tests.support.bot import ADMIN_ID, RunningBot

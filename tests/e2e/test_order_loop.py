@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import get_translator
-from bot.sandbox import Sandbox
 from bot.services.kernel.dto import OrderDTO
 from bot.services.notices import local_time
 from bot.services.people.users import TelegramIdentity
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication
+from sandbox import Sandbox
 from storage.models import Claim, Order, User
 from tests.support.bot import RunningBot
 from tests.support.chat import approve_in_chat, give_up_place, private_leaks, shown

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import Translator, get_translator
-from bot.sandbox import Sandbox
-from bot.sandbox.chat_view import BotMessage
-from bot.sandbox.users import SandboxUser
 from bot.services.people.users import TelegramIdentity
 from bot.services.people.volunteers import VolunteerForm
+from sandbox import Sandbox
+from sandbox.chat_view import BotMessage
+from sandbox.users import SandboxUser
 from storage.models import VolunteerProfile
 from tests.support.bot import ADMIN_ID, RunningBot
 from tests.support.chat import shown

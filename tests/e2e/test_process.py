@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.support.bot import ORG_FILE, ROOT
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from storage.models import User, VolunteerProfile
 from tests.e2e.test_registration import COMMUNITY
 from tests.support.bot import RunningBot

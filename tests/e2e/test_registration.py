@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from storage.models import AuditEntry, CoordinatorBinding, User, VolunteerProfile
 from tests.support.bot import ADMIN_ID, RunningBot
 

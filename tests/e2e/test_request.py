@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import get_translator
-from bot.sandbox import Sandbox
-from bot.sandbox.users import SandboxUser
 from bot.services.requests.forms import OrderForm
+from sandbox import Sandbox
+from sandbox.users import SandboxUser
 from storage.models import Order, User
 from tests.e2e.test_registration import names
 from tests.support.bot import RunningBot

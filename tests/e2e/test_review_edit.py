@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from bot import callback_data
 from bot.i18n import get_translator
-from bot.sandbox import Sandbox
 from bot.services.requests.publish import Publication
+from sandbox import Sandbox
 from storage.models import AuditEntry, Order
 from tests.e2e.test_order_loop import pending_order
 from tests.support.bot import RunningBot

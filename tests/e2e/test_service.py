@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import get_translator
-from bot.sandbox import Sandbox
 from bot.services.notices import local_time
 from bot.services.people.users import TelegramIdentity
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication
+from sandbox import Sandbox
 from storage.models import AuditEntry, Claim, Order, OutboxMessage
 from tests.support.bot import RunningBot
 from tests.support.chat import shown

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import get_translator
-from bot.sandbox import Sandbox
-from bot.sandbox.users import SandboxUser
+from sandbox import Sandbox
+from sandbox.users import SandboxUser
 from bot.services.people.volunteers import VolunteerForm
 from tests.e2e.test_bad_input import flow_state
 from tests.e2e.test_request import resident

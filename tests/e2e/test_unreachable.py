@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 
 from bot.background import wake_sender
 from bot.i18n import get_translator
-from bot.sandbox import Sandbox
 from bot.services.kernel.dto import OrderDTO, UserDTO
 from bot.services.people.users import TelegramIdentity
 from bot.services.people.volunteers import VolunteerForm
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication
+from sandbox import Sandbox
 from storage.models import OutboxMessage, User
 from tests.support.bot import ADMIN_ID, RunningBot
 from tests.support.chat import shown

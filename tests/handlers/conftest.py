@@ -18,10 +18,10 @@ from bot.app import build_application
 from bot.config import DeliveryConfig, load_config
 from bot.delivery.sender import Sender, SenderStats
 from bot.delivery.telegram_transport import TelegramTransport
-from bot.sandbox import BotMessage, CallbackAnswer, Sandbox, SandboxUser
-from bot.sandbox.state import CallbackRecord
 from bot.services import Services
 from handlers.menus import menus
+from sandbox import BotMessage, CallbackAnswer, Sandbox, SandboxUser
+from sandbox.state import CallbackRecord
 from storage.database import Database
 from tests.support.services import ORG_FILE, FakeClock, Org, load_org
 

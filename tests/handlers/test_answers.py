@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.i18n import Translator, get_translator
-from bot.sandbox.html_check import utf16_len
+from sandbox.html_check import utf16_len
 from bot.services.kernel.errors import InvalidValue, NotAllowed
 from handlers.common import ALERT_MAX, alert_text, answer, error_text
 from handlers.grabs import grab

@@ -27,12 +27,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import CallbackQueryHandler
 
-from bot.sandbox import BotMessage
 from bot.services.kernel.dto import UserDTO
 from bot.services.requests.publish import Publication
 from handlers import FEATURES
 from handlers.flows.engine import FLOWS
 from handlers.requests.review_edit import edit_data
+from sandbox import BotMessage
 from storage.types import ID_MAX
 from tests.handlers.conftest import Harness, Person
 from tests.support.orders import request_form

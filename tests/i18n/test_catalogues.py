@@ -26,11 +26,11 @@ from bot.i18n import (
     escape,
     get_translator,
 )
-from bot.sandbox.html_check import HtmlError, parse_html
 from bot.services.kernel import errors
 from bot.services.kernel.errors import DomainError
 from bot.services.kernel.validation import normalize_phone
 from handlers.menus import COMMANDS
+from sandbox.html_check import HtmlError, parse_html
 from storage.enums import ApprovalState
 
 ROOT = Path(__file__).resolve().parents[2]

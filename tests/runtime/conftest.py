@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot
 
 from bot.runtime.http_client import ReqwestRequest
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 
 def http_bot(sandbox: Sandbox, **request_kwargs: float | int | None) -> Bot:

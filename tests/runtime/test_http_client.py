@@ -16,7 +16,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 from telegram.request import RequestData
 
 from bot.runtime.http_client import ReqwestRequest, deadline
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.runtime.conftest import http_bot, seconds
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

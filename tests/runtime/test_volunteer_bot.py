@@ -13,7 +13,7 @@ from telegram.request import HTTPXRequest
 
 from bot.runtime.http_client import ReqwestRequest
 from bot.runtime.volunteer_bot import VolunteerBot
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.runtime.conftest import seconds
 
 

@@ -12,7 +12,7 @@ import pytest
 from telegram import Bot
 from telegram.ext import Application
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.sandbox.echo_bot import build_echo_app, start_polling, stop_polling
 
 

@@ -15,7 +15,7 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 MARKUP = InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]])
 

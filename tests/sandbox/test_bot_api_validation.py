@@ -14,7 +14,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, InvalidToken
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.sandbox.conftest import raw_call
 
 pytestmark = pytest.mark.usefixtures("sandbox")

@@ -6,7 +6,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 
 async def test_answering_twice_or_late_is_refused(sandbox: Sandbox, tg: Bot) -> None:

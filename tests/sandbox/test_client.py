@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.sandbox import Sandbox
-from bot.sandbox.client import SandboxClient, SandboxError
+from sandbox import Sandbox
+from sandbox.client import SandboxClient, SandboxError
 from tests.sandbox.echo_bot import build_echo_app, start_polling, stop_polling
 from tests.support.sandbox import SPEC_PATH
 

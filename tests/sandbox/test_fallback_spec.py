@@ -18,17 +18,17 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.sandbox import Sandbox
-from bot.sandbox.fallback_spec import METHODS
-from bot.sandbox.methods import HANDLERS
-from bot.sandbox.spec import load_spec
+from sandbox import Sandbox
+from sandbox.fallback_spec import METHODS
+from sandbox.methods import HANDLERS
+from sandbox.spec import load_spec
 from tests.sandbox.conftest import raw_call
 from tests.support.sandbox import SPEC_PATH
 
 
 @pytest.fixture
 async def bare(caplog: pytest.LogCaptureFixture) -> AsyncIterator[Sandbox]:
-    with caplog.at_level(logging.INFO, logger="bot.sandbox"):
+    with caplog.at_level(logging.INFO, logger="sandbox"):
         sb = Sandbox(Path("/nonexistent/api.json"))
     await sb.start()
     yield sb

@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.sandbox.conftest import raw_call, seconds
 
 # PTB 22 warns that RetryAfter.retry_after will become a timedelta (unless PTB_TIMEDELTA)

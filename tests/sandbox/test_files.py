@@ -7,7 +7,7 @@ import pytest
 from telegram import Bot, InputFile
 from telegram.error import BadRequest
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 
 async def test_send_document_upload_and_download(sandbox: Sandbox, tg: Bot) -> None:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.sandbox.formatting import parse_formatted
-from bot.sandbox.html_check import HtmlError, parse_html, utf16_len
+from sandbox.formatting import parse_formatted
+from sandbox.html_check import HtmlError, parse_html, utf16_len
 
 
 def test_tags_become_entities_with_utf16_offsets() -> None:

@@ -1,4 +1,4 @@
-"""The sandbox's HTTP front (bot/sandbox/http.py): routing, limits, errors, ports."""
+"""The sandbox's HTTP front (sandbox/http.py): routing, limits, errors, ports."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.sandbox import Sandbox
-from bot.sandbox.http import HttpRequest, HttpResponse, HttpServer, PortInUse, Router, route
+from sandbox import Sandbox
+from sandbox.http import HttpRequest, HttpResponse, HttpServer, PortInUse, Router, route
 from tests.sandbox.conftest import raw_call
 
 
@@ -74,7 +74,7 @@ async def test_a_failing_handler_is_a_logged_500_and_the_server_goes_on(
     server: HttpServer, http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
 ) -> None:
     base = f"http://127.0.0.1:{server.port}"
-    with caplog.at_level(logging.ERROR, logger="bot.sandbox.http"):
+    with caplog.at_level(logging.ERROR, logger="sandbox.http"):
         async with http.get(f"{base}/broken") as resp:
             assert resp.status == 500
     assert "GET /broken failed" in caplog.text and "a bug in a handler" in caplog.text
@@ -155,7 +155,7 @@ async def test_a_stop_that_never_ends_is_given_up(
     granian = srv._server
     assert granian is not None
     monkeypatch.setattr(granian, "stop", lambda: None)  # as when its graceful stop hangs
-    with caplog.at_level(logging.WARNING, logger="bot.sandbox.http"):
+    with caplog.at_level(logging.WARNING, logger="sandbox.http"):
         await srv.stop()
     assert f"HTTP server on port {srv.port} did not stop within 0.2s" in caplog.text
     await granian.shutdown()  # its worker, still serving, stops for good

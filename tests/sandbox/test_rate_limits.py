@@ -10,10 +10,10 @@ import pytest
 from telegram import Bot
 from telegram.error import Forbidden, RetryAfter
 
-from bot.sandbox import RateLimits, Sandbox
-from bot.sandbox.__main__ import build_parser, rate_limits_from
-from bot.sandbox.process import SandboxProcess
-from bot.sandbox.rate_limits import RateLimiter, counted_method
+from sandbox import RateLimits, Sandbox
+from sandbox.__main__ import build_parser, rate_limits_from
+from sandbox.process import SandboxProcess
+from sandbox.rate_limits import RateLimiter, counted_method
 from tests.sandbox.conftest import raw_call, seconds
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -277,7 +277,7 @@ def test_command_line() -> None:
 
 
 async def test_runner_in_its_own_process() -> None:
-    """``python -m bot.sandbox --port 0 --rate 2`` announces its URL and enforces the rate."""
+    """``python -m sandbox --port 0 --rate 2`` announces its URL and enforces the rate."""
     sb = SandboxProcess("--rate", "2", "--chat-rate", "0", "--log-limit", "0")
     await asyncio.to_thread(sb.start)
     try:
@@ -309,7 +309,7 @@ async def test_open_chats_lets_any_user_id_receive() -> None:
     from telegram import Bot
     from telegram.error import BadRequest
 
-    from bot.sandbox import Sandbox
+    from sandbox import Sandbox
 
     for open_chats in (False, True):
         sb = Sandbox(open_chats=open_chats)

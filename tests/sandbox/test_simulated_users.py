@@ -6,7 +6,7 @@ import pytest
 from telegram import Bot
 from telegram.error import Forbidden
 
-from bot.sandbox import NoSuchButton, Sandbox, SandboxTimeout
+from sandbox import NoSuchButton, Sandbox, SandboxTimeout
 
 pytestmark = pytest.mark.usefixtures("echo_bot")
 

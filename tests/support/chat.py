@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 
 from bot.background import wake_sender
 from bot.i18n import Translator
-from bot.sandbox import Sandbox
-from bot.sandbox.chat_view import BotMessage
-from bot.sandbox.users import SandboxUser
 from bot.services.kernel.dto import OrderDTO, UnitDTO
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication
+from sandbox import Sandbox
+from sandbox.chat_view import BotMessage
+from sandbox.users import SandboxUser
 from storage.models import Order
 from tests.support.bot import RunningBot
 from tests.support.people import add_approved_volunteers

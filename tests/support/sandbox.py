@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 from tests.support.stopping import stop_within
 
 # tests/support/sandbox.py → parents[2] is the repository root; the spec lives beside it.

@@ -19,12 +19,12 @@ from bot.delivery.telegram_transport import TelegramTransport
 from bot.i18n import get_translator
 from bot.jobs.kinds import JobContext, default_registry
 from bot.jobs.runner import JobRunner
-from bot.sandbox import Sandbox
 from bot.services import Services, notices
 from bot.services.kernel.dto import ClaimDTO, OrderDTO
 from bot.services.kernel.scheduling import Button, Outgoing
 from bot.services.service_day.contact import hide_job_key
 from handlers.grabs.grab import place_text
+from sandbox import Sandbox
 from storage.database import Database
 from storage.models import ContactReveal, Job, OutboxMessage
 from tests.support.orders import activity, boss, volunteers

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.sandbox.errors import OTHER_GETUPDATES, WEBHOOK_ACTIVE, bad_request, conflict
-from bot.sandbox.method_context import Call
-from bot.sandbox.state import DEFAULT_UPDATE_TYPES, UPDATE_TYPES, BotState, Webhook
+from sandbox.errors import OTHER_GETUPDATES, WEBHOOK_ACTIVE, bad_request, conflict
+from sandbox.method_context import Call
+from sandbox.state import DEFAULT_UPDATE_TYPES, UPDATE_TYPES, BotState, Webhook
 
 MAX_LONG_POLL_S = 600
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")

@@ -6,20 +6,20 @@ import json
 import logging
 from typing import Any
 
-from bot.sandbox.decoding import decode_params
-from bot.sandbox.deliveries import Deliveries, RequestLog
-from bot.sandbox.errors import NOT_FOUND, UNAUTHORIZED, ApiError, bad_request, too_many_requests
-from bot.sandbox.faults import Faults
-from bot.sandbox.http import HttpError, HttpRequest, HttpResponse, Route, route
-from bot.sandbox.limits import Limits
-from bot.sandbox.method_context import Call
-from bot.sandbox.methods import HANDLERS
-from bot.sandbox.rate_limits import RateLimiter, counted_method
-from bot.sandbox.spec import ApiSpec
-from bot.sandbox.state import BotState, ChatState, World
-from bot.sandbox.validation import UploadedFile, Validator
-from bot.sandbox.views import LoggedRequest
-from bot.sandbox.webhook import WebhookDelivery
+from sandbox.decoding import decode_params
+from sandbox.deliveries import Deliveries, RequestLog
+from sandbox.errors import NOT_FOUND, UNAUTHORIZED, ApiError, bad_request, too_many_requests
+from sandbox.faults import Faults
+from sandbox.http import HttpError, HttpRequest, HttpResponse, Route, route
+from sandbox.limits import Limits
+from sandbox.method_context import Call
+from sandbox.methods import HANDLERS
+from sandbox.rate_limits import RateLimiter, counted_method
+from sandbox.spec import ApiSpec
+from sandbox.state import BotState, ChatState, World
+from sandbox.validation import UploadedFile, Validator
+from sandbox.views import LoggedRequest
+from sandbox.webhook import WebhookDelivery
 
 log = logging.getLogger(__name__)
 

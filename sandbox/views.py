@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.keyboards import inline_labels
+from sandbox.keyboards import inline_labels
 
 
 def json_copy(value: Any) -> Any:

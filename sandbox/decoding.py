@@ -9,9 +9,9 @@ from urllib.parse import parse_qsl
 
 from multipart import MultipartError, MultipartParser, parse_options_header
 
-from bot.sandbox.errors import bad_request
-from bot.sandbox.http import HttpRequest
-from bot.sandbox.validation import UploadedFile
+from sandbox.errors import bad_request
+from sandbox.http import HttpRequest
+from sandbox.validation import UploadedFile
 
 ATTACH = "attach://"
 

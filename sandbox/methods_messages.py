@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.errors import NOT_MODIFIED, ApiError, bad_request
-from bot.sandbox.formatting import check_text_length, parse_formatted
-from bot.sandbox.keyboards import check_inline_keyboard, check_reply_markup, markup_kind
-from bot.sandbox.method_context import Call, apply_markup, message_in, reply_to
-from bot.sandbox.state import ChatState, StoredFile, StoredMessage
-from bot.sandbox.validation import UploadedFile
-from bot.sandbox.views import json_copy
+from sandbox.errors import NOT_MODIFIED, ApiError, bad_request
+from sandbox.formatting import check_text_length, parse_formatted
+from sandbox.keyboards import check_inline_keyboard, check_reply_markup, markup_kind
+from sandbox.method_context import Call, apply_markup, message_in, reply_to
+from sandbox.state import ChatState, StoredFile, StoredMessage
+from sandbox.validation import UploadedFile
+from sandbox.views import json_copy
 
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024

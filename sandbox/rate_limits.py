@@ -27,7 +27,7 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from bot.sandbox.state import ChatState
+from sandbox.state import ChatState
 
 _EPSILON = 1e-9  # 3 s at 20/min refills 0.9999999999 tokens in floating point
 _COUNTED_EXTRA = frozenset({"copyMessage", "copyMessages", "forwardMessage", "forwardMessages"})

@@ -6,7 +6,7 @@ import itertools
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.sandbox.errors import ApiError, bad_request, forbidden, too_many_requests
+from sandbox.errors import ApiError, bad_request, forbidden, too_many_requests
 
 FAULT_KINDS = ("429", "403", "400", "5xx", "slow")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from bot.sandbox.views import LoggedRequest
+from sandbox.views import LoggedRequest
 
 
 class Deliveries:

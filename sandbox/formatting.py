@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.errors import bad_request
-from bot.sandbox.html_check import HtmlError, parse_html, utf16_len
+from sandbox.errors import bad_request
+from sandbox.html_check import HtmlError, parse_html, utf16_len
 
 MARKDOWN_V2_SPECIAL = set("_*[]()~`>#+-=|{}.!\\")
 MARKDOWN_SPECIAL = set("_*`[")

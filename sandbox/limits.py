@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.sandbox.spec import ApiSpec
+from sandbox.spec import ApiSpec
 
 _RANGE_RE = re.compile(r"(\d+)-(\d+) (?:characters|bytes)")
 _AT_MOST_RE = re.compile(r"At most (\d+) commands")

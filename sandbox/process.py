@@ -4,7 +4,7 @@
         bot = Bot(sb.token, base_url=sb.base_url, base_file_url=sb.base_file_url)
         ...
 
-It runs ``python -m bot.sandbox --port 0 --quiet ARGS`` and reads the ``SANDBOX_URL=`` line
+It runs ``python -m sandbox --port 0 --quiet ARGS`` and reads the ``SANDBOX_URL=`` line
 the runner prints once it listens. Its own CPU (``cpu_seconds()``) tells a benchmark whether
 the emulator, not the bot, was the limit. Stopped with SIGTERM (then SIGKILL after a grace).
 """
@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from bot.sandbox.runner import URL_LINE_PREFIX
-from bot.sandbox.sandbox import DEFAULT_TOKEN
+from sandbox.runner import URL_LINE_PREFIX
+from sandbox.sandbox import DEFAULT_TOKEN
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 class SandboxProcess:
@@ -58,7 +58,7 @@ class SandboxProcess:
         return self.process.pid
 
     def start(self) -> SandboxProcess:
-        command = [self.python, "-m", "bot.sandbox", "--port", "0", "--quiet", *self.args]
+        command = [self.python, "-m", "sandbox", "--port", "0", "--quiet", *self.args]
         self.process = subprocess.Popen(
             command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=self.stderr
         )

@@ -6,11 +6,11 @@ import json
 import re
 from typing import Any
 
-from bot.sandbox.errors import QUERY_TOO_OLD, bad_request
-from bot.sandbox.html_check import utf16_len
-from bot.sandbox.method_context import Call
-from bot.sandbox.state import DEFAULT_MENU_BUTTON
-from bot.sandbox.views import CallbackAnswer
+from sandbox.errors import QUERY_TOO_OLD, bad_request
+from sandbox.html_check import utf16_len
+from sandbox.method_context import Call
+from sandbox.state import DEFAULT_MENU_BUTTON
+from sandbox.views import CallbackAnswer
 
 _COMMAND_RE = re.compile(r"^[a-z0-9_]+$")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2}$")

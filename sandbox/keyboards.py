@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.errors import bad_request
-from bot.sandbox.limits import Limits
+from sandbox.errors import bad_request
+from sandbox.limits import Limits
 
 # Fields of an InlineKeyboardButton that are not its action.
 INLINE_DECORATION = {"text", "icon_custom_emoji_id", "style"}

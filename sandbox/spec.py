@@ -13,9 +13,9 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# bot/sandbox/spec.py → parents[2] is the repository root; the spec lives beside it.
+# sandbox/spec.py → parents[1] is the repository root; the spec lives beside it.
 DEFAULT_SPEC_PATH = (
-    Path(__file__).resolve().parents[2] / ".." / "shared" / "telegram-bot-api-spec" / "api.json"
+    Path(__file__).resolve().parents[1] / ".." / "shared" / "telegram-bot-api-spec" / "api.json"
 )
 SPEC_ENV = "SANDBOX_BOT_API_SPEC"
 _DISCRIMINATOR_RE = re.compile(r"(?:must be|always) [\"“]?([a-z_]+)")
@@ -104,7 +104,7 @@ def load_spec(path: Path | None = None) -> ApiSpec:
             spec, version = _read(resolved, resolved.stat().st_mtime_ns)
             log.info("sandbox validates against %s (%s)", resolved, version)
             return spec
-    from bot.sandbox.fallback_spec import fallback_spec
+    from sandbox.fallback_spec import fallback_spec
 
     spec = fallback_spec()
     log.warning(

@@ -1,6 +1,6 @@
-"""``python -m bot.sandbox``: run the emulator alone.
+"""``python -m sandbox``: run the emulator alone.
 
-    python -m bot.sandbox --port 0 --rate 1000 --log-limit 0
+    python -m sandbox --port 0 --rate 1000 --log-limit 0
 
 prints ``SANDBOX_URL=http://127.0.0.1:PORT`` on stdout once it listens. Flood limits are off
 unless one of ``--rate``/``--chat-rate``/``--group-rate``/``--paid-rate`` is given; then the
@@ -15,9 +15,9 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.sandbox.http import PortInUse
-from bot.sandbox.rate_limits import RateLimits
-from bot.sandbox.runner import run_forever
+from sandbox.http import PortInUse
+from sandbox.rate_limits import RateLimits
+from sandbox.runner import run_forever
 
 
 def rate_limits_from(args: argparse.Namespace) -> RateLimits | None:
@@ -37,7 +37,7 @@ def rate_limits_from(args: argparse.Namespace) -> RateLimits | None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot.sandbox",
+        prog="python -m sandbox",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
             open_chats=args.open_chats,
         )
     except PortInUse as exc:
-        sys.exit(f"python -m bot.sandbox: error: {exc.explain('--port N (0: any free port)')}")
+        sys.exit(f"python -m sandbox: error: {exc.explain('--port N (0: any free port)')}")
 
 
 if __name__ == "__main__":

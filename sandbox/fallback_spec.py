@@ -7,7 +7,7 @@ Types not listed here are accepted as any JSON object.
 
 from __future__ import annotations
 
-from bot.sandbox.spec import ApiSpec, Field
+from sandbox.spec import ApiSpec, Field
 
 METHODS: dict[str, str] = {
     "getMe": "",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from bot.sandbox.state import BotState, Webhook, World
+from sandbox.state import BotState, Webhook, World
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

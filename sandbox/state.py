@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.change_signal import Signal
-from bot.sandbox.views import BotMessage, CallbackAnswer, ChatEvent
+from sandbox.change_signal import Signal
+from sandbox.views import BotMessage, CallbackAnswer, ChatEvent
 
 TOKEN_RE = re.compile(r"^(\d+):[A-Za-z0-9_-]{20,}$")
 UPDATE_TYPES = (

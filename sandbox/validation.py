@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox.errors import ApiError, bad_request
-from bot.sandbox.html_check import utf16_len
-from bot.sandbox.spec import ApiSpec, Field
+from sandbox.errors import ApiError, bad_request
+from sandbox.html_check import utf16_len
+from sandbox.spec import ApiSpec, Field
 
 _INT_RE = re.compile(r"^-?\d+$")
 _RANGE_RE = re.compile(r"(\d+)-(\d+) (characters|bytes)")

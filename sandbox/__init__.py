@@ -6,16 +6,16 @@
 
 See ``sandbox.py`` (the Python API), ``control.py`` (HTTP control API) and ``client.py``;
 ``rate_limits.py`` for Telegram's flood limits (opt-in), ``process.py`` to run it in a process
-of its own (``python -m bot.sandbox --port 0`` prints ``SANDBOX_URL=…``).
+of its own (``python -m sandbox --port 0`` prints ``SANDBOX_URL=…``).
 """
 
-from bot.sandbox.errors import ApiError, NoSuchButton, SandboxTimeout
-from bot.sandbox.faults import FaultRule, Faults
-from bot.sandbox.rate_limits import RateLimits
-from bot.sandbox.runner import run_forever, serve
-from bot.sandbox.sandbox import DEFAULT_TOKEN, Sandbox
-from bot.sandbox.users import SandboxGroup, SandboxUser
-from bot.sandbox.views import BotMessage, CallbackAnswer, ChatEvent, LoggedRequest
+from sandbox.errors import ApiError, NoSuchButton, SandboxTimeout
+from sandbox.faults import FaultRule, Faults
+from sandbox.rate_limits import RateLimits
+from sandbox.runner import run_forever, serve
+from sandbox.sandbox import DEFAULT_TOKEN, Sandbox
+from sandbox.users import SandboxGroup, SandboxUser
+from sandbox.views import BotMessage, CallbackAnswer, ChatEvent, LoggedRequest
 
 __all__ = [
     "DEFAULT_TOKEN",

@@ -6,12 +6,12 @@ import copy
 import re
 from typing import Any
 
-from bot.sandbox.chat_view import ChatView, describe_events
-from bot.sandbox.errors import NoSuchButton, SandboxTimeout
-from bot.sandbox.html_check import utf16_len
-from bot.sandbox.keyboards import button_label
-from bot.sandbox.state import BotState, CallbackRecord, ChatState, World
-from bot.sandbox.views import BotMessage, CallbackAnswer
+from sandbox.chat_view import ChatView, describe_events
+from sandbox.errors import NoSuchButton, SandboxTimeout
+from sandbox.html_check import utf16_len
+from sandbox.keyboards import button_label
+from sandbox.state import BotState, CallbackRecord, ChatState, World
+from sandbox.views import BotMessage, CallbackAnswer
 
 _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?")
 _SELF: Any = object()

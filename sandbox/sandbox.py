@@ -7,20 +7,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.control import control_routes
-from bot.sandbox.deliveries import RequestLog
-from bot.sandbox.errors import SandboxTimeout
-from bot.sandbox.faults import Faults
-from bot.sandbox.http import HttpServer, Router
-from bot.sandbox.limits import Limits
-from bot.sandbox.methods_bot import command_scope_key
-from bot.sandbox.rate_limits import RateLimiter, RateLimits
-from bot.sandbox.server import BotApi
-from bot.sandbox.spec import load_spec
-from bot.sandbox.state import BotState, World
-from bot.sandbox.users import SandboxGroup, SandboxUser
-from bot.sandbox.views import ChatEvent, LoggedRequest
-from bot.sandbox.webhook import WebhookDelivery
+from sandbox.control import control_routes
+from sandbox.deliveries import RequestLog
+from sandbox.errors import SandboxTimeout
+from sandbox.faults import Faults
+from sandbox.http import HttpServer, Router
+from sandbox.limits import Limits
+from sandbox.methods_bot import command_scope_key
+from sandbox.rate_limits import RateLimiter, RateLimits
+from sandbox.server import BotApi
+from sandbox.spec import load_spec
+from sandbox.state import BotState, World
+from sandbox.users import SandboxGroup, SandboxUser
+from sandbox.views import ChatEvent, LoggedRequest
+from sandbox.webhook import WebhookDelivery
 
 log = logging.getLogger(__name__)
 

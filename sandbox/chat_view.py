@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.sandbox.errors import SandboxTimeout
-from bot.sandbox.keyboards import button_label
-from bot.sandbox.state import BotState, ChatState, World
-from bot.sandbox.views import BotMessage, ChatEvent
+from sandbox.errors import SandboxTimeout
+from sandbox.keyboards import button_label
+from sandbox.state import BotState, ChatState, World
+from sandbox.views import BotMessage, ChatEvent
 
 REPLY_KINDS = ("sent", "edited")
 

@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.errors import CHAT_NOT_FOUND, bad_request, forbidden
-from bot.sandbox.keyboards import markup_kind
-from bot.sandbox.limits import Limits
-from bot.sandbox.state import BotState, ChatState, StoredMessage, World
+from sandbox.errors import CHAT_NOT_FOUND, bad_request, forbidden
+from sandbox.keyboards import markup_kind
+from sandbox.limits import Limits
+from sandbox.state import BotState, ChatState, StoredMessage, World
 
 
 @dataclass

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox.errors import NoSuchButton, SandboxTimeout
-from bot.sandbox.http import Handler, HttpError, HttpRequest, HttpResponse, Route, route
-from bot.sandbox.rate_limits import RateLimits
-from bot.sandbox.users import SandboxUser
+from sandbox.errors import NoSuchButton, SandboxTimeout
+from sandbox.http import Handler, HttpError, HttpRequest, HttpResponse, Route, route
+from sandbox.rate_limits import RateLimits
+from sandbox.users import SandboxUser
 
 if TYPE_CHECKING:
-    from bot.sandbox.sandbox import Sandbox
+    from sandbox.sandbox import Sandbox
 
 MAX_WAIT_S = 60.0
 

@@ -2,11 +2,11 @@
 
 Start the sandbox (and the bot against it) in one terminal::
 
-    python -m bot.sandbox --port 8081          # or: volunteer-bot sandbox --with-bot
+    python -m sandbox --port 8081          # or: volunteer-bot sandbox --with-bot
 
 then drive a user from a plain Python shell in another::
 
-    >>> from bot.sandbox.client import SandboxClient
+    >>> from sandbox.client import SandboxClient
     >>> c = SandboxClient("http://127.0.0.1:8081")
     >>> u = c.user(1001, first_name="王芳")
     >>> u.send("/start")

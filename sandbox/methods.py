@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.sandbox import methods_bot as b
-from bot.sandbox import methods_messages as m
-from bot.sandbox import methods_updates as u
-from bot.sandbox.method_context import Handler
+from sandbox import methods_bot as b
+from sandbox import methods_messages as m
+from sandbox import methods_updates as u
+from sandbox.method_context import Handler
 
 HANDLERS: dict[str, Handler] = {
     "getMe": b.get_me,
