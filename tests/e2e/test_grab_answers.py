@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.i18n import get_translator
+from bot.services.kernel.dto import OrderDTO
 from sandbox import Sandbox
 from sandbox.chat_view import BotMessage
-from bot.services.kernel.dto import OrderDTO
 from tests.support.bot import RunningBot
 from tests.support.chat import publish_activity, shown
 from tests.support.people import add_approved_volunteers

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import get_translator
+from bot.services.people.volunteers import VolunteerForm
 from sandbox import Sandbox
 from sandbox.users import SandboxUser
-from bot.services.people.volunteers import VolunteerForm
 from tests.e2e.test_bad_input import flow_state
 from tests.e2e.test_request import resident
 from tests.support.bot import ADMIN_ID, RunningBot

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import get_translator
-from sandbox import Sandbox
 from bot.services.notices import local_time
 from bot.services.people.users import TelegramIdentity
 from bot.services.requests.forms import OrderForm
+from sandbox import Sandbox
 from tests.e2e.test_full_loop import at, now_reads, with_button
 from tests.e2e.test_request import orders_of, resident
 from tests.support.bot import RunningBot

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.i18n import get_translator
-from sandbox import Sandbox
 from bot.services.notices import local_time
 from bot.services.people.users import TelegramIdentity
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication
+from sandbox import Sandbox
 from tests.support.bot import ADMIN_ID, RunningBot
 from tests.support.chat import shown
 from tests.support.people import add_approved_volunteers
