@@ -8,7 +8,7 @@ from __future__ import annotations
 from telegram.ext import ContextTypes
 
 from bot.i18n import Markup, Translator
-from bot.services.notices import hours
+from bot.messages.common import hours
 from bot.services.service_day.common import Record
 from handlers.common import services
 from handlers.flows.engine import Turn

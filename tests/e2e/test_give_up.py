@@ -13,9 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import get_translator
-from bot.rendering import duration_text
+from bot.messages.common import duration_text, local_time
 from bot.sandbox import Sandbox
-from bot.services.notices import local_time
 from storage.models import Claim, OutboxMessage
 from tests.e2e.support import publish_activity, shown, staff
 from tests.fixtures.bot import RunningBot

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import get_translator
+from bot.messages.common import local_time
 from bot.sandbox import Sandbox
-from bot.services.notices import local_time
 from bot.services.people.users import TelegramIdentity
 from bot.services.requests.forms import OrderForm
 from tests.e2e.support import order_secrets, private_leaks, prompt, shown
