@@ -31,7 +31,6 @@ from pydantic import (
 TELEGRAM_API = "https://api.telegram.org/bot"
 TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
 DEFAULT_CONFIG_FILE = Path("config.toml")
-SUPPORTED_LANGUAGES = ("zh_CN", "en")
 
 
 class ConfigError(Exception):

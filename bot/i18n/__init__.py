@@ -29,9 +29,12 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 
+from bot.services.kernel.languages import DEFAULT_LANGUAGE, LANGUAGES
+from bot.services.kernel.languages import (  # re-exported: handlers read it here
+    language_from_telegram as language_from_telegram,
+)
+
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
-LANGUAGES: tuple[str, ...] = ("zh_CN", "en")
-DEFAULT_LANGUAGE = "zh_CN"
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -196,15 +199,3 @@ def translators() -> dict[str, Translator]:
 
 def get_translator(language: str | None) -> Translator:
     return translators().get(language or DEFAULT_LANGUAGE) or translators()[DEFAULT_LANGUAGE]
-
-
-def language_from_telegram(code: str | None, default: str = DEFAULT_LANGUAGE) -> str:
-    """Telegram's ``language_code`` (IETF tag: ``zh-hans``, ``en-US``) to ours."""
-    if not code:
-        return default
-    primary = code.replace("_", "-").split("-")[0].lower()
-    if primary == "zh":
-        return "zh_CN"
-    if primary == "en":
-        return "en"
-    return default

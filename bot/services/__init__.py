@@ -55,16 +55,23 @@ class Services:
     ) -> Services:
         clock = clock or SystemClock()
         scheduler = scheduler or DatabaseScheduler(clock)
+        # notices to people, built in words and queued through the scheduler (imported
+        # here: the messages package imports the services' DTOs, and this package's import must
+        # not import it back — until this composition moves to bot/app.py)
+        from bot.messages.notifier import MessageNotifier
+
+        notifier = MessageNotifier(scheduler, config.general.timezone)
         language = config.general.default_language
         # what every service of the order loop holds (bot/services/kernel/base.py LoopService)
         loop: dict[str, Any] = {
             "db": db,
             "clock": clock,
             "scheduler": scheduler,
+            "notifier": notifier,
             "default_language": language,
             "timezone": config.general.timezone,
         }
-        held = HeldMessages(db, clock, scheduler, language)
+        held = HeldMessages(db, clock, notifier, language)
         services = cls(
             db=db,
             clock=clock,
@@ -73,11 +80,11 @@ class Services:
             volunteers=VolunteerService(
                 db,
                 clock,
-                scheduler,
+                notifier,
                 require_approval=config.volunteers.require_approval,
                 default_language=language,
             ),
-            coordinators=CoordinatorService(db, scheduler, language),
+            coordinators=CoordinatorService(db, notifier, language),
             flows=FlowService(db),
             outbox=OutboxService(db, clock),
             held=held,

@@ -19,14 +19,13 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.i18n import Markup, Translator
-from bot.rendering import duration_text
+from bot.messages import grabs as grab_messages
+from bot.messages.common import duration_text, local_time
 from bot.runtime.update_processor import PerUserUpdateProcessor
-from bot.services import notices
 from bot.services.grabs.place_changes import GivingUp
 from bot.services.kernel.dto import CategoryDTO, ClaimDTO
 from bot.services.kernel.errors import NotOpenYet, OutsideArea, SlotsFull
 from bot.services.kernel.states import ClaimState
-from bot.services.notices import local_time
 from handlers.common import (
     Reply,
     StaleButton,
@@ -59,7 +58,7 @@ def place_text(
     the person helped's, and the requester as a second contact), and the category's
     guidance with the order's own (the outbox edits the same text, without the contact,
     after the service)."""
-    return notices.place_text(t, claim.order, category, timezone, requester=requester)
+    return grab_messages.place_text(t, claim.order, category, timezone, requester=requester)
 
 
 def place_markup(t: Translator, claim: ClaimDTO) -> InlineKeyboardMarkup:
@@ -211,7 +210,7 @@ async def _outside_area(
 ) -> None:
     """An order for the volunteers of another community (or street): whose it is."""
     t = tr(context)
-    await answer(update, t.plain("grab.outside_area", area=error.area(t.language)), alert=True)
+    await answer(update, t.plain("grab.outside_area", area=error.area.name(t.language)), alert=True)
 
 
 @domain_errors
@@ -359,7 +358,7 @@ async def _settle_pressed_offer(
     update: Update, context: ContextTypes.DEFAULT_TYPE, text: Markup
 ) -> None:
     """The offer message pressed says what became of the offer, without its buttons, at
-    once: the service queues the same edit (notices.offer_settled), which it can only
+    once: the service queues the same edit (bot/messages/grabs.py offer_settled), which it can only
     address once the offer's sending is recorded — a press right after the offer
     arrived may come first. (Whichever edit comes second changes nothing.)"""
     if not _carries_press(update):

@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.i18n import Markup
-from bot.rendering import volunteer_card
+from bot.messages.people import volunteer_card
 from bot.services.kernel.errors import AlreadyDecided
 from bot.services.people.volunteers import PAGE_SIZE, Decision
 from handlers.common import (

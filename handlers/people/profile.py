@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
 from bot.background import wake_sender
-from bot.rendering import volunteer_card
+from bot.messages.people import volunteer_card
 from handlers.common import Reply, answer, domain_errors, me, refresh_me, services, tr
 from handlers.flows.engine import Flow, Turn, register_flow, start_flow
 from handlers.flows.questions import (

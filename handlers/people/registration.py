@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.background import wake_sender
 from bot.i18n import Markup
-from bot.rendering import phone_text, teams_text
+from bot.messages.people import phone_text, teams_text
 from bot.services.kernel.states import ApprovalState
 from bot.services.people.volunteers import VolunteerForm
 from handlers.common import refresh_me

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
-from bot.services.notices import local_time, opens_later, order_about
+from bot.messages.common import local_time, opens_later, order_about
 from bot.services.requests.browse import BROWSE_AREAS
 from handlers.common import Reply, answer, domain_errors, me, services, tr
 from handlers.paging import nav_row

@@ -17,7 +17,7 @@ async def on_widen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     (order_id,) = pressed_ids(update, callbacks.WIDEN)
     widened = await services(context).escalation.widen(me(context), order_id)
     t = tr(context)
-    street = widened.street if t.language.startswith("zh") else widened.street_en
+    street = widened.street.name(t.language)
     text = t("escalation.widened", number=widened.order.number, street=street)
     await answer(update, t.plain("escalation.widened_alert", number=widened.order.number))
     await Reply(update, context).edit_or_send(text)

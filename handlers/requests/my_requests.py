@@ -10,10 +10,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.i18n import Markup, Translator
+from bot.messages.common import local_time
 from bot.services.kernel.dto import OrderDTO
 from bot.services.kernel.errors import NotAllowed
 from bot.services.kernel.states import OrderState
-from bot.services.notices import local_time
 from handlers.common import Reply, StaleButton, answer, domain_errors, me, services, tr
 
 PREFIX = "mr"  # mr:p:<page> | mr:a:<order id> (ask) | mr:c:<order id> (cancel)

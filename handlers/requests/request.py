@@ -14,8 +14,8 @@ from telegram.ext import CommandHandler, ContextTypes
 
 from bot.background import wake_sender
 from bot.i18n import Markup
+from bot.messages.common import local_time
 from bot.services.kernel.errors import InvalidValue
-from bot.services.notices import local_time
 from bot.services.requests.forms import OrderForm
 from handlers.common import Reply, domain_errors, error_text, me, tr
 from handlers.flows.engine import Flow, Step, Turn, register_flow, start_flow

@@ -9,8 +9,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
 from bot.i18n import Markup, Translator
+from bot.messages.common import MAX_TEXT, local_time, shortened
 from bot.services.kernel.dto import OrderDTO
-from bot.services.notices import MAX_TEXT, local_time, shortened
 from bot.services.requests.common import PAGE_SIZE
 from handlers.common import (
     Reply,

@@ -5,9 +5,9 @@ then this summary."""
 
 from __future__ import annotations
 
+from bot.messages.common import guidance_text, local_time
 from bot.services.kernel.dto import OrderDTO
 from bot.services.kernel.states import OrderScope
-from bot.services.notices import guidance_text, local_time
 from bot.services.requests.publish import default_publication
 from handlers.flows.engine import Flow, Step, Turn, register_flow
 from handlers.requests.review_publish import APPROVE, PUBLISH_STEPS, approve_done, publication

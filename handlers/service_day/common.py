@@ -12,8 +12,8 @@ from typing import TypeVar
 from telegram.ext import ContextTypes
 
 from bot.i18n import Markup, Translator
+from bot.messages.common import hours
 from bot.services.kernel.states import ClaimState
-from bot.services.notices import hours
 from bot.services.service_day.common import Record
 from handlers.common import services
 from handlers.flows.engine import Turn

@@ -13,9 +13,9 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import callback_data as callbacks
 from bot.background import wake_sender
+from bot.messages.common import hours
 from bot.services.kernel.errors import DomainError, InvalidValue
 from bot.services.kernel.validation import typed_number
-from bot.services.notices import hours
 from bot.services.service_day.records import MAX_MINUTES
 from handlers.common import answer, answer_error, domain_errors, me, pressed_ids, services
 from handlers.flows.engine import Flow, Step, Turn, register_flow, start_flow

@@ -20,8 +20,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.i18n import Markup, Translator
+from bot.messages.common import hours, local_time
 from bot.services.kernel.errors import CheckInNotOpen
-from bot.services.notices import hours, local_time
 from bot.services.service_day.check_in import Place
 from handlers.common import Reply, answer, domain_errors, me, pressed_ids, services, tr
 from handlers.flows.engine import Flow, Step, Turn, register_flow, start_flow

@@ -15,8 +15,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.i18n import Translator
+from bot.messages.common import hours, local_time
 from bot.services.kernel.states import ClaimState, OrderState
-from bot.services.notices import hours, local_time
 from bot.services.service_day.common import Attendance, Record
 from bot.services.service_day.order_views import PAGE_SIZE, OrderView
 from handlers.common import Reply, answer, domain_errors, me, pressed_ids, services, tr

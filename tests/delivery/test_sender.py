@@ -14,6 +14,7 @@ from bot.config import DeliveryConfig
 from bot.delivery.outbox import OutboxService
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
+from bot.messages.notifier import MessageNotifier
 from bot.services.kernel.clock import SystemClock
 from bot.services.kernel.scheduling import Button, DatabaseScheduler, Outgoing
 from bot.services.people.held import HeldMessages
@@ -23,6 +24,7 @@ from storage.database import Database
 from storage.models import OutboxMessage, User
 from storage.repositories import users as users_repo
 
+ZONE = "Asia/Shanghai"  # of the times in notices
 FAST = DeliveryConfig(rate_per_s=1000, per_chat_per_s=30, concurrency=16, poll_seconds=0.05)
 
 
@@ -39,7 +41,7 @@ class Rig:
 
     def users(self) -> UserService:
         clock = SystemClock()
-        held = HeldMessages(self.db, clock, self.scheduler, "zh_CN")
+        held = HeldMessages(self.db, clock, MessageNotifier(self.scheduler, ZONE), "zh_CN")
         return UserService(self.db, clock, "zh_CN", held=held)
 
     async def enqueue(

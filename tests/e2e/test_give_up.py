@@ -13,8 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import get_translator
-from bot.rendering import duration_text
-from bot.services.notices import local_time
+from bot.messages.common import duration_text, local_time
 from sandbox import Sandbox
 from storage.models import Claim, OutboxMessage
 from tests.support.bot import RunningBot

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import get_translator
+from bot.messages.common import local_time
 from bot.services.kernel.dto import OrderDTO
-from bot.services.notices import local_time
 from bot.services.people.users import TelegramIdentity
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication

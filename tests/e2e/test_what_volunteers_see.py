@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import get_translator
-from bot.services.notices import local_time
+from bot.messages.common import local_time
 from bot.services.people.users import TelegramIdentity
 from bot.services.requests.forms import OrderForm
 from sandbox import Sandbox

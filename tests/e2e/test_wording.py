@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.i18n import get_translator
-from bot.services.notices import local_time
+from bot.messages.common import local_time
 from bot.services.people.users import TelegramIdentity
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication

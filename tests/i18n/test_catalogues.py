@@ -231,7 +231,7 @@ CLI_ONLY = {"invalid.unit.ambiguous"}
 def dynamic_keys() -> dict[str, str]:
     keys = {f"error.{code}": "handlers/common.py error_text" for code in domain_error_codes()}
     keys |= {r.key: r.where for r in invalid_value_raises() if r.key not in CLI_ONLY}
-    keys |= {f"status.{s.value}": "bot/rendering.py" for s in ApprovalState}
+    keys |= {f"status.{s.value}": "bot/messages/people.py" for s in ApprovalState}
     keys |= {f"command.{name}": "handlers/menus.py" for name in COMMANDS}
     keys |= {f"help.{name}": "handlers/menus.py help_text" for name in COMMANDS}
     keys |= {"language.name": "handlers/language.py", "error.generic": "", "invalid.generic": ""}
@@ -428,7 +428,7 @@ def test_every_dynamic_key_exists() -> None:
 
 def test_the_dynamic_key_families_are_known() -> None:
     """A new f-string key family must be added to dynamic_keys() above."""
-    assert dynamic_prefixes([*source_files("handlers"), ROOT / "bot" / "rendering.py"]) == {
+    assert dynamic_prefixes(source_files("handlers", "bot/messages")) == {
         "error.",
         "invalid.",
         "status.",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import get_translator
-from bot.rendering import duration_text
+from bot.messages.common import duration_text
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime.batching import Batcher
-from bot.services import notices
+from bot.services.grabs.notices import OrderFilled
 from bot.services.grabs.rules import (
     CLAIMED,
     GRABBABLE,
@@ -146,8 +146,7 @@ class Grabbing(ClaimRules):
             raise SlotsFull()
         if order.state == OrderState.FILLED.value:
             to = await recipient(session, order.requester_id, self.default_language)
-            key, message = notices.order_filled(to, order_dto(order), now)
-            await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, OrderFilled(to, order_dto(order), now))
         claim = await claims_repo.get(session, claim_id)
         assert claim is not None
         return claim_dto(claim, order)
@@ -353,8 +352,7 @@ class Grabbing(ClaimRules):
             order = updated
             if order.state == OrderState.FILLED.value:
                 to = await recipient(session, order.requester_id, self.default_language)
-                key, message = notices.order_filled(to, order_dto(order), now)
-                await self.scheduler.enqueue(session, key, message)
+                await self.notifier.notify(session, OrderFilled(to, order_dto(order), now))
             claims = await claims_repo.many(session, list(winners.values()))
             for volunteer_id, claim_id in winners.items():
                 outcomes[index[volunteer_id]] = claim_dto(claims[claim_id], order)

@@ -12,32 +12,31 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
+from bot.services.grabs.notices import OfferSettledEdit, offer_key
 from bot.services.kernel.dto import Recipient
-from bot.services.kernel.scheduling import Scheduler
+from bot.services.kernel.notify import Notifier
 from storage.models import Claim
 from storage.repositories import outbox as outbox_repo
 
 
 async def settle_offer_message(
     session: AsyncSession,
-    scheduler: Scheduler,
+    notifier: Notifier,
     to: Recipient,
     claim: Claim,
     number: str,
     outcome: str,
 ) -> None:
     """In the caller's transaction: the offer last made on ``claim`` (if any) is
-    settled with ``outcome`` (see :data:`notices.OFFER_OUTCOMES`)."""
+    settled with ``outcome`` (``OFFER_OUTCOMES`` in messages/grabs.py)."""
     if claim.offered_at is None:
         return
-    key = notices.offer_key(claim.id, claim.offered_at)
+    key = offer_key(claim.id, claim.offered_at)
     if await outbox_repo.cancel(session, key):  # not sent yet: never will be
         return
     message_id = await outbox_repo.sent_message_id(session, key)
     if message_id is None:  # failed, or in flight this instant: its buttons are refused
         return
-    edit_key, message = notices.offer_settled(
-        to, claim.volunteer_id, key, message_id, number, outcome
+    await notifier.notify(
+        session, OfferSettledEdit(to, claim.volunteer_id, key, message_id, number, outcome)
     )
-    await scheduler.enqueue(session, edit_key, message)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
+from bot.services.grabs.notices import PlaceOffered, VolunteerCancelled
 from bot.services.grabs.offers import settle_offer_message
 from bot.services.grabs.rules import (
     CANCELLED,
@@ -142,8 +142,8 @@ class PlaceChanges(ClaimRules):
             for hook in self.on_given_up:
                 await hook(session, claim.id)
             to = await recipient(session, order.requester_id, self.default_language)
-            key, message = notices.order_volunteer_cancelled(to, order_dto(order), claim.id, now)
-            await self.scheduler.enqueue(session, key, message)
+            notice = VolunteerCancelled(to, order_dto(order), claim.id, now)
+            await self.notifier.notify(session, notice)
         return await self._fresh(session, claim.id)
 
     async def accept_offer(
@@ -191,7 +191,7 @@ class PlaceChanges(ClaimRules):
             else await recipient(session, claim.volunteer_id, self.default_language)
         )
         assert order.number is not None
-        await settle_offer_message(session, self.scheduler, to, claim, order.number, outcome)
+        await settle_offer_message(session, self.notifier, to, claim, order.number, outcome)
 
     async def confirm_guidance(self, volunteer: UserDTO, claim_id: int) -> ClaimDTO:
         """The volunteer has read the guidance of the place they hold (recorded once)."""
@@ -261,8 +261,7 @@ class PlaceChanges(ClaimRules):
         )
         offered = await self._fresh(session, waiting.id)
         to = await recipient(session, waiting.volunteer_id, self.default_language)
-        key, message = notices.place_offered(to, offered, self.timezone)
-        await self.scheduler.enqueue(session, key, message)
+        await self.notifier.notify(session, PlaceOffered(to, offered))
 
     async def claims_of_order(self, order_id: int) -> list[ClaimDTO]:
         async with self.db.read() as session:

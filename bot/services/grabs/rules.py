@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
+from bot.services.grabs.notices import WaitlistReleased
 from bot.services.kernel.base import LoopService
 from bot.services.kernel.dto import ClaimDTO, OrderDTO, UserDTO
 from bot.services.kernel.errors import (
@@ -26,6 +26,7 @@ from bot.services.kernel.errors import (
     TooManyClaims,
 )
 from bot.services.kernel.orders import order_dto
+from bot.services.org.units import unit_dto
 from bot.services.people.recipients import recipient
 from storage.enums import ApprovalState, ClaimState, OrderState
 from storage.models import Claim, Order, OrgUnit
@@ -111,8 +112,7 @@ async def release_waitlist(
         ):
             continue
         to = await recipient(session, claim.volunteer_id, service.default_language)
-        key, message = notices.waitlist_released(to, order, service.timezone, started=started)
-        await service.scheduler.enqueue(session, key, message)
+        await service.notifier.notify(session, WaitlistReleased(to, order, started))
 
 
 def refuse_standing(standing: Standing | None, area: OrgUnit) -> None:
@@ -125,7 +125,7 @@ def refuse_standing(standing: Standing | None, area: OrgUnit) -> None:
     if standing.claim_state not in (None, CANCELLED):
         raise AlreadyClaimed(standing.claim_state)
     if not (standing.community_path or "").startswith(area.path):
-        raise OutsideArea(area.name_zh, area.name_en)
+        raise OutsideArea(unit_dto(area))
 
 
 @dataclass(eq=False, kw_only=True)

@@ -1,12 +1,14 @@
 """What every service of the order loop holds: the database, the clock, the scheduler
-(to tell people and plan work in the caller's transaction), and how to speak to
-people (the default language, the timezone their times are shown in)."""
+(to plan work in the caller's transaction), the notifier (to tell people, in the same
+transaction), and the default language (of people whose own is unknown) and the
+timezone (of the days people pick)."""
 
 from __future__ import annotations
 
 from dataclasses import KW_ONLY, dataclass
 
 from bot.services.kernel.clock import Clock
+from bot.services.kernel.notify import Notifier
 from bot.services.kernel.scheduling import Scheduler
 from storage.database import Database
 
@@ -16,6 +18,7 @@ class LoopService:
     db: Database
     clock: Clock
     scheduler: Scheduler
+    notifier: Notifier
     _: KW_ONLY
     default_language: str
     timezone: str

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from bot.services.kernel.languages import localized
 from bot.services.kernel.states import ApprovalState, ClaimState, OrderState
 
 T = TypeVar("T")
@@ -29,8 +30,14 @@ class UnitDTO:
     name_en: str
     path: str
 
+    @property
+    def names(self) -> dict[str, str]:
+        """Its name per locale (stored in both languages)."""
+        return {"zh_CN": self.name_zh, "en": self.name_en}
+
     def name(self, language: str) -> str:
-        return self.name_zh if language.startswith("zh") else self.name_en
+        """Its name for a reader of ``language``."""
+        return localized(self.names, language)
 
     def contains(self, other: UnitDTO | str) -> bool:
         """This unit is ``other`` or an ancestor of it."""
@@ -49,8 +56,14 @@ class TeamDTO:
     name_zh: str
     name_en: str
 
+    @property
+    def names(self) -> dict[str, str]:
+        """Its name per locale (stored in both languages)."""
+        return {"zh_CN": self.name_zh, "en": self.name_en}
+
     def name(self, language: str) -> str:
-        return self.name_zh if language.startswith("zh") else self.name_en
+        """Its name for a reader of ``language``."""
+        return localized(self.names, language)
 
 
 @dataclass(frozen=True)
@@ -61,11 +74,18 @@ class CategoryDTO:
     guidance_zh: str
     guidance_en: str
 
+    @property
+    def names(self) -> dict[str, str]:
+        """Its name per locale (stored in both languages)."""
+        return {"zh_CN": self.name_zh, "en": self.name_en}
+
     def name(self, language: str) -> str:
-        return self.name_zh if language.startswith("zh") else self.name_en
+        """Its name for a reader of ``language``."""
+        return localized(self.names, language)
 
     def guidance(self, language: str) -> str:
-        return self.guidance_zh if language.startswith("zh") else self.guidance_en
+        """What volunteers holding a place read, for a reader of ``language``."""
+        return localized({"zh_CN": self.guidance_zh, "en": self.guidance_en}, language)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.services.kernel.dto import UnitDTO
+
 
 class DomainError(Exception):
     code = "domain"
@@ -127,18 +129,14 @@ class OfferExpired(DomainError):
 
 
 class OutsideArea(NotAllowed):
-    """The order is for the volunteers of another community (or street), named in
-    both languages: only they may take it."""
+    """The order is for the volunteers of another community (or street), ``area``:
+    only they may take it (the handler names it in the reader's language)."""
 
     code = "outside_area"
 
-    def __init__(self, area_zh: str, area_en: str) -> None:
-        super().__init__(f"for the volunteers of {area_en}", area_zh=area_zh, area_en=area_en)
-        self.area_zh = area_zh
-        self.area_en = area_en
-
-    def area(self, language: str) -> str:
-        return self.area_zh if language.startswith("zh") else self.area_en
+    def __init__(self, area: UnitDTO) -> None:
+        super().__init__(f"for the volunteers of {area.name_en}", area=area.code)
+        self.area = area
 
 
 class OfferSettled(DomainError):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services import notices
 from bot.services.kernel.dto import CoordinatorDTO, UnitDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue, NotFound, UnknownUser
-from bot.services.kernel.scheduling import Scheduler
+from bot.services.kernel.notify import Notifier
 from bot.services.kernel.scope import require_coordinator, require_scope
 from bot.services.kernel.validation import typed_number
 from bot.services.org.units import unit_dto
+from bot.services.people.notices import CoordinatorAppointed, CoordinatorRemoved
 from bot.services.people.users import effective_language
 from storage.database import Database
 from storage.models import OrgUnit, User
@@ -39,9 +39,9 @@ class Appointment:
 
 
 class CoordinatorService:
-    def __init__(self, db: Database, scheduler: Scheduler, default_language: str) -> None:
+    def __init__(self, db: Database, notifier: Notifier, default_language: str) -> None:
         self.db = db
-        self.scheduler = scheduler
+        self.notifier = notifier
         self.default_language = default_language
 
     def _dto(self, user: User, unit: OrgUnit) -> CoordinatorDTO:
@@ -151,9 +151,7 @@ class CoordinatorService:
                 detail={"unit": unit.code, "previous_unit": previous.code if previous else None},
             )
             coordinator = self._dto(user, unit)
-            await self.scheduler.enqueue(
-                session, *notices.coordinator_appointed(coordinator, event)
-            )
+            await self.notifier.notify(session, CoordinatorAppointed(coordinator, event))
             return Appointment(coordinator, unit_dto(previous) if previous else None)
 
     async def remove(self, actor: UserDTO, user_id: int) -> CoordinatorDTO:
@@ -177,8 +175,7 @@ class CoordinatorService:
                 detail={"unit": unit.code},
             )
             removed = self._dto(user, unit)
-            key, message = notices.coordinator_removed(removed, event)
-            await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, CoordinatorRemoved(removed, event))
             return removed
 
     async def below(self, actor: UserDTO) -> list[CoordinatorDTO]:

@@ -38,9 +38,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
 from bot.services.kernel.clock import Clock
-from bot.services.kernel.scheduling import Scheduler
+from bot.services.kernel.notify import Notifier
+from bot.services.people.notices import WhileAway
 from bot.services.people.recipients import recipient
 from storage.database import Database
 from storage.enums import ApprovalState, ClaimState, OrderState, UnreachableReason
@@ -125,9 +125,9 @@ async def _reminder(session: AsyncSession, claim_id: int, now: datetime) -> Verd
     return await _before_start(session, claim.order_id, now)
 
 
-# the kinds of message that can go stale, by the first part of their key (the key names
-# the event: bot/services/notices/), and the id in its second part; any other message
-# is the person's own news and is delivered
+# the kinds of message that can go stale, by the first part of their key (the key
+# names the event: bot/services/<step>/notices.py), and the id in its second part; any
+# other message is the person's own news and is delivered
 RULES: dict[str, Rule] = {
     "order.requested": _review,  # order.requested:{order}:{coordinator}
     "order.overdue": _review,  # order.overdue:{order}:{level}:{coordinator}
@@ -159,11 +159,11 @@ class Released:
 
 class HeldMessages:
     def __init__(
-        self, db: Database, clock: Clock, scheduler: Scheduler, default_language: str
+        self, db: Database, clock: Clock, notifier: Notifier, default_language: str
     ) -> None:
         self.db = db
         self.clock = clock
-        self.scheduler = scheduler
+        self.notifier = notifier
         self.default_language = default_language
 
     async def release(self, user_id: int) -> Released:
@@ -205,7 +205,7 @@ class HeldMessages:
             await outbox_repo.drop_held(session, {**dropped, **summed})
             if stale or summed:
                 person = await recipient(session, user_id, self.default_language)
-                key, digest = notices.while_away(
+                digest = WhileAway(
                     person,
                     user_id,
                     now,
@@ -215,7 +215,7 @@ class HeldMessages:
                     out_of_date=stale,
                     following=len(deliver),
                 )
-                await self.scheduler.enqueue(session, key, digest)
+                await self.notifier.notify(session, digest)
         log.info(
             "user %s reachable again: %d held messages delivered, %d summed up, %d dropped",
             user_id,

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.i18n import LANGUAGES, language_from_telegram
 from bot.runtime.batching import Batcher
 from bot.runtime.debounce import Debounce
 from bot.services.kernel.clock import Clock
 from bot.services.kernel.dto import UserDTO
 from bot.services.kernel.errors import InvalidValue, NotFound
+from bot.services.kernel.languages import LANGUAGES, language_from_telegram
 from bot.services.org.units import unit_dto
 from storage.database import Database
 from storage.enums import ApprovalState, UnitKind, UnreachableReason

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
 from bot.services.kernel.clock import Clock
 from bot.services.kernel.dto import Page, Recipient, UnitDTO, UserDTO, VolunteerDTO
 from bot.services.kernel.errors import AlreadyDecided, InvalidValue, NotFound
+from bot.services.kernel.notify import Notifier
 from bot.services.kernel.paging import fetch_page
-from bot.services.kernel.scheduling import Scheduler
 from bot.services.kernel.scope import require_coordinator, require_scope
 from bot.services.kernel.validation import clean_name, normalize_phone
 from bot.services.org.units import team_dto, unit_dto
+from bot.services.people.notices import VolunteerDecided, VolunteerPending
 from bot.services.people.recipients import nearest_coordinators
 from bot.services.people.users import effective_language
 from storage.database import Database
@@ -69,14 +69,14 @@ class VolunteerService:
         self,
         db: Database,
         clock: Clock,
-        scheduler: Scheduler,
+        notifier: Notifier,
         *,
         require_approval: bool,
         default_language: str,
     ) -> None:
         self.db = db
         self.clock = clock
-        self.scheduler = scheduler
+        self.notifier = notifier
         self.require_approval = require_approval
         self.default_language = default_language
 
@@ -219,8 +219,7 @@ class VolunteerService:
     ) -> None:
         now = self.clock.now()
         for coordinator in coordinators:
-            key, message = notices.volunteer_pending(coordinator, volunteer, now)
-            await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, VolunteerPending(coordinator, volunteer, now))
 
     async def pending(self, actor: UserDTO, page: int = 0) -> Page[VolunteerDTO]:
         unit = require_coordinator(actor)
@@ -261,6 +260,5 @@ class VolunteerService:
             )
             await session.refresh(profile)
             dto = await self._dto(session, profile, user)
-            key, message = notices.volunteer_decided(dto, approve, now)
-            await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, VolunteerDecided(dto, approve, now))
             return Decision(dto, approve)

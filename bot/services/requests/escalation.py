@@ -23,14 +23,15 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
 from bot.services.grabs.rules import release_waitlist
 from bot.services.kernel.base import LoopService
-from bot.services.kernel.dto import OrderDTO, UserDTO
+from bot.services.kernel.dto import CategoryDTO, OrderDTO, UnitDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue, NotFound, OrderClosed
 from bot.services.kernel.orders import order_dto
 from bot.services.kernel.scope import ancestor_ids, require_coordinator, require_scope
+from bot.services.org.units import category_dto, unit_dto
 from bot.services.people.recipients import coordinators_at, nearest_coordinators, recipient
+from bot.services.requests.notices import OrderExpired, OrderUnfilled, ReviewRequested
 from bot.services.requests.orders import OrderService
 from storage.enums import OrderScope, OrderState
 from storage.models import Order, OrgUnit
@@ -63,8 +64,7 @@ def expire_key(order_id: int) -> str:
 @dataclass(frozen=True)
 class Widened:
     order: OrderDTO
-    street: str  # the street's name (zh / en): shown to the coordinator
-    street_en: str
+    street: UnitDTO  # the order is announced to its volunteers now
 
 
 @dataclass(eq=False, kw_only=True)
@@ -95,10 +95,9 @@ class EscalationService(LoopService):
         stored = await orders_repo.get(session, order.id)
         assert stored is not None
         _community, path = await self._place(session, stored)
+        kind, place = await self._names(session, stored)
         for to in await nearest_coordinators(session, path, self.default_language):
-            kind, place = await self._names(session, stored, to.language.startswith("zh"))
-            key, message = notices.review_requested(to, order, kind, place, self.timezone)
-            await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, ReviewRequested(to, order, kind, place))
         for level in LEVELS:
             await self.scheduler.schedule(
                 session,
@@ -134,12 +133,16 @@ class EscalationService(LoopService):
         assert community is not None
         return community, community.path
 
-    async def _names(self, session: AsyncSession, order: Order, zh: bool) -> tuple[str, str]:
+    async def _names(
+        self, session: AsyncSession, order: Order
+    ) -> tuple[CategoryDTO | None, UnitDTO | None]:
+        """The order's category and community, for the notices to name them."""
         community = await org_repo.unit(session, order.community_id)
         category = (await org_repo.categories_by_codes(session)).get(order.category)
-        kind = (category.name_zh if zh else category.name_en) if category else order.category
-        place = (community.name_zh if zh else community.name_en) if community else ""
-        return kind, place
+        return (
+            category_dto(category) if category else None,
+            unit_dto(community) if community else None,
+        )
 
     async def review_overdue(self, session: AsyncSession, order_id: int, level: str) -> int:
         """Tell the street's (or the district's) coordinators of a request still waiting
@@ -157,13 +160,11 @@ class EscalationService(LoopService):
         units = above[:1] if level == STREET else above[1:]
         dto = order_dto(order)
         told = 0
+        kind, place = await self._names(session, order)
+        hours = self.after[level].total_seconds() / 3600
         for to in await coordinators_at(session, units, self.default_language):
-            kind, place = await self._names(session, order, to.language.startswith("zh"))
-            hours = self.after[level].total_seconds() / 3600
-            key, message = notices.review_requested(
-                to, dto, kind, place, self.timezone, level=level, hours=hours
-            )
-            told += await self.scheduler.enqueue(session, key, message)
+            notice = ReviewRequested(to, dto, kind, place, level=level, hours=hours)
+            told += await self.notifier.notify(session, notice)
         return told
 
     async def unfilled(self, session: AsyncSession, order_id: int) -> int:
@@ -181,10 +182,9 @@ class EscalationService(LoopService):
         dto = order_dto(order)
         widen = order.scope == OrderScope.COMMUNITY.value
         told = 0
+        _kind, place = await self._names(session, order)
         for to in await nearest_coordinators(session, path, self.default_language):
-            _kind, place = await self._names(session, order, to.language.startswith("zh"))
-            key, message = notices.order_unfilled(to, dto, place, widen, self.timezone)
-            told += await self.scheduler.enqueue(session, key, message)
+            told += await self.notifier.notify(session, OrderUnfilled(to, dto, place, widen))
         return told
 
     async def expire(self, session: AsyncSession, order_id: int) -> bool:
@@ -209,8 +209,7 @@ class EscalationService(LoopService):
         dto = order_dto(fresh)
         await release_waitlist(self, session, dto, now, started=False)
         to = await recipient(session, order.requester_id, self.default_language)
-        key, message = notices.order_expired(to, dto, self.timezone)
-        await self.scheduler.enqueue(session, key, message)
+        await self.notifier.notify(session, OrderExpired(to, dto))
         return True
 
     # ---- "announce wider" ------------------------------------------------------------
@@ -253,4 +252,4 @@ class EscalationService(LoopService):
             # told again
             assert self.orders is not None, "EscalationService.subscribe was not called"
             await self.orders._announce(session, dto)
-            return Widened(dto, street.name_zh, street.name_en)
+            return Widened(dto, unit_dto(street))

@@ -5,7 +5,6 @@ off before its service starts.
 
 from __future__ import annotations
 
-from bot.services import notices
 from bot.services.grabs.offers import settle_offer_message
 from bot.services.kernel.dto import OrderDTO, Page, UserDTO
 from bot.services.kernel.errors import AlreadyDecided, NotAllowed
@@ -14,6 +13,7 @@ from bot.services.kernel.paging import fetch_page
 from bot.services.people.recipients import recipient
 from bot.services.requests.common import PAGE_SIZE, OrderBase
 from bot.services.requests.forms import OrderForm, check_form
+from bot.services.requests.notices import OrderCancelledByRequester
 from storage.enums import ClaimState, OrderState
 from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo
@@ -99,11 +99,10 @@ class OrderIntake(OrderBase):
                     session, claim.id, state, state=ClaimState.CANCELLED.value, cancelled_at=now
                 )
                 to = await recipient(session, claim.volunteer_id, self.default_language)
-                key, message = notices.order_cancelled_by_requester(to, dto, self.timezone)
-                await self.scheduler.enqueue(session, key, message)
+                await self.notifier.notify(session, OrderCancelledByRequester(to, dto))
                 if state == ClaimState.OFFERED.value:  # its buttons go
                     await settle_offer_message(
-                        session, self.scheduler, to, claim, dto.number, "withdrawn"
+                        session, self.notifier, to, claim, dto.number, "withdrawn"
                     )
             await self._run_hooks(self.on_cancelled, session, dto)
             return dto

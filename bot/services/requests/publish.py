@@ -11,15 +11,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
 from bot.services.kernel.dto import OrderDTO, Recipient, UserDTO
 from bot.services.kernel.errors import InvalidValue
 from bot.services.kernel.orders import order_area, order_dto
 from bot.services.kernel.scope import require_coordinator, require_scope
 from bot.services.kernel.validation import optional_text
+from bot.services.org.units import category_dto, unit_dto
 from bot.services.people.users import effective_language
 from bot.services.requests.common import OrderBase
 from bot.services.requests.forms import OrderForm, check_form
+from bot.services.requests.notices import OrderAnnounced
 from storage.enums import OrderScope, OrderState
 from storage.repositories import orders as orders_repo
 from storage.repositories import org as org_repo
@@ -133,21 +134,14 @@ class OrderPublishing(OrderBase):
         team, each with a Grab button — without the resident's address or phone."""
         community, area = await order_area(session, order.community_id, order.scope)
         category = (await org_repo.categories_by_codes(session)).get(order.category)
+        kind = category_dto(category) if category else None
+        place = unit_dto(community)
         now = self.clock.now()
         for user in await volunteers_repo.approved_under(session, area.path, order.team_id):
             to = Recipient(user.telegram_id, effective_language(user, self.default_language))
-            zh = to.language.startswith("zh")
-            kind = (category.name_zh if zh else category.name_en) if category else order.category
-            key, message = notices.order_announced(
-                to,
-                user.id,
-                order,
-                kind,
-                community.name_zh if zh else community.name_en,
-                self.timezone,
-                now,
+            await self.notifier.notify(
+                session, OrderAnnounced(to, user.id, order, kind, place, now)
             )
-            await self.scheduler.enqueue(session, key, message)
 
     def local_moment(self, text: str) -> datetime:
         """``2026-12-03 14:00`` typed in the configured timezone, as an aware time."""

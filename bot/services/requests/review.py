@@ -14,7 +14,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
 from bot.services.kernel.dto import OrderDTO, Page, UserDTO
 from bot.services.kernel.errors import AlreadyDecided, InvalidValue
 from bot.services.kernel.orders import order_dto, scoped_order
@@ -24,6 +23,12 @@ from bot.services.kernel.validation import free_text
 from bot.services.people.recipients import recipient
 from bot.services.requests.common import PAGE_SIZE
 from bot.services.requests.forms import EDITABLE, PRIVATE_FIELDS, check_form, order_form
+from bot.services.requests.notices import (
+    OrderDuplicate,
+    OrderEdited,
+    OrderPublished,
+    OrderRejected,
+)
 from bot.services.requests.publish import OrderPublishing, Publication
 from storage.enums import OrderState
 from storage.models import Order
@@ -91,8 +96,7 @@ class OrderReview(OrderPublishing):
             await self._audit(session, actor, order, "order.approve", places=order.places)
             dto = order_dto(order)
             to = await recipient(session, order.requester_id, self.default_language)
-            key, message = notices.order_published(to, dto, self.timezone)
-            await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, OrderPublished(to, dto))
             await self._announce(session, dto)
             await self._run_hooks(self.on_published, session, dto)
             return dto
@@ -114,8 +118,7 @@ class OrderReview(OrderPublishing):
             await self._audit(session, actor, order, "order.reject", reason=text)
             dto = order_dto(order)
             to = await recipient(session, order.requester_id, self.default_language)
-            key, message = notices.order_rejected(to, dto)
-            await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, OrderRejected(to, dto))
             return dto
 
     async def mark_duplicate(self, actor: UserDTO, order_id: int, of_order_id: int) -> OrderDTO:
@@ -139,8 +142,7 @@ class OrderReview(OrderPublishing):
             await self._audit(session, actor, order, "order.duplicate", of=original.id)
             dto = order_dto(order)
             to = await recipient(session, order.requester_id, self.default_language)
-            key, message = notices.order_duplicate(to, dto, order_dto(original))
-            await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, OrderDuplicate(to, dto, order_dto(original)))
             return dto
 
     async def edit_request(
@@ -185,7 +187,6 @@ class OrderReview(OrderPublishing):
             assert fresh is not None
             dto = order_dto(fresh)
             to = await recipient(session, order.requester_id, self.default_language)
-            key, message = notices.order_edited(to, dto, changed, now)
-            await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, OrderEdited(to, dto, changed, now))
             await self._run_hooks(self.on_edited, session, dto)
             return dto, changed

@@ -21,12 +21,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
 from bot.services.grabs.rules import release_waitlist
 from bot.services.kernel.base import LoopService
 from bot.services.kernel.dto import OrderDTO
 from bot.services.kernel.orders import order_dto
 from bot.services.people.recipients import recipient
+from bot.services.service_day.notices import ConfirmService, NobodyCame, ServiceStarted
 from storage.enums import ClaimState, OrderState
 from storage.models import Claim, Order
 from storage.repositories import attendance as attendance_repo
@@ -145,8 +145,7 @@ class AttendanceBase(LoopService):
             await orders_repo.get(session, order.id)  # refreshes ``order`` in place
             dto = order_dto(order)
             to = await recipient(session, order.requester_id, self.default_language)
-            key, message = notices.service_started(to, dto)
-            await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, ServiceStarted(to, dto))
             await release_waitlist(self, session, dto, now, started=True)
 
     async def _finish_claim(
@@ -172,10 +171,9 @@ class AttendanceBase(LoopService):
             return
         to = await recipient(session, order.requester_id, self.default_language)
         if await attendance_repo.count_in_states(session, order.id, (DONE,)):
-            key, message = notices.confirm_service(to, order_dto(order))
+            await self.notifier.notify(session, ConfirmService(to, order_dto(order)))
         else:
-            key, message = notices.nobody_came(to, order_dto(order))
-        await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, NobodyCame(to, order_dto(order)))
 
     async def _fresh(self, session: AsyncSession, claim_id: int) -> Attendance:
         claim = await claims_repo.get(session, claim_id)

@@ -5,7 +5,6 @@ the order; the requester (and the volunteers) are told.
 
 from __future__ import annotations
 
-from bot.services import notices
 from bot.services.kernel.dto import OrderDTO, UserDTO
 from bot.services.kernel.errors import (
     AlreadyDecided,
@@ -17,6 +16,7 @@ from bot.services.kernel.errors import (
 from bot.services.kernel.orders import order_dto, scoped_order
 from bot.services.people.recipients import recipient
 from bot.services.service_day.common import DONE, IN_SERVICE, LIVE, AttendanceBase
+from bot.services.service_day.notices import OrderCompleted, ServiceCompleted
 from storage.enums import OrderState
 from storage.repositories import attendance as attendance_repo
 from storage.repositories import audit as audit_repo
@@ -71,12 +71,11 @@ class Completion(AttendanceBase):
                 )
             if by_coordinator:  # the requester who confirmed has the reply to their press
                 to = await recipient(session, fresh.requester_id, self.default_language)
-                key, message = notices.order_completed(to, dto)
-                await self.scheduler.enqueue(session, key, message)
+                await self.notifier.notify(session, OrderCompleted(to, dto))
             for claim, _ in await attendance_repo.claims_with_names(session, fresh.id, (DONE,)):
                 to = await recipient(session, claim.volunteer_id, self.default_language)
-                key, message = notices.service_completed(to, dto, claim.id, claim.minutes or 0)
-                await self.scheduler.enqueue(session, key, message)
+                notice = ServiceCompleted(to, dto, claim.id, claim.minutes or 0)
+                await self.notifier.notify(session, notice)
             for hook in self.on_completed:
                 await hook(session, dto)
             return dto

@@ -21,12 +21,12 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime.batching import Batcher
-from bot.services import notices
 from bot.services.grabs.rules import claim_dto
 from bot.services.kernel.base import LoopService
 from bot.services.kernel.dto import OrderDTO, Recipient
 from bot.services.org.units import category_dto
 from bot.services.people.users import effective_language
+from bot.services.service_day.notices import PlaceHidden
 from storage.enums import ClaimState
 from storage.models import ContactReveal, Order
 from storage.repositories import claims as claims_repo
@@ -152,15 +152,14 @@ class ContactService(LoopService):
             user = await users_repo.by_id(session, claim.volunteer_id)
             assert order is not None and user is not None
             category = categories.get(order.category)
-            key, message = notices.place_hidden(
+            notice = PlaceHidden(
                 Recipient(user.telegram_id, effective_language(user, self.default_language)),
                 reveal.id,
                 reveal.chat_id,
                 reveal.message_id,
                 claim_dto(claim, order),
                 category_dto(category) if category else None,
-                self.timezone,
             )
-            await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, notice)
         await contact_repo.mark_hidden(session, [r.id for r in reveals], self.clock.now())
         return len(reveals)

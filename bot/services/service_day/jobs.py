@@ -13,7 +13,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
 from bot.services.kernel.dto import OrderDTO
 from bot.services.kernel.orders import order_dto
 from bot.services.people.recipients import nearest_coordinators, recipient
@@ -26,6 +25,7 @@ from bot.services.service_day.common import (
     AttendanceBase,
     served_minutes,
 )
+from bot.services.service_day.notices import AutoCheckedOut, NoShow, NoShowToCoordinator
 from storage.models import Order
 from storage.repositories import attendance as attendance_repo
 from storage.repositories import orders as orders_repo
@@ -115,8 +115,7 @@ class ServiceJobs(AttendanceBase):
                 auto_checked_out=True,
             ):
                 to = await recipient(session, claim.volunteer_id, self.default_language)
-                key, message = notices.auto_checked_out(to, dto, claim.id, minutes)
-                await self.scheduler.enqueue(session, key, message)
+                await self.notifier.notify(session, AutoCheckedOut(to, dto, claim.id, minutes))
         await self._after_place_freed(session, order.id)
 
     async def _mark_no_shows(self, session: AsyncSession, order: Order, now: datetime) -> None:
@@ -133,10 +132,7 @@ class ServiceJobs(AttendanceBase):
             if not await self._finish_claim(session, order, claim, CLAIMED, now, state=NO_SHOW):
                 continue
             to = await recipient(session, claim.volunteer_id, self.default_language)
-            key, message = notices.no_show_volunteer(to, dto, claim.id)
-            await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, NoShow(to, dto, claim.id))
             for coordinator in coordinators:
-                key, message = notices.no_show_coordinator(
-                    coordinator, dto, claim.id, name, self.timezone
-                )
-                await self.scheduler.enqueue(session, key, message)
+                notice = NoShowToCoordinator(coordinator, dto, claim.id, name)
+                await self.notifier.notify(session, notice)

@@ -5,7 +5,6 @@ the minutes a finished place counts (audited, with a reason; the volunteer is to
 
 from __future__ import annotations
 
-from bot.services import notices
 from bot.services.kernel.dto import UserDTO
 from bot.services.kernel.errors import InvalidValue, NotFinished, NotFound
 from bot.services.kernel.orders import order_dto, scoped_order
@@ -21,6 +20,7 @@ from bot.services.service_day.common import (
     _attendance,
     _record,
 )
+from bot.services.service_day.notices import HoursCorrected
 from storage.repositories import attendance as attendance_repo
 from storage.repositories import audit as audit_repo
 from storage.repositories import claims as claims_repo
@@ -113,10 +113,8 @@ class ServiceRecords(AttendanceBase):
                 },
             )
             to = await recipient(session, claim.volunteer_id, self.default_language)
-            key, message = notices.hours_corrected(
-                to, order_dto(order), claim.id, minutes, text, event
-            )
-            await self.scheduler.enqueue(session, key, message)
+            notice = HoursCorrected(to, order_dto(order), claim.id, minutes, text, event)
+            await self.notifier.notify(session, notice)
             for hook in self.on_corrected:
                 await hook(session, claim.id)
             if new_state != state:

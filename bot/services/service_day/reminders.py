@@ -30,12 +30,14 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import notices
 from bot.services.grabs.rules import claim_dto
 from bot.services.kernel.base import LoopService
 from bot.services.kernel.dto import OrderDTO, Recipient
+from bot.services.kernel.notify import hours_label
 from bot.services.kernel.orders import order_dto
+from bot.services.org.units import category_dto, unit_dto
 from bot.services.people.users import effective_language
+from bot.services.service_day.notices import HelpersComing, ServiceReminder
 from storage.enums import ClaimState, OrderState
 from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo
@@ -50,7 +52,7 @@ REMINDED = (OrderState.OPEN.value, OrderState.FILLED.value)
 
 
 def remind_job_key(order_id: int, hours: float) -> str:
-    return f"order:{order_id}:remind:{notices.hours_label(hours)}"
+    return f"order:{order_id}:remind:{hours_label(hours)}"
 
 
 @dataclass(eq=False, kw_only=True)
@@ -102,6 +104,8 @@ class ReminderService(LoopService):
             return 0
         community = await org_repo.unit(session, order.community_id)
         category = (await org_repo.categories_by_codes(session)).get(order.category)
+        place = unit_dto(community) if community else None
+        kind = category_dto(category) if category else None
         late = now >= order.starts_at - timedelta(hours=self.cancel_cutoff_hours)
         names = []
         for claim in held:
@@ -110,25 +114,20 @@ class ReminderService(LoopService):
                 continue
             profile = await volunteers_repo.profile(session, user.id)
             names.append(profile.real_name if profile else user.first_name)
-            language = effective_language(user, self.default_language)
-            zh = language.startswith("zh")
-            key, message = notices.service_reminder(
-                Recipient(user.telegram_id, language),
+            notice = ServiceReminder(
+                Recipient(user.telegram_id, effective_language(user, self.default_language)),
                 claim_dto(claim, order),
                 hours,
-                (category.name_zh if zh else category.name_en) if category else order.category,
-                (community.name_zh if zh else community.name_en) if community else "",
+                kind,
+                place,
                 self.cancel_cutoff_hours if late else None,
-                self.timezone,
             )
-            await self.scheduler.enqueue(session, key, message)
+            await self.notifier.notify(session, notice)
         requester = await users_repo.by_id(session, order.requester_id)
         if requester is not None:
             to = Recipient(
                 requester.telegram_id, effective_language(requester, self.default_language)
             )
-            key, message = notices.helpers_coming(
-                to, order_dto(order), [c.id for c in held], names, self.timezone
-            )
-            await self.scheduler.enqueue(session, key, message)
+            coming = HelpersComing(to, order_dto(order), tuple(c.id for c in held), tuple(names))
+            await self.notifier.notify(session, coming)
         return len(held)

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import get_translator
-from bot.services import Services, notices
+from bot.messages import common, grabs
+from bot.services import Services
 from bot.services.kernel.dto import OrderDTO
 from bot.services.kernel.errors import InvalidValue
 from bot.services.kernel.scheduling import RecordingScheduler
@@ -93,13 +94,13 @@ async def test_an_activity_is_announced_with_its_title_and_text(
     [text] = announcements(recorder, order.id)
     assert "<b>浓情重阳节·温暖志愿行</b>\n陪老人包饺子" in text
     # in a list: the title alone; a request: its description on one shortened line
-    assert notices.order_about(ZH, order, short=True) == ZH(
+    assert common.order_about(ZH, order, short=True) == ZH(
         "order.about_title", title="浓情重阳节·温暖志愿行"
     )
     request = await s.orders.create_request(
         await person(s, 1002), request_form(org, description="第一行\n" + "很长的描述" * 30)
     )
-    short = notices.order_about(ZH, request, short=True)
+    short = common.order_about(ZH, request, short=True)
     assert "\n" not in short and short.endswith("…") and len(short) < 70
     with pytest.raises(InvalidValue) as long_title:
         await s.orders.create_activity(
@@ -160,8 +161,8 @@ async def test_a_long_description_still_fits_the_place_message(
     claim = await services.claims.grab(volunteer, order.id)
     long = replace(claim.order, description="描述" * 1000)
     category = await services.org.category(order.category)
-    text = notices.place_text(ZH, long, category, ZONE)
-    assert len(text) <= notices.MAX_TEXT and "…" in text
+    text = grabs.place_text(ZH, long, category, ZONE)
+    assert len(text) <= common.MAX_TEXT and "…" in text
 
 
 def test_publishing_with_these_defaults() -> None:

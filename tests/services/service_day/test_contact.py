@@ -19,7 +19,8 @@ from bot.delivery.telegram_transport import TelegramTransport
 from bot.i18n import get_translator
 from bot.jobs.kinds import JobContext, default_registry
 from bot.jobs.runner import JobRunner
-from bot.services import Services, notices
+from bot.messages import grabs
+from bot.services import Services
 from bot.services.kernel.dto import ClaimDTO, OrderDTO
 from bot.services.kernel.scheduling import Button, Outgoing
 from bot.services.service_day.contact import hide_job_key
@@ -99,17 +100,17 @@ async def test_hidden_after_the_service(
 
 
 async def test_the_place_text_is_the_handlers(services: Services, db: Database, org: Org) -> None:
-    """notices.place_text (used for the hidden version) renders what handlers/grabs/grab.py
-    shows, in both languages."""
+    """bot/messages/grabs.py place_text (used for the hidden version) renders what
+    handlers/grabs/grab.py shows, in both languages."""
     order = await activity(services, org, places=1, guidance="带 <购物袋> & 伞")
     (volunteer,) = await volunteers(db, org, 1)
     claim = await services.claims.grab(volunteer, order.id)
     category = await services.org.category(order.category)
     for t in (ZH, EN):
-        assert notices.place_text(t, order, category, "Asia/Shanghai") == place_text(
+        assert grabs.place_text(t, order, category, "Asia/Shanghai") == place_text(
             t, claim, "Asia/Shanghai", category
         )
-        assert "&lt;购物袋&gt; &amp;" in notices.place_text(t, order, category, "Asia/Shanghai")
+        assert "&lt;购物袋&gt; &amp;" in grabs.place_text(t, order, category, "Asia/Shanghai")
 
 
 async def test_hidden_when_the_place_is_given_up(

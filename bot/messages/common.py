@@ -1,15 +1,20 @@
-"""What the notices share: their buttons, event stamps, times as people read them,
-and what an order is about."""
+"""What the messages share: their buttons, times and spans as people read them, what an
+order is about, the guidance volunteers read, and the signature of a notice's builder."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import callback_data
 from bot.i18n import Markup, Translator, escape
-from bot.services.kernel.dto import CategoryDTO, OrderDTO
-from bot.services.kernel.scheduling import Button
+from bot.services.kernel.dto import CategoryDTO, OrderDTO, UnitDTO
+from bot.services.kernel.scheduling import Button, Outgoing
+
+# A notice's builder: the notice, its reader's translator, the timezone times are shown in.
+Builder = Callable[[Any, Translator, str], Outgoing]
 
 
 def press_button(label: str, prefix: str, *ids: int) -> Button:
@@ -18,10 +23,6 @@ def press_button(label: str, prefix: str, *ids: int) -> Button:
 
 
 MAX_TEXT = 4096  # Telegram's limit on a message's text
-
-
-def stamp(at: datetime) -> str:
-    return str(int(at.timestamp() * 1000))
 
 
 def local_time(at: datetime, timezone: str) -> str:
@@ -48,14 +49,19 @@ def order_about(tr: Translator, order: OrderDTO, *, short: bool = False) -> Mark
     return tr("order.about_request", text=text)
 
 
+def category_name(tr: Translator, order: OrderDTO, category: CategoryDTO | None) -> str:
+    """The order's category in the reader's language (its code when it is gone)."""
+    return category.name(tr.language) if category else order.category
+
+
+def unit_name(tr: Translator, unit: UnitDTO | None) -> str:
+    """A unit's name in the reader's language (nothing when there is none)."""
+    return unit.name(tr.language) if unit else ""
+
+
 def opens_later(order: OrderDTO, now: datetime) -> bool:
     """Grabbing the order opens some time after ``now``."""
     return order.opens_at is not None and order.opens_at > now
-
-
-def hours_label(hours: float) -> str:
-    """``24.0`` → ``24h``, ``0.5`` → ``0.5h``: for keys."""
-    return f"{hours:g}h"
 
 
 def guidance_text(tr: Translator, category: CategoryDTO | None, extra: str | None) -> Markup:
@@ -72,3 +78,12 @@ def guidance_text(tr: Translator, category: CategoryDTO | None, extra: str | Non
 def hours(minutes: int) -> str:
     """``90`` → ``1.5`` (hours, at most two decimals)."""
     return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
+
+
+def duration_text(tr: Translator, hours: float) -> Markup:
+    """A span of time as people say it: in whole hours ("1 hour", "2 hours") when it
+    is, else in minutes ("90 minutes")."""
+    minutes = round(hours * 60)
+    if minutes % 60 == 0:
+        return tr.ngettext("time.hours", minutes // 60, n=minutes // 60)
+    return tr.ngettext("time.minutes", minutes, n=minutes)
