@@ -9,7 +9,7 @@ from bot import callback_data as callbacks
 from bot.i18n import Translator
 from bot.services.kernel.dto import Role, UserDTO
 from handlers.common import Reply, answer, domain_errors, me, tr
-from handlers.flows.engine import cancel_flow, current_turn, start_flow
+from handlers.flows.dispatch import cancel_flow, current_turn, start_flow
 from handlers.menus import can_request, help_text
 
 HOME = "home"

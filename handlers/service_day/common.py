@@ -11,7 +11,7 @@ from bot.i18n import Markup, Translator
 from bot.services.notices import hours
 from bot.services.service_day.common import Record
 from handlers.common import services
-from handlers.flows.engine import Turn
+from handlers.flows.turn import Turn
 
 CLAIM_STATES = {
     "claimed": "attendance.state_claimed",

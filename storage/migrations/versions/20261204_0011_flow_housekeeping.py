@@ -10,6 +10,7 @@ Create Date: 2026-12-04 09:00:00
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -25,7 +26,7 @@ LEGACY = {"_history": "history", "_return": "return_to", "_return_until": "retur
 
 
 def _flow_states(*columns: str) -> sa.TableClause:
-    kinds = {"user_id": sa.Integer(), "return_to": sa.String(32), "return_until": sa.String(32)}
+    kinds: dict[str, Any] = {"user_id": sa.Integer(), "return_to": sa.String(32), "return_until": sa.String(32)}
     return sa.table("flow_states", *(sa.column(c, kinds.get(c, JSON)) for c in columns))
 
 
@@ -51,8 +52,9 @@ def downgrade() -> None:
     table = _flow_states("user_id", "data", "history", "return_to", "return_until")
     connection = op.get_bind()
     rows = connection.execute(
-        sa.select(table.c.user_id, table.c.data, table.c.history, table.c.return_to,
-                  table.c.return_until)
+        sa.select(
+            table.c.user_id, table.c.data, table.c.history, table.c.return_to, table.c.return_until
+        )
     ).all()
     for user_id, data, history, return_to, return_until in rows:
         legacy = {"_history": history or [], "_return": return_to, "_return_until": return_until}
