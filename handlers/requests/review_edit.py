@@ -104,7 +104,7 @@ async def save_edit(turn: Turn) -> None:
         )
     except InvalidValue as error:
         if error.field not in ("starts_at", "ends_at"):
-            raise  # said, and the summary shown again (handlers/flows/engine.py)
+            raise  # said, and the summary shown again (handlers/flows/dispatch.py)
         await turn.say(error_text(turn.tr, error))  # the time passed: ask for it again
         await turn.edit_field("day", until="time")
         return

@@ -26,7 +26,11 @@ LEGACY = {"_history": "history", "_return": "return_to", "_return_until": "retur
 
 
 def _flow_states(*columns: str) -> sa.TableClause:
-    kinds: dict[str, Any] = {"user_id": sa.Integer(), "return_to": sa.String(32), "return_until": sa.String(32)}
+    kinds: dict[str, Any] = {
+        "user_id": sa.Integer(),
+        "return_to": sa.String(32),
+        "return_until": sa.String(32),
+    }
     return sa.table("flow_states", *(sa.column(c, kinds.get(c, JSON)) for c in columns))
 
 
