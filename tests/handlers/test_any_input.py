@@ -6,11 +6,12 @@ callback query is answered exactly once (as the sandbox recorded the bot's
 answerCallbackQuery calls).
 
 The patterns and the steps are read from what is registered (``handlers.register``'s
-Application, and the FlowRegistry it keeps in its ``bot_data``), so a new feature's buttons and a new flow's steps
-are covered without a list to keep. Hypothesis runs a fixed number of examples,
-derandomized (the same ones on every run), without an example database, so the tests
-take the same few seconds in CI each time; a sweep puts a few unexpected answers to
-every pattern and every step at least once, which random draws do not promise.
+Application, and the FlowRegistry it keeps in its ``bot_data``), so a new feature's
+buttons and a new flow's steps are covered without a list to keep. Hypothesis runs a
+fixed number of examples, derandomized (the same ones on every run), without an example
+database, so the tests take the same few seconds in CI each time; a sweep puts a few
+unexpected answers to every pattern and every step at least once, which random draws
+do not promise.
 """
 
 from __future__ import annotations
