@@ -7,6 +7,9 @@ matches, and then goes on to the next group.
    0  commands and buttons of each feature, then the catch-alls in the same group (so
       they see only what no feature took): text/contact/location/shared users go to
       the user's current flow; unknown commands and buttons get a kind answer
+
+The flows (multi-step questions) are listed here too, from each feature's FLOWS, in one
+FlowRegistry kept in the application's bot_data (handlers/flows/engine.py).
 """
 
 from __future__ import annotations
@@ -17,10 +20,20 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, Type
 from handlers import home, language
 from handlers.common import domain_errors, keep_menu, load_user
 from handlers.errors import on_error
-from handlers.flows.engine import PREFIX, on_button, on_message
+from handlers.flows.dispatch import on_button, on_message
+from handlers.flows.engine import PREFIX, REGISTRY_KEY, FlowRegistry
 from handlers.grabs import grab
 from handlers.people import approvals, coordinators, profile, registration
-from handlers.requests import activity, escalation, my_requests, request, review
+from handlers.requests import (
+    activity,
+    escalation,
+    my_requests,
+    request,
+    review,
+    review_defaults,
+    review_edit,
+    review_reject,
+)
 from handlers.requests import browse as orders_browse
 from handlers.service_day import correct_hours, myplaces, order_view
 
@@ -28,10 +41,30 @@ PRE = -2
 MENU = -1
 FEATURES = 0
 
-__all__ = ["register", "registration"]
+__all__ = ["flow_registry", "register", "registration"]
+
+
+def flow_registry() -> FlowRegistry:
+    """Every flow, by feature."""
+    return FlowRegistry(
+        (
+            *registration.FLOWS,
+            *profile.FLOWS,
+            *coordinators.FLOWS,
+            *request.FLOWS,
+            *activity.FLOWS,
+            *review_defaults.FLOWS,  # the approve flow (its steps: review_publish.py)
+            *review_reject.FLOWS,
+            *review_edit.FLOWS,
+            *myplaces.FLOWS,
+            *correct_hours.FLOWS,
+        )
+    )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.bot_data[REGISTRY_KEY] = flow_registry()
+
     # -1: who is this, and what may they do
     app.add_handler(TypeHandler(Update, load_user), group=PRE)
     app.add_handler(TypeHandler(Update, keep_menu), group=MENU)

@@ -12,7 +12,7 @@ from bot.i18n import Translator
 from bot.services.kernel.dto import Role, UserDTO
 from bot.services.kernel.states import ApprovalState
 from handlers.common import Reply, answer, domain_errors, me, tr
-from handlers.flows.engine import cancel_flow, current_turn, start_flow
+from handlers.flows.dispatch import cancel_flow, current_turn, start_flow
 from handlers.menus import can_request, help_text
 
 HOME = "home"

@@ -207,6 +207,11 @@ class FlowState(Base):
     step: Mapped[str] = mapped_column(String(32))
     nonce: Mapped[int] = mapped_column(Integer, default=1)
     data: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    # where "back" leads: the steps answered before (newest last), and the summary an
+    # edit returns to once the steps through ``return_until`` are answered again
+    history: Mapped[list[str]] = mapped_column(JSONData, default=list, server_default="[]")
+    return_to: Mapped[str | None] = mapped_column(String(32))
+    return_until: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 

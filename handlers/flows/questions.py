@@ -1,7 +1,8 @@
 """Reusable questions: name, phone, street → community → grid, specialty teams, consent.
 
-Registration and profile editing ask the same questions; each step validates through the
-services' rules and stores its answer in the flow's data under a fixed key.
+Registration and profile editing ask the same questions; each step stores its answer in
+its field of the flow's draft (bot/services/kernel/drafts.py, bot/services/people/drafts.py),
+whose validators are the services' own checks.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.callback_data import decode_id
+from bot.services.kernel.drafts import NameAnswer, PhoneAnswer
 from bot.services.kernel.errors import InvalidValue
 from bot.services.kernel.states import UnitKind
-from bot.services.kernel.validation import clean_name, normalize_phone
-from handlers.flows.engine import HISTORY, RETURN_TO, Step, Turn, cancel_flow
+from bot.services.people.drafts import ConsentAnswer, HomeAnswers, TeamsAnswer
+from handlers.flows.dispatch import cancel_flow
+from handlers.flows.engine import Step
+from handlers.flows.turn import Turn
 
 COLUMNS = 2
 
@@ -32,7 +36,7 @@ class NameStep(Step):
         await turn.say(turn.tr("ask.name"), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        turn.data["name"] = clean_name(text)
+        turn.draft_as(NameAnswer).name = text  # checked by the draft (clean_name)
         await turn.advance()
 
 
@@ -46,7 +50,7 @@ class ReplyKeyboardStep(Step):
         self, turn: Turn, button: KeyboardButton, placeholder: str | None = None
     ) -> ReplyKeyboardMarkup:
         nav = [KeyboardButton(turn.tr.plain("button.cancel"))]
-        if can_go_back(turn):
+        if turn.can_go_back:
             nav.insert(0, KeyboardButton(turn.tr.plain("button.back")))
         return ReplyKeyboardMarkup(
             [[button], nav],
@@ -59,7 +63,7 @@ class ReplyKeyboardStep(Step):
         label = text.strip()
         if label == turn.tr.plain("button.cancel"):
             await cancel_flow(turn.update, turn.context)
-        elif label == turn.tr.plain("button.back") and can_go_back(turn):
+        elif label == turn.tr.plain("button.back") and turn.can_go_back:
             await turn.back()  # the keyboard is one-time: the tap put it away
         else:
             await self.on_answer(turn, text)
@@ -67,11 +71,6 @@ class ReplyKeyboardStep(Step):
     async def on_answer(self, turn: Turn, text: str) -> None:
         """The typed answer."""
         await turn.retry("flow.use_buttons")
-
-
-def can_go_back(turn: Turn) -> bool:
-    """The flow has an earlier question (or a summary) to go back to."""
-    return bool(turn.data.get(HISTORY) or turn.data.get(RETURN_TO))
 
 
 class PhoneStep(ReplyKeyboardStep):
@@ -85,10 +84,11 @@ class PhoneStep(ReplyKeyboardStep):
         await turn.say(turn.tr("ask.phone"), keyboard)
 
     async def _accept(self, turn: Turn, phone: str, verified: bool = False) -> None:
-        turn.data["phone"] = normalize_phone(phone)
-        turn.data["phone_verified"] = verified
+        draft = turn.draft_as(PhoneAnswer)
+        draft.phone = phone  # checked by the draft (normalize_phone)
+        draft.phone_verified = verified
         key = "phone.saved_verified" if verified else "phone.saved"
-        await turn.say(turn.tr(key, phone=turn.data["phone"]), ReplyKeyboardRemove())
+        await turn.say(turn.tr(key, phone=draft.phone), ReplyKeyboardRemove())
         await turn.advance()
 
     async def on_answer(self, turn: Turn, text: str) -> None:
@@ -120,10 +120,10 @@ class StreetStep(Step):
         streets = {s.id: s for s in await turn.services.org.streets()}
         if street_id not in streets:
             raise InvalidValue("street", "not_found")
-        if turn.data.get("street_id") != street_id:
-            turn.data.pop("community_id", None)
-            turn.data.pop("grid_id", None)
-        turn.data["street_id"] = street_id
+        draft = turn.draft_as(HomeAnswers)
+        if draft.street_id != street_id:
+            draft.community_id = draft.grid_id = None
+        draft.street_id = street_id
         await turn.advance()
 
 
@@ -131,7 +131,7 @@ class CommunityStep(Step):
     name = "community"
 
     async def ask(self, turn: Turn) -> None:
-        street_id = int(turn.data.get("street_id", 0))
+        street_id = turn.draft_as(HomeAnswers).street_id or 0
         communities = await turn.services.org.children(street_id, UnitKind.COMMUNITY)
         lang = turn.me.language
         buttons = [turn.button(c.name(lang), "pick", c.id) for c in communities]
@@ -142,14 +142,15 @@ class CommunityStep(Step):
         if action != "pick" or community_id is None:
             await turn.ask_again()
             return
+        draft = turn.draft_as(HomeAnswers)
         community = await turn.services.org.require_child(
-            int(turn.data.get("street_id", 0)), community_id, UnitKind.COMMUNITY, "community"
+            draft.street_id or 0, community_id, UnitKind.COMMUNITY, "community"
         )
-        if turn.data.get("community_id") != community.id:
-            turn.data.pop("grid_id", None)
-        turn.data["community_id"] = community.id
+        if draft.community_id != community.id:
+            draft.grid_id = None
+        draft.community_id = community.id
         grids = await turn.services.org.children(community.id, UnitKind.GRID)
-        turn.data["community_has_grids"] = bool(grids)
+        draft.community_has_grids = bool(grids)
         await turn.advance()
 
 
@@ -159,10 +160,11 @@ class GridStep(Step):
     name = "grid"
 
     def applies(self, turn: Turn) -> bool:
-        return bool(turn.data.get("community_has_grids"))
+        return turn.draft_as(HomeAnswers).community_has_grids
 
     async def ask(self, turn: Turn) -> None:
-        grids = await turn.services.org.children(int(turn.data["community_id"]), UnitKind.GRID)
+        community_id = turn.draft_as(HomeAnswers).community_id or 0
+        grids = await turn.services.org.children(community_id, UnitKind.GRID)
         lang = turn.me.language
         buttons = [turn.button(g.name(lang), "pick", g.id) for g in grids]
         rows = [*grid(buttons), [turn.button(turn.tr.plain("button.skip"), "skip")]]
@@ -170,13 +172,14 @@ class GridStep(Step):
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
         grid_id = decode_id(arg)
+        draft = turn.draft_as(HomeAnswers)
         if action == "skip":
-            turn.data["grid_id"] = None
+            draft.grid_id = None
         elif action == "pick" and grid_id is not None:
             unit = await turn.services.org.require_child(
-                int(turn.data["community_id"]), grid_id, UnitKind.GRID, "grid"
+                draft.community_id or 0, grid_id, UnitKind.GRID, "grid"
             )
-            turn.data["grid_id"] = unit.id
+            draft.grid_id = unit.id
         else:
             await turn.ask_again()
             return
@@ -190,7 +193,7 @@ class TeamsStep(Step):
 
     async def ask(self, turn: Turn) -> None:
         teams = await turn.services.org.teams()
-        chosen = set(turn.data.get("team_ids", []))
+        chosen = set(turn.draft_as(TeamsAnswer).team_ids)
         lang = turn.me.language
         buttons = [
             turn.button(("✅ " if t.id in chosen else "▫️ ") + t.name(lang), "toggle", t.id)
@@ -205,13 +208,11 @@ class TeamsStep(Step):
             known = {t.id for t in await turn.services.org.teams()}
             if team_id not in known:
                 raise InvalidValue("teams", "not_found")
-            chosen = set(turn.data.get("team_ids", []))
-            chosen ^= {team_id}
-            turn.data["team_ids"] = sorted(chosen)
+            draft = turn.draft_as(TeamsAnswer)
+            draft.team_ids = sorted(set(draft.team_ids) ^ {team_id})
             await turn.save()
             await self.ask(turn)
         elif action == "done":
-            turn.data.setdefault("team_ids", [])
             await turn.advance()
         else:
             await turn.ask_again()
@@ -228,5 +229,5 @@ class ConsentStep(Step):
         if action != "agree":
             await turn.ask_again()
             return
-        turn.data["consent"] = True
+        turn.draft_as(ConsentAnswer).consent = True
         await turn.advance()

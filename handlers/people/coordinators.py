@@ -18,11 +18,15 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
 from bot.background import wake_sender
+from bot.services.kernel.drafts import needed
 from bot.services.kernel.errors import InvalidValue, UnknownUser
 from bot.services.kernel.scope import require_coordinator
+from bot.services.people.drafts import AppointDraft
 from handlers.common import Reply, answer, domain_errors, error_text, me, services, tr
-from handlers.flows.engine import Flow, Step, Turn, register_flow, start_flow
+from handlers.flows.dispatch import start_flow
+from handlers.flows.engine import Flow, Step
 from handlers.flows.questions import ReplyKeyboardStep
+from handlers.flows.turn import Turn
 from handlers.menus import keep_menu_of
 
 log = logging.getLogger(__name__)
@@ -131,7 +135,7 @@ class WhoStep(ReplyKeyboardStep):
 
     async def _accept(self, turn: Turn, telegram_id: int) -> None:
         candidate = await turn.services.coordinators.candidate(turn.me, telegram_id)
-        turn.data["telegram_id"] = candidate.telegram_id
+        turn.draft_as(AppointDraft).telegram_id = candidate.telegram_id
         await turn.say(turn.tr("appoint.who_ok", name=candidate.name), ReplyKeyboardRemove())
         await turn.advance()
 
@@ -152,7 +156,7 @@ class UnitStep(Step):
     name = "unit"
 
     async def ask(self, turn: Turn) -> None:
-        parent = turn.data.get("parent_id")
+        parent = turn.draft_as(AppointDraft).parent_id
         units = await turn.services.coordinators.appointable_units(turn.me, parent)
         counts = await turn.services.org.child_counts([u.id for u in units])
         lang = turn.tr.language
@@ -167,11 +171,12 @@ class UnitStep(Step):
         await turn.show(turn.tr("appoint.ask_unit"), turn.keyboard(rows))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        draft = turn.draft_as(AppointDraft)
         if action == "up":
-            parent = await turn.services.org.unit(int(turn.data.get("parent_id") or 0))
+            parent = await turn.services.org.unit(draft.parent_id or 0)
             own = turn.me.coordinator_unit
             up = parent.parent_id if parent else None
-            turn.data["parent_id"] = None if own is None or up == own.id else up
+            draft.parent_id = None if own is None or up == own.id else up
             await turn.save()
             await self.ask(turn)
             return
@@ -179,17 +184,15 @@ class UnitStep(Step):
         if action not in ("pick", "open") or unit_id is None:
             await turn.ask_again()
             return
-        allowed = await turn.services.coordinators.appointable_units(
-            turn.me, turn.data.get("parent_id")
-        )
+        allowed = await turn.services.coordinators.appointable_units(turn.me, draft.parent_id)
         if unit_id not in {u.id for u in allowed}:
             raise InvalidValue("unit", "not_found")
         if action == "open":
-            turn.data["parent_id"] = unit_id
+            draft.parent_id = unit_id
             await turn.save()
             await self.ask(turn)
             return
-        turn.data["unit_id"] = unit_id
+        draft.unit_id = unit_id
         await turn.advance()
 
 
@@ -197,8 +200,9 @@ class ConfirmAppointStep(Step):
     name = "confirm"
 
     async def ask(self, turn: Turn) -> None:
-        unit = await turn.services.org.unit(int(turn.data["unit_id"]))
-        who = await turn.services.coordinators.candidate(turn.me, int(turn.data["telegram_id"]))
+        d = turn.draft_as(AppointDraft)
+        unit = await turn.services.org.unit(needed(d.unit_id, "unit"))
+        who = await turn.services.coordinators.candidate(turn.me, needed(d.telegram_id, "who"))
         text = turn.tr(
             "appoint.confirm", who=who.name, unit=unit.name(turn.tr.language) if unit else "?"
         )
@@ -213,9 +217,10 @@ class ConfirmAppointStep(Step):
 
 
 async def appoint_done(turn: Turn) -> None:
+    d = turn.draft_as(AppointDraft)
     try:
         result = await turn.services.coordinators.appoint(
-            turn.me, int(turn.data["telegram_id"]), int(turn.data["unit_id"])
+            turn.me, needed(d.telegram_id, "who"), needed(d.unit_id, "unit"), draft_of=turn.me.id
         )
     except (InvalidValue, UnknownUser) as error:
         if isinstance(error, InvalidValue) and error.field != "who":
@@ -224,14 +229,15 @@ async def appoint_done(turn: Turn) -> None:
         await turn.say(error_text(turn.tr, error))
         await turn.goto(WhoStep.name, remember=False)
         return
-    await turn.finish()
     c = result.coordinator
     await turn.show(turn.tr("appoint.done", name=c.name, unit=c.unit.name(turn.tr.language)))
     wake_sender(turn.context.application)
     await keep_menu_of(turn.context.application, c.telegram_id)
 
 
-register_flow(Flow("appoint", [WhoStep(), UnitStep(), ConfirmAppointStep()], done=appoint_done))
+FLOWS = (
+    Flow("appoint", AppointDraft, [WhoStep(), UnitStep(), ConfirmAppointStep()], appoint_done),
+)
 
 HANDLERS = [
     CommandHandler("coordinators", coordinators_command),

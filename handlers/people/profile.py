@@ -9,8 +9,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.messages.people import volunteer_card
+from bot.services.kernel.drafts import needed
+from bot.services.people.drafts import ProfileDraft
 from handlers.common import Reply, answer, domain_errors, me, refresh_me, services, tr
-from handlers.flows.engine import Flow, Turn, register_flow, start_flow
+from handlers.flows.dispatch import start_flow
+from handlers.flows.engine import Flow
 from handlers.flows.questions import (
     CommunityStep,
     GridStep,
@@ -19,6 +22,7 @@ from handlers.flows.questions import (
     StreetStep,
     TeamsStep,
 )
+from handlers.flows.turn import Turn
 from handlers.home import show_home
 
 EDIT = "pe"  # pe:<field>
@@ -65,20 +69,24 @@ async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer(update, tr(context).plain("error.stale"), alert=True)
         return
     await answer(update)
-    data = {}
+    draft = ProfileDraft()
     if volunteer is not None:
-        data = {
-            "community_id": volunteer.community.id,
-            "street_id": volunteer.community.parent_id,
-            "team_ids": [t.id for t in volunteer.teams],
-            "community_has_grids": True,
-        }
-    await start_flow(update, context, f"edit_{field}", data)
+        draft = ProfileDraft(
+            community_id=volunteer.community.id,
+            street_id=volunteer.community.parent_id,
+            team_ids=[t.id for t in volunteer.teams],
+            community_has_grids=True,
+        )
+    await start_flow(update, context, f"edit_{field}", draft)
+
+
+def _draft(turn: Turn) -> ProfileDraft:
+    return turn.draft_as(ProfileDraft)
 
 
 async def _saved(turn: Turn, **changes: object) -> None:
-    result = await turn.services.volunteers.update(turn.me.id, **changes)
-    await turn.finish()
+    """The profile changed, and the draft cleared in the same transaction."""
+    result = await turn.services.volunteers.update(turn.me.id, draft_of=turn.me.id, **changes)
     await turn.say(turn.tr("profile.saved"))
     if result.notify:
         await turn.say(turn.tr("profile.reapproval"))
@@ -88,47 +96,42 @@ async def _saved(turn: Turn, **changes: object) -> None:
 
 
 async def _home_saved(turn: Turn) -> None:
-    await turn.services.users.set_home_community(turn.me.id, int(turn.data["community_id"]))
-    await turn.finish()
+    community_id = needed(_draft(turn).community_id, "community")
+    await turn.services.users.set_home_community(turn.me.id, community_id, draft_of=turn.me.id)
     await turn.say(turn.tr("profile.saved"))
     await refresh_me(turn.update, turn.context)
     await show_home(turn.update, turn.context)
 
 
-def _flows() -> None:
-    register_flow(
-        Flow("edit_name", [NameStep()], done=lambda t: _saved(t, real_name=t.data["name"]))
-    )
-    register_flow(
-        Flow(
-            "edit_phone",
-            [PhoneStep()],
-            done=lambda t: _saved(
-                t, phone=t.data["phone"], phone_verified=bool(t.data.get("phone_verified"))
-            ),
-        )
-    )
-    register_flow(
-        Flow(
-            "edit_community",
-            [StreetStep(), CommunityStep()],
-            done=lambda t: _saved(t, community_id=int(t.data["community_id"])),
-        )
-    )
-    register_flow(
-        Flow("edit_grid", [GridStep()], done=lambda t: _saved(t, grid_id=t.data.get("grid_id")))
-    )
-    register_flow(
-        Flow(
-            "edit_teams",
-            [TeamsStep()],
-            done=lambda t: _saved(t, team_ids=list(t.data.get("team_ids", []))),
-        )
-    )
-    register_flow(Flow("edit_home", [StreetStep(), CommunityStep()], done=_home_saved))
+async def _name_saved(turn: Turn) -> None:
+    await _saved(turn, real_name=needed(_draft(turn).name, "name"))
 
 
-_flows()
+async def _phone_saved(turn: Turn) -> None:
+    d = _draft(turn)
+    await _saved(turn, phone=needed(d.phone, "phone"), phone_verified=d.phone_verified)
+
+
+async def _community_saved(turn: Turn) -> None:
+    await _saved(turn, community_id=needed(_draft(turn).community_id, "community"))
+
+
+async def _grid_saved(turn: Turn) -> None:
+    await _saved(turn, grid_id=_draft(turn).grid_id)
+
+
+async def _teams_saved(turn: Turn) -> None:
+    await _saved(turn, team_ids=list(_draft(turn).team_ids))
+
+
+FLOWS = (
+    Flow("edit_name", ProfileDraft, [NameStep()], done=_name_saved),
+    Flow("edit_phone", ProfileDraft, [PhoneStep()], done=_phone_saved),
+    Flow("edit_community", ProfileDraft, [StreetStep(), CommunityStep()], done=_community_saved),
+    Flow("edit_grid", ProfileDraft, [GridStep()], done=_grid_saved),
+    Flow("edit_teams", ProfileDraft, [TeamsStep()], done=_teams_saved),
+    Flow("edit_home", ProfileDraft, [StreetStep(), CommunityStep()], done=_home_saved),
+)
 
 HANDLERS = [
     CommandHandler("me", show_profile),

@@ -10,10 +10,12 @@ from telegram import InlineKeyboardMarkup
 from bot.background import wake_sender
 from bot.i18n import Markup
 from bot.messages.people import phone_text, teams_text
+from bot.services.kernel.drafts import needed
 from bot.services.kernel.states import ApprovalState
-from bot.services.people.volunteers import VolunteerForm
+from bot.services.people.drafts import ResidentDraft, VolunteerDraft
 from handlers.common import refresh_me
-from handlers.flows.engine import Flow, Step, Turn, register_flow, start_flow
+from handlers.flows.dispatch import start_flow
+from handlers.flows.engine import Flow, Step
 from handlers.flows.questions import (
     CommunityStep,
     ConsentStep,
@@ -23,6 +25,7 @@ from handlers.flows.questions import (
     StreetStep,
     TeamsStep,
 )
+from handlers.flows.turn import Turn
 from handlers.home import show_home
 
 log = logging.getLogger(__name__)
@@ -50,17 +53,17 @@ class ConfirmVolunteerStep(Step):
     name = "confirm"
 
     async def ask(self, turn: Turn) -> None:
-        d, tr, org = turn.data, turn.tr, turn.services.org
-        community = await org.unit(int(d["community_id"]))
-        grid = await org.unit(int(d["grid_id"])) if d.get("grid_id") else None
-        teams = [t for t in await org.teams() if t.id in set(d.get("team_ids", []))]
+        d, tr, org = turn.draft_as(VolunteerDraft), turn.tr, turn.services.org
+        community = await org.unit(needed(d.community_id, "community"))
+        grid = await org.unit(d.grid_id) if d.grid_id else None
+        teams = [t for t in await org.teams() if t.id in set(d.team_ids)]
         place = community.name(tr.language) if community else "?"
         if grid:
             place += f" · {grid.name(tr.language)}"
         text = tr(
             "confirm.volunteer",
-            name=d["name"],
-            phone=phone_text(tr, d["phone"], bool(d.get("phone_verified"))),
+            name=d.name,
+            phone=phone_text(tr, needed(d.phone, "phone"), d.phone_verified),
             place=place,
             teams=teams_text(tr, teams),
         )
@@ -85,27 +88,18 @@ class ConfirmVolunteerStep(Step):
 
 
 async def resident_done(turn: Turn) -> None:
-    await turn.services.users.set_home_community(turn.me.id, int(turn.data["community_id"]))
-    await turn.finish()
-    community = await turn.services.org.unit(int(turn.data["community_id"]))
+    """Where they live is kept, and the draft cleared in the same transaction."""
+    community_id = needed(turn.draft_as(ResidentDraft).community_id, "community")
+    await turn.services.users.set_home_community(turn.me.id, community_id, draft_of=turn.me.id)
+    community = await turn.services.org.unit(community_id)
     await turn.show(turn.tr("resident.registered", community=community.name(turn.tr.language)))
     await refresh_me(turn.update, turn.context)
     await show_home(turn.update, turn.context)
 
 
 async def volunteer_done(turn: Turn) -> None:
-    d = turn.data
-    form = VolunteerForm(
-        real_name=d["name"],
-        phone=d["phone"],
-        phone_verified=bool(d.get("phone_verified")),
-        community_id=int(d["community_id"]),
-        grid_id=int(d["grid_id"]) if d.get("grid_id") else None,
-        team_ids=tuple(int(t) for t in d.get("team_ids", [])),
-        consent=bool(d.get("consent")),
-    )
-    result = await turn.services.volunteers.register(turn.me.id, form)
-    await turn.finish()
+    form = turn.draft_as(VolunteerDraft).form()
+    result = await turn.services.volunteers.register(turn.me.id, form, draft_of=turn.me.id)
     name = result.volunteer.real_name
     if result.volunteer.status == ApprovalState.PENDING:
         await turn.show(turn.tr("volunteer.pending", name=name))
@@ -120,11 +114,12 @@ async def volunteer_done(turn: Turn) -> None:
     await show_home(turn.update, turn.context)
 
 
-register_flow(Flow("onboard", [RoleStep()], done=resident_done))
-register_flow(Flow("resident", [StreetStep(), CommunityStep()], done=resident_done))
-register_flow(
+FLOWS = (
+    Flow("onboard", ResidentDraft, [RoleStep()], done=resident_done),
+    Flow("resident", ResidentDraft, [StreetStep(), CommunityStep()], done=resident_done),
     Flow(
         "volunteer",
+        VolunteerDraft,
         [
             NameStep(),
             PhoneStep(),
@@ -136,5 +131,5 @@ register_flow(
             ConfirmVolunteerStep(),
         ],
         done=volunteer_done,
-    )
+    ),
 )

@@ -12,9 +12,12 @@ from telegram.ext import CommandHandler, ContextTypes
 from bot.background import wake_sender
 from bot.services.kernel.dto import Role
 from bot.services.kernel.errors import InvalidValue, NotAllowed
+from bot.services.requests.drafts import ActivityDraft
 from handlers.common import Reply, domain_errors, me, tr
-from handlers.flows.engine import Flow, Turn, register_flow, start_flow
+from handlers.flows.dispatch import start_flow
+from handlers.flows.engine import Flow
 from handlers.flows.questions import PhoneStep
+from handlers.flows.turn import Turn
 from handlers.requests import request
 from handlers.requests.community import (
     RequestCommunityStep,
@@ -22,7 +25,7 @@ from handlers.requests.community import (
     first_step,
     request_start,
 )
-from handlers.requests.review_publish import PUBLISH_STEPS, opened_early, publication
+from handlers.requests.review_publish import PUBLISH_STEPS, opened_early
 from handlers.requests.steps import (
     CategoryStep,
     DayStep,
@@ -36,16 +39,18 @@ FLOW = "activity"
 
 
 async def done(turn: Turn) -> None:
-    """The last answer: published, the volunteers told."""
-    d = turn.data
-    d["helpers"] = d["places"]  # an activity asks for as many helpers as it has places
-    asked = publication(d)
+    """The last answer: published (the draft cleared in the same transaction), the
+    volunteers told."""
+    d = turn.draft_as(ActivityDraft)
+    d.helpers = d.places  # an activity asks for as many helpers as it has places
+    asked = d.publication()
     try:
-        order = await turn.services.orders.create_activity(turn.me, request.form_from(d), asked)
+        order = await turn.services.orders.create_activity(
+            turn.me, d.form(), asked, draft_of=turn.me.id
+        )
     except InvalidValue as error:
         await request.ask_time_again(turn, error)
         return
-    await turn.finish()
     await turn.show(
         turn.tr.ngettext(
             "activity.published", order.places, number=order.number, places=order.places
@@ -70,13 +75,14 @@ ACTIVITY_STEPS = (
     PhoneStep(),
 )
 
-register_flow(
+FLOWS = (
     Flow(
         FLOW,
+        ActivityDraft,
         [*ACTIVITY_STEPS, *PUBLISH_STEPS],
         done=done,
         cancel_note="activity.cancelled",
-    )
+    ),
 )
 
 
@@ -85,10 +91,10 @@ async def activity_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     user = me(context)
     if Role.COORDINATOR not in user.roles:
         raise NotAllowed("coordinators only")
-    data = request_start(user.coordinator_unit, user.community_id)
-    assert data is not None  # a coordinator always has a unit
+    draft = request_start(ActivityDraft, user.coordinator_unit, user.community_id)
+    assert draft is not None  # a coordinator always has a unit
     await Reply(update, context).send(tr(context)("activity.intro"))
-    await start_flow(update, context, FLOW, data, step=first_step(data))
+    await start_flow(update, context, FLOW, draft, step=first_step(draft))
 
 
 HANDLERS = [CommandHandler("activity", activity_command)]

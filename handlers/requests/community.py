@@ -5,12 +5,18 @@ their own)."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from bot.callback_data import decode_id
 from bot.services.kernel.dto import UnitDTO
 from bot.services.kernel.errors import InvalidValue, NotAllowed
 from bot.services.kernel.states import UnitKind
-from handlers.flows.engine import Step, Turn
+from bot.services.requests.drafts import OrderAnswers
+from handlers.flows.engine import Step
 from handlers.flows.questions import grid
+from handlers.flows.turn import Turn
+
+D = TypeVar("D", bound=OrderAnswers)
 
 
 def coordinator_unit(turn: Turn) -> UnitDTO:
@@ -27,7 +33,7 @@ class RequestStreetStep(Step):
 
     def applies(self, turn: Turn) -> bool:
         unit = turn.me.coordinator_unit
-        return bool(turn.data.get("choose_community")) and (
+        return turn.draft_as(OrderAnswers).choose_community and (
             unit is not None and unit.kind == UnitKind.DISTRICT.value
         )
 
@@ -44,7 +50,7 @@ class RequestStreetStep(Step):
         street = await turn.services.org.require_child(
             coordinator_unit(turn).id, street_id, UnitKind.STREET, "street"
         )
-        turn.data["street_id"] = street.id
+        turn.draft_as(OrderAnswers).street_id = street.id
         await turn.advance()
 
 
@@ -54,10 +60,10 @@ class RequestCommunityStep(Step):
     name = "r_community"
 
     def applies(self, turn: Turn) -> bool:
-        return bool(turn.data.get("choose_community"))
+        return turn.draft_as(OrderAnswers).choose_community
 
     async def ask(self, turn: Turn) -> None:
-        street_id = int(turn.data.get("street_id") or 0)
+        street_id = turn.draft_as(OrderAnswers).street_id or 0
         communities = await turn.services.org.children(street_id, UnitKind.COMMUNITY)
         buttons = [turn.button(c.name(turn.tr.language), "pick", c.id) for c in communities]
         await turn.show(turn.tr("request.ask_community"), turn.keyboard(grid(buttons)))
@@ -68,35 +74,36 @@ class RequestCommunityStep(Step):
             await turn.ask_again()
             return
         community = await turn.services.org.require_child(
-            int(turn.data.get("street_id") or 0), community_id, UnitKind.COMMUNITY, "community"
+            turn.draft_as(OrderAnswers).street_id or 0,
+            community_id,
+            UnitKind.COMMUNITY,
+            "community",
         )
         if not coordinator_unit(turn).contains(community):
             raise InvalidValue("community", "not_found")
-        turn.data["community_id"] = community.id
+        turn.draft_as(OrderAnswers).community_id = community.id
         await turn.advance()
 
 
-def request_start(user_unit: UnitDTO | None, community_id: int | None) -> dict[str, object] | None:
-    """The request flow's first data: a coordinator's community is the one of their
-    unit, or chosen among its communities; a resident's is their own. None: the user
-    has no community yet (they register first)."""
+def request_start(draft: type[D], user_unit: UnitDTO | None, community_id: int | None) -> D | None:
+    """The request flow's (or the activity flow's) first answers: a coordinator's
+    community is the one of their unit, or chosen among its communities; a resident's
+    is their own. None: the user has no community yet (they register first)."""
     if user_unit is not None:
         if user_unit.kind == UnitKind.COMMUNITY.value:
-            return {"community_id": user_unit.id}
+            return draft(community_id=user_unit.id)
         if user_unit.kind == UnitKind.GRID.value and user_unit.parent_id is not None:
-            return {"community_id": user_unit.parent_id}
-        data: dict[str, object] = {"choose_community": True}
-        if user_unit.kind == UnitKind.STREET.value:
-            data["street_id"] = user_unit.id
-        return data
+            return draft(community_id=user_unit.parent_id)
+        street = user_unit.id if user_unit.kind == UnitKind.STREET.value else None
+        return draft(choose_community=True, street_id=street)
     if community_id is None:
         return None
-    return {"community_id": community_id}
+    return draft(community_id=community_id)
 
 
-def first_step(data: dict[str, object]) -> str:
+def first_step(draft: OrderAnswers) -> str:
     """Where the request flow (and the activity flow) begins: choosing the community
     (from the street's, or from the district's streets), else the kind of help."""
-    if data.get("choose_community"):
-        return "r_community" if data.get("street_id") else "r_street"
+    if draft.choose_community:
+        return "r_community" if draft.street_id else "r_street"
     return "category"

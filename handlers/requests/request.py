@@ -7,7 +7,6 @@ choice of community: handlers/requests/community.py)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
@@ -15,11 +14,14 @@ from telegram.ext import CommandHandler, ContextTypes
 from bot.background import wake_sender
 from bot.i18n import Markup
 from bot.messages.common import local_time
+from bot.services.kernel.drafts import needed
 from bot.services.kernel.errors import InvalidValue
-from bot.services.requests.forms import OrderForm
+from bot.services.requests.drafts import OrderAnswers, RequestDraft
 from handlers.common import Reply, domain_errors, error_text, me, tr
-from handlers.flows.engine import Flow, Step, Turn, register_flow, start_flow
+from handlers.flows.dispatch import start_flow
+from handlers.flows.engine import Flow, Step
 from handlers.flows.questions import PhoneStep
+from handlers.flows.turn import Turn
 from handlers.requests.community import (
     RequestCommunityStep,
     RequestStreetStep,
@@ -68,27 +70,24 @@ def window_end(starts_at: datetime, ends_at: datetime, timezone: str) -> str:
 
 
 async def summary(turn: Turn) -> str:
-    d, t = turn.data, turn.tr
-    category = await turn.services.org.category(str(d.get("category")))
-    community = await turn.services.org.unit(int(d["community_id"]))
+    d, t = turn.draft_as(OrderAnswers), turn.tr
+    category = await turn.services.org.category(str(d.category))
+    community = await turn.services.org.unit(needed(d.community_id, "community"))
     zone = turn.services.orders.timezone
-    starts_at = datetime.fromisoformat(d["starts_at"])
-    ends_at = datetime.fromisoformat(d["ends_at"])
+    starts_at, ends_at = needed(d.starts_at, "starts_at"), needed(d.ends_at, "ends_at")
     text = t(
         "request.summary",
-        category=category.name(t.language) if category else d.get("category"),
-        description=d["description"],
+        category=category.name(t.language) if category else d.category,
+        description=needed(d.description, "description"),
         start=local_time(starts_at, zone),
         end=window_end(starts_at, ends_at, zone),
         community=community.name(t.language) if community else "",
-        address=d["address"],
-        phone=d["phone"],
-        helpers=d["helpers"],
+        address=needed(d.address, "address"),
+        phone=needed(d.phone, "phone"),
+        helpers=needed(d.helpers, "helpers"),
     )
-    if d.get("behalf"):
-        behalf = t(
-            "request.summary_behalf", name=d["b_name"], phone=d["b_phone"], address=d["b_address"]
-        )
+    if d.behalf:
+        behalf = t("request.summary_behalf", name=d.b_name, phone=d.b_phone, address=d.b_address)
         text = Markup(text + "\n" + behalf)
     return text
 
@@ -113,31 +112,6 @@ class ConfirmStep(Step):
             await turn.ask_again()
 
 
-def form(turn: Turn) -> OrderForm:
-    return form_from(turn.data)
-
-
-def form_from(d: dict[str, Any]) -> OrderForm:
-    """The request as the flow's data holds it (also the review's edit flow)."""
-    behalf = bool(d.get("behalf"))
-    return OrderForm(
-        category=str(d["category"]),
-        description=str(d["description"]),
-        starts_at=datetime.fromisoformat(d["starts_at"]),
-        ends_at=datetime.fromisoformat(d["ends_at"]),
-        community_id=int(d["community_id"]),
-        address=str(d["address"]),
-        contact_phone=str(d["phone"]),
-        helpers_requested=int(d["helpers"]),
-        latitude=d.get("latitude"),
-        longitude=d.get("longitude"),
-        beneficiary_name=d.get("b_name") if behalf else None,
-        beneficiary_phone=d.get("b_phone") if behalf else None,
-        beneficiary_address=d.get("b_address") if behalf else None,
-        title=d.get("title"),
-    )
-
-
 async def ask_time_again(turn: Turn, error: InvalidValue) -> None:
     """The chosen time passed while the user answered the last questions: say so and
     ask for the day and time again (then back to where they were). Other errors go on."""
@@ -148,13 +122,14 @@ async def ask_time_again(turn: Turn, error: InvalidValue) -> None:
 
 
 async def done(turn: Turn) -> None:
-    """Confirmed: the request is stored and numbered; the resident gets the number."""
+    """Confirmed: the request is stored and numbered, and its draft cleared in the same
+    transaction; the resident gets the number."""
+    form = turn.draft_as(RequestDraft).form()
     try:
-        order = await turn.services.orders.create_request(turn.me, form(turn))
+        order = await turn.services.orders.create_request(turn.me, form, draft_of=turn.me.id)
     except InvalidValue as error:
         await ask_time_again(turn, error)
         return
-    await turn.finish()
     await turn.show(turn.tr("request.created", number=order.number))
     wake_sender(turn.context.application)  # the community's coordinators are told
 
@@ -172,9 +147,10 @@ ORDER_STEPS = (
     PhoneStep(),
 )
 
-register_flow(
+FLOWS = (
     Flow(
         FLOW,
+        RequestDraft,
         [
             *ORDER_STEPS,
             HelpersStep(),
@@ -186,17 +162,17 @@ register_flow(
         ],
         done=done,
         cancel_note="request.cancelled",
-    )
+    ),
 )
 
 
 async def start_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = me(context)
-    data = request_start(user.coordinator_unit, user.community_id)
-    if data is None:
+    draft = request_start(RequestDraft, user.coordinator_unit, user.community_id)
+    if draft is None:
         await Reply(update, context).send(tr(context)("request.register_first"))
         return
-    await start_flow(update, context, FLOW, data, step=first_step(data))
+    await start_flow(update, context, FLOW, draft, step=first_step(draft))
 
 
 HANDLERS = [CommandHandler("request", domain_errors(start_request))]

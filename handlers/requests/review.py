@@ -12,6 +12,7 @@ from bot.i18n import Markup, Translator
 from bot.messages.common import MAX_TEXT, local_time, shortened
 from bot.services.kernel.dto import OrderDTO
 from bot.services.requests.common import PAGE_SIZE
+from bot.services.requests.drafts import ReviewDraft
 from handlers.common import (
     Reply,
     StaleButton,
@@ -22,14 +23,14 @@ from handlers.common import (
     services,
     tr,
 )
-from handlers.flows.engine import start_flow
+from handlers.flows.dispatch import start_flow
 from handlers.paging import nav_row, pressed_page
 from handlers.requests import review_defaults, review_edit, review_publish, review_reject
 
 PAGE = "rv"  # rv:<page>
 # rd:<order id>:<0 approve | 1 reject | 2 duplicate | 3 edit | 4 publish with defaults>
 DECIDE = "rd"
-FLOWS = (
+DECISION_FLOWS = (
     review_publish.APPROVE,
     review_reject.REJECT,
     review_reject.DUPLICATE,
@@ -171,7 +172,7 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Re-check the presser's rights on the order, then ask the decision's questions."""
     order_id, decision = pressed_ids(update, DECIDE, 2)
-    if decision not in range(len(FLOWS)):
+    if decision not in range(len(DECISION_FLOWS)):
         raise StaleButton(f"{DECIDE}:{order_id}:{decision}")
     order = await services(context).orders.reviewable(me(context), order_id)
     await answer(update)
@@ -180,10 +181,10 @@ async def on_decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await start_flow(update, context, review_edit.EDIT, data, step="choose")
         return
     if decision == DEFAULTS:  # what will be published, to confirm or change first
-        data = review_defaults.defaults_data(order)
-        await start_flow(update, context, review_publish.APPROVE, data, step="summary")
+        draft = review_defaults.defaults_draft(order)
+        await start_flow(update, context, review_publish.APPROVE, draft, step="summary")
         return
-    await start_flow(update, context, FLOWS[decision], {"order": order.id})
+    await start_flow(update, context, DECISION_FLOWS[decision], ReviewDraft(order=order.id))
 
 
 HANDLERS = [

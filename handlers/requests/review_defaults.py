@@ -6,11 +6,14 @@ then this summary."""
 from __future__ import annotations
 
 from bot.messages.common import guidance_text, local_time
+from bot.services.kernel.drafts import needed
 from bot.services.kernel.dto import OrderDTO
 from bot.services.kernel.states import OrderScope
+from bot.services.requests.drafts import ApproveDraft
 from bot.services.requests.publish import default_publication
-from handlers.flows.engine import Flow, Step, Turn, register_flow
-from handlers.requests.review_publish import APPROVE, PUBLISH_STEPS, approve_done, publication
+from handlers.flows.engine import Flow, Step
+from handlers.flows.turn import Turn
+from handlers.requests.review_publish import APPROVE, PUBLISH_STEPS, approve_done
 
 SUMMARY_EDITS = (  # (button label, the step it asks again)
     ("review.edit_places", "places"),
@@ -26,20 +29,20 @@ SCOPE_LABELS: dict[str, str] = {
 }
 
 
-def defaults_data(order: OrderDTO) -> dict[str, object]:
-    """The approve flow's data for "publish with these defaults"
+def defaults_draft(order: OrderDTO) -> ApproveDraft:
+    """The approve flow's draft for "publish with these defaults"
     (bot/services/requests/publish.py default_publication), shown by its summary step."""
     p = default_publication(order)
-    return {
-        "order": order.id,
-        "defaults": True,
-        "places": p.places,
-        "rate": p.points_rate,
-        "team": p.team_id,
-        "guidance": p.guidance,
-        "opens": p.opens_at.isoformat() if p.opens_at else None,
-        "scope": p.scope,
-    }
+    return ApproveDraft(
+        order=order.id,
+        defaults=True,
+        places=p.places,
+        rate=p.points_rate,
+        team=p.team_id,
+        guidance=p.guidance,
+        opens=p.opens_at,
+        scope=p.scope,
+    )
 
 
 class PublishSummaryStep(Step):
@@ -50,12 +53,12 @@ class PublishSummaryStep(Step):
     name = "summary"
 
     def applies(self, turn: Turn) -> bool:
-        return bool(turn.data.get("defaults"))
+        return turn.draft_as(ApproveDraft).defaults
 
     async def ask(self, turn: Turn) -> None:
-        b, t, d = turn.button, turn.tr, turn.data
-        order = await turn.services.orders.get(int(d["order"]))
-        p = publication(d)
+        b, t, d = turn.button, turn.tr, turn.draft_as(ApproveDraft)
+        order = await turn.services.orders.get(needed(d.order, "order"))
+        p = d.publication()
         zone = turn.services.orders.timezone
         team = None
         if p.team_id is not None:
@@ -89,10 +92,4 @@ class PublishSummaryStep(Step):
             await turn.ask_again()
 
 
-register_flow(
-    Flow(
-        APPROVE,
-        [*PUBLISH_STEPS, PublishSummaryStep()],
-        approve_done,
-    )
-)
+FLOWS = (Flow(APPROVE, ApproveDraft, [*PUBLISH_STEPS, PublishSummaryStep()], approve_done),)

@@ -7,11 +7,14 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.background import wake_sender
+from bot.services.kernel.drafts import needed
 from bot.services.kernel.dto import OrderDTO
 from bot.services.kernel.errors import DomainError, InvalidValue
+from bot.services.requests.drafts import OrderAnswers, ReviewEditDraft
 from handlers.common import error_text
-from handlers.flows.engine import Flow, Step, Turn, register_flow
+from handlers.flows.engine import Flow, Step
 from handlers.flows.questions import PhoneStep
+from handlers.flows.turn import Turn
 from handlers.requests import request
 from handlers.requests.review_outcome import refused
 from handlers.requests.steps import (
@@ -31,38 +34,30 @@ EDIT = "review_edit"
 
 
 def edit_data(order: OrderDTO, timezone: str) -> dict[str, object]:
-    """The edit flow's data: the request as the request flow holds it, and a copy of
-    it to tell what the reviewer changed."""
-    values: dict[str, object] = {
-        "category": order.category,
-        "description": order.description,
-        "day": order.starts_at.astimezone(ZoneInfo(timezone)).date().isoformat(),
-        "starts_at": order.starts_at.isoformat(),
-        "ends_at": order.ends_at.isoformat(),
-        "typed_window": False,
-        "community_id": order.community_id,
-        "address": order.address,
-        "latitude": order.latitude,
-        "longitude": order.longitude,
-        "phone": order.contact_phone,
-        "helpers": order.helpers_requested,
-        "behalf": order.beneficiary_name is not None,
-        "b_name": order.beneficiary_name,
-        "b_phone": order.beneficiary_phone,
-        "b_address": order.beneficiary_address,
-    }
-    return {"order": order.id, "number": order.number, **values, "original": dict(values)}
-
-
-def changes(data: dict[str, object]) -> dict[str, object]:
-    """The OrderForm fields the reviewer changed."""
-    original = request.form_from(dict(data["original"]))  # type: ignore[call-overload]
-    edited = request.form_from(data)
-    return {
-        name: value
-        for name, value in vars(edited).items()
-        if name != "community_id" and value != getattr(original, name)
-    }
+    """The edit flow's draft (as stored): the request as the request flow holds it, and
+    a copy of it to tell what the reviewer changed."""
+    values = OrderAnswers(
+        category=order.category,
+        description=order.description,
+        day=order.starts_at.astimezone(ZoneInfo(timezone)).date(),
+        starts_at=order.starts_at,
+        ends_at=order.ends_at,
+        typed_window=False,
+        community_id=order.community_id,
+        address=order.address,
+        latitude=order.latitude,
+        longitude=order.longitude,
+        phone=order.contact_phone,
+        helpers=order.helpers_requested,
+        behalf=order.beneficiary_name is not None,
+        b_name=order.beneficiary_name,
+        b_phone=order.beneficiary_phone,
+        b_address=order.beneficiary_address,
+    )
+    draft = ReviewEditDraft(
+        order=order.id, number=order.number, original=values, **values.model_dump()
+    )
+    return draft.dump()
 
 
 class EditChooseStep(Step):
@@ -75,7 +70,7 @@ class EditChooseStep(Step):
         edits = [b(t.plain(request.EDIT_LABELS[key]), "edit", key) for key in request.EDITS]
         rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
         rows.append([b(t.plain("review.button_save_edit"), "save")])
-        title = t("review.edit_title", number=turn.data["number"])
+        title = t("review.edit_title", number=turn.draft_as(ReviewEditDraft).number)
         await turn.show(
             title + "\n\n" + await request.summary(turn), turn.keyboard(rows, back=False)
         )
@@ -102,20 +97,20 @@ class EditPhoneStep(PhoneStep):
 
 
 async def save_edit(turn: Turn) -> None:
+    draft = turn.draft_as(ReviewEditDraft)
     try:
         order, changed = await turn.services.orders.edit_request(
-            turn.me, int(turn.data["order"]), changes(turn.data)
+            turn.me, needed(draft.order, "order"), draft.changes(), draft_of=turn.me.id
         )
     except InvalidValue as error:
         if error.field not in ("starts_at", "ends_at"):
-            raise  # said, and the summary shown again (handlers/flows/engine.py)
+            raise  # said, and the summary shown again (handlers/flows/dispatch.py)
         await turn.say(error_text(turn.tr, error))  # the time passed: ask for it again
         await turn.edit_field("day", until="time")
         return
     except DomainError as error:
         await refused(turn, error)
         return
-    await turn.finish()
     if not changed:
         await turn.show(turn.tr("review.edit_nothing", number=order.number))
         return
@@ -127,9 +122,10 @@ async def _back_to_choose(turn: Turn) -> None:
     await turn.goto("choose", remember=False)
 
 
-register_flow(
+FLOWS = (
     Flow(
         EDIT,
+        ReviewEditDraft,
         [
             EditChooseStep(),
             CategoryStep(),
@@ -146,5 +142,5 @@ register_flow(
         ],
         _back_to_choose,
         cancel_note="review.edit_cancelled",
-    )
+    ),
 )

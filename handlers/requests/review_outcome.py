@@ -7,11 +7,11 @@ from __future__ import annotations
 from bot.background import wake_sender
 from bot.services.kernel.errors import DomainError, InvalidValue
 from handlers.common import answer_error
-from handlers.flows.engine import Turn
+from handlers.flows.turn import Turn
 
 
 async def decided(turn: Turn, key: str, number: str) -> None:
-    await turn.finish()
+    """Said once the service decided, its draft cleared in the same transaction."""
     await turn.say(turn.tr(key, number=number))
     wake_sender(turn.context.application)  # the requester (and volunteers) are told
 

@@ -5,20 +5,26 @@ coordinator's own activity's (handlers/requests/activity.py); then the approval 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bot.callback_data import decode_id
 from bot.i18n import Markup
+from bot.services.kernel.drafts import needed
 from bot.services.kernel.dto import CategoryDTO, OrderDTO
 from bot.services.kernel.errors import DomainError, InvalidValue
-from bot.services.kernel.validation import free_text, typed_number
-from bot.services.requests.publish import GUIDANCE_MAX, PLACES_MAX, Publication, check_opens
-from handlers.flows.engine import Step, Turn
+from bot.services.kernel.validation import typed_number
+from bot.services.requests.drafts import ApproveDraft, OrderAnswers, PublishAnswers
+from bot.services.requests.publish import PLACES_MAX, Publication, check_opens
+from handlers.flows.engine import Step
 from handlers.flows.questions import grid
+from handlers.flows.turn import Turn
 from handlers.requests.review_outcome import decided, refused
 
 APPROVE = "review_approve"
 PLACE_CHOICES = (1, 2, 3, 5, 10, 20)
+
+
+def answers(turn: Turn) -> PublishAnswers:
+    return turn.draft_as(PublishAnswers)
 
 
 class PlacesStep(Step):
@@ -30,9 +36,9 @@ class PlacesStep(Step):
 
     async def _set(self, turn: Turn, value: str) -> None:
         places = typed_number(value)
-        if places is None or not 1 <= places <= PLACES_MAX:
+        if places is None:
             raise InvalidValue("places", "range", min=1, max=PLACES_MAX)
-        turn.data["places"] = places
+        answers(turn).places = places  # checked by the draft (1 … max)
         await turn.advance()
 
     async def on_text(self, turn: Turn, text: str) -> None:
@@ -55,13 +61,11 @@ class RateStep(Step):
             rate = float(text.strip())
         except ValueError:
             raise InvalidValue("points_rate", "range") from None
-        if not 0 < rate <= 1000:
-            raise InvalidValue("points_rate", "range")
-        turn.data["rate"] = rate
+        answers(turn).rate = rate  # checked by the draft
         await turn.advance()
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        turn.data["rate"] = None
+        answers(turn).rate = None
         await turn.advance()
 
 
@@ -76,7 +80,7 @@ class TeamStep(Step):
         await turn.show(turn.tr("review.ask_team"), turn.keyboard([[none], *grid(buttons)]))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        turn.data["team"] = decode_id(arg) or None  # 0: any team
+        answers(turn).team = decode_id(arg) or None  # 0: any team
         await turn.advance()
 
 
@@ -101,11 +105,11 @@ class GuidanceStep(Step):
         await turn.show(text, turn.keyboard([[skip]]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        turn.data["guidance"] = free_text(text, "guidance", GUIDANCE_MAX)  # asked again if bad
+        answers(turn).guidance = text  # checked by the draft; asked again if bad
         await turn.advance()
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        turn.data["guidance"] = None
+        answers(turn).guidance = None
         await turn.advance()
 
 
@@ -120,11 +124,11 @@ class OpensStep(Step):
         moment = turn.services.orders.local_moment(text)
         # past, or after the start: said, and asked again here ("open now" is a button)
         check_opens(moment, await _starts_at(turn), turn.services.clock.now())
-        turn.data["opens"] = moment.isoformat()
+        answers(turn).opens = moment
         await turn.advance()
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        turn.data["opens"] = None
+        answers(turn).opens = None
         await turn.advance()
 
 
@@ -139,37 +143,27 @@ class ScopeStep(Step):
         await turn.show(turn.tr("review.ask_scope"), turn.keyboard(rows))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
-        turn.data["scope"] = arg
+        answers(turn).scope = arg
         await turn.advance()
 
 
 async def _category(turn: Turn) -> CategoryDTO | None:
     """The category of the order being published: a new activity's own answer, or the
     reviewed request's."""
-    code = turn.data.get("category")
+    code = turn.draft.category if isinstance(turn.draft, OrderAnswers) else None
     if not code:
-        code = (await turn.services.orders.get(int(turn.data["order"]))).category
+        order_id = needed(answers(turn).order, "order")
+        code = (await turn.services.orders.get(order_id)).category
     return await turn.services.org.category(str(code))  # type: ignore[no-any-return]
 
 
 async def _starts_at(turn: Turn) -> datetime:
     """When the order being published starts: a new activity's own answer, or the
     reviewed request's."""
-    if turn.data.get("starts_at"):
-        return datetime.fromisoformat(str(turn.data["starts_at"]))
-    return (await turn.services.orders.get(int(turn.data["order"]))).starts_at
-
-
-def publication(d: dict[str, Any]) -> Publication:
-    """What the publishing steps (places … scope) gathered."""
-    return Publication(
-        places=int(d["places"]),
-        points_rate=d.get("rate"),
-        team_id=d.get("team"),
-        guidance=d.get("guidance"),
-        opens_at=datetime.fromisoformat(d["opens"]) if d.get("opens") else None,
-        scope=str(d.get("scope") or "community"),
-    )
+    if isinstance(turn.draft, OrderAnswers) and turn.draft.starts_at:
+        return turn.draft.starts_at
+    order_id = needed(answers(turn).order, "order")
+    return (await turn.services.orders.get(order_id)).starts_at  # type: ignore[no-any-return]
 
 
 # the steps that publish an order: a reviewed request's, and a coordinator's own activity's
@@ -182,10 +176,12 @@ def opened_early(asked: Publication, order: OrderDTO) -> bool:
 
 
 async def approve_done(turn: Turn) -> None:
-    d = turn.data
-    asked = publication(d)
+    d = turn.draft_as(ApproveDraft)
+    asked = d.publication()
     try:
-        order = await turn.services.orders.approve(turn.me, int(d["order"]), asked)
+        order = await turn.services.orders.approve(
+            turn.me, needed(d.order, "order"), asked, draft_of=turn.me.id
+        )
     except DomainError as error:
         await refused(turn, error)
         return

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import re
 
+from bot.services.kernel.drafts import needed
 from bot.services.kernel.errors import DomainError, InvalidValue
-from handlers.flows.engine import Flow, Step, Turn, register_flow
+from bot.services.requests.drafts import ReviewDraft
+from handlers.flows.engine import Flow, Step
+from handlers.flows.turn import Turn
 from handlers.requests.review_outcome import decided, refused
 
 REJECT = "review_reject"
 DUPLICATE = "review_duplicate"
+
+
+def _order(turn: Turn) -> int:
+    return needed(turn.draft_as(ReviewDraft).order, "order")
 
 
 class ReasonStep(Step):
@@ -21,7 +28,9 @@ class ReasonStep(Step):
 
     async def on_text(self, turn: Turn, text: str) -> None:
         try:
-            order = await turn.services.orders.reject(turn.me, int(turn.data["order"]), text)
+            order = await turn.services.orders.reject(
+                turn.me, _order(turn), text, draft_of=turn.me.id
+            )
         except DomainError as error:
             await refused(turn, error)
             return
@@ -40,7 +49,7 @@ class DuplicateStep(Step):
             raise InvalidValue("duplicate_of", "not_found")
         try:
             order = await turn.services.orders.mark_duplicate(
-                turn.me, int(turn.data["order"]), int(digits)
+                turn.me, _order(turn), int(digits), draft_of=turn.me.id
             )
         except DomainError as error:
             await refused(turn, error)
@@ -52,5 +61,7 @@ async def _nothing(turn: Turn) -> None:  # the one-step flows finish in their st
     await turn.finish()
 
 
-register_flow(Flow(REJECT, [ReasonStep()], _nothing))
-register_flow(Flow(DUPLICATE, [DuplicateStep()], _nothing))
+FLOWS = (
+    Flow(REJECT, ReviewDraft, [ReasonStep()], _nothing),
+    Flow(DUPLICATE, ReviewDraft, [DuplicateStep()], _nothing),
+)

@@ -1,19 +1,23 @@
 """The questions of a request for help (点单): category, description, day and time
 window, place, helpers, and the optional beneficiary (a coordinator first chooses the
 community: handlers/requests/community.py). Contact phone reuses PhoneStep. The review's
-"edit" flow asks the same questions (handlers/requests/review_edit.py), so the checks live here
-once."""
+"edit" flow asks the same questions (handlers/requests/review_edit.py). The answers go to
+the draft's fields (bot/services/requests/drafts.py OrderAnswers), whose validators are
+the service's own checks; whether a window is still ahead is checked here."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.services.kernel.drafts import needed
 from bot.services.kernel.errors import InvalidValue
-from bot.services.kernel.validation import clean_name, free_text, normalize_phone, typed_number
+from bot.services.kernel.validation import typed_number
 from bot.services.requests import windows
-from bot.services.requests.forms import ADDRESS_MAX, DESCRIPTION_MAX, HELPERS_MAX, TITLE_MAX
-from handlers.flows.engine import Step, Turn
+from bot.services.requests.drafts import OrderAnswers
+from bot.services.requests.forms import DESCRIPTION_MAX, HELPERS_MAX, TITLE_MAX
+from handlers.flows.engine import Step
 from handlers.flows.questions import grid
+from handlers.flows.turn import Turn
 from handlers.requests import when
 
 WEEKDAYS = (
@@ -40,17 +44,20 @@ def _days_ahead(turn: Turn) -> int:
     return turn.services.orders.max_days_ahead  # type: ignore[no-any-return]
 
 
+def answers(turn: Turn) -> OrderAnswers:
+    return turn.draft_as(OrderAnswers)
+
+
 def _days(turn: Turn) -> list[date]:
     return when.day_choices(_now(turn), _zone(turn), _days_ahead(turn))
 
 
 def set_window(turn: Turn, day: date, start: str, end: str) -> None:
-    """Check the window and keep it (ISO strings) in the flow's data."""
+    """Check the window and keep it in the flow's draft."""
     first, last = when.parse_window(f"{start}-{end}")
     starts_at, ends_at = when.window(day, first, last, _now(turn), _zone(turn), _days_ahead(turn))
-    turn.data["day"] = day.isoformat()
-    turn.data["starts_at"] = starts_at.isoformat()
-    turn.data["ends_at"] = ends_at.isoformat()
+    draft = answers(turn)
+    draft.day, draft.starts_at, draft.ends_at = day, starts_at, ends_at
 
 
 def _typed_full(turn: Turn, text: str) -> bool:
@@ -63,7 +70,7 @@ def _typed_full(turn: Turn, text: str) -> bool:
         return False
     day, start, end = parsed
     set_window(turn, day, start.strftime("%H:%M"), end.strftime("%H:%M"))
-    turn.data["typed_window"] = True
+    answers(turn).typed_window = True
     return True
 
 
@@ -87,7 +94,7 @@ class CategoryStep(Step):
         category = await turn.services.org.category(arg) if action == "pick" else None
         if category is None:
             raise InvalidValue("category", "unknown")
-        turn.data["category"] = category.code
+        answers(turn).category = category.code
         if self.note is not None:
             await turn.say(turn.tr(self.note, name=category.name(turn.tr.language)))
         await turn.advance()
@@ -102,7 +109,7 @@ class TitleStep(Step):
         await turn.say(turn.tr("activity.ask_title", max=TITLE_MAX), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        turn.data["title"] = free_text(text, "title", TITLE_MAX)
+        answers(turn).title = text  # checked by the draft (free_text)
         await turn.advance()
 
 
@@ -116,7 +123,7 @@ class DescriptionStep(Step):
         await turn.say(turn.tr(self.question, max=DESCRIPTION_MAX), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        turn.data["description"] = free_text(text, "description", DESCRIPTION_MAX)
+        answers(turn).description = text  # checked by the draft (free_text)
         await turn.advance()
 
 
@@ -148,8 +155,7 @@ class DayStep(Step):
             return
         if action != "pick" or day not in _days(turn):
             raise InvalidValue("starts_at", "past")
-        turn.data["day"] = day.isoformat()
-        turn.data["typed_window"] = False
+        answers(turn).day, answers(turn).typed_window = day, False
         await turn.advance()
 
     async def on_text(self, turn: Turn, text: str) -> None:
@@ -163,8 +169,7 @@ class DayStep(Step):
         if day is None:
             raise InvalidValue("when", "format")
         windows.check_day(day, _now(turn), _zone(turn), _days_ahead(turn))
-        turn.data["day"] = day.isoformat()
-        turn.data["typed_window"] = False
+        answers(turn).day, answers(turn).typed_window = day, False
         await turn.advance()
 
 
@@ -172,10 +177,10 @@ class TimeStep(Step):
     name = "time"
 
     def applies(self, turn: Turn) -> bool:
-        return not turn.data.get("typed_window")
+        return not answers(turn).typed_window
 
     async def ask(self, turn: Turn) -> None:
-        day = date.fromisoformat(turn.data["day"])
+        day = needed(answers(turn).day, "day")
         choices = when.open_windows(day, _now(turn), _zone(turn))
         buttons = [turn.button(w, "pick", w.replace(":", "")) for w in choices]
         key = "request.ask_time" if choices else "request.ask_time_none_left"
@@ -187,7 +192,7 @@ class TimeStep(Step):
             await turn.ask_again()
             return
         start, end = labels[arg].split("-")
-        set_window(turn, date.fromisoformat(turn.data["day"]), start, end)
+        set_window(turn, needed(answers(turn).day, "day"), start, end)
         await turn.advance()
 
     async def on_text(self, turn: Turn, text: str) -> None:
@@ -196,7 +201,7 @@ class TimeStep(Step):
                 start, end = when.parse_window(text)
             except when.BadFormat:
                 raise InvalidValue("when", "format") from None
-            day = date.fromisoformat(turn.data["day"])
+            day = needed(answers(turn).day, "day")
             set_window(turn, day, start.strftime("%H:%M"), end.strftime("%H:%M"))
         await turn.advance()
 
@@ -208,18 +213,20 @@ class PlaceStep(Step):
         self.question = question
 
     async def ask(self, turn: Turn) -> None:
-        community = await turn.services.org.unit(int(turn.data["community_id"]))
+        community = await turn.services.org.unit(answers(turn).community_id or 0)
         name = community.name(turn.tr.language) if community else ""
         await turn.say(turn.tr(self.question, community=name), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        turn.data["address"] = free_text(text, "address", ADDRESS_MAX)
-        turn.data["latitude"] = turn.data["longitude"] = None
+        draft = answers(turn)
+        draft.address = text  # checked by the draft (free_text)
+        draft.latitude = draft.longitude = None
         await turn.advance()
 
     async def on_location(self, turn: Turn, latitude: float, longitude: float) -> None:
-        turn.data["latitude"], turn.data["longitude"] = latitude, longitude
-        turn.data["address"] = f"{latitude:.5f}, {longitude:.5f}"
+        draft = answers(turn)
+        draft.latitude, draft.longitude = latitude, longitude
+        draft.address = f"{latitude:.5f}, {longitude:.5f}"
         await turn.advance()
 
 
@@ -231,10 +238,7 @@ class HelpersStep(Step):
         await turn.show(turn.tr("request.ask_helpers", max=HELPERS_MAX), turn.keyboard([buttons]))
 
     async def _accept(self, turn: Turn, value: str) -> None:
-        number = typed_number(value) or 0
-        if not 1 <= number <= HELPERS_MAX:
-            raise InvalidValue("helpers", "range", min=1, max=HELPERS_MAX)
-        turn.data["helpers"] = number
+        answers(turn).helpers = typed_number(value) or 0  # checked by the draft (1 … max)
         await turn.advance()
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
@@ -263,16 +267,16 @@ class BehalfStep(Step):
         if action != "pick" or arg not in ("me", "other"):
             await turn.ask_again()
             return
-        turn.data["behalf"] = arg == "other"
-        if not turn.data["behalf"]:
-            for key in ("b_name", "b_phone", "b_address"):
-                turn.data.pop(key, None)
+        draft = answers(turn)
+        draft.behalf = arg == "other"
+        if not draft.behalf:
+            draft.b_name = draft.b_phone = draft.b_address = None
         await turn.advance()
 
 
 class _BeneficiaryStep(Step):
     def applies(self, turn: Turn) -> bool:
-        return bool(turn.data.get("behalf"))
+        return answers(turn).behalf
 
 
 class BeneficiaryNameStep(_BeneficiaryStep):
@@ -282,7 +286,7 @@ class BeneficiaryNameStep(_BeneficiaryStep):
         await turn.say(turn.tr("request.ask_b_name"), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        turn.data["b_name"] = clean_name(text)
+        answers(turn).b_name = text  # checked by the draft (clean_name)
         await turn.advance()
 
 
@@ -293,7 +297,7 @@ class BeneficiaryPhoneStep(_BeneficiaryStep):
         await turn.say(turn.tr("request.ask_b_phone"), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        turn.data["b_phone"] = normalize_phone(text)
+        answers(turn).b_phone = text  # checked by the draft (normalize_phone)
         await turn.advance()
 
 
@@ -304,5 +308,5 @@ class BeneficiaryAddressStep(_BeneficiaryStep):
         await turn.say(turn.tr("request.ask_b_address"), turn.keyboard([]))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        turn.data["b_address"] = free_text(text, "address", ADDRESS_MAX)
+        answers(turn).b_address = text  # checked by the draft (free_text)
         await turn.advance()

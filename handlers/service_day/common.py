@@ -16,7 +16,7 @@ from bot.messages.common import hours
 from bot.services.kernel.states import ClaimState
 from bot.services.service_day.common import Record
 from handlers.common import services
-from handlers.flows.engine import Turn
+from handlers.flows.turn import Turn
 
 S = TypeVar("S", bound=StrEnum)
 

@@ -21,10 +21,14 @@ from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.i18n import Markup, Translator
 from bot.messages.common import hours, local_time
-from bot.services.kernel.errors import CheckInNotOpen
+from bot.services.kernel.drafts import needed
+from bot.services.kernel.errors import CheckInNotOpen, DomainError
 from bot.services.service_day.check_in import Place
+from bot.services.service_day.drafts import LocationDraft
 from handlers.common import Reply, answer, domain_errors, me, pressed_ids, services, tr
-from handlers.flows.engine import Flow, Step, Turn, register_flow, start_flow
+from handlers.flows.dispatch import start_flow
+from handlers.flows.engine import Flow, Step
+from handlers.flows.turn import Turn
 from handlers.grabs.grab import show_place
 from handlers.service_day.common import CLAIM_STATES, finished, record_text, state_name, timezone_of
 
@@ -128,7 +132,7 @@ async def on_check_in(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         opens = local_time(place.check_out_opens_at, zone)
         text, markup = t("attendance.checked_in", number=number, time=when, opens=opens), None
     await Reply(update, context).edit_or_send(text, markup)
-    await start_flow(update, context, LOCATION_FLOW, {"claim": done.claim_id})
+    await start_flow(update, context, LOCATION_FLOW, LocationDraft(claim=done.claim_id))
     wake_sender(context.application)  # the requester may be told the service started
 
 
@@ -173,9 +177,14 @@ class LocationStep(Step):
         await turn.say(turn.tr("attendance.ask_location_or_skip"), InlineKeyboardMarkup([[skip]]))
 
     async def on_location(self, turn: Turn, latitude: float, longitude: float) -> None:
-        claim_id = int(turn.data["claim"])
-        await turn.finish()
-        await turn.services.attendance.share_location(turn.me, claim_id, latitude, longitude)
+        claim_id = needed(turn.draft_as(LocationDraft).claim, "claim")
+        try:
+            await turn.services.attendance.share_location(
+                turn.me, claim_id, latitude, longitude, draft_of=turn.me.id
+            )
+        except DomainError:
+            await turn.finish()  # refused: the question is not asked again
+            raise
         await turn.say(turn.tr("attendance.location_saved"), ReplyKeyboardRemove())
 
     async def on_text(self, turn: Turn, text: str) -> None:
@@ -186,7 +195,9 @@ class LocationStep(Step):
         await turn.say(turn.tr("attendance.location_skipped"), ReplyKeyboardRemove())
 
 
-register_flow(Flow(LOCATION_FLOW, [LocationStep()], finished, "attendance.location_skipped"))
+FLOWS = (
+    Flow(LOCATION_FLOW, LocationDraft, [LocationStep()], finished, "attendance.location_skipped"),
+)
 
 
 HANDLERS = [

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete
@@ -28,7 +29,14 @@ async def get(session: AsyncSession, user_id: int) -> FlowState | None:
 
 
 async def save(
-    session: AsyncSession, user_id: int, flow: str, step: str, data: dict[str, Any]
+    session: AsyncSession,
+    user_id: int,
+    flow: str,
+    step: str,
+    data: dict[str, Any],
+    history: Sequence[str] = (),
+    return_to: str | None = None,
+    return_until: str | None = None,
 ) -> FlowState:
     state = await session.get(FlowState, user_id)
     if state is None:
@@ -38,6 +46,7 @@ async def save(
         state.flow, state.step, state.data = flow, step, dict(data)
         state.nonce = new_nonce(state.nonce)
         state.updated_at = utcnow()
+    state.history, state.return_to, state.return_until = list(history), return_to, return_until
     await session.flush()
     return state
 

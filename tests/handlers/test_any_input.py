@@ -6,11 +6,12 @@ callback query is answered exactly once (as the sandbox recorded the bot's
 answerCallbackQuery calls).
 
 The patterns and the steps are read from what is registered (``handlers.register``'s
-Application, ``handlers.flows.engine.FLOWS``), so a new feature's buttons and a new flow's steps
-are covered without a list to keep. Hypothesis runs a fixed number of examples,
-derandomized (the same ones on every run), without an example database, so the tests
-take the same few seconds in CI each time; a sweep puts a few unexpected answers to
-every pattern and every step at least once, which random draws do not promise.
+Application, and the FlowRegistry it keeps in its ``bot_data``), so a new feature's
+buttons and a new flow's steps are covered without a list to keep. Hypothesis runs a
+fixed number of examples, derandomized (the same ones on every run), without an example
+database, so the tests take the same few seconds in CI each time; a sweep puts a few
+unexpected answers to every pattern and every step at least once, which random draws
+do not promise.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.services.kernel.dto import UserDTO
 from bot.services.requests.publish import Publication
 from handlers import FEATURES
-from handlers.flows.engine import FLOWS
+from handlers.flows.engine import REGISTRY_KEY, FlowRegistry
 from handlers.requests.review_edit import edit_data
 from sandbox import BotMessage
 from storage.types import ID_MAX
@@ -238,7 +239,10 @@ async def in_flow(world: World, person: Person, flow: str, step: str) -> int:
     return state.nonce
 
 
-FLOW_STEPS = [(flow.name, step.name) for flow in FLOWS.values() for step in flow.steps]
+def flow_steps(harness: Harness) -> list[tuple[str, str]]:
+    """Every step of every flow, as ``handlers.register`` registered them."""
+    flows: FlowRegistry = harness.app.bot_data[REGISTRY_KEY]
+    return [(flow.name, step.name) for flow in flows for step in flow.steps]
 
 
 @pytest.mark.backends("sqlite", "postgresql")
@@ -256,7 +260,7 @@ async def test_any_press_on_any_button_pattern(world: World, data: st.DataObject
 @given(data=st.data())
 async def test_any_answer_at_any_step_of_any_flow(world: World, data: st.DataObject) -> None:
     person = data.draw(st.sampled_from(world.people()), label="who")
-    flow, step = data.draw(st.sampled_from(FLOW_STEPS), label="step")
+    flow, step = data.draw(st.sampled_from(flow_steps(world.harness)), label="step")
     nonce = await in_flow(world, person, flow, step)
     if data.draw(st.booleans(), label="press"):
         action, arg = data.draw(st.tuples(WORDS, PARTS), label="button")
@@ -287,7 +291,7 @@ async def test_every_button_pattern_and_every_step_at_least_once(world: World) -
             for person in world.people():
                 await press(world, person, callback)
     person = world.power  # who may be in every flow (the stranger is drawn above)
-    for flow, step in FLOW_STEPS:
+    for flow, step in flow_steps(world.harness):
         for text in SWEEP_TEXTS:
             await in_flow(world, person, flow, step)
             await person.send(text)

@@ -65,3 +65,42 @@ async def test_sqlite_pragmas_are_set(tmp_path: Path, backend: str) -> None:
         assert (mode, timeout, fks) == ("wal", 1234, 1)
     finally:
         await engine.dispose()
+
+
+async def test_flow_housekeeping_moves_out_of_the_draft(tmp_path: Path) -> None:
+    """0011: a draft saved before keeps the user's place: its ``_history`` / ``_return``
+    keys become the row's own columns, the answers stay in ``data``."""
+    import json
+
+    from sqlalchemy import text
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        await upgrade(engine, "0010")
+        old = {"name": "王芳", "_history": ["name", "phone"], "_return": "confirm"}
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO users (id, telegram_id, first_name, created_at, updated_at)"
+                    " VALUES (1, 1001, 'W', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO flow_states (user_id, flow, step, nonce, data, updated_at)"
+                    " VALUES (1, 'volunteer', 'street', 7, :data, '2026-01-01 00:00:00')"
+                ),
+                {"data": json.dumps(old)},
+            )
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    text("SELECT data, history, return_to, return_until FROM flow_states")
+                )
+            ).one()
+        assert json.loads(row[0]) == {"name": "王芳"}
+        assert json.loads(row[1]) == ["name", "phone"]
+        assert (row[2], row[3]) == ("confirm", None)
+    finally:
+        await engine.dispose()

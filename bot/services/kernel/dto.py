@@ -160,10 +160,16 @@ class Recipient:
 
 @dataclass(frozen=True)
 class FlowDTO:
+    """A flow's stored state: the draft's answers (``data``, JSON) and, beside them,
+    where "back" leads (``history``, ``return_to`` through ``return_until``)."""
+
     flow: str
     step: str
     nonce: int
     data: dict[str, Any] = field(default_factory=dict)
+    history: tuple[str, ...] = ()
+    return_to: str | None = None
+    return_until: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.services.kernel.dto import CoordinatorDTO, UnitDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue, NotFound, UnknownUser
+from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.notify import Notifier
 from bot.services.kernel.scope import require_coordinator, require_scope
 from bot.services.kernel.validation import typed_number
@@ -123,9 +124,12 @@ class CoordinatorService:
             require_scope(actor, parent.path)
             return [unit_dto(u) for u in await org_repo.children(session, parent.id)]
 
-    async def appoint(self, actor: UserDTO, telegram_id: int, unit_id: int) -> Appointment:
+    async def appoint(
+        self, actor: UserDTO, telegram_id: int, unit_id: int, *, draft_of: int | None = None
+    ) -> Appointment:
         require_coordinator(actor)
         async with self.db.transaction() as session:
+            await clear_draft(session, draft_of)  # its flow ends with it
             unit = await org_repo.unit(session, unit_id)
             if unit is None:
                 raise NotFound("unit")

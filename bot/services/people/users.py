@@ -14,6 +14,7 @@ from bot.runtime.debounce import Debounce
 from bot.services.kernel.clock import Clock
 from bot.services.kernel.dto import UserDTO
 from bot.services.kernel.errors import InvalidValue, NotFound
+from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.languages import LANGUAGES, language_from_telegram
 from bot.services.org.units import unit_dto
 from storage.database import Database
@@ -270,8 +271,11 @@ class UserService:
                 raise NotFound("user")
             user.language = language
 
-    async def set_home_community(self, user_id: int, community_id: int) -> None:
+    async def set_home_community(
+        self, user_id: int, community_id: int, *, draft_of: int | None = None
+    ) -> None:
         async with self.db.transaction() as session:
+            await clear_draft(session, draft_of)  # its flow ends with it
             unit = await org_repo.unit(session, community_id)
             if unit is None or unit.kind != UnitKind.COMMUNITY.value:
                 raise InvalidValue("community", "not_found")

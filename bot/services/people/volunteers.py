@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.kernel.clock import Clock
 from bot.services.kernel.dto import Page, Recipient, UnitDTO, UserDTO, VolunteerDTO
 from bot.services.kernel.errors import AlreadyDecided, InvalidValue, NotFound
+from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.notify import Notifier
 from bot.services.kernel.paging import fetch_page
 from bot.services.kernel.scope import require_coordinator, require_scope
@@ -118,12 +119,15 @@ class VolunteerService:
         if not set(team_ids) <= known:
             raise InvalidValue("teams", "not_found")
 
-    async def register(self, user_id: int, form: VolunteerForm) -> Registered:
+    async def register(
+        self, user_id: int, form: VolunteerForm, *, draft_of: int | None = None
+    ) -> Registered:
         name = clean_name(form.real_name)
         phone = normalize_phone(form.phone)
         if not form.consent:
             raise InvalidValue("consent", "required")
         async with self.db.transaction() as session:
+            await clear_draft(session, draft_of)  # its flow ends with it
             await self._check_place(session, form.community_id, form.grid_id)
             await self._check_teams(session, form.team_ids)
             user = await users_repo.by_id(session, user_id)
@@ -178,11 +182,13 @@ class VolunteerService:
         community_id: int | None = None,
         grid_id: int | _Keep | None = KEEP,
         team_ids: Sequence[int] | None = None,
+        draft_of: int | None = None,
     ) -> Registered:
         """Change one or more fields of a profile (a new phone with whether Telegram's
         contact button verified it). Moving to another community needs the new
         community's approval again (when approval is required)."""
         async with self.db.transaction() as session:
+            await clear_draft(session, draft_of)  # its flow ends with it
             profile = await volunteers_repo.profile(session, user_id)
             user = await users_repo.by_id(session, user_id)
             if profile is None or user is None:

@@ -41,6 +41,12 @@ class OrderForm:
     title: str | None = None  # an activity's own; a resident's request has none
 
 
+def check_helpers(helpers: int) -> int:
+    if not 1 <= helpers <= HELPERS_MAX:
+        raise InvalidValue("helpers", "range", min=1, max=HELPERS_MAX)
+    return helpers
+
+
 def check_form(
     form: OrderForm, now: datetime, timezone: str, max_days_ahead: int
 ) -> dict[str, object]:
@@ -52,8 +58,7 @@ def check_form(
     windows.check_window(form.starts_at, form.ends_at, now, timezone, max_days_ahead)
     address = free_text(form.address, "address", ADDRESS_MAX)
     phone = normalize_phone(form.contact_phone)
-    if not 1 <= form.helpers_requested <= HELPERS_MAX:
-        raise InvalidValue("helpers", "range", min=1, max=HELPERS_MAX)
+    check_helpers(form.helpers_requested)
     if (form.latitude is None) != (form.longitude is None) or (
         form.latitude is not None
         and form.longitude is not None

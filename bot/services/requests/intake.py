@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.services.grabs.offers import settle_offer_message
 from bot.services.kernel.dto import OrderDTO, Page, UserDTO
 from bot.services.kernel.errors import AlreadyDecided, NotAllowed
+from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.orders import order_dto
 from bot.services.kernel.paging import fetch_page
 from bot.services.people.recipients import recipient
@@ -33,11 +34,14 @@ WAITING_OR_HOLDING = (
 class OrderIntake(OrderBase):
     """The requester's side: submit a request, list and cancel their orders."""
 
-    async def create_request(self, requester: UserDTO, form: OrderForm) -> OrderDTO:
+    async def create_request(
+        self, requester: UserDTO, form: OrderForm, *, draft_of: int | None = None
+    ) -> OrderDTO:
         """A resident's request: checked, stored as ``pending_review``, numbered."""
         now = self.clock.now()
         values = check_form(form, now, self.timezone, self.max_days_ahead)
         async with self.db.transaction() as session:
+            await clear_draft(session, draft_of)  # its flow ends with it
             await self._community(session, form.community_id)
             order = await orders_repo.insert(
                 session,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.kernel.dto import OrderDTO, Recipient, UserDTO
 from bot.services.kernel.errors import InvalidValue
+from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.orders import order_area, order_dto
 from bot.services.kernel.scope import require_coordinator, require_scope
 from bot.services.kernel.validation import optional_text
@@ -49,6 +50,19 @@ def default_publication(order: OrderDTO) -> Publication:
     return Publication(places=min(max(order.helpers_requested, 1), PLACES_MAX))
 
 
+def check_places(places: int) -> int:
+    if not 1 <= places <= PLACES_MAX:
+        raise InvalidValue("places", "range", min=1, max=PLACES_MAX)
+    return places
+
+
+def check_rate(rate: float) -> float:
+    """Points per hour: above 0, at most 1000."""
+    if not 0 < rate <= 1000:
+        raise InvalidValue("points_rate", "range")
+    return rate
+
+
 def check_guidance(text: str | None) -> str | None:
     """A coordinator's guidance for an order: optional, at most GUIDANCE_MAX."""
     return optional_text(text, "guidance", GUIDANCE_MAX)
@@ -73,11 +87,10 @@ class OrderPublishing(OrderBase):
     async def _publication(
         self, session: AsyncSession, publication: Publication, starts_at: datetime
     ) -> dict[str, object]:
-        if not 1 <= publication.places <= PLACES_MAX:
-            raise InvalidValue("places", "range", min=1, max=PLACES_MAX)
-        rate = self.default_rate if publication.points_rate is None else publication.points_rate
-        if not 0 < rate <= 1000:
-            raise InvalidValue("points_rate", "range")
+        check_places(publication.places)
+        rate = check_rate(
+            self.default_rate if publication.points_rate is None else publication.points_rate
+        )
         if publication.team_id is not None and publication.team_id not in {
             t.id for t in await org_repo.teams(session)
         }:
@@ -103,13 +116,19 @@ class OrderPublishing(OrderBase):
         }
 
     async def create_activity(
-        self, actor: UserDTO, form: OrderForm, publication: Publication
+        self,
+        actor: UserDTO,
+        form: OrderForm,
+        publication: Publication,
+        *,
+        draft_of: int | None = None,
     ) -> OrderDTO:
         """A coordinator's own order (an activity with N places): open at once."""
         require_coordinator(actor)
         now = self.clock.now()
         values = check_form(form, now, self.timezone, self.max_days_ahead)
         async with self.db.transaction() as session:
+            await clear_draft(session, draft_of)  # its flow ends with it
             path = await self._community(session, form.community_id)
             require_scope(actor, path)
             published = await self._publication(session, publication, form.starts_at)

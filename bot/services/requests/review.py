@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.kernel.dto import OrderDTO, Page, UserDTO
 from bot.services.kernel.errors import AlreadyDecided, InvalidValue
+from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.orders import order_dto, scoped_order
 from bot.services.kernel.paging import fetch_page
 from bot.services.kernel.scope import require_coordinator
@@ -84,10 +85,18 @@ class OrderReview(OrderPublishing):
         assert fresh is not None
         return fresh
 
-    async def approve(self, actor: UserDTO, order_id: int, publication: Publication) -> OrderDTO:
+    async def approve(
+        self,
+        actor: UserDTO,
+        order_id: int,
+        publication: Publication,
+        *,
+        draft_of: int | None = None,
+    ) -> OrderDTO:
         """Publish a pending request (audited); the requester is told."""
         require_coordinator(actor)
         async with self.db.transaction() as session:
+            await clear_draft(session, draft_of)  # its flow ends with it
             order = await self._reviewable(session, actor, order_id)
             values = await self._publication(session, publication, order.starts_at)
             order = await self._decide(
@@ -101,11 +110,14 @@ class OrderReview(OrderPublishing):
             await self._run_hooks(self.on_published, session, dto)
             return dto
 
-    async def reject(self, actor: UserDTO, order_id: int, reason: str) -> OrderDTO:
+    async def reject(
+        self, actor: UserDTO, order_id: int, reason: str, *, draft_of: int | None = None
+    ) -> OrderDTO:
         """Turn a pending request down with a reason (audited); the requester is told."""
         require_coordinator(actor)
         text = free_text(reason, "reason", REASON_MAX)
         async with self.db.transaction() as session:
+            await clear_draft(session, draft_of)  # its flow ends with it
             order = await self._reviewable(session, actor, order_id)
             order = await self._decide(
                 session,
@@ -121,12 +133,15 @@ class OrderReview(OrderPublishing):
             await self.notifier.notify(session, OrderRejected(to, dto))
             return dto
 
-    async def mark_duplicate(self, actor: UserDTO, order_id: int, of_order_id: int) -> OrderDTO:
+    async def mark_duplicate(
+        self, actor: UserDTO, order_id: int, of_order_id: int, *, draft_of: int | None = None
+    ) -> OrderDTO:
         """Close a pending request as a duplicate of another order (audited)."""
         require_coordinator(actor)
         if of_order_id == order_id:
             raise InvalidValue("duplicate_of", "self")
         async with self.db.transaction() as session:
+            await clear_draft(session, draft_of)  # its flow ends with it
             original = await orders_repo.get(session, of_order_id)
             if original is None:
                 raise InvalidValue("duplicate_of", "not_found")
@@ -146,7 +161,12 @@ class OrderReview(OrderPublishing):
             return dto
 
     async def edit_request(
-        self, actor: UserDTO, order_id: int, changes: Mapping[str, object]
+        self,
+        actor: UserDTO,
+        order_id: int,
+        changes: Mapping[str, object],
+        *,
+        draft_of: int | None = None,
     ) -> tuple[OrderDTO, tuple[str, ...]]:
         """A reviewer corrects what the resident gave (only while the request waits for
         review): ``changes`` names OrderForm fields; checked as a new request is. Audited
@@ -157,6 +177,7 @@ class OrderReview(OrderPublishing):
             raise InvalidValue("field", "unknown")
         now = self.clock.now()
         async with self.db.transaction() as session:
+            await clear_draft(session, draft_of)  # its flow ends with it
             order = await self._reviewable(session, actor, order_id)
             current = order_form(order)
             edited = replace(current, **changes)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from bot.services.kernel.errors import (
     OrderClosed,
     PlaceGivenUp,
 )
+from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.orders import order_dto
 from bot.services.kernel.scope import require_role
 from bot.services.service_day.common import (
@@ -118,11 +119,18 @@ class CheckIn(AttendanceBase):
             return self._place(fresh, now_order, now)
 
     async def share_location(
-        self, volunteer: UserDTO, claim_id: int, latitude: float, longitude: float
+        self,
+        volunteer: UserDTO,
+        claim_id: int,
+        latitude: float,
+        longitude: float,
+        *,
+        draft_of: int | None = None,
     ) -> Attendance:
         """The location shared right after checking in (optional)."""
         _check_location(latitude, longitude)
         async with self.db.transaction() as session:
+            await clear_draft(session, draft_of)  # its flow ends with it
             claim, _ = await owned_claim(session, volunteer, claim_id)
             if claim.state != CHECKED_IN:
                 raise NotCheckedIn(claim.state)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.services.kernel.dto import UserDTO
 from bot.services.kernel.errors import InvalidValue, NotFinished, NotFound
+from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.orders import order_dto, scoped_order
 from bot.services.kernel.scope import require_coordinator, require_scope
 from bot.services.kernel.validation import free_text
@@ -29,6 +30,13 @@ from storage.repositories import volunteers as volunteers_repo
 
 MAX_MINUTES = 24 * 60
 REASON_MAX = 500
+
+
+def check_minutes(minutes: int) -> int:
+    """A claim's minutes as a coordinator sets them: 0 … MAX_MINUTES."""
+    if not 0 <= minutes <= MAX_MINUTES:
+        raise InvalidValue("minutes", "range", min=0, max=MAX_MINUTES)
+    return minutes
 
 
 class ServiceRecords(AttendanceBase):
@@ -69,15 +77,21 @@ class ServiceRecords(AttendanceBase):
             return _attendance(claim, order_dto(order), row[1])
 
     async def correct_hours(
-        self, actor: UserDTO, claim_id: int, minutes: int, reason: str
+        self,
+        actor: UserDTO,
+        claim_id: int,
+        minutes: int,
+        reason: str,
+        *,
+        draft_of: int | None = None,
     ) -> Attendance:
         """Set a finished claim's minutes (0 … 1440) with a reason; audited, the
         volunteer told. A no-show given minutes becomes done (they did come)."""
         text = free_text(reason, "reason", REASON_MAX)
-        if not 0 <= minutes <= MAX_MINUTES:
-            raise InvalidValue("minutes", "range", min=0, max=MAX_MINUTES)
+        check_minutes(minutes)
         require_coordinator(actor)
         async with self.db.transaction() as session:
+            await clear_draft(session, draft_of)  # its flow ends with it
             claim = await claims_repo.get(session, claim_id)
             if claim is None:
                 raise NotFound("claim")
