@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot handlers storage sandbox tests bench
 	$(BIN)/ruff format --check --quiet bot handlers storage sandbox tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache

@@ -29,11 +29,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
+from bot.cli.send_worker import make_bot
 from bot.config import load_config
 from bot.delivery.outbox import OutboxService
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
-from bot.delivery.worker import make_bot
 from bot.services.kernel.clock import SystemClock
 from sandbox.client import SandboxClient
 from sandbox.process import SandboxProcess

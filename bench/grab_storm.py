@@ -46,15 +46,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, insert, select, update
 from telegram import Bot, Update
 
-from bot.app import build_application, prepare_database
+from bot.app import build_application, build_services, prepare_database
 from bot.config import Config, load_config
+from bot.container import Services
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.runtime.event_loop import loop_name
 from bot.runtime.event_loop import run as run_loop
 from bot.runtime.http_client import http_request
 from bot.runtime.update_processor import PerUserUpdateProcessor
-from bot.services import Services
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication
 from sandbox.client import SandboxClient
@@ -225,7 +225,7 @@ async def run(args: argparse.Namespace, sb: SandboxProcess, url: str) -> dict[st
 
             await upgrade(db.engine)
         await prepare_database(config, db)
-        services = Services.build(config, db)
+        services = build_services(config, db)
         community = await services.org.unit_by_code(COMMUNITY)
         assert community is not None
         volunteer_ids = await add_volunteers(db, community.id, args.volunteers)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -17,18 +19,109 @@ from telegram.ext import Application, Defaults
 import handlers
 from bot import background
 from bot.config import Config, ConfigError
+from bot.container import Services
+from bot.delivery.outbox import OutboxService
 from bot.logs import setup_logging
+from bot.messages.notifier import MessageNotifier
 from bot.runtime import event_loop
 from bot.runtime.http_client import http_request
 from bot.runtime.update_processor import PerUserUpdateProcessor
 from bot.runtime.volunteer_bot import VolunteerBot
-from bot.services import Services
-from bot.services.kernel.clock import Clock
+from bot.services.grabs.claims import ClaimService
+from bot.services.kernel.clock import Clock, SystemClock
+from bot.services.kernel.flows import FlowService
+from bot.services.kernel.scheduling import DatabaseScheduler, Scheduler
+from bot.services.org.units import OrgService
+from bot.services.people.coordinators import CoordinatorService
+from bot.services.people.held import HeldMessages
+from bot.services.people.users import UserService
+from bot.services.people.volunteers import VolunteerService
+from bot.services.requests.escalation import EscalationService
+from bot.services.requests.orders import OrderService
+from bot.services.service_day.attendance import AttendanceService
+from bot.services.service_day.contact import ContactService
+from bot.services.service_day.reminders import ReminderService
 from handlers.menus import MENUS_KEY, Menus, set_menus
 from storage.database import Database
 from storage.migrate import current_revision, head_revision, upgrade
 
 log = logging.getLogger("volunteer_bot")
+
+
+def build_services(
+    config: Config,
+    db: Database,
+    clock: Clock | None = None,
+    scheduler: Scheduler | None = None,
+) -> Services:
+    """Every service, from the configuration: the one place they are built."""
+    clock = clock or SystemClock()
+    scheduler = scheduler or DatabaseScheduler(clock)
+    # notices to people, built in words and queued through the scheduler
+    notifier = MessageNotifier(scheduler, config.general.timezone)
+    language = config.general.default_language
+    # what every service of the order loop holds (bot/services/kernel/base.py LoopService)
+    loop: dict[str, Any] = {
+        "db": db,
+        "clock": clock,
+        "scheduler": scheduler,
+        "notifier": notifier,
+        "default_language": language,
+        "timezone": config.general.timezone,
+    }
+    held = HeldMessages(db, clock, notifier, language)
+    services = Services(
+        db=db,
+        clock=clock,
+        users=UserService(db, clock, language, held=held),
+        org=OrgService(db),
+        volunteers=VolunteerService(
+            db,
+            clock,
+            notifier,
+            require_approval=config.volunteers.require_approval,
+            default_language=language,
+        ),
+        coordinators=CoordinatorService(db, notifier, language),
+        flows=FlowService(db),
+        outbox=OutboxService(db, clock),
+        held=held,
+        scheduler=scheduler,
+        orders=OrderService(
+            **loop,
+            default_rate=config.points.rate_per_hour,
+            max_days_ahead=config.orders.max_days_ahead,
+        ),
+        claims=ClaimService(
+            **loop,
+            max_upcoming=config.orders.max_upcoming_claims,
+            cancel_cutoff=timedelta(hours=config.orders.cancel_cutoff_hours),
+            offer_time=timedelta(minutes=config.orders.offer_minutes),
+        ),
+        reminders=ReminderService(
+            **loop,
+            reminder_hours=config.orders.reminder_hours,
+            cancel_cutoff_hours=config.orders.cancel_cutoff_hours,
+        ),
+        contact=ContactService(
+            **loop,
+            hide_after=timedelta(hours=config.orders.hide_contact_after_hours),
+        ),
+        escalation=EscalationService(
+            **loop,
+            street_after=timedelta(hours=config.orders.escalate_street_hours),
+            district_after=timedelta(hours=config.orders.escalate_district_hours),
+            unfilled_before=timedelta(hours=config.orders.unfilled_warning_hours),
+        ),
+        attendance=AttendanceService(
+            **loop,
+            check_in_opens=timedelta(minutes=config.orders.check_in_opens_minutes),
+            grace=timedelta(minutes=config.orders.service_grace_minutes),
+            hide_contact_after=timedelta(hours=config.orders.hide_contact_after_hours),
+        ),
+    )
+    services.wire()
+    return services
 
 
 def build_application(
@@ -50,7 +143,7 @@ def build_application(
         busy_timeout_ms=config.database.busy_timeout_ms,
         pool_size=config.database.pool_size,
     )
-    services = Services.build(config, database, clock)
+    services = build_services(config, database, clock)
     bot = VolunteerBot(
         bot_token,
         base_url=config.telegram.base_url,
@@ -144,7 +237,7 @@ async def prepare_database(config: Config, db: Database) -> None:
         raise ConfigError(
             "the database schema is not up to date: run `volunteer-bot db upgrade` first"
         )
-    services = Services.build(config, db)
+    services = build_services(config, db)
     org_file = Path(config.org.file)
     if config.org.import_on_start and org_file.exists():
         report = await services.org.import_file(org_file)

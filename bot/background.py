@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Config
+from bot.container import Services
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.jobs.calendar import CalendarJob, ensure_occurrence
 from bot.jobs.kinds import CALENDAR, JobContext, default_registry
 from bot.jobs.runner import JobRunner
-from bot.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.container import Services
 from bot.i18n import Translator, get_translator
-from bot.services import Services
 from bot.services.kernel.dto import UserDTO
 from bot.services.kernel.errors import DomainError, InvalidValue
 from bot.services.people.users import TelegramIdentity

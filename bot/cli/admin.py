@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.common import PROG, CommandError, CommandGroup, _database, _ensure_schema, _load, _run
-from bot.services import Services
+from bot.container import Services
 from bot.services.kernel.dto import UnitDTO
 from bot.services.kernel.errors import InvalidValue
 
@@ -56,7 +56,9 @@ def cmd_admin_add(args: argparse.Namespace) -> int:
     async def work() -> Any:
         async with _database(config) as db:
             await _ensure_schema(config, db)
-            services = Services.build(config, db)
+            from bot.app import build_services
+
+            services = build_services(config, db)
             if not await services.org.roots() and config.org.import_on_start and org_file.exists():
                 # a fresh database: the org file the bot would import on its first start
                 imported.append(await services.org.import_file(org_file))

@@ -18,7 +18,6 @@ from bot.cli.common import (
     _run,
     describe_database,
 )
-from bot.services import Services
 from bot.services.org.org_file import parse_org_file
 
 # ---- org ----------------------------------------------------------------------------
@@ -32,7 +31,9 @@ def cmd_org_import(args: argparse.Namespace) -> int:
     async def work() -> Any:
         async with _database(config) as db:
             await _ensure_schema(config, db)
-            return await Services.build(config, db).org.import_file(path)
+            from bot.app import build_services
+
+            return await build_services(config, db).org.import_file(path)
 
     report = _run(config, work())
     print(f"{path} ({_org_summary(org)}) -> {describe_database(config.database.url)}")

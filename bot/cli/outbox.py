@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 
 from bot.cli.common import PROG, CommandError, CommandGroup, _database, _ensure_schema, _load, _run
-from bot.services import Services
 
 # ---- outbox ---------------------------------------------------------------------------
 
@@ -24,7 +23,9 @@ def cmd_outbox_status(args: argparse.Namespace) -> int:
     async def work() -> str:
         async with _database(config) as db:
             await _ensure_schema(config, db)
-            report = await Services.build(config, db).outbox.report()
+            from bot.app import build_services
+
+            report = await build_services(config, db).outbox.report()
         lines = ["outbox:"]
         for status in ("queued", "sending", "sent", "failed", "cancelled", "held"):
             lines.append(f"  {status:<10} {report.counts.get(status, 0)}")
@@ -47,7 +48,7 @@ def cmd_outbox_status(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox_send(args: argparse.Namespace) -> int:
-    from bot.delivery.worker import run_sender
+    from bot.cli.send_worker import run_sender
 
     config = _load(args)
     if config.bot_token is None:

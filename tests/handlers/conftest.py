@@ -16,9 +16,9 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import DeliveryConfig, load_config
+from bot.container import Services
 from bot.delivery.sender import Sender, SenderStats
 from bot.delivery.telegram_transport import TelegramTransport
-from bot.services import Services
 from handlers.menus import menus
 from sandbox import BotMessage, CallbackAnswer, Sandbox, SandboxUser
 from sandbox.state import CallbackRecord

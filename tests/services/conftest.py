@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services import Services
+from bot.container import Services
 from storage.database import Database
 from tests.support.services import FakeClock, Org, build_services, load_org
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.services import Services
+from bot.app import build_services
+from bot.container import Services
 from bot.services.kernel.errors import InvalidValue
 from bot.services.kernel.scheduling import RecordingScheduler
 from storage.database import Database
@@ -16,7 +17,7 @@ from tests.support.services import COMMUNITY, FakeClock, Org, coordinator, form,
 
 def recording(db: Database, clock: FakeClock) -> tuple[Services, RecordingScheduler]:
     recorder = RecordingScheduler()
-    return Services.build(make_config(), db, clock, scheduler=recorder), recorder
+    return build_services(make_config(), db, clock, scheduler=recorder), recorder
 
 
 async def test_registration_notice_asks_each_coordinator_with_buttons(

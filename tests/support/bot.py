@@ -14,7 +14,7 @@ from telegram.ext import Application
 from bot.app import build_application, prepare_database, start_polling, stop_polling
 from bot.background import RUNNER, wake_sender
 from bot.config import Config, load_config
-from bot.services import Services
+from bot.container import Services
 from bot.services.kernel.clock import Clock
 from sandbox import Sandbox
 from storage.database import Database

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.services import Services
+from bot.container import Services
 from bot.services.kernel.dto import OrderDTO, UnitDTO, UserDTO
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication

@@ -11,8 +11,9 @@ from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import event, func, select
 
+from bot import app
 from bot.config import Config, load_config
-from bot.services import Services
+from bot.container import Services
 from bot.services.kernel.dto import TeamDTO, UnitDTO, UserDTO
 from bot.services.people.users import TelegramIdentity
 from bot.services.people.volunteers import VolunteerForm
@@ -64,7 +65,7 @@ def build_services(
     default_language: str = "zh_CN",
 ) -> Services:
     config = make_config(require_approval=require_approval, default_language=default_language)
-    return Services.build(config, db, clock)
+    return app.build_services(config, db, clock)
 
 
 @dataclass

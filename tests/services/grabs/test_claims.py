@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services import Services
+from bot.app import build_services
+from bot.container import Services
 from bot.services.grabs.rules import OFFER_EXPIRY_JOB, offer_job_key
 from bot.services.kernel.errors import (
     AlreadyClaimed,
@@ -147,7 +148,7 @@ async def test_waitlist_promotion_and_offer_expiry(
     db: Database, clock: FakeClock, org: Org
 ) -> None:
     recorder = RecordingScheduler()
-    svc = Services.build(make_config(), db, clock, scheduler=recorder)
+    svc = build_services(make_config(), db, clock, scheduler=recorder)
     order = await activity(svc, org, 1)
     holder, first, second = await volunteers(db, org, 3)
     place = await svc.claims.grab(holder, order.id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.services import Services
+from bot.container import Services
 from bot.services.kernel.dto import ClaimDTO, UserDTO
 from bot.services.kernel.errors import (
     AlreadyClaimed,

@@ -11,9 +11,9 @@ import random
 import re
 import time
 
+from bot.container import Services
 from bot.i18n import get_translator
 from bot.runtime.update_processor import PerUserUpdateProcessor
-from bot.services import Services
 from bot.services.kernel.dto import ClaimDTO, UserDTO
 from bot.services.kernel.errors import AlreadyClaimed, SlotsFull
 from storage.database import Database

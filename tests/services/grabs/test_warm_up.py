@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine.default import CACHE_MISS
 
-from bot.services import Services
+from bot.container import Services
 from bot.services.kernel.errors import TeamRequired
 from storage.database import Database
 from storage.models import Claim, Order, User

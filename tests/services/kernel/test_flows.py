@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from bot.services import Services
+from bot.container import Services
 from storage.database import Database
 from storage.models import FlowState
 from storage.repositories import flows as flows_repo

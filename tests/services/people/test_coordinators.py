@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.services import Services
+from bot.container import Services
 from bot.services.kernel.errors import InvalidValue, NotAllowed, NotFound, NotInScope, UnknownUser
 from storage.database import Database
 from storage.models import AuditEntry, CoordinatorBinding, User

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.services import Services
+from bot.container import Services
 from bot.services.kernel.scheduling import PRIORITY_FIRST, Outgoing
 from bot.services.people.users import TelegramIdentity
 from storage.database import Database

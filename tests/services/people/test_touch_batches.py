@@ -7,7 +7,7 @@ import asyncio
 
 from sqlalchemy import select
 
-from bot.services import Services
+from bot.container import Services
 from bot.services.people.users import TelegramIdentity, UserService
 from storage.database import Database
 from storage.models import User

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from bot.services import Services
+from bot.container import Services
 from bot.services.kernel.dto import Role
 from bot.services.kernel.errors import InvalidValue, NotFound
 from bot.services.people.users import TelegramIdentity

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.services import Services
+from bot.container import Services
 from bot.services.kernel.dto import Recipient, UserDTO
 from bot.services.kernel.errors import (
     AlreadyDecided,

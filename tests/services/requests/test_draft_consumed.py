@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import Services
+from bot.container import Services
 from bot.services.kernel.dto import OrderDTO
 from storage.database import Database
 from storage.models import Order

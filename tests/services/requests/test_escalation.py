@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from bot import callback_data
+from bot.container import Services
 from bot.i18n import get_translator
 from bot.jobs.kinds import JobContext, default_registry
 from bot.jobs.runner import JobRunner
-from bot.services import Services
 from bot.services.kernel.dto import UnitDTO, UserDTO
 from bot.services.kernel.errors import (
     AlreadyDecided,

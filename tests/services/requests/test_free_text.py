@@ -6,7 +6,7 @@ correction's reason. The chat steps and these services share one function
 
 from __future__ import annotations
 
-from bot.services import Services
+from bot.container import Services
 from bot.services.requests.publish import Publication
 from storage.database import Database
 from tests.services.service_day.test_attendance import served

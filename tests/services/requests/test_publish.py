@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.app import build_services
 from bot.callback_data import GRAB
-from bot.services import Services
+from bot.container import Services
 from bot.services.kernel.errors import NotAllowed, NotFound
 from bot.services.kernel.scheduling import PRIORITY_BROADCAST, RecordingScheduler
 from bot.services.requests.publish import Publication
@@ -19,7 +20,7 @@ from tests.support.services import OTHER_COMMUNITY, START, FakeClock, Org, make_
 
 def recording(db: Database, clock: FakeClock) -> tuple[Services, RecordingScheduler]:
     recorder = RecordingScheduler()
-    return Services.build(make_config(), db, clock, scheduler=recorder), recorder
+    return build_services(make_config(), db, clock, scheduler=recorder), recorder
 
 
 def announced(recorder: RecordingScheduler, order_id: int) -> dict[int, str]:

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services import Services
+from bot.app import build_services
+from bot.container import Services
 from bot.services.kernel.errors import AlreadyDecided, InvalidValue, NotAllowed, NotInScope
 from bot.services.kernel.scheduling import RecordingScheduler
 from bot.services.requests.publish import Publication
@@ -31,7 +32,7 @@ from tests.support.services import (
 
 def recording(db: Database, clock: FakeClock) -> tuple[Services, RecordingScheduler]:
     recorder = RecordingScheduler()
-    return Services.build(make_config(), db, clock, scheduler=recorder), recorder
+    return build_services(make_config(), db, clock, scheduler=recorder), recorder
 
 
 async def test_a_request_waits_for_review_with_its_number(services: Services, org: Org) -> None:

@@ -12,9 +12,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.app import build_services
+from bot.container import Services
 from bot.i18n import get_translator
 from bot.messages import common, grabs
-from bot.services import Services
 from bot.services.kernel.dto import OrderDTO
 from bot.services.kernel.errors import InvalidValue
 from bot.services.kernel.scheduling import RecordingScheduler
@@ -35,7 +36,7 @@ REQUESTER_PHONE = "+8613800138000"
 
 def recording(db: Database, clock: FakeClock) -> tuple[Services, RecordingScheduler]:
     recorder = RecordingScheduler()
-    return Services.build(make_config(), db, clock, scheduler=recorder), recorder
+    return build_services(make_config(), db, clock, scheduler=recorder), recorder
 
 
 def announcements(recorder: RecordingScheduler, order_id: int) -> list[str]:

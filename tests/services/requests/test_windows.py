@@ -9,8 +9,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.app import build_services
 from bot.config import load_config
-from bot.services import Services
+from bot.container import Services
 from bot.services.kernel.errors import InvalidValue
 from bot.services.requests.publish import Publication, check_opens
 from storage.database import Database
@@ -52,7 +53,7 @@ async def test_a_request_more_than_max_days_ahead_or_too_short_is_refused(
 
 async def test_max_days_ahead_is_configured(db: Database, clock: FakeClock, org: Org) -> None:
     config = load_config(environ={}, overrides={"orders": {"max_days_ahead": 10}})
-    services = Services.build(config, db, clock)
+    services = build_services(config, db, clock)
     assert services.orders.max_days_ahead == 10
     resident = await person(services, 1001)
     eleven = START + timedelta(days=11)

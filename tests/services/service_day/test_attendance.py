@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.container import Services
 from bot.jobs.kinds import JobContext, default_registry
 from bot.jobs.runner import JobRunner
-from bot.services import Services
 from bot.services.kernel.dto import OrderDTO, UserDTO
 from bot.services.kernel.errors import (
     AlreadyDecided,

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.config import DeliveryConfig
+from bot.container import Services
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.i18n import get_translator
 from bot.jobs.kinds import JobContext, default_registry
 from bot.jobs.runner import JobRunner
 from bot.messages import grabs
-from bot.services import Services
 from bot.services.kernel.dto import ClaimDTO, OrderDTO
 from bot.services.kernel.scheduling import Button, Outgoing
 from bot.services.service_day.contact import hide_job_key

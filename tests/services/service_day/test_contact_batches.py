@@ -9,7 +9,7 @@ import asyncio
 
 from sqlalchemy import select
 
-from bot.services import Services
+from bot.container import Services
 from storage.database import Database
 from storage.models import ContactReveal
 from tests.support.orders import activity, volunteers

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from bot import callback_data
 from bot.config import ConfigError, load_config
+from bot.container import Services
 from bot.i18n import get_translator
 from bot.jobs.kinds import JobContext, default_registry
 from bot.jobs.runner import JobRunner
-from bot.services import Services
 from bot.services.kernel.dto import OrderDTO, UserDTO
 from bot.services.kernel.scheduling import PRIORITY_REMINDER
 from bot.services.requests.publish import Publication

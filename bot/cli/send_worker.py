@@ -12,7 +12,6 @@ from bot.config import Config, ConfigError
 from bot.delivery.sender import Sender, SenderStats
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.runtime.http_client import http_request
-from bot.services import Services
 from storage.database import Database
 
 
@@ -33,7 +32,9 @@ async def run_sender(config: Config, until_idle: bool) -> SenderStats:
         busy_timeout_ms=config.database.busy_timeout_ms,
         pool_size=config.database.pool_size,
     )
-    services = Services.build(config, db)
+    from bot.app import build_services
+
+    services = build_services(config, db)
     bot = make_bot(config)
     sender = Sender(
         services.outbox,

@@ -1,0 +1,58 @@
+"""The services the bot runs on, as one object handlers, jobs and commands are given.
+It is built, from the configuration, in one place: :func:`bot.app.build_services`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.delivery.outbox import OutboxService
+from bot.services.grabs.claims import ClaimService
+from bot.services.kernel.clock import Clock
+from bot.services.kernel.flows import FlowService
+from bot.services.kernel.scheduling import Scheduler
+from bot.services.org.units import OrgService
+from bot.services.people.coordinators import CoordinatorService
+from bot.services.people.held import HeldMessages
+from bot.services.people.users import UserService
+from bot.services.people.volunteers import VolunteerService
+from bot.services.requests.escalation import EscalationService
+from bot.services.requests.orders import OrderService
+from bot.services.service_day.attendance import AttendanceService
+from bot.services.service_day.contact import ContactService
+from bot.services.service_day.reminders import ReminderService
+from storage.database import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    db: Database
+    clock: Clock
+    users: UserService
+    org: OrgService
+    volunteers: VolunteerService
+    coordinators: CoordinatorService
+    flows: FlowService
+    outbox: OutboxService
+    held: HeldMessages
+    scheduler: Scheduler
+    orders: OrderService
+    claims: ClaimService
+    reminders: ReminderService
+    contact: ContactService
+    escalation: EscalationService
+    attendance: AttendanceService
+
+    async def warm_up(self) -> None:
+        """Prepare what the busiest moment, a grab storm, runs (see ClaimService.warm_up),
+        before the first update; nothing in the database changes."""
+        await self.users.warm_up()
+        await self.claims.warm_up()
+
+    def wire(self) -> None:
+        """Subscribe the services that plan an order's future to its changes."""
+        self.orders.on_published.append(self.reminders.plan)
+        self.orders.on_published.append(self.contact.plan)
+        self.orders.on_cancelled.append(self.contact.hide_order)
+        self.claims.on_given_up.append(self.contact.hide_for_claim)
+        self.escalation.subscribe(self.orders)
+        self.orders.on_published.append(self.attendance.plan)
