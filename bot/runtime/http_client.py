@@ -62,12 +62,11 @@ from pyreqwest.client import Client, ClientBuilder
 from pyreqwest.multipart import FormBuilder, PartBuilder
 from pyreqwest.proxy import ProxyBuilder
 from pyreqwest.request import RequestBuilder
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.config import Config
+from bot.runtime.ptb_compat import DefaultValue, JSONDict, Timeout
 
 __all__ = ["ReqwestRequest", "deadline", "http_request"]
 
@@ -193,10 +192,10 @@ class ReqwestRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        write_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """See :meth:`BaseRequest.do_request`: (HTTP status, body) or TimedOut/NetworkError."""
         client = self._client
@@ -234,10 +233,10 @@ class ReqwestRequest(BaseRequest):
         url: str,
         params: JSONDict,
         *,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        write_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> Any:
         """What ``post(url, request_data)`` returns for a call whose parameters are plain
         JSON values (no files, no Telegram objects): the ``result`` of the Bot API's answer,
@@ -261,10 +260,10 @@ class ReqwestRequest(BaseRequest):
     async def _exchange(
         self,
         builder: RequestBuilder,
-        read_timeout: ODVInput[float],
-        write_timeout: ODVInput[float],
-        connect_timeout: ODVInput[float],
-        pool_timeout: ODVInput[float],
+        read_timeout: Timeout,
+        write_timeout: Timeout,
+        connect_timeout: Timeout,
+        pool_timeout: Timeout,
     ) -> tuple[int, bytes]:
         """Send the request within its timeouts (see the module; ``DEFAULT_NONE``: this
         instance's) in one of the slots: (HTTP status, body), or TimedOut/NetworkError."""

@@ -15,11 +15,10 @@ Anything else — a URL, a cache time, ``api_kwargs``, a rate limiter, another H
 
 from __future__ import annotations
 
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import JSONDict, ODVInput, TimePeriod
 from telegram.ext import ExtBot
 
 from bot.runtime.http_client import ReqwestRequest
+from bot.runtime.ptb_compat import DEFAULT_NONE, JSONDict, Timeout, TimePeriod
 
 __all__ = ["VolunteerBot"]
 
@@ -33,10 +32,10 @@ class VolunteerBot(ExtBot[None]):
         url: str | None = None,
         cache_time: TimePeriod | None = None,
         *,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+        read_timeout: Timeout = DEFAULT_NONE,
+        write_timeout: Timeout = DEFAULT_NONE,
+        connect_timeout: Timeout = DEFAULT_NONE,
+        pool_timeout: Timeout = DEFAULT_NONE,
         api_kwargs: JSONDict | None = None,
         rate_limit_args: None = None,
     ) -> bool:
