@@ -5,9 +5,9 @@ PTB's layers for any Bot API call: the defaults inserted, every parameter conver
 ``RequestData``, the envelope parsed. For answerCallbackQuery with a text and an alert —
 the whole of what a storm's answers are — :class:`VolunteerBot` hands the three plain
 values straight to the HTTP client's :meth:`~bot.runtime.http_client.ReqwestRequest.post_json`,
-which sends the same JSON body and maps an error answer through PTB's own code. Measured
-on bench/grab_storm.py (5 interleaved runs each): the event loop's CPU for the storm,
-median 0.51 s through PTB's layers, 0.43 s this way.
+which sends the same JSON body and maps an error answer through PTB's own code. What it
+buys: less of the event loop's CPU per answer, and so a lower p99 of the storm's taps
+(``bench/grab_storm.py``; figures in ``bench/README.md``, section "Lean button answers").
 
 Anything else — a URL, a cache time, ``api_kwargs``, a rate limiter, another HTTP client
 — goes through PTB unchanged.
