@@ -149,9 +149,9 @@ def build_application(
         base_url=config.telegram.base_url,
         base_file_url=config.telegram.base_file_url,
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(config.general.timezone)),
-        # calls in flight at most (connections opened as needed); a grab storm's answers,
-        # interleaved runs against aiohttp's server: p99 ~0.1 s slower with 64 than with
-        # 128, and with 256 too; against Granian's, 32–512 differed only by the noise
+        # calls in flight at most (connections opened as needed): 128 answered a grab
+        # storm as well as any size tried, fewer did worse (see bench/README.md,
+        # section "HTTP pool size")
         request=http_request(config, pool_size=max(128, config.delivery.concurrency * 2)),
         get_updates_request=http_request(
             config,
@@ -162,8 +162,8 @@ def build_application(
     app = (
         Application.builder()
         .bot(bot)
-        # a grab storm is a thousand taps at once: all of them in one claim batch (256
-        # at a time measured p99 1.0–1.9 s on bench/grab_storm.py, 1024 ~0.5–0.7 s)
+        # a grab storm is a thousand taps at once: all of them in one claim batch, not
+        # four (see bench/README.md, section "One claim batch per storm")
         .concurrent_updates(PerUserUpdateProcessor(1024))
         .post_init(_post_init)
         .post_stop(_post_stop)

@@ -17,8 +17,9 @@ from bot.services.kernel.scheduling import Button, Outgoing
 from storage.enums import UnreachableReason
 
 # Text messages go through Bot.do_api_request, which returns Telegram's JSON instead of
-# building a Message object (a third of the sender's CPU per message in the delivery
-# benchmark); PTB warns when do_api_request names a method it wraps, so not for this one.
+# building a Message object, a large share of the sender's CPU per message (see
+# bench/README.md, section "Text messages without a Message object"); PTB warns when
+# do_api_request names a method it wraps, so not for this one.
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 
 # An edit that finds nothing to do has done its job: the text is already the wanted one,

@@ -4,9 +4,10 @@ Why: under a burst (the grab storm: a thousand answerCallbackQuery calls at once
 the sandbox answering them on the same 2-core machine) the work per request is mostly
 the event loop's own — scheduling callbacks and tasks, the transports' reads and
 writes — and uvloop (libuv, written in Cython; a well-kept, widely used drop-in for
-asyncio's loop, asyncio's API unchanged) does that part in C. Measured on the grab
-storm (``bench/grab_storm.py``, see ``bench/README.md``): the bot's and the sandbox's
-CPU per request go down and so does the p99 of the taps.
+asyncio's loop, asyncio's API unchanged) does that part in C. What it buys: less of the
+bot's and the sandbox's CPU per request, and a lower p99 of the taps
+(``bench/grab_storm.py`` against ``VOLUNTEER_BOT_LOOP=asyncio``; figures in
+``bench/README.md``, section "Event loop").
 
 Where uvloop is not installed (it has no Windows build) asyncio's own loop is used;
 ``VOLUNTEER_BOT_LOOP=asyncio`` chooses it too (to compare, or to rule uvloop out

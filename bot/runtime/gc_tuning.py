@@ -2,28 +2,26 @@
 
 A grab storm holds thousands of young objects alive at once (a thousand updates, their
 tasks, contexts and answers); every collection of the young generation walks all of
-them, although nearly none is garbage.
+them, although nearly none is garbage. What this buys: shorter and fewer collection
+pauses in a storm, and so a lower p99 of its taps (gc callbacks and runs of
+``bench/grab_storm.py``; figures in ``bench/README.md``, section "Garbage collector").
 
 - **Start-up objects frozen.** Once the bot is built, what is alive then (modules,
   configuration, catalogues, the application) is moved out of the collector's sight
   (``gc.freeze``, once per process): under a storm the full collections that thousands
   of new objects trigger then scan only those, not everything the process holds.
-  Measured on the grab storm (PostgreSQL): pauses of 100–200 ms without, about 30 ms
-  with.
 - **Higher thresholds** (:data:`GC_THRESHOLDS`). Python's default, a young collection
-  every 700 new objects, ran ~170 collections during a storm of 1000 taps, 90–170 ms
-  of one core; a young collection every 20,000 ran 6, 45–65 ms. The collections still
-  run (cycles are still freed), less often; the memory that waits for them is a few MB.
+  every 700 new objects, runs a storm's collections by the hundred; every 20,000, a
+  handful. The collections still run (cycles are still freed), less often, so cyclic
+  garbage waits a little longer and a little more of it.
 - **No collection while a burst is answered** (:class:`BurstGcPause`). Even then, the
-  storm's window had three young collections of 13–32 ms each (gc callbacks on
-  bench/grab_storm.py): the whole burst is alive, so each walks it. While at least
-  ``pause_at`` updates are in flight, automatic collection waits — until the burst is
-  over (none in flight) or ``max_pause`` seconds have passed, whichever comes first;
-  after a pause cut short by the time limit it waits for the next burst only once the
-  updates in flight have come down to none. Objects freed by reference counting (nearly
-  all) are freed as usual; only cyclic garbage waits, at most ``max_pause`` seconds.
-  Measured: p99 637–854 ms with collections in the storm's window, 548–598 ms without
-  (4 interleaved runs each, SQLite).
+  storm's window had a few young collections: the whole burst is alive, so each walks
+  it. While at least ``pause_at`` updates are in flight, automatic collection waits —
+  until the burst is over (none in flight) or ``max_pause`` seconds have passed,
+  whichever comes first; after a pause cut short by the time limit it waits for the
+  next burst only once the updates in flight have come down to none. Objects freed by
+  reference counting (nearly all) are freed as usual; only cyclic garbage waits, at
+  most ``max_pause`` seconds.
 """
 
 from __future__ import annotations

@@ -1,16 +1,14 @@
 """The bot's HTTP client: python-telegram-bot's ``BaseRequest`` on one ``pyreqwest`` client.
 
-Why it exists: the HTTP client decides how many messages the bot can send and how fast a
-storm of button presses is answered. ``pyreqwest`` is a maintained binding of Rust's
+What it buys: the HTTP client decides how many messages the bot can send and how fast
+a storm of button presses is answered (a grab storm's thousand answers are the bot's
+floor), and this one costs less CPU per request than aiohttp's client (which this class
+used before) or PTB's default ``HTTPXRequest``. ``pyreqwest`` is a maintained binding of Rust's
 ``reqwest``/``hyper``: the HTTP work runs in compiled code (a Tokio runtime on a thread
-of its own), and Python only hands over the request and takes back the answer. Measured
-on this project's 2-core machine, 1,000 concurrent small JSON POSTs (an
-``answerCallbackQuery``) to a local aiohttp server cost the client process
-~260–310 µs of CPU each with aiohttp (which this class used before), ~125–140 µs with
-pyreqwest; PTB 22.8's default ``HTTPXRequest`` is several times slower than aiohttp
-again. In the grab storm (``bench/grab_storm.py``) the thousand answers are the bot's
-floor, so the client is most of what the bot spends there. The bot's production
-requests and the benchmarks go through this same class::
+of its own), and Python only hands over the request and takes back the answer. The
+figures (``bench/http_client.py``, ``bench/grab_storm.py`` and micro-benchmarks) are in
+``bench/README.md``, section "HTTP client". The bot's production requests and the
+benchmarks go through this same class::
 
     request = ReqwestRequest(connection_pool_size=64)
     app = (
@@ -20,9 +18,9 @@ requests and the benchmarks go through this same class::
     )
 
 Without files it sends the parameters as one ``application/json`` body (one of the three
-encodings the Bot API accepts), serialised by pyreqwest itself (``body_json``: ~10 µs less
-of the event loop per call than ``json.dumps`` and a header; urlencoding every field, as
-PTB does, was ~170 µs of pure Python per request); with files, what ``HTTPXRequest`` sends:
+encodings the Bot API accepts), serialised by pyreqwest itself (``body_json``: less of
+the event loop per call than ``json.dumps`` and a header, and far less than urlencoding
+every field in Python as PTB does); with files, what ``HTTPXRequest`` sends:
 ``multipart/form-data``, the JSON-encoded fields (``request_data.json_parameters``) then
 each file part with its file name and MIME type. Errors map as for ``HTTPXRequest`` —
 timeouts to :class:`telegram.error.TimedOut`, other transport errors to
@@ -45,9 +43,9 @@ pyreqwest does not abort the exchange itself: it runs on in the background until
 ends or reaches its deadline, and its answer is dropped. So the slots are counted here,
 on the Python side (an ``asyncio.Semaphore``), not by pyreqwest's own limit, which
 would hold a cancelled call's slot: the "mark as read" ``getUpdates`` that PTB sends
-when it stops waited 5 s for the cancelled long poll, on a one-slot client. The Bot API
-answers the superseded poll with a 409 conflict, and the updates it may have carried
-are not confirmed, so Telegram sends them again.
+when it stops waited out the cancelled long poll's read timeout, on a one-slot client.
+The Bot API answers the superseded poll with a 409 conflict, and the updates it may
+have carried are not confirmed, so Telegram sends them again.
 """
 
 from __future__ import annotations
@@ -62,12 +60,11 @@ from pyreqwest.client import Client, ClientBuilder
 from pyreqwest.multipart import FormBuilder, PartBuilder
 from pyreqwest.proxy import ProxyBuilder
 from pyreqwest.request import RequestBuilder
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.config import Config
+from bot.runtime.ptb_compat import DefaultValue, JSONDict, Timeout
 
 __all__ = ["ReqwestRequest", "deadline", "http_request"]
 
@@ -193,10 +190,10 @@ class ReqwestRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        write_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """See :meth:`BaseRequest.do_request`: (HTTP status, body) or TimedOut/NetworkError."""
         client = self._client
@@ -234,10 +231,10 @@ class ReqwestRequest(BaseRequest):
         url: str,
         params: JSONDict,
         *,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        write_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> Any:
         """What ``post(url, request_data)`` returns for a call whose parameters are plain
         JSON values (no files, no Telegram objects): the ``result`` of the Bot API's answer,
@@ -261,10 +258,10 @@ class ReqwestRequest(BaseRequest):
     async def _exchange(
         self,
         builder: RequestBuilder,
-        read_timeout: ODVInput[float],
-        write_timeout: ODVInput[float],
-        connect_timeout: ODVInput[float],
-        pool_timeout: ODVInput[float],
+        read_timeout: Timeout,
+        write_timeout: Timeout,
+        connect_timeout: Timeout,
+        pool_timeout: Timeout,
     ) -> tuple[int, bytes]:
         """Send the request within its timeouts (see the module; ``DEFAULT_NONE``: this
         instance's) in one of the slots: (HTTP status, body), or TimedOut/NetworkError."""
@@ -333,7 +330,8 @@ class _Answered(BaseRequest):
 def http_request(
     config: Config, pool_size: int, read_timeout: float | None = None
 ) -> ReqwestRequest:
-    """The bot's HTTP client (pyreqwest: the least CPU per request of those measured)."""
+    """The bot's HTTP client (pyreqwest: the least CPU per request of the clients tried;
+    see bench/README.md, section "HTTP client")."""
     timeout = config.telegram.request_timeout
     return ReqwestRequest(
         connection_pool_size=pool_size,

@@ -10,9 +10,9 @@ said the order is full). They wait for the burst that handed them over to end �
 new follow-up for ``follow_up_quiet`` seconds, or ``follow_up_max_wait`` since the
 first one waiting — and then run a few at a time (``follow_up_concurrency``), so under
 a storm the answers go first instead of sharing the CPU and the connections with the
-tidying (measured on the grab storm: p99 0.8–1.1 s with follow-ups beside the
-answers, 0.6–0.75 s after them). ``drain`` and ``shutdown`` (Application.shutdown)
-start what waits and wait for everything handed over.
+tidying: a lower p99 of the storm's taps (``bench/grab_storm.py``; figures in
+``bench/README.md``, section "Follow-ups after the burst"). ``drain`` and ``shutdown``
+(Application.shutdown) start what waits and wait for everything handed over.
 
 ``initialize`` (Application.initialize, once the bot is built) also freezes what is
 alive in the process then out of the garbage collector's sight and raises its

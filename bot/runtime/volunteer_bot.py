@@ -5,9 +5,9 @@ PTB's layers for any Bot API call: the defaults inserted, every parameter conver
 ``RequestData``, the envelope parsed. For answerCallbackQuery with a text and an alert —
 the whole of what a storm's answers are — :class:`VolunteerBot` hands the three plain
 values straight to the HTTP client's :meth:`~bot.runtime.http_client.ReqwestRequest.post_json`,
-which sends the same JSON body and maps an error answer through PTB's own code. Measured
-on bench/grab_storm.py (5 interleaved runs each): the event loop's CPU for the storm,
-median 0.51 s through PTB's layers, 0.43 s this way.
+which sends the same JSON body and maps an error answer through PTB's own code. What it
+buys: less of the event loop's CPU per answer, and so a lower p99 of the storm's taps
+(``bench/grab_storm.py``; figures in ``bench/README.md``, section "Lean button answers").
 
 Anything else — a URL, a cache time, ``api_kwargs``, a rate limiter, another HTTP client
 — goes through PTB unchanged.
@@ -15,11 +15,10 @@ Anything else — a URL, a cache time, ``api_kwargs``, a rate limiter, another H
 
 from __future__ import annotations
 
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import JSONDict, ODVInput, TimePeriod
 from telegram.ext import ExtBot
 
 from bot.runtime.http_client import ReqwestRequest
+from bot.runtime.ptb_compat import DEFAULT_NONE, JSONDict, Timeout, TimePeriod
 
 __all__ = ["VolunteerBot"]
 
@@ -33,10 +32,10 @@ class VolunteerBot(ExtBot[None]):
         url: str | None = None,
         cache_time: TimePeriod | None = None,
         *,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+        read_timeout: Timeout = DEFAULT_NONE,
+        write_timeout: Timeout = DEFAULT_NONE,
+        connect_timeout: Timeout = DEFAULT_NONE,
+        pool_timeout: Timeout = DEFAULT_NONE,
         api_kwargs: JSONDict | None = None,
         rate_limit_args: None = None,
     ) -> bool:

@@ -198,7 +198,8 @@ class GrabCheck(Standing):
 def _grab_checks_statement(team_only: bool) -> Select[Any]:
     """The statement of :func:`grab_checks`, built once per kind of order (open to one
     team or to all): building it (three aliases, four correlated subqueries) costs
-    SQLAlchemy ~8–10 ms, ten times running it. Its values are bound at execution:
+    SQLAlchemy far more than running it (see bench/README.md, section "Rules statement
+    built once"). Its values are bound at execution:
     ``order_id``, ``team_id``, ``starts_at``, ``ends_at``, ``now`` and ``ids``."""
     mine = aliased(Claim)
     other = aliased(Claim)

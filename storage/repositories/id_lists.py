@@ -2,11 +2,10 @@
 
 ``column.in_(values)`` binds one parameter per value. For the thousand ids of a grab
 storm (the users behind the taps, their rows on the order) that is a thousand
-parameters to render, convert and send, in chunks under the drivers' limits. Measured
-on this project's machine, 1,000 users read by telegram id: PostgreSQL (asyncpg) 14–18 ms
-with the IN lists, 4–5 ms with one array; SQLite 8–11 ms with the IN lists, 5–6 ms with
-one JSON array. One parameter also means one statement whatever the number of values,
-compiled and prepared once.
+parameters to render, convert and send, in chunks under the drivers' limits; one
+parameter reads the same rows in a fraction of the time on PostgreSQL and in less on
+SQLite (see bench/README.md, section "Many ids as one parameter"). One parameter also
+means one statement whatever the number of values, compiled and prepared once.
 
 - PostgreSQL: ``column = ANY(:values)``, an array of the column's type;
 - SQLite: ``column IN (SELECT value FROM json_each(:values))``, the values as a JSON

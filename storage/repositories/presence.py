@@ -17,8 +17,9 @@ from storage.repositories.id_lists import among
 
 class Presence(NamedTuple):
     """A user row's columns that ``touch`` needs, and their roles: a plain tuple, as
-    building a thousand ORM objects (four per user) costs more than the query (and a
-    frozen dataclass's ``__init__`` several times a tuple's)."""
+    building a thousand ORM objects (four per user) costs more than the query, and a
+    frozen dataclass's ``__init__`` more than a tuple's (see bench/README.md, section
+    "Touch read by position")."""
 
     id: int
     telegram_id: int
@@ -70,8 +71,8 @@ async def presence_many(session: AsyncSession, telegram_ids: Sequence[int]) -> d
     if unit_ids:
         found = await session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit_ids)))
         units = {u.id: u for u in found}
-    # by position: a ``Row``'s attributes are looked up by name, ~1 µs each, and a storm
-    # reads a thousand rows of fourteen
+    # by position: a ``Row``'s attributes are looked up by name, at a cost per lookup, and
+    # a storm reads a thousand rows of fourteen (bench/README.md, "Touch read by position")
     return {
         row[1]: Presence._make(
             (*row[:_UNIT], units.get(cast(int, row[_UNIT])) if row[_UNIT] is not None else None)

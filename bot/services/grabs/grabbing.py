@@ -154,8 +154,8 @@ class Grabbing(ClaimRules):
     async def warm_up(self) -> None:
         """Run a grab batch's statements once, on no order and no volunteer (no row is
         read or written), so that SQLAlchemy builds and compiles them at start-up and
-        not during the first storm after it: measured on bench/grab_storm.py, its claim
-        batch took 57–95 ms cold, 28–57 ms after this."""
+        not during the first storm after it, whose claim batch would otherwise wait for
+        them (see bench/README.md, section "Grab statements warmed up")."""
         now = self.clock.now()
         nobody = [0]  # ids start at 1
         async with self.db.transaction() as session:

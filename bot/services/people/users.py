@@ -81,8 +81,9 @@ class UserService:
     bookkeeping is written behind, not waited for, and only once the burst is over (no
     new one for ``seen_quiet`` seconds, at most ``seen_max_wait``), then in one group
     commit: written during a storm it took SQLite's one writer from the grab's claim
-    (measured: the claim batch 90–130 ms with it, ~55 ms without). :meth:`flush`
-    writes what waits and waits for what is still on its way (at shutdown)."""
+    and slowed the claim batch down (see bench/README.md, section "Last seen after the
+    burst"). :meth:`flush` writes what waits and waits for what is still on its way (at
+    shutdown)."""
 
     def __init__(
         self,
