@@ -1,10 +1,10 @@
 """The sandbox's HTTP front: Granian (a Rust HTTP server) in the sandbox's own event loop.
 
 Granian parses requests, keeps connections alive and writes answers in Rust; Python sees one
-whole request (:class:`HttpRequest`) and gives back one :class:`HttpResponse`. A Bot API call
-costs the sandbox about half the CPU it cost behind aiohttp's server (``bench/README.md``):
-the grab storm's thousand answers are served by the sandbox, so its cost per call is part of
-what the bot's users wait for in the benchmark.
+whole request (:class:`HttpRequest`) and gives back one :class:`HttpResponse`. It buys a
+cheaper Bot API call than aiohttp's server gave: the grab storm's thousand answers are served
+by the sandbox, so its cost per call is part of what the bot's users wait for in the
+benchmark. The figures: ``bench/README.md``, "Sandbox server: Granian".
 
 Routes are aiohttp-style patterns: ``/sandbox/users/{user_id:-?\\d+}/{verb}``.
 """

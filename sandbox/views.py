@@ -10,8 +10,9 @@ from sandbox.keyboards import inline_labels
 
 
 def json_copy(value: Any) -> Any:
-    """A deep copy of JSON-shaped data (dicts, lists, scalars), several times faster than
-    ``copy.deepcopy``, which was the sandbox's largest cost per sent message."""
+    """A deep copy of JSON-shaped data (dicts, lists, scalars), cheaper than
+    ``copy.deepcopy``, which was the sandbox's largest cost per sent message (figures:
+    ``bench/README.md``, "Sandbox views: JSON copies")."""
     kind = type(value)
     if kind is dict:
         return {k: json_copy(v) for k, v in value.items()}
