@@ -118,7 +118,44 @@ class AdminsConfig(_Section):
 
 
 class PointsConfig(_Section):
+    """The 公益银行: the rate hours earn at, its limits, how earned points round, the
+    five-star bonus and whether volunteers may transfer points."""
+
     rate_per_hour: Annotated[float, Field(gt=0, le=1000)] = 3
+    # the rate a coordinator may set on publishing: from min_rate to max_rate
+    min_rate: Annotated[float, Field(gt=0, le=1000)] = 0.5
+    max_rate: Annotated[float, Field(gt=0, le=1000)] = 20
+    # earned points round half up to: a tenth, a half, or a whole point
+    rounding: Literal["tenth", "half", "whole"] = "half"
+    # points added for each five-star rating a volunteer receives; 0 = off
+    bonus_five_stars: Annotated[float, Field(ge=0, le=100)] = 0
+    # volunteers may give points to another volunteer or to a unit's community fund
+    transfers: bool = True
+
+    @model_validator(mode="after")
+    def _rates_in_order(self) -> PointsConfig:
+        if self.min_rate > self.max_rate:
+            raise ValueError("min_rate must not be above max_rate")
+        if not self.min_rate <= self.rate_per_hour <= self.max_rate:
+            raise ValueError("rate_per_hour must be from min_rate to max_rate")
+        return self
+
+
+class RatingsConfig(_Section):
+    """评单: when the resident is asked to rate, reminded, and the prompt expires; which
+    ratings alert the coordinators; how long a comment may be."""
+
+    prompt_after_minutes: Annotated[int, Field(ge=0, le=10_080)] = 30
+    reminder_hours: Annotated[int, Field(ge=1, le=720)] = 24
+    expire_days: Annotated[int, Field(ge=1, le=90)] = 7
+    alert_at_or_below: Annotated[int, Field(ge=0, le=5)] = 2
+    comment_max_chars: Annotated[int, Field(ge=1, le=2000)] = 500
+
+    @model_validator(mode="after")
+    def _reminder_before_expiry(self) -> RatingsConfig:
+        if self.reminder_hours >= self.expire_days * 24:
+            raise ValueError("reminder_hours must come before expire_days")
+        return self
 
 
 class VolunteersConfig(_Section):
@@ -199,6 +236,7 @@ class Config(_Section):
     org: OrgConfig = OrgConfig()
     admins: AdminsConfig = AdminsConfig()
     points: PointsConfig = PointsConfig()
+    ratings: RatingsConfig = RatingsConfig()
     volunteers: VolunteersConfig = VolunteersConfig()
     orders: OrdersConfig = OrdersConfig()
     sandbox: SandboxConfig = SandboxConfig()

@@ -102,3 +102,51 @@ class OrderScope(StrEnum):
 
     COMMUNITY = "community"
     STREET = "street"
+
+
+class AccountKind(StrEnum):
+    """An account of the 公益银行 (points bank), double-entry: every movement takes
+    points from one account and gives them to another, so all balances sum to zero.
+
+    ``issuing`` is the bank's own account, the one every earned point comes from (its
+    balance is minus the points in circulation, the only balance below zero);
+    ``volunteer`` is a volunteer's passbook (存折); ``fund`` a unit's community fund
+    (points donated to it); ``rewards`` a unit's rewards account (points spent on its
+    catalogue).
+    """
+
+    ISSUING = "issuing"
+    VOLUNTEER = "volunteer"
+    FUND = "fund"
+    REWARDS = "rewards"
+
+
+class MovementKind(StrEnum):
+    """What a ledger movement was: points earned for verified hours, a bonus, a
+    coordinator's adjustment (with a reason, either way), a reward redeemed, a cancelled
+    redemption refunded, a transfer to another volunteer or a unit's fund."""
+
+    EARN = "earn"
+    BONUS = "bonus"
+    ADJUST = "adjust"
+    REDEEM = "redeem"
+    REFUND = "refund"
+    TRANSFER = "transfer"
+
+
+class RedemptionState(StrEnum):
+    """A reward redeemed (公益兑换): waiting to be handed over, handed over, or
+    cancelled (its points refunded, its stock put back)."""
+
+    PENDING = "pending"
+    HANDED_OVER = "handed_over"
+    CANCELLED = "cancelled"
+
+
+class RatingPromptState(StrEnum):
+    """The resident's 评单 for one order: asked (stars still missing, or the comment),
+    done, or expired unanswered."""
+
+    OPEN = "open"
+    DONE = "done"
+    EXPIRED = "expired"

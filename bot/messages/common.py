@@ -12,6 +12,7 @@ from bot import callback_data
 from bot.i18n import Markup, Translator, escape
 from bot.services.kernel.dto import CategoryDTO, OrderDTO, UnitDTO
 from bot.services.kernel.scheduling import Button, Outgoing
+from bot.services.points.amounts import points
 
 # A notice's builder: the notice, its reader's translator, the timezone times are shown in.
 Builder = Callable[[Any, Translator, str], Outgoing]
@@ -87,3 +88,10 @@ def duration_text(tr: Translator, hours: float) -> Markup:
     if minutes % 60 == 0:
         return tr.ngettext("time.hours", minutes // 60, n=minutes // 60)
     return tr.ngettext("time.minutes", minutes, n=minutes)
+
+
+def points_text(amount: int, *, signed: bool = False) -> str:
+    """Tenths of a point as people read points: ``45`` → ``4.5``, ``30`` → ``3``; with
+    ``signed``, ``+4.5`` / ``-1.5``."""
+    text = str(points(amount))
+    return f"+{text}" if signed and amount > 0 else text
