@@ -5,9 +5,9 @@ bot/messages/rewards.py): a unit's coordinators told of a redemption (with the b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from bot.services.kernel.dto import Recipient
+from bot.services.points.rewards import RedemptionDTO
 from storage.enums import RedemptionState  # handlers and messages compare with it
 
 __all__ = [
@@ -17,21 +17,6 @@ __all__ = [
     "RedemptionMade",
     "RedemptionState",
 ]
-
-
-@dataclass(frozen=True)
-class RedemptionDTO:
-    """A volunteer's redemption of a reward, with the reward's name as it is now."""
-
-    id: int
-    reward_id: int
-    reward_name: str
-    volunteer_id: int
-    cost: int  # tenths, as it cost when redeemed
-    state: str
-    created_at: datetime
-    decided_at: datetime | None = None
-    reason: str | None = None
 
 
 @dataclass(frozen=True)

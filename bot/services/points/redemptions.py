@@ -263,7 +263,7 @@ class RedemptionService(LoopService):
         if not await rewards_repo.decide(
             session, redemption.id, state, by=actor.id, at=now, reason=reason
         ):
-            raise AlreadyDecided(redemption.id)  # by someone else, meanwhile
+            raise AlreadyDecided(str(redemption.id))  # by someone else, meanwhile
         await audit_repo.record(
             session,
             action=f"redemption.{state.value}",

@@ -149,6 +149,21 @@ class RewardDTO:
 
 
 @dataclass(frozen=True)
+class RedemptionDTO:
+    """A volunteer's redemption of a reward, with the reward's name as it is now."""
+
+    id: int
+    reward_id: int
+    reward_name: str
+    volunteer_id: int
+    cost: int  # tenths, as it cost when redeemed
+    state: str
+    created_at: datetime
+    decided_at: datetime | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Offer:
     """A reward offered to a volunteer, with their balance (tenths) before redeeming."""
 
@@ -289,20 +304,20 @@ class RewardService(LoopService):
             before = self.days.dto(reward).form()
             changed = {k: str(v) for k, v in vars(form).items() if getattr(before, k) != v}
             await rewards_repo.change(session, reward.id, self.clock.now(), **self._columns(form))
-            reward = await rewards_repo.get(session, reward.id)
-            assert reward is not None
-            await self._audit(session, "reward.edit", actor, reward, changed=sorted(changed))
-            return self.days.dto(reward)
+            fresh = await rewards_repo.get(session, reward.id)
+            assert fresh is not None
+            await self._audit(session, "reward.edit", actor, fresh, changed=sorted(changed))
+            return self.days.dto(fresh)
 
     async def withdraw(self, actor: UserDTO, reward_id: int) -> RewardDTO:
         """Out of the catalogue (redemptions already made stay as they are)."""
         async with self.db.transaction() as session:
             reward = await self._managed(session, actor, reward_id)
             await rewards_repo.change(session, reward.id, self.clock.now(), active=False)
-            reward = await rewards_repo.get(session, reward.id)
-            assert reward is not None
-            await self._audit(session, "reward.withdraw", actor, reward)
-            return self.days.dto(reward)
+            fresh = await rewards_repo.get(session, reward.id)
+            assert fresh is not None
+            await self._audit(session, "reward.withdraw", actor, fresh)
+            return self.days.dto(fresh)
 
     async def managed(self, actor: UserDTO, page: int) -> Page[RewardDTO]:
         """The catalogue of the coordinator's own unit, newest first."""
