@@ -59,7 +59,7 @@ def catalogue_text(
     items = [
         tr(
             "rewards.catalogue_item",
-            n=i,
+            index=i,
             name=r.name,
             cost=points_text(r.cost),
             stock=r.stock,
