@@ -12,7 +12,7 @@ redemption_decide.py); :data:`FLOWS` are its flows."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
@@ -20,10 +20,10 @@ from bot.background import wake_sender
 from bot.messages import rewards as words
 from bot.messages.common import points_text
 from bot.services.points.rewards import InsufficientPoints
-from handlers.common import Reply, answer, domain_errors, me, pressed_ids, services, tr
+from handlers.common import answer, domain_errors, me, pressed_ids, services, tr
 from handlers.paging import nav_row, pressed_page
 from handlers.points import redemption_decide, rewards_manage
-from handlers.points.rewards_common import send_card, settle
+from handlers.points.rewards_common import button, send_card, settle, show_list
 
 PAGE = "bc"  # bc:<page>  (the catalogue)
 OPEN = "bv"  # bv:<reward id>  (asks to confirm)
@@ -32,29 +32,21 @@ NO = "bn"  # bn:<reward id>
 MINE = "bm"  # bm:<page>  (one's redemptions)
 
 
-def _button(label: str, prefix: str, *parts: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=callbacks.encode(prefix, *parts))
-
-
 async def show_catalogue(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int) -> None:
     t = tr(context)
     result, balance = await services(context).rewards.catalogue(me(context), page)
     rows = [
         [
-            _button(
+            button(
                 t.plain("rewards.button_reward", name=r.name, cost=points_text(r.cost)), OPEN, r.id
             )
         ]
         for r in result.items
     ]
     rows.append(nav_row(PAGE, result))
-    rows.append([_button(t.plain("rewards.button_mine"), MINE, 0)])
+    rows.append([button(t.plain("rewards.button_mine"), MINE, 0)])
     text = words.catalogue_text(t, result.items, result.page, result.pages, balance)
-    markup = InlineKeyboardMarkup([row for row in rows if row])
-    if update.callback_query is not None:
-        await Reply(update, context).edit_or_send(text, markup)
-    else:
-        await Reply(update, context).send(text, markup)
+    await show_list(update, context, text, rows)
 
 
 @domain_errors
@@ -88,8 +80,8 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     markup = InlineKeyboardMarkup(
         [
             [
-                _button(t.plain("rewards.button_confirm"), YES, reward.id, offer.balance),
-                _button(t.plain("rewards.button_keep"), NO, reward.id),
+                button(t.plain("rewards.button_confirm"), YES, reward.id, offer.balance),
+                button(t.plain("rewards.button_keep"), NO, reward.id),
             ]
         ]
     )
@@ -133,12 +125,8 @@ async def show_mine(update: Update, context: ContextTypes.DEFAULT_TYPE, page: in
     text = words.mine_text(
         t, result.items, result.page, result.pages, balance, svc.redemptions.timezone
     )
-    rows = [nav_row(MINE, result), [_button(t.plain("rewards.button_catalogue"), PAGE, 0)]]
-    markup = InlineKeyboardMarkup([row for row in rows if row])
-    if update.callback_query is not None:
-        await Reply(update, context).edit_or_send(text, markup)
-    else:
-        await Reply(update, context).send(text, markup)
+    rows = [nav_row(MINE, result), [button(t.plain("rewards.button_catalogue"), PAGE, 0)]]
+    await show_list(update, context, text, rows)
 
 
 @domain_errors

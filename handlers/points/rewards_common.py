@@ -5,14 +5,34 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot import callback_data as callbacks
 from handlers.common import Reply
 
 log = logging.getLogger(__name__)
+
+
+def button(label: str, prefix: str, *parts: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=callbacks.encode(prefix, *parts))
+
+
+async def show_list(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    text: str,
+    rows: list[list[InlineKeyboardButton]],
+) -> None:
+    """A list (its empty rows left out): in place of the pressed one, or a new message
+    for a command."""
+    markup = InlineKeyboardMarkup([row for row in rows if row])
+    if update.callback_query is not None:
+        await Reply(update, context).edit_or_send(text, markup)
+    else:
+        await Reply(update, context).send(text, markup)
 
 
 async def send_card(

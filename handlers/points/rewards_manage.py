@@ -13,7 +13,7 @@ import re
 import unicodedata
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot import callback_data as callbacks
@@ -28,7 +28,7 @@ from handlers.flows.dispatch import current_turn, start_flow
 from handlers.flows.engine import Flow, Step
 from handlers.flows.turn import Turn
 from handlers.paging import nav_row, pressed_page
-from handlers.points.rewards_common import send_card, settle
+from handlers.points.rewards_common import button, send_card, settle, show_list
 
 LIST = "bl"  # bl:<page>
 CARD = "bo"  # bo:<reward id>
@@ -41,11 +41,7 @@ FLOW = "reward"
 DATE = re.compile(r"^(\d{4})\s*[-/.\u5e74]\s*(\d{1,2})\s*[-/.\u6708]\s*(\d{1,2})\s*\u65e5?$")
 
 
-def _button(label: str, prefix: str, *parts: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=callbacks.encode(prefix, *parts))
-
-
-async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int) -> None:
+async def show_managed(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int) -> None:
     t, user = tr(context), me(context)
     result = await services(context).rewards.managed(user, page)
     assert user.coordinator_unit is not None  # managed() refuses anyone else
@@ -54,24 +50,20 @@ async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: in
         text = t("rewards.manage_title", unit=unit, page=result.page + 1, pages=result.pages)
     else:
         text = t("rewards.manage_empty", unit=unit)
-    rows = [[_button(r.name, CARD, r.id)] for r in result.items]
-    rows += [nav_row(LIST, result), [_button(t.plain("rewards.button_add"), ADD)]]
-    markup = InlineKeyboardMarkup([row for row in rows if row])
-    if update.callback_query is not None:
-        await Reply(update, context).edit_or_send(text, markup)
-    else:
-        await Reply(update, context).send(text, markup)
+    rows = [[button(r.name, CARD, r.id)] for r in result.items]
+    rows += [nav_row(LIST, result), [button(t.plain("rewards.button_add"), ADD)]]
+    await show_list(update, context, text, rows)
 
 
 @domain_errors
 async def on_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await show_list(update, context, 0)
+    await show_managed(update, context, 0)
 
 
 @domain_errors
 async def on_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer(update)
-    await show_list(update, context, pressed_page(update, LIST))
+    await show_managed(update, context, pressed_page(update, LIST))
 
 
 def _card_markup(t: Translator, reward: RewardDTO) -> InlineKeyboardMarkup:
@@ -79,10 +71,10 @@ def _card_markup(t: Translator, reward: RewardDTO) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _button(say("rewards.button_edit"), EDIT, reward.id),
-                _button(say("rewards.button_withdraw"), WITHDRAW, reward.id),
+                button(say("rewards.button_edit"), EDIT, reward.id),
+                button(say("rewards.button_withdraw"), WITHDRAW, reward.id),
             ],
-            [_button(say("rewards.button_list"), LIST, 0)],
+            [button(say("rewards.button_list"), LIST, 0)],
         ]
     )
 
@@ -107,8 +99,8 @@ async def on_withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     markup = InlineKeyboardMarkup(
         [
             [
-                _button(t.plain("rewards.button_withdraw_yes"), WITHDRAW_YES, reward.id),
-                _button(t.plain("rewards.button_keep"), CARD, reward.id),
+                button(t.plain("rewards.button_withdraw_yes"), WITHDRAW_YES, reward.id),
+                button(t.plain("rewards.button_keep"), CARD, reward.id),
             ]
         ]
     )
@@ -183,7 +175,7 @@ class SkippableStep(Step):
         skip = [[turn.button(turn.tr.plain("button.skip"), "skip")]]
         await turn.show(turn.tr(self.question, **self.extra(turn)), turn.keyboard(skip))
 
-    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+    async def onbutton(self, turn: Turn, action: str, arg: str) -> None:
         if action != "skip":
             await turn.ask_again()
             return
@@ -292,7 +284,7 @@ class SummaryStep(Step):
         rows.append([turn.button(t.plain("rewards.button_save"), "save")])
         await turn.show(Markup(text), turn.keyboard(rows, back=False))
 
-    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+    async def onbutton(self, turn: Turn, action: str, arg: str) -> None:
         if action == "edit":
             for _, step, until in self.EDITS:
                 if step == arg:

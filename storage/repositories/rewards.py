@@ -1,20 +1,20 @@
 """The rewards catalogue (公益兑换) and its redemptions.
 
-A redemption takes one of the reward's stock with one conditional statement
-(``UPDATE rewards SET stock = stock - 1 WHERE id = :id AND stock > 0 AND active AND
-within its dates RETURNING stock``), so the stock never goes below zero however many
-redeem at once (the CHECK constraint would refuse it even if this were wrong); a
-redemption is decided (handed over, cancelled) with a conditional update on its state,
-so a second decision changes nothing.
+Redemptions take the reward's stock with one conditional statement
+(``UPDATE rewards SET stock = stock - :n WHERE id = :id AND stock >= :n AND active AND
+within its dates RETURNING stock``, ``n`` the redemptions decided together), so the
+stock never goes below zero however many redeem at once (the CHECK constraint would
+refuse it even if this were wrong); a redemption is decided (handed over, cancelled)
+with a conditional update on its state, so a second decision changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import RedemptionState
@@ -74,13 +74,13 @@ async def of_unit(
     return list(rows), int(total or 0)
 
 
-async def take_one(session: AsyncSession, reward_id: int, now: datetime) -> int | None:
-    """One of the reward's stock, if it has any and is offered now: the stock left, or
-    None (nothing changed)."""
+async def take(session: AsyncSession, reward_id: int, count: int, now: datetime) -> int | None:
+    """``count`` of the reward's stock (a redemption takes one), if it has as many and
+    is offered now: the stock left, or None (nothing changed)."""
     stmt = (
         update(Reward)
-        .where(Reward.id == reward_id, Reward.stock > 0, *_offered(now))
-        .values(stock=Reward.stock - 1)
+        .where(Reward.id == reward_id, Reward.stock >= count, *_offered(now))
+        .values(stock=Reward.stock - count)
         .returning(Reward.stock)
     )
     left = await session.scalar(stmt)
@@ -94,15 +94,25 @@ async def put_back(session: AsyncSession, reward_id: int) -> None:
     )
 
 
-async def add_redemption(
-    session: AsyncSession, *, reward_id: int, volunteer_id: int, cost: int, now: datetime
-) -> Redemption:
-    redemption = Redemption(
-        reward_id=reward_id, volunteer_id=volunteer_id, cost=cost, state=PENDING, created_at=now
+async def add_redemptions(
+    session: AsyncSession, reward_id: int, volunteer_ids: Sequence[int], cost: int, now: datetime
+) -> list[int]:
+    """Pending redemptions of the reward, one per volunteer id (in one statement); their
+    ids, in the same order."""
+    rows = await session.execute(
+        insert(Redemption).returning(Redemption.id, sort_by_parameter_order=True),
+        [
+            {
+                "reward_id": reward_id,
+                "volunteer_id": volunteer_id,
+                "cost": cost,
+                "state": PENDING,
+                "created_at": now,
+            }
+            for volunteer_id in volunteer_ids
+        ],
     )
-    session.add(redemption)
-    await session.flush()
-    return redemption
+    return [int(row[0]) for row in rows]
 
 
 async def redemption(session: AsyncSession, redemption_id: int) -> Redemption | None:
@@ -153,15 +163,22 @@ async def balance_of(session: AsyncSession, key: str) -> int:
     return int(value or 0)
 
 
-async def volunteer_name(session: AsyncSession, user_id: int) -> str:
-    """How coordinators read a volunteer's name: the one they registered with."""
-    row = await session.execute(
-        select(VolunteerProfile.real_name, User.first_name)
-        .select_from(User)
-        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
-        .where(User.id == user_id)
+async def accounts(session: AsyncSession, keys: Collection[str]) -> dict[str, tuple[int, int]]:
+    """The accounts named ``keys`` that are open: key → (id, balance)."""
+    rows = await session.execute(
+        select(PointAccount.key, PointAccount.id, PointAccount.balance).where(
+            PointAccount.key.in_(list(keys))
+        )
     )
-    found = row.first()
-    if found is None:
-        return ""
-    return str(found[0] or found[1])
+    return {key: (int(id_), int(balance)) for key, id_, balance in rows.all()}
+
+
+async def volunteer_names(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, str]:
+    """How coordinators read volunteers' names: the one they registered with (else
+    Telegram's)."""
+    rows = await session.execute(
+        select(User.id, VolunteerProfile.real_name, User.first_name)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .where(User.id.in_(list(set(user_ids))))
+    )
+    return {int(uid): str(real or first) for uid, real, first in rows.all()}

@@ -1,65 +1,54 @@
-"""Redeeming a reward (公益兑换), and a coordinator handing it over or cancelling it.
+"""Redeeming a reward (公益兑换) — a coordinator's decisions and the volunteer's list are
+in :mod:`bot.services.points.redemption_decisions`.
 
 A redemption is three things in ONE transaction: one of the reward's stock (a
-conditional ``UPDATE … SET stock = stock - 1 WHERE stock > 0 AND active …``), the
-redemption row, and the ``redeem`` movement of its cost from the volunteer's account to
-the unit's rewards account (``points.move``, key ``redeem:<redemption id>``, which
-refuses when the balance is short). Each in a savepoint: a refusal leaves nothing of
-it. Redemptions of one reward made at the same time are decided together, in the order
-they came, in one transaction (a :class:`~bot.runtime.batching.Batcher` per reward, as
-grabs are): a storm of 500 taps on a reward with 50 in stock costs one write
-transaction, not 500 queued on SQLite's one writer. Once the stock is out, the rest of
-the batch is told so without another statement.
+conditional ``UPDATE rewards SET stock = stock - k WHERE id = :id AND stock >= k AND
+active AND within its dates``), the redemption row, and the ``redeem`` movement of its
+cost from the volunteer's account to the unit's rewards account (``points.move``, key
+``redeem:<redemption id>``, which refuses when the balance is short).
 
-A cancellation books the ``refund`` (key ``refund:<redemption id>``) back and puts the
-one back into the stock; handing over and cancelling are conditional on the redemption
-still pending, audited, and the volunteer is told."""
+Redemptions of one reward made at the same time are decided together, in the order they
+came (a :class:`~bot.runtime.batching.Batcher` per reward, as grabs are): one write
+transaction reads the reward and every tapper's balance (one statement), decides in
+memory who gets one — in stock, offered to their community, the balance their
+confirmation showed, enough points — and tells the others at once (before the writes:
+in a storm of 500 taps on a stock of 50, 450 are answered within a read); then it takes
+the winners' stock in one conditional UPDATE, inserts their redemptions in one
+statement and books each movement. Reads and writes are in the one transaction, so on
+SQLite (one writer) nothing changes between them; on PostgreSQL a concurrent spend from
+another process makes a conditional statement refuse — the transaction is rolled back
+and the batch's unanswered taps decided again. The CHECK constraints (stock ≥ 0, no
+balance but the bank's below 0) hold even if this code were wrong."""
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.runtime.batching import Batcher
-from bot.services.kernel.base import LoopService
-from bot.services.kernel.dto import Page, Recipient, Role, UserDTO
-from bot.services.kernel.errors import AlreadyDecided, DomainError, NotFound
-from bot.services.kernel.flows import clear_draft
-from bot.services.kernel.paging import fetch_page
-from bot.services.kernel.scope import (
-    ancestor_ids,
-    require_coordinator,
-    require_role,
-    require_scope,
-)
-from bot.services.kernel.validation import free_text
-from bot.services.people.recipients import nearest_coordinators, recipient
-from bot.services.points.notices import (
-    RedemptionCancelled,
-    RedemptionDTO,
-    RedemptionHandedOver,
-    RedemptionMade,
-)
+from bot.services.kernel.dto import Role, UserDTO
+from bot.services.kernel.errors import DomainError, NotFound
+from bot.services.kernel.scope import ancestor_ids, require_role
+from bot.services.people.recipients import nearest_coordinators
+from bot.services.points.notices import RedemptionMade
+from bot.services.points.redemption_decisions import RedemptionDecisions
 from bot.services.points.rewards import (
     InsufficientPoints,
-    OutOfStock,
+    RedemptionDTO,
     refuse_unoffered,
     volunteer_key,
 )
 from storage.enums import AccountKind, MovementKind, RedemptionState
-from storage.models import Redemption, Reward
-from storage.repositories import audit as audit_repo
 from storage.repositories import org as org_repo
 from storage.repositories import points as points_repo
 from storage.repositories import rewards as rewards_repo
 
 log = logging.getLogger(__name__)
 
-REASON_MAX = 500  # redemptions.reason
-PAGE_SIZE = 10
+ATTEMPTS = 3  # a batch raced by another process is decided again, this often
 
 
 class BalanceChanged(DomainError):
@@ -75,34 +64,39 @@ class Redeemed:
     balance: int  # the volunteer's, after it (tenths)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Tap:
     volunteer: UserDTO
     expected_balance: int | None
+    answer: asyncio.Future[Redeemed]  # told as soon as it is decided
 
 
-def redemption_dto(redemption: Redemption, reward: Reward) -> RedemptionDTO:
-    return RedemptionDTO(
-        id=redemption.id,
-        reward_id=reward.id,
-        reward_name=reward.name,
-        volunteer_id=redemption.volunteer_id,
-        cost=redemption.cost,
-        state=redemption.state,
-        created_at=redemption.created_at,
-        decided_at=redemption.decided_at,
-        reason=redemption.reason,
-    )
+class _Raced(Exception):
+    """A conditional statement refused what the batch's read allowed (another process
+    spent meanwhile): the batch is rolled back and decided again."""
+
+
+def _tell(tap: _Tap, outcome: Redeemed | BaseException) -> None:
+    if tap.answer.done():
+        return
+    if isinstance(outcome, BaseException):
+        tap.answer.set_exception(outcome)
+    else:
+        tap.answer.set_result(outcome)
+
+
+def _outcome(tap: _Tap) -> Redeemed | BaseException:
+    if tap.answer.cancelled():  # its caller gave up
+        return asyncio.CancelledError()
+    return tap.answer.exception() or tap.answer.result()
 
 
 @dataclass(eq=False)
-class RedemptionService(LoopService):
+class RedemptionService(RedemptionDecisions):
     _batches: Batcher[int, _Tap, Redeemed] = field(init=False)
 
     def __post_init__(self) -> None:
         self._batches = Batcher(self._batch, max_batch=1000, name="rewards.redeem")
-
-    # ---- redeeming ---------------------------------------------------------------
 
     async def redeem(
         self, volunteer: UserDTO, reward_id: int, expected_balance: int | None = None
@@ -111,30 +105,40 @@ class RedemptionService(LoopService):
         InsufficientPoints, RewardUnavailable, BalanceChanged (``expected_balance``:
         the balance their confirmation showed), NotAllowed otherwise."""
         require_role(volunteer, Role.VOLUNTEER)
-        return await self._batches.submit(reward_id, _Tap(volunteer, expected_balance))
+        tap = _Tap(volunteer, expected_balance, asyncio.get_running_loop().create_future())
+        batch = asyncio.ensure_future(self._batches.submit(reward_id, tap))
+
+        def settled(done: asyncio.Future[Redeemed]) -> None:
+            if done.cancelled():
+                if not tap.answer.done():
+                    tap.answer.cancel()
+                return
+            error = done.exception()
+            _tell(tap, error if error is not None else done.result())
+
+        batch.add_done_callback(settled)
+        return await tap.answer
 
     async def _batch(self, reward_id: int, taps: list[_Tap]) -> Sequence[Redeemed | BaseException]:
-        try:
-            return await self._redeem_many(reward_id, taps)
-        except Exception:
-            if len(taps) == 1:
-                raise
-            log.exception(
-                "redemption batch of %s on reward %s failed; one by one", len(taps), reward_id
-            )
-            outcomes: list[Redeemed | BaseException] = []
-            for tap in taps:
-                try:
-                    outcomes.append((await self._redeem_many(reward_id, [tap]))[0])
-                except Exception as exc:  # handed to that tap's caller
-                    outcomes.append(exc)
-            return outcomes
+        for attempt in range(ATTEMPTS):
+            open_taps = [tap for tap in taps if not tap.answer.done()]
+            try:
+                decided = await self._redeem_many(reward_id, open_taps)
+            except _Raced:
+                log.info("redemption batch on reward %s raced (attempt %s)", reward_id, attempt)
+                continue
+            for tap, outcome in zip(open_taps, decided, strict=True):
+                _tell(tap, outcome)
+            break
+        else:
+            raise RuntimeError(f"redemptions of reward {reward_id} raced {ATTEMPTS} times")
+        return [_outcome(tap) for tap in taps]
 
     async def _redeem_many(
         self, reward_id: int, taps: list[_Tap]
     ) -> list[Redeemed | BaseException]:
         now = self.clock.now()
-        outcomes: list[Redeemed | BaseException] = []
+        outcomes: list[Redeemed | BaseException | None] = [None] * len(taps)
         async with self.db.transaction() as session:
             reward = await rewards_repo.get(session, reward_id)
             if reward is None:
@@ -147,177 +151,66 @@ class RedemptionService(LoopService):
                 if community not in areas:
                     home = await org_repo.unit(session, community) if community else None
                     areas[community] = ancestor_ids(home.path) if home is not None else []
-            to_account = await points_repo.account_id(session, AccountKind.REWARDS, reward.unit_id)
-            coordinators: list[Recipient] | None = None
-            stock = reward.stock  # as the batch goes on (the row is not read again)
-            for tap in taps:
+            keys = {volunteer_key(tap.volunteer.id) for tap in taps}
+            accounts = await rewards_repo.accounts(session, keys)
+            # who gets one, in the order they came; the others are told now
+            stock, winners = reward.stock, []
+            for i, tap in enumerate(taps):
+                key = volunteer_key(tap.volunteer.id)
+                account, balance = accounts.get(key, (0, 0))
                 try:
-                    area = areas[tap.volunteer.community_id]
-                    refuse_unoffered(reward, area, now, stock)
-                    done = await self._redeem_one(session, reward, to_account, tap)
-                except OutOfStock as error:
-                    stock = 0  # taken meanwhile by another process: none for the rest
-                    outcomes.append(error)
-                    continue
+                    refuse_unoffered(reward, areas[tap.volunteer.community_id], now, stock)
+                    if tap.expected_balance is not None and balance != tap.expected_balance:
+                        raise BalanceChanged(key)
+                    if balance < reward.cost:
+                        raise InsufficientPoints(balance, reward.cost)
                 except DomainError as error:
-                    outcomes.append(error)
+                    outcomes[i] = error
+                    _tell(tap, copy.copy(error))
                     continue
+                accounts[key] = (account, balance - reward.cost)
                 stock -= 1
-                if coordinators is None:
-                    coordinators = await nearest_coordinators(
-                        session, unit.path, self.default_language
-                    )
-                name = await rewards_repo.volunteer_name(session, tap.volunteer.id)
+                winners.append((i, tap, account))
+            if not winners:
+                return [o for o in outcomes if o is not None]
+            # their stock, their redemptions, their movements
+            if await rewards_repo.take(session, reward.id, len(winners), now) is None:
+                raise _Raced()
+            ids = await rewards_repo.add_redemptions(
+                session, reward.id, [tap.volunteer.id for _, tap, _ in winners], reward.cost, now
+            )
+            to_account = await points_repo.account_id(session, AccountKind.REWARDS, reward.unit_id)
+            names = await rewards_repo.volunteer_names(
+                session, [t.volunteer.id for _, t, _ in winners]
+            )
+            coordinators = await nearest_coordinators(session, unit.path, self.default_language)
+            left = reward.stock
+            for (i, tap, account), redemption_id in zip(winners, ids, strict=True):
+                booked = await points_repo.move(
+                    session,
+                    key=f"redeem:{redemption_id}",
+                    kind=MovementKind.REDEEM,
+                    amount=reward.cost,
+                    from_account=account,
+                    to_account=to_account,
+                    at=now,
+                    redemption_id=redemption_id,
+                    actor_id=tap.volunteer.id,
+                )
+                if not isinstance(booked, points_repo.Booked):
+                    raise _Raced()
+                left -= 1
+                redemption = RedemptionDTO(
+                    id=redemption_id,
+                    reward_id=reward.id,
+                    reward_name=reward.name,
+                    volunteer_id=tap.volunteer.id,
+                    cost=reward.cost,
+                    state=RedemptionState.PENDING.value,
+                    created_at=now,
+                )
+                name = names.get(tap.volunteer.id, tap.volunteer.display_name)
                 for to in coordinators:
-                    notice = RedemptionMade(to, done.redemption, name, stock)
-                    await self.notifier.notify(session, notice)
-                outcomes.append(done)
-        return outcomes
-
-    async def _redeem_one(
-        self, session: AsyncSession, reward: Reward, to_account: int, tap: _Tap
-    ) -> Redeemed:
-        """Stock, redemption and movement in a savepoint: all, or (raising) none."""
-        volunteer = tap.volunteer
-        from_account = await points_repo.account_id(session, AccountKind.VOLUNTEER, volunteer.id)
-        if tap.expected_balance is not None:
-            if await points_repo.balance(session, from_account) != tap.expected_balance:
-                raise BalanceChanged(str(volunteer.id))
-        now = self.clock.now()
-        savepoint = await session.begin_nested()
-        try:
-            if await rewards_repo.take_one(session, reward.id, now) is None:
-                raise OutOfStock(str(reward.id))
-            redemption = await rewards_repo.add_redemption(
-                session, reward_id=reward.id, volunteer_id=volunteer.id, cost=reward.cost, now=now
-            )
-            booked = await points_repo.move(
-                session,
-                key=f"redeem:{redemption.id}",
-                kind=MovementKind.REDEEM,
-                amount=reward.cost,
-                from_account=from_account,
-                to_account=to_account,
-                at=now,
-                redemption_id=redemption.id,
-                actor_id=volunteer.id,
-            )
-            if not isinstance(booked, points_repo.Booked):
-                balance = await points_repo.balance(session, from_account)
-                raise InsufficientPoints(balance, reward.cost)
-        except BaseException:
-            await savepoint.rollback()
-            raise
-        await savepoint.commit()
-        return Redeemed(redemption_dto(redemption, reward), booked.from_balance)
-
-    # ---- the volunteer's list ------------------------------------------------------
-
-    async def mine(self, volunteer: UserDTO, page: int) -> tuple[Page[RedemptionDTO], int]:
-        """The volunteer's redemptions, newest first, and their balance."""
-        async with self.db.read() as session:
-
-            async def fetch(offset: int, limit: int) -> tuple[list[RedemptionDTO], int]:
-                rows, total = await rewards_repo.of_volunteer(session, volunteer.id, offset, limit)
-                return [redemption_dto(r, w) for r, w in rows], total
-
-            rows, shown, pages, total = await fetch_page(fetch, page, PAGE_SIZE)
-            balance = await rewards_repo.balance_of(session, volunteer_key(volunteer.id))
-        return Page(tuple(rows), shown, pages, total), balance
-
-    # ---- a coordinator decides -------------------------------------------------------
-
-    async def _deciding(
-        self, session: AsyncSession, actor: UserDTO, redemption_id: int
-    ) -> tuple[Redemption, Reward]:
-        """The redemption, for a coordinator of its reward's unit (or above); still
-        pending (else AlreadyDecided)."""
-        require_coordinator(actor)
-        redemption = await rewards_repo.redemption(session, redemption_id)
-        if redemption is None:
-            raise NotFound("redemption")
-        reward = await rewards_repo.get(session, redemption.reward_id)
-        assert reward is not None
-        unit = await org_repo.unit(session, reward.unit_id)
-        assert unit is not None
-        require_scope(actor, unit.path)
-        if redemption.state != RedemptionState.PENDING.value:
-            raise AlreadyDecided(redemption.state)
-        return redemption, reward
-
-    async def decidable(self, actor: UserDTO, redemption_id: int) -> RedemptionDTO:
-        """Checked before the cancellation asks for its reason."""
-        async with self.db.read() as session:
-            return redemption_dto(*await self._deciding(session, actor, redemption_id))
-
-    async def _decided(
-        self,
-        session: AsyncSession,
-        actor: UserDTO,
-        redemption: Redemption,
-        reward: Reward,
-        state: RedemptionState,
-        reason: str | None = None,
-    ) -> RedemptionDTO:
-        now = self.clock.now()
-        if not await rewards_repo.decide(
-            session, redemption.id, state, by=actor.id, at=now, reason=reason
-        ):
-            raise AlreadyDecided(str(redemption.id))  # by someone else, meanwhile
-        await audit_repo.record(
-            session,
-            action=f"redemption.{state.value}",
-            actor_id=actor.id,
-            unit_id=reward.unit_id,
-            target_kind="redemption",
-            target_id=redemption.id,
-            detail={"reward": reward.id, "cost": redemption.cost, "reason": reason},
-        )
-        fresh = await rewards_repo.redemption(session, redemption.id)
-        assert fresh is not None
-        return redemption_dto(fresh, reward)
-
-    async def hand_over(self, actor: UserDTO, redemption_id: int) -> RedemptionDTO:
-        async with self.db.transaction() as session:
-            redemption, reward = await self._deciding(session, actor, redemption_id)
-            done = await self._decided(
-                session, actor, redemption, reward, RedemptionState.HANDED_OVER
-            )
-            to = await recipient(session, redemption.volunteer_id, self.default_language)
-            await self.notifier.notify(session, RedemptionHandedOver(to, done))
-            return done
-
-    async def cancel(
-        self, actor: UserDTO, redemption_id: int, reason: str, *, draft_of: int | None = None
-    ) -> RedemptionDTO:
-        """Cancelled with a reason: the points back (``refund``), the one back into the
-        stock, the volunteer told."""
-        text = free_text(reason, "reason", REASON_MAX)
-        async with self.db.transaction() as session:
-            await clear_draft(session, draft_of)
-            redemption, reward = await self._deciding(session, actor, redemption_id)
-            done = await self._decided(
-                session, actor, redemption, reward, RedemptionState.CANCELLED, text
-            )
-            volunteer = await points_repo.account_id(
-                session, AccountKind.VOLUNTEER, redemption.volunteer_id
-            )
-            rewards = await points_repo.account_id(session, AccountKind.REWARDS, reward.unit_id)
-            booked = await points_repo.move(
-                session,
-                key=f"refund:{redemption.id}",
-                kind=MovementKind.REFUND,
-                amount=redemption.cost,
-                from_account=rewards,
-                to_account=volunteer,
-                at=self.clock.now(),
-                redemption_id=redemption.id,
-                actor_id=actor.id,
-                reason=text,
-            )
-            if not isinstance(booked, points_repo.Booked):  # the redeem put it there
-                raise RuntimeError(f"refund of redemption {redemption.id}: {booked}")
-            await rewards_repo.put_back(session, reward.id)
-            to = await recipient(session, redemption.volunteer_id, self.default_language)
-            await self.notifier.notify(session, RedemptionCancelled(to, done, booked.to_balance))
-            return done
+                    await self.notifier.notify(session, RedemptionMade(to, redemption, name, left))
+                outcomes[i] = Redeemed(redemption, booked.from_balance)
+        return [o for o in outcomes if o is not None]
