@@ -175,7 +175,7 @@ class SkippableStep(Step):
         skip = [[turn.button(turn.tr.plain("button.skip"), "skip")]]
         await turn.show(turn.tr(self.question, **self.extra(turn)), turn.keyboard(skip))
 
-    async def onbutton(self, turn: Turn, action: str, arg: str) -> None:
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
         if action != "skip":
             await turn.ask_again()
             return
@@ -284,7 +284,7 @@ class SummaryStep(Step):
         rows.append([turn.button(t.plain("rewards.button_save"), "save")])
         await turn.show(Markup(text), turn.keyboard(rows, back=False))
 
-    async def onbutton(self, turn: Turn, action: str, arg: str) -> None:
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
         if action == "edit":
             for _, step, until in self.EDITS:
                 if step == arg:

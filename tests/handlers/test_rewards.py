@@ -77,7 +77,7 @@ async def test_a_coordinator_adds_a_reward_and_bad_answers_lose_nothing(harness:
     assert "2.5" in summary.content and "3 left" in summary.content
     assert "2026-03-10" in summary.content and "2026-03-20" in summary.content
     replies = await boss.press(EN.plain("rewards.button_save"))
-    assert any("is in the catalogue" in m.content for m in replies)
+    assert any("is in the catalogue" in m.content for m in replies), [m.content for m in replies]
     assert replies[-1].photo is not None  # the card, with its photo
     async with harness.db.read() as session:
         (reward,) = list(await session.scalars(select(Reward)))
