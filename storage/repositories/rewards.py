@@ -39,7 +39,14 @@ async def add(session: AsyncSession, **values: Any) -> Reward:
     return reward
 
 
+REWARD_ID_MAX = 2**31 - 1  # rewards.id is a 32-bit integer
+
+
 async def get(session: AsyncSession, reward_id: int) -> Reward | None:
+    """The reward, or None (also for an id no 32-bit column can hold: pressed data may
+    carry any 64-bit id, which PostgreSQL would refuse to compare with it)."""
+    if not 0 < reward_id <= REWARD_ID_MAX:
+        return None
     return await session.get(Reward, reward_id, populate_existing=True)
 
 

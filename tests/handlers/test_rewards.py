@@ -146,6 +146,8 @@ async def test_forged_presses_are_refused(harness: Harness) -> None:
         (f"bv:{far_reward.id}", "error.reward_unavailable"),
         (f"by:{far_reward.id}:100", "error.reward_unavailable"),
         ("bv:99999", "error.not_found"),
+        ("by:2147483648:100", "error.not_found"),  # beyond rewards.id's 32 bits
+        (f"bo:{far_reward.id}", "error.not_allowed"),  # a volunteer manages nothing
         ("by:1:-5", "error.stale"),
         ("bh:1", "error.not_allowed"),  # a volunteer is no coordinator
         ("bxy:1", "error.not_allowed"),
