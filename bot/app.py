@@ -36,6 +36,8 @@ from bot.services.people.coordinators import CoordinatorService
 from bot.services.people.held import HeldMessages
 from bot.services.people.users import UserService
 from bot.services.people.volunteers import VolunteerService
+from bot.services.points.redemptions import RedemptionService
+from bot.services.points.rewards import RewardService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
 from bot.services.service_day.attendance import AttendanceService
@@ -119,6 +121,8 @@ def build_services(
             grace=timedelta(minutes=config.orders.service_grace_minutes),
             hide_contact_after=timedelta(hours=config.orders.hide_contact_after_hours),
         ),
+        rewards=RewardService(**loop),
+        redemptions=RedemptionService(**loop),
     )
     services.wire()
     return services

@@ -23,6 +23,8 @@ CONFIRM_SERVICE = "sc"  # sc:<order id>  (the requester confirms the service was
 ORDER_ATTENDANCE = "av"  # av:<order id>  (a coordinator's view of an order's volunteers)
 REVIEW_ORDER = "ro"  # ro:<order id>  (open the review of a request that waited too long)
 WIDEN = "ow"  # ow:<order id>  (announce an order short of volunteers to the whole street)
+HAND_OVER = "bh"  # bh:<redemption id>  (a coordinator handed the redeemed reward over)
+CANCEL_REDEMPTION = "bk"  # bk:<redemption id>  (a coordinator cancels it, with a reason)
 
 
 def encode(prefix: str, *parts: int | str) -> str:

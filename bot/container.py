@@ -15,6 +15,8 @@ from bot.services.people.coordinators import CoordinatorService
 from bot.services.people.held import HeldMessages
 from bot.services.people.users import UserService
 from bot.services.people.volunteers import VolunteerService
+from bot.services.points.redemptions import RedemptionService
+from bot.services.points.rewards import RewardService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
 from bot.services.service_day.attendance import AttendanceService
@@ -41,6 +43,8 @@ class Services:
     contact: ContactService
     escalation: EscalationService
     attendance: AttendanceService
+    rewards: RewardService
+    redemptions: RedemptionService
 
     async def warm_up(self) -> None:
         """Prepare what the busiest moment, a grab storm, runs (see ClaimService.warm_up),

@@ -24,6 +24,7 @@ from handlers.flows.dispatch import on_button, on_message
 from handlers.flows.engine import PREFIX, REGISTRY_KEY, FlowRegistry
 from handlers.grabs import grab
 from handlers.people import approvals, coordinators, profile, registration
+from handlers.points import rewards
 from handlers.requests import (
     activity,
     escalation,
@@ -58,6 +59,7 @@ def flow_registry() -> FlowRegistry:
             *review_edit.FLOWS,
             *myplaces.FLOWS,
             *correct_hours.FLOWS,
+            *rewards.FLOWS,
         )
     )
 
@@ -106,6 +108,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *my_requests.HANDLERS,
     ):
         app.add_handler(handler, group=FEATURES)
+    rewards.register(app, FEATURES)  # 公益兑换: the catalogue and redemptions
     app.add_handler(
         CallbackQueryHandler(domain_errors(on_button), pattern=rf"^{PREFIX}:"), group=FEATURES
     )

@@ -1,0 +1,91 @@
+"""The drafts of the rewards catalogue's flows (handlers/points/rewards_manage.py,
+handlers/points/redemption_decide.py): a reward as a coordinator adds or edits it, each
+answer checked by the catalogue's own checks (bot/services/points/rewards.py), and the
+redemption a coordinator cancels."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import ValidationInfo, field_validator
+
+from bot.services.kernel.drafts import Draft, needed
+from bot.services.points.rewards import (
+    RewardDTO,
+    RewardForm,
+    check_cost,
+    check_days,
+    check_description,
+    check_name,
+    check_stock,
+)
+
+
+class RewardDraft(Draft):
+    """A reward being added (``reward`` None) or edited."""
+
+    reward: int | None = None
+    name: str | None = None
+    description: str | None = None
+    cost: int | None = None  # tenths
+    stock: int | None = None
+    first_day: date | None = None
+    last_day: date | None = None
+    photo: str | None = None  # a Telegram file_id
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else check_name(value)
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str | None) -> str | None:
+        return None if value is None else check_description(value)
+
+    @field_validator("cost")
+    @classmethod
+    def _cost(cls, value: int | None) -> int | None:
+        return None if value is None else check_cost(value)
+
+    @field_validator("stock")
+    @classmethod
+    def _stock(cls, value: int | None) -> int | None:
+        return None if value is None else check_stock(value)
+
+    @field_validator("last_day")
+    @classmethod
+    def _last_day(cls, value: date | None, info: ValidationInfo) -> date | None:
+        check_days(info.data.get("first_day"), value)
+        return value
+
+    @classmethod
+    def of(cls, reward: RewardDTO) -> RewardDraft:
+        return cls(
+            reward=reward.id,
+            name=reward.name,
+            description=reward.description or None,
+            cost=reward.cost,
+            stock=reward.stock,
+            first_day=reward.first_day,
+            last_day=reward.last_day,
+            photo=reward.photo_file_id,
+        )
+
+    def form(self) -> RewardForm:
+        return RewardForm(
+            name=needed(self.name, "reward_name"),
+            cost=needed(self.cost, "cost"),
+            stock=needed(self.stock, "stock"),
+            description=self.description or "",
+            first_day=self.first_day,
+            last_day=self.last_day,
+            photo_file_id=self.photo,
+        )
+
+
+class RedemptionCancelDraft(Draft):
+    """A coordinator cancelling a redemption: which, and its reward's name as shown."""
+
+    redemption: int | None = None
+    name: str | None = None

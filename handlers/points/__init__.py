@@ -1,0 +1,1 @@
+"""handlers.points: the 公益银行 (points bank) in the chat."""
