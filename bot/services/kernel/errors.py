@@ -207,3 +207,23 @@ class OrderCalledOff(ContactHidden):
     """The address and phone of an order its requester called off: no longer shown."""
 
     code = "order_called_off"
+
+
+# ---- the 公益银行 ledger: bot/services/points/
+
+
+class InsufficientPoints(DomainError):
+    """A spend, a transfer or a coordinator's deduction larger than the balance
+    (``balance``, in tenths, also in ``values``): nothing is moved."""
+
+    code = "insufficient_points"
+
+    def __init__(self, balance: int) -> None:
+        super().__init__(f"the balance is {balance} tenths", balance=balance)
+        self.balance = balance
+
+
+class TransfersOff(NotAllowed):
+    """``[points] transfers = false``: volunteers may not give points away."""
+
+    code = "transfers_off"
