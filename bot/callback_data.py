@@ -23,6 +23,7 @@ CONFIRM_SERVICE = "sc"  # sc:<order id>  (the requester confirms the service was
 ORDER_ATTENDANCE = "av"  # av:<order id>  (a coordinator's view of an order's volunteers)
 REVIEW_ORDER = "ro"  # ro:<order id>  (open the review of a request that waited too long)
 WIDEN = "ow"  # ow:<order id>  (announce an order short of volunteers to the whole street)
+ADJUST_POINTS = "pj"  # pj:<volunteer user id>  (a coordinator adjusts a volunteer's points)
 
 
 def encode(prefix: str, *parts: int | str) -> str:

@@ -49,8 +49,12 @@ EVERYONE = ("start", "me", "lang", "help", "cancel")
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("everyone", "help.everyone", EVERYONE),
     ("requests", "help.resident", ("request", "myrequests")),
-    ("volunteer", "help.volunteer", ("orders", "myplaces")),
-    ("coordinator", "help.coordinator", ("review", "activity", "order", "pending", "coordinators")),
+    ("volunteer", "help.volunteer", ("orders", "myplaces", "passbook", "points", "transfer")),
+    (
+        "coordinator",
+        "help.coordinator",
+        ("review", "activity", "order", "adjust", "pending", "coordinators"),
+    ),
 )
 COMMANDS = tuple(name for _, _, names in SECTIONS for name in names)
 TELEGRAM_CODES = {"zh_CN": "zh", "en": "en"}

@@ -13,8 +13,8 @@ from handlers.menus import COMMANDS, commands_of, help_text, menu
 
 UNIT = UnitDTO(4, 1, "community", "c", "龙湖东岸社区", "Longhu", "/1/2/4/")
 RESIDENT_ONLY = {"request", "myrequests"}
-VOLUNTEER_ONLY = {"orders", "myplaces"}
-COORDINATOR_ONLY = {"review", "activity", "order", "pending", "coordinators"}
+VOLUNTEER_ONLY = {"orders", "myplaces", "passbook", "points", "transfer"}
+COORDINATOR_ONLY = {"review", "activity", "order", "adjust", "pending", "coordinators"}
 
 
 def person(**values: object) -> UserDTO:

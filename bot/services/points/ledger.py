@@ -16,15 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.kernel.base import LoopService
 from bot.services.kernel.dto import OrderDTO, UnitDTO, UserDTO
-from bot.services.kernel.errors import InsufficientPoints, NotFound
+from bot.services.kernel.errors import InsufficientPoints, InvalidValue, NotFound
 from bot.services.kernel.scope import require_coordinator, require_scope
+from bot.services.kernel.validation import typed_number
 from bot.services.org.units import unit_dto
 from bot.services.points.amounts import Rounding, earned, window_points
 from storage.enums import AccountKind, ApprovalState, MovementKind
-from storage.models import VolunteerProfile
+from storage.models import User, VolunteerProfile
 from storage.repositories import org as org_repo
 from storage.repositories import passbook as passbook_repo
 from storage.repositories import points as points_repo
+from storage.repositories import users as users_repo
 from storage.repositories import volunteers as volunteers_repo
 
 
@@ -48,6 +50,16 @@ async def issuing_account(session: AsyncSession) -> int:
 
 async def fund_account(session: AsyncSession, unit_id: int) -> int:
     return await points_repo.account_id(session, AccountKind.FUND, unit_id)
+
+
+async def find_user(session: AsyncSession, query: str) -> User | None:
+    """The person a typed Telegram id or @username names (InvalidValue for neither)."""
+    text = query.strip()
+    if text.startswith("@") and len(text) > 1:
+        return await users_repo.by_username(session, text[1:])
+    if (number := typed_number(text)) is not None:
+        return await users_repo.by_telegram_id(session, number)
+    raise InvalidValue("volunteer_query", "format")
 
 
 async def scoped_volunteer(
@@ -114,6 +126,18 @@ class PointsBase(LoopService):
         """The volunteer's own balance, in tenths."""
         async with self.db.read() as session:
             return await balance_of(session, user.id)
+
+    async def find_volunteer(self, actor: UserDTO, query: str) -> VolunteerPoints:
+        """The volunteer a coordinator names by Telegram id or @username, in their unit
+        or below (NotFound / NotInScope)."""
+        require_coordinator(actor)
+        async with self.db.read() as session:
+            user = await find_user(session, query)
+            if user is None:
+                raise NotFound("volunteer")
+            profile, unit = await scoped_volunteer(session, actor, user.id)
+            balance = await balance_of(session, user.id)
+        return VolunteerPoints(user.id, profile.real_name, unit, balance)
 
     async def volunteer_points(self, actor: UserDTO, volunteer_id: int) -> VolunteerPoints:
         """A volunteer's balance, for a coordinator of their unit or above."""

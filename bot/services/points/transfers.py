@@ -14,15 +14,19 @@ from bot.services.kernel.dto import Role, UnitDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue, NotFound, TransfersOff
 from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.scope import require_role
-from bot.services.kernel.validation import typed_number
 from bot.services.org.units import unit_dto
 from bot.services.people.recipients import recipient
 from bot.services.points.amounts import TENTHS_PER_POINT
-from bot.services.points.ledger import PointsBase, fund_account, spend, volunteer_account
+from bot.services.points.ledger import (
+    PointsBase,
+    find_user,
+    fund_account,
+    spend,
+    volunteer_account,
+)
 from bot.services.points.notices import PointsReceived
 from storage.enums import ApprovalState, MovementKind
 from storage.repositories import org as org_repo
-from storage.repositories import users as users_repo
 from storage.repositories import volunteers as volunteers_repo
 
 TRANSFER_MAX = 10_000 * TENTHS_PER_POINT  # tenths
@@ -59,14 +63,8 @@ class Transfers(PointsBase):
     async def transfer_target(self, actor: UserDTO, query: str) -> Target:
         """The approved volunteer a typed Telegram id or @username names (not oneself)."""
         self._may_transfer(actor)
-        text = query.strip()
         async with self.db.read() as session:
-            if text.startswith("@") and len(text) > 1:
-                user = await users_repo.by_username(session, text[1:])
-            elif (number := typed_number(text)) is not None:
-                user = await users_repo.by_telegram_id(session, number)
-            else:
-                raise InvalidValue("transfer_to", "format")
+            user = await find_user(session, query)
             profile = await volunteers_repo.profile(session, user.id) if user else None
             if user is None or profile is None or profile.status != ApprovalState.APPROVED.value:
                 raise NotFound("volunteer")
