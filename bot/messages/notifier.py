@@ -5,6 +5,7 @@ in the caller's transaction. Wired where the services are built."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,3 +42,6 @@ class MessageNotifier:
         self, session: AsyncSession, notice: Notice, at: datetime | None = None
     ) -> bool:
         return await self.scheduler.enqueue(session, notice.key, self.message(notice), at)
+
+    async def notify_many(self, session: AsyncSession, notices: Sequence[Notice]) -> None:
+        await self.scheduler.enqueue_many(session, [(n.key, self.message(n)) for n in notices])

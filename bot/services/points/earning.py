@@ -16,22 +16,27 @@ correction before completion books nothing: completion earns on the corrected mi
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.kernel.dto import OrderDTO
+from bot.services.kernel.dto import OrderDTO, Recipient
 from bot.services.kernel.orders import order_dto
 from bot.services.org.units import category_dto
 from bot.services.people.recipients import recipient
+from bot.services.people.users import effective_language
 from bot.services.points.ledger import PointsBase, issuing_account, volunteer_account
 from bot.services.points.notices import PointsAdjusted, PointsEarned
 from storage.enums import ClaimState, MovementKind, OrderState
 from storage.models import AuditEntry
 from storage.repositories import audit as audit_repo
 from storage.repositories import claims as claims_repo
+from storage.repositories import crediting as crediting_repo
 from storage.repositories import orders as orders_repo
 from storage.repositories import org as org_repo
 from storage.repositories import passbook as passbook_repo
 from storage.repositories import points as points_repo
+from storage.repositories import users as users_repo
 
 TRIES = 3  # a reduction re-read after a concurrent spend took what it counted on
 
@@ -44,34 +49,67 @@ class Earning(PointsBase):
     """Subscribers of the service day: completion and hours corrections."""
 
     async def on_completed(self, session: AsyncSession, order: OrderDTO) -> None:
-        """In the completing transaction: an earn for each place that served."""
-        places = await passbook_repo.served_places(session, order.id)
-        if not places:
-            return
+        """In the completing transaction: an earn for each place that served, booked
+        together (storage/repositories/crediting.py), one by one when a concurrent
+        booking of one of them got in the way; each volunteer told once."""
         now = self.clock.now()
+        earns = [
+            crediting_repo.Earn(
+                earn_key(claim_id),
+                volunteer_id,
+                amount,
+                {"order_id": order.id, "claim_id": claim_id, "minutes": minutes},
+            )
+            for claim_id, volunteer_id, minutes in await passbook_repo.served_places(
+                session, order.id
+            )
+            if (amount := self.place_points(order, minutes)) > 0
+        ]
+        if not earns:
+            return
         issuing = await issuing_account(session)
+        after = await crediting_repo.earn_many(session, issuing, earns, now)
+        if after is None:
+            after = await self._earn_one_by_one(session, issuing, earns, now)
         category = (await org_repo.categories_by_codes(session)).get(order.category)
         kind = category_dto(category) if category else None
-        for claim_id, volunteer_id, minutes in places:
-            amount = self.place_points(order, minutes)
-            if amount <= 0:
-                continue
+        users = {u.id: u for u in await users_repo.many(session, [e.user_id for e in earns])}
+        notices = []
+        for e in earns:
+            if e.key not in after:
+                continue  # booked before
+            user = users[e.user_id]
+            to = Recipient(user.telegram_id, effective_language(user, self.default_language))
+            minutes = int(e.links["minutes"])
+            notices.append(
+                PointsEarned(
+                    to, order, kind, int(e.links["claim_id"]), minutes, e.amount, after[e.key]
+                )
+            )
+        await self.notifier.notify_many(session, notices)
+
+    async def _earn_one_by_one(
+        self,
+        session: AsyncSession,
+        issuing: int,
+        earns: list[crediting_repo.Earn],
+        now: datetime,
+    ) -> dict[str, int]:
+        after: dict[str, int] = {}
+        for e in earns:
             booked = await points_repo.move(
                 session,
-                key=earn_key(claim_id),
+                key=e.key,
                 kind=MovementKind.EARN,
-                amount=amount,
+                amount=e.amount,
                 from_account=issuing,
-                to_account=await volunteer_account(session, volunteer_id),
+                to_account=await volunteer_account(session, e.user_id),
                 at=now,
-                order_id=order.id,
-                claim_id=claim_id,
-                minutes=minutes,
+                **e.links,
             )
             if isinstance(booked, points_repo.Booked):
-                to = await recipient(session, volunteer_id, self.default_language)
-                notice = PointsEarned(to, order, kind, claim_id, minutes, amount, booked.to_balance)
-                await self.notifier.notify(session, notice)
+                after[e.key] = booked.to_balance
+        return after
 
     async def on_corrected(self, session: AsyncSession, claim_id: int, audit_id: int) -> None:
         """In the correcting transaction: the difference the new minutes make, once the

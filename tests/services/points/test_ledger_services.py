@@ -237,3 +237,10 @@ async def test_the_rate_is_checked_against_the_configured_limits(
     assert services.orders.place_points(order) == 300
     default = await activity(services, org, 1)
     assert services.orders.place_points(default) == 60
+
+
+async def test_the_crediting_bench_books_every_place() -> None:
+    from bench.crediting import crediting
+
+    result = await crediting(places=5)
+    assert result["earns"] == 5 and result["points_each"] == 6.0
