@@ -27,18 +27,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, insert, select, update
 
-from bench.grab_storm import COMMUNITY, add_volunteers
+from bench.grab_storm import COMMUNITY, add_volunteers, open_order
+from bench.grab_storm import COORDINATOR_ID as GRAB_STORM_COORDINATOR
 from bot.app import build_services, prepare_database
 from bot.config import load_config
-from bot.services.requests.forms import OrderForm
-from bot.services.requests.publish import Publication
 from storage.database import Database
 from storage.enums import ClaimState, MovementKind, OrderState
 from storage.models import Claim, Order, PointMovement
 
 ROOT = Path(__file__).resolve().parents[1]
-COORDINATOR_ID = 6_999_998
-START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 
 
 class BenchClock:
@@ -59,36 +56,27 @@ async def crediting(places: int = 200) -> dict[str, object]:
     db = Database.from_url(url)
     try:
         await prepare_database(config, db)
-        clock = BenchClock(START - timedelta(days=1))
+        clock = BenchClock(datetime.now(UTC))
         services = build_services(config, db, clock)
         community = await services.org.unit_by_code(COMMUNITY)
         assert community is not None
         volunteer_ids = await add_volunteers(db, community.id, places)
-        await services.coordinators.add_admin(COORDINATOR_ID, COMMUNITY, label="bench")
-        boss = await services.users.get(COORDINATOR_ID)
-        form = OrderForm(
-            category="elderly_visit",
-            description="浓情重阳节·温暖志愿行",
-            starts_at=START,
-            ends_at=START + timedelta(hours=2),
-            community_id=community.id,
-            address="龙湖东岸社区活动室",
-            contact_phone="13800138000",
-            helpers_requested=places,
-        )
-        order = await services.orders.create_activity(boss, form, Publication(places=places))
+        order_id = await open_order(services, places)  # as the grab storm's
+        boss = await services.users.get(GRAB_STORM_COORDINATOR)
+        order = await services.orders.get(order_id)
+        starts = order.starts_at
         # every place served: checked in at the start, out at the end
         async with db.transaction() as session:
             await session.execute(
                 insert(Claim),
                 [
                     {
-                        "order_id": order.id,
+                        "order_id": order_id,
                         "volunteer_id": uid,
                         "state": ClaimState.DONE.value,
                         "joined_at": clock.at,
-                        "checked_in_at": START,
-                        "checked_out_at": START + timedelta(hours=2),
+                        "checked_in_at": starts,
+                        "checked_out_at": starts + timedelta(hours=2),
                         "minutes": 120,
                         "late_cancel": False,
                     }
@@ -97,13 +85,13 @@ async def crediting(places: int = 200) -> dict[str, object]:
             )
             await session.execute(
                 update(Order)
-                .where(Order.id == order.id)
+                .where(Order.id == order_id)
                 .values(state=OrderState.IN_SERVICE.value, taken=0)
             )
-        clock.at = START + timedelta(hours=3)
+        clock.at = starts + timedelta(hours=3)
 
         began = time.perf_counter()
-        await services.attendance.confirm_completion(boss, order.id)
+        await services.attendance.confirm_completion(boss, order_id)
         elapsed_ms = (time.perf_counter() - began) * 1000
 
         async with db.read() as session:
@@ -112,11 +100,11 @@ async def crediting(places: int = 200) -> dict[str, object]:
                 .select_from(PointMovement)
                 .where(
                     PointMovement.kind == MovementKind.EARN.value,
-                    PointMovement.order_id == order.id,
+                    PointMovement.order_id == order_id,
                 )
             )
             each = await session.scalar(
-                select(func.min(PointMovement.amount)).where(PointMovement.order_id == order.id)
+                select(func.min(PointMovement.amount)).where(PointMovement.order_id == order_id)
             )
     finally:
         await db.dispose()
