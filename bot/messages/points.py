@@ -31,7 +31,7 @@ def points_earned(n: PointsEarned, tr: Translator, timezone: str) -> Outgoing:
             number=n.order.number,
             category=category,
             hours=hours(n.minutes),
-            points=points_text(n.amount, signed=True),
+            points=points_text(n.amount),
             balance=points_text(n.balance),
         ),
     )

@@ -93,7 +93,7 @@ async def test_two_volunteers_earn_and_see_it_in_their_passbooks(
             number=number,
             category=name,
             hours=hours,
-            points=f"+{points}",
+            points=points,
             balance=points,
         )
         await user.wait_for(told, timeout=15)

