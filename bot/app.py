@@ -36,8 +36,10 @@ from bot.services.people.coordinators import CoordinatorService
 from bot.services.people.held import HeldMessages
 from bot.services.people.users import UserService
 from bot.services.people.volunteers import VolunteerService
+from bot.services.points.amounts import tenths
 from bot.services.points.redemptions import RedemptionService
 from bot.services.points.rewards import RewardService
+from bot.services.points.service import PointsService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
 from bot.services.service_day.attendance import AttendanceService
@@ -92,6 +94,9 @@ def build_services(
         orders=OrderService(
             **loop,
             default_rate=config.points.rate_per_hour,
+            min_rate=config.points.min_rate,
+            max_rate=config.points.max_rate,
+            rounding=config.points.rounding,
             max_days_ahead=config.orders.max_days_ahead,
         ),
         claims=ClaimService(
@@ -123,6 +128,13 @@ def build_services(
         ),
         rewards=RewardService(**loop),
         redemptions=RedemptionService(**loop),
+        points=PointsService(
+            **loop,
+            rate_per_hour=config.points.rate_per_hour,
+            rounding=config.points.rounding,
+            bonus_five_stars=tenths(config.points.bonus_five_stars),
+            transfers=config.points.transfers,
+        ),
     )
     services.wire()
     return services

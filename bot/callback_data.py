@@ -25,6 +25,7 @@ REVIEW_ORDER = "ro"  # ro:<order id>  (open the review of a request that waited 
 WIDEN = "ow"  # ow:<order id>  (announce an order short of volunteers to the whole street)
 HAND_OVER = "bh"  # bh:<redemption id>  (a coordinator handed the redeemed reward over)
 CANCEL_REDEMPTION = "bk"  # bk:<redemption id>  (a coordinator cancels it, with a reason)
+ADJUST_POINTS = "pj"  # pj:<volunteer user id>  (a coordinator adjusts a volunteer's points)
 
 
 def encode(prefix: str, *parts: int | str) -> str:

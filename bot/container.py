@@ -17,6 +17,7 @@ from bot.services.people.users import UserService
 from bot.services.people.volunteers import VolunteerService
 from bot.services.points.redemptions import RedemptionService
 from bot.services.points.rewards import RewardService
+from bot.services.points.service import PointsService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
 from bot.services.service_day.attendance import AttendanceService
@@ -45,6 +46,7 @@ class Services:
     attendance: AttendanceService
     rewards: RewardService
     redemptions: RedemptionService
+    points: PointsService
 
     async def warm_up(self) -> None:
         """Prepare what the busiest moment, a grab storm, runs (see ClaimService.warm_up),
@@ -60,3 +62,7 @@ class Services:
         self.claims.on_given_up.append(self.contact.hide_for_claim)
         self.escalation.subscribe(self.orders)
         self.orders.on_published.append(self.attendance.plan)
+        # the 公益银行: each served place earns when its order completes; a later
+        # correction of its hours books the difference
+        self.attendance.on_completed.append(self.points.on_completed)
+        self.attendance.on_corrected.append(self.points.on_corrected)

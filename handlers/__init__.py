@@ -24,7 +24,8 @@ from handlers.flows.dispatch import on_button, on_message
 from handlers.flows.engine import PREFIX, REGISTRY_KEY, FlowRegistry
 from handlers.grabs import grab
 from handlers.people import approvals, coordinators, profile, registration
-from handlers.points import rewards
+from handlers.points import adjust as points_adjust
+from handlers.points import passbook, rewards, transfer
 from handlers.requests import (
     activity,
     escalation,
@@ -60,6 +61,8 @@ def flow_registry() -> FlowRegistry:
             *myplaces.FLOWS,
             *correct_hours.FLOWS,
             *rewards.FLOWS,
+            *points_adjust.FLOWS,
+            *transfer.FLOWS,
         )
     )
 
@@ -102,6 +105,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *myplaces.HANDLERS,
         *order_view.HANDLERS,
         *correct_hours.HANDLERS,
+        *passbook.HANDLERS,
+        *points_adjust.HANDLERS,
+        *transfer.HANDLERS,
         *orders_browse.HANDLERS,
         *request.HANDLERS,
         *activity.HANDLERS,

@@ -49,11 +49,15 @@ EVERYONE = ("start", "me", "lang", "help", "cancel")
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("everyone", "help.everyone", EVERYONE),
     ("requests", "help.resident", ("request", "myrequests")),
-    ("volunteer", "help.volunteer", ("orders", "myplaces", "rewards", "myrewards")),
+    (
+        "volunteer",
+        "help.volunteer",
+        ("orders", "myplaces", "points", "passbook", "rewards", "myrewards", "transfer"),
+    ),
     (
         "coordinator",
         "help.coordinator",
-        ("review", "activity", "order", "pending", "coordinators", "managerewards"),
+        ("review", "activity", "order", "adjust", "pending", "coordinators", "managerewards"),
     ),
 )
 COMMANDS = tuple(name for _, _, names in SECTIONS for name in names)

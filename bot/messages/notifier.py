@@ -5,12 +5,13 @@ in the caller's transaction. Wired where the services are built."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import get_translator
-from bot.messages import grabs, people, requests, rewards, service_day
+from bot.messages import grabs, people, points, requests, rewards, service_day
 from bot.messages.common import Builder
 from bot.services.kernel.notify import Notice
 from bot.services.kernel.scheduling import Outgoing, Scheduler
@@ -22,6 +23,7 @@ BUILDERS: dict[type, Builder] = {
     **grabs.BUILDERS,
     **service_day.BUILDERS,
     **rewards.BUILDERS,
+    **points.BUILDERS,
 }
 
 
@@ -41,3 +43,6 @@ class MessageNotifier:
         self, session: AsyncSession, notice: Notice, at: datetime | None = None
     ) -> bool:
         return await self.scheduler.enqueue(session, notice.key, self.message(notice), at)
+
+    async def notify_many(self, session: AsyncSession, notices: Sequence[Notice]) -> None:
+        await self.scheduler.enqueue_many(session, [(n.key, self.message(n)) for n in notices])

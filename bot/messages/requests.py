@@ -6,7 +6,7 @@ unfilled, volunteers told of an order they may grab, or of one its requester can
 from __future__ import annotations
 
 from bot import callback_data
-from bot.i18n import Translator
+from bot.i18n import Markup, Translator
 from bot.messages.common import (
     Builder,
     category_name,
@@ -16,6 +16,7 @@ from bot.messages.common import (
     press_button,
     unit_name,
 )
+from bot.messages.points import place_brings
 from bot.services.kernel.scheduling import PRIORITY_BROADCAST, Button, Outgoing
 from bot.services.requests.notices import (
     OrderAnnounced,
@@ -154,6 +155,8 @@ def order_announced(n: OrderAnnounced, tr: Translator, timezone: str) -> Outgoin
         how = tr("grab.announced_opens", opens=local_time(order.opens_at, timezone))
     else:
         how = tr("grab.announced_open")
+    if n.points > 0:  # what a place brings, before how to take one
+        how = Markup(f"{place_brings(tr, order, n.points, 0)}\n{how}")
     return Outgoing(
         chat_id=n.to.telegram_id,
         user_id=n.volunteer_id,

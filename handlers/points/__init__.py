@@ -1,1 +1,3 @@
-"""handlers.points: the 公益银行 (points bank) in the chat."""
+"""The points bank (公益银行) in the chat: the volunteer's passbook and summary,
+transfers, a coordinator's adjustment of a volunteer's points, and the rewards
+catalogue with its redemptions (公益兑换)."""

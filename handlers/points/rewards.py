@@ -19,7 +19,7 @@ from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.messages import rewards as words
 from bot.messages.common import points_text
-from bot.services.points.rewards import InsufficientPoints
+from bot.services.kernel.errors import InsufficientPoints
 from handlers.common import answer, domain_errors, me, pressed_ids, services, tr
 from handlers.paging import nav_row, pressed_page
 from handlers.points import redemption_decide, rewards_manage
@@ -96,7 +96,7 @@ async def on_yes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         done = await services(context).redemptions.redeem(me(context), reward_id, balance)
     except InsufficientPoints as short:
-        values = {"cost": points_text(short.cost), "balance": points_text(short.balance)}
+        values = {"cost": points_text(short.cost or 0), "balance": points_text(short.balance)}
         await answer(update, t.plain("rewards.insufficient_alert", **values), alert=True)
         return
     await answer(update, t.plain("rewards.redeemed_alert"))

@@ -58,10 +58,11 @@ class RateStep(Step):
 
     async def on_text(self, turn: Turn, text: str) -> None:
         try:
-            rate = float(text.strip())
+            typed = float(text.strip().replace(",", "."))
         except ValueError:
-            raise InvalidValue("points_rate", "range") from None
-        answers(turn).rate = rate  # checked by the draft
+            typed = float("nan")  # not a number: refused with the range to give
+        # [points] min_rate … max_rate, said in the reply when outside
+        answers(turn).rate = turn.services.orders.check_rate(typed)
         await turn.advance()
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:

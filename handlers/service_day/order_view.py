@@ -14,8 +14,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
 from bot.background import wake_sender
-from bot.i18n import Translator
+from bot.i18n import Markup, Translator
 from bot.messages.common import hours, local_time
+from bot.messages.points import place_brings
 from bot.services.kernel.states import ClaimState, OrderState
 from bot.services.service_day.common import Attendance, Record
 from bot.services.service_day.order_views import PAGE_SIZE, OrderView
@@ -78,7 +79,8 @@ def row_text(t: Translator, n: int, a: Attendance, record: Record, timezone: str
     return "\n".join(lines)
 
 
-def view_text(t: Translator, view: OrderView, timezone: str) -> str:
+def view_text(t: Translator, view: OrderView, timezone: str, brings: Markup | None = None) -> str:
+    """The order's view; ``brings``: what a place brings (the points line)."""
     order = view.order
     if order.state in (OrderState.OPEN, OrderState.FILLED):  # before the start: places taken
         count = t("attendance.view_places", taken=order.taken, places=order.places)
@@ -95,6 +97,8 @@ def view_text(t: Translator, view: OrderView, timezone: str) -> str:
             count=count,
         )
     ]
+    if brings is not None:
+        parts[0] = Markup(f"{parts[0]}\n{brings}")
     if not view.rows:
         parts.append(t("attendance.view_nobody"))
     for n, (a, record) in enumerate(view.rows, start=1):
@@ -114,6 +118,16 @@ def view_markup(t: Translator, view: OrderView) -> InlineKeyboardMarkup:
         ]
         for a, _ in view.rows
         if a.state in (ClaimState.DONE, ClaimState.NO_SHOW)
+    ]
+    rows += [
+        [
+            InlineKeyboardButton(
+                t.plain("adjust.button", name=a.volunteer_name),
+                callback_data=callbacks.encode(callbacks.ADJUST_POINTS, a.volunteer_id),
+            )
+        ]
+        for a, _ in view.rows
+        if a.state is ClaimState.DONE
     ]
     if view.completable:
         rows.append(
@@ -140,7 +154,9 @@ async def show_view(
 ) -> None:
     t = tr(context)
     view = await services(context).attendance.order_view(me(context), order_id)
-    text, markup = view_text(t, view, timezone_of(context)), view_markup(t, view)
+    orders = services(context).orders
+    brings = place_brings(t, view.order, orders.place_points(view.order), orders.default_rate)
+    text, markup = view_text(t, view, timezone_of(context), brings), view_markup(t, view)
     if edit:
         await Reply(update, context).edit_or_send(text, markup)
     else:

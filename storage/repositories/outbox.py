@@ -27,6 +27,14 @@ async def insert_ignore(session: AsyncSession, **values: Any) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def insert_many_ignore(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """:func:`insert_ignore` for many rows in one statement per 500 (a key queued before
+    is left as it is)."""
+    for start in range(0, len(rows), 500):
+        stmt = insert_for(session, OutboxMessage.__table__).values(list(rows[start : start + 500]))
+        await session.execute(stmt.on_conflict_do_nothing(index_elements=["dedup_key"]))
+
+
 async def claim(
     session: AsyncSession, now: datetime, lease_until: datetime, limit: int
 ) -> tuple[list[Any], int]:

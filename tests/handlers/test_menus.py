@@ -13,8 +13,16 @@ from handlers.menus import COMMANDS, commands_of, help_text, menu
 
 UNIT = UnitDTO(4, 1, "community", "c", "龙湖东岸社区", "Longhu", "/1/2/4/")
 RESIDENT_ONLY = {"request", "myrequests"}
-VOLUNTEER_ONLY = {"orders", "myplaces", "rewards", "myrewards"}
-COORDINATOR_ONLY = {"review", "activity", "order", "pending", "coordinators", "managerewards"}
+VOLUNTEER_ONLY = {"orders", "myplaces", "points", "passbook", "rewards", "myrewards", "transfer"}
+COORDINATOR_ONLY = {
+    "review",
+    "activity",
+    "order",
+    "adjust",
+    "pending",
+    "coordinators",
+    "managerewards",
+}
 
 
 def person(**values: object) -> UserDTO:

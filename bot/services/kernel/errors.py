@@ -207,3 +207,26 @@ class OrderCalledOff(ContactHidden):
     """The address and phone of an order its requester called off: no longer shown."""
 
     code = "order_called_off"
+
+
+# ---- the 公益银行 ledger: bot/services/points/
+
+
+class InsufficientPoints(DomainError):
+    """A spend, a transfer, a reward's cost or a coordinator's deduction larger than the
+    balance (``balance`` and, for a reward, ``cost``, in tenths, also in ``values``):
+    nothing is moved."""
+
+    code = "insufficient_points"
+
+    def __init__(self, balance: int, cost: int | None = None) -> None:
+        values = {"balance": balance} if cost is None else {"balance": balance, "cost": cost}
+        super().__init__(f"the balance is {balance} tenths", **values)
+        self.balance = balance
+        self.cost = cost
+
+
+class TransfersOff(NotAllowed):
+    """``[points] transfers = false``: volunteers may not give points away."""
+
+    code = "transfers_off"

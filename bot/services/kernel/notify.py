@@ -14,6 +14,7 @@ transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -38,6 +39,10 @@ class Notifier(Protocol):
     ) -> bool:
         """Queue ``notice`` (now, or at ``at``) in the caller's transaction; False when
         its key was queued before."""
+        ...
+
+    async def notify_many(self, session: AsyncSession, notices: Sequence[Notice]) -> None:
+        """Queue each of ``notices`` now, in one go (an order's 200 volunteers told)."""
         ...
 
 

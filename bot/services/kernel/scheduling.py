@@ -11,6 +11,7 @@ Tests put a :class:`RecordingScheduler` in place of the :class:`DatabaseSchedule
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -97,6 +98,12 @@ class Scheduler(Protocol):
         self, session: AsyncSession, key: str, message: Outgoing, at: datetime | None = None
     ) -> bool: ...
 
+    async def enqueue_many(
+        self, session: AsyncSession, messages: Sequence[tuple[str, Outgoing]]
+    ) -> None:
+        """Queue each (key, message) now, in one go (a key queued before is skipped)."""
+        ...
+
     async def schedule(
         self, session: AsyncSession, kind: str, key: str, at: datetime, **ids: int | str
     ) -> None: ...
@@ -127,6 +134,30 @@ class DatabaseScheduler:
             created_at=self.clock.now(),
         )
 
+    async def enqueue_many(
+        self, session: AsyncSession, messages: Sequence[tuple[str, Outgoing]]
+    ) -> None:
+        now = self.clock.now()
+        await outbox_repo.insert_many_ignore(
+            session,
+            [
+                {
+                    "dedup_key": key,
+                    "chat_id": message.chat_id,
+                    "user_id": message.user_id,
+                    "kind": message.kind,
+                    "payload": message.payload(),
+                    "priority": message.priority,
+                    "paid_broadcast": message.paid_broadcast,
+                    "due_at": now,
+                    "status": "queued",
+                    "attempts": 0,
+                    "created_at": now,
+                }
+                for key, message in messages
+            ],
+        )
+
     async def schedule(
         self, session: AsyncSession, kind: str, key: str, at: datetime, **ids: int | str
     ) -> None:
@@ -152,6 +183,12 @@ class RecordingScheduler:
             return False
         self.enqueued[key] = (message, at)
         return True
+
+    async def enqueue_many(
+        self, session: AsyncSession, messages: Sequence[tuple[str, Outgoing]]
+    ) -> None:
+        for key, message in messages:
+            await self.enqueue(session, key, message)
 
     async def schedule(
         self, session: AsyncSession, kind: str, key: str, at: datetime, **ids: int | str

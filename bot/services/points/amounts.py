@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
+from bot.services.kernel.dto import OrderDTO
 from bot.services.kernel.errors import InvalidValue
 
 Rounding = Literal["tenth", "half", "whole"]
@@ -47,3 +48,11 @@ def points(amount: int) -> Decimal:
     """Tenths back as points, for display: 45 → Decimal("4.5"), 30 → Decimal("3")."""
     value = Decimal(amount) / TENTHS_PER_POINT
     return value.quantize(Decimal(1)) if amount % TENTHS_PER_POINT == 0 else value
+
+
+def window_points(order: OrderDTO, default_rate: float, rounding: Rounding = "half") -> int:
+    """What a place on ``order`` brings for its whole window at its rate (else
+    ``default_rate``), in tenths: what the order card and the announcement say."""
+    minutes = int((order.ends_at - order.starts_at).total_seconds() // 60)
+    rate = order.points_rate if order.points_rate is not None else default_rate
+    return earned(minutes, rate, rounding)

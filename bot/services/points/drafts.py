@@ -1,4 +1,5 @@
-"""The drafts of the rewards catalogue's flows (handlers/points/rewards_manage.py,
+"""The drafts of the points bank's flows: a coordinator's adjustment and a volunteer's
+transfer, and the rewards catalogue's flows (handlers/points/rewards_manage.py,
 handlers/points/redemption_decide.py): a reward as a coordinator adds or edits it, each
 answer checked by the catalogue's own checks (bot/services/points/rewards.py), and the
 redemption a coordinator cancels."""
@@ -10,6 +11,7 @@ from datetime import date
 from pydantic import ValidationInfo, field_validator
 
 from bot.services.kernel.drafts import Draft, needed
+from bot.services.points.adjust import check_adjustment
 from bot.services.points.rewards import (
     RewardDTO,
     RewardForm,
@@ -19,6 +21,7 @@ from bot.services.points.rewards import (
     check_name,
     check_stock,
 )
+from bot.services.points.transfers import check_transfer
 
 
 class RewardDraft(Draft):
@@ -89,3 +92,27 @@ class RedemptionCancelDraft(Draft):
 
     redemption: int | None = None
     name: str | None = None
+
+
+class AdjustDraft(Draft):
+    volunteer: int | None = None
+    name: str | None = None  # the volunteer's, as shown
+    balance: int = 0  # tenths, when the flow began
+    amount: int | None = None  # signed tenths
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, value: int | None) -> int | None:
+        return None if value is None else check_adjustment(value)
+
+
+class TransferDraft(Draft):
+    to_user: int | None = None  # a volunteer's user id …
+    to_fund: bool = False  # … or the sender's community fund
+    name: str | None = None  # whom, as shown
+    amount: int | None = None  # tenths
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, value: int | None) -> int | None:
+        return None if value is None else check_transfer(value)

@@ -30,13 +30,12 @@ from dataclasses import dataclass, field
 
 from bot.runtime.batching import Batcher
 from bot.services.kernel.dto import Role, UserDTO
-from bot.services.kernel.errors import DomainError, NotFound
+from bot.services.kernel.errors import DomainError, InsufficientPoints, NotFound
 from bot.services.kernel.scope import ancestor_ids, require_role
 from bot.services.people.recipients import nearest_coordinators
 from bot.services.points.notices import RedemptionMade
 from bot.services.points.redemption_decisions import RedemptionDecisions
 from bot.services.points.rewards import (
-    InsufficientPoints,
     RedemptionDTO,
     refuse_unoffered,
     volunteer_key,

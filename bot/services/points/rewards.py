@@ -59,17 +59,6 @@ class RewardUnavailable(DomainError):
     code = "reward_unavailable"
 
 
-class InsufficientPoints(DomainError):
-    """The volunteer's balance is below the reward's cost (both in tenths)."""
-
-    code = "insufficient_points"
-
-    def __init__(self, balance: int, cost: int) -> None:
-        super().__init__(f"balance {balance} < cost {cost}", balance=balance, cost=cost)
-        self.balance = balance
-        self.cost = cost
-
-
 # ---- checks (the drafts' validators call them too) ----------------------------------
 
 

@@ -14,12 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.kernel.base import LoopService
 from bot.services.kernel.dto import OrderDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue
+from bot.services.points.amounts import Rounding, window_points
 from storage.enums import UnitKind
 from storage.models import Order
 from storage.repositories import audit as audit_repo
 from storage.repositories import org as org_repo
 
 PAGE_SIZE = 5
+RATE_CEILING = 1000.0  # points an hour no configuration may exceed
+
+
+def check_rate(rate: float, low: float = 0.0, high: float = RATE_CEILING) -> float:
+    """Points an hour, from ``low`` to ``high`` (above 0 whatever ``low`` says)."""
+    if not (rate > 0 and low <= rate <= high):
+        raise InvalidValue("points_rate", "limits", min=f"{low:g}", max=f"{high:g}")
+    return rate
 
 
 # What happens next to an order is planned by other services (reminders, escalation,
@@ -31,12 +40,24 @@ OrderHook = Callable[[AsyncSession, OrderDTO], Awaitable[None]]
 class OrderBase(LoopService):
     default_rate: float  # [points] rate_per_hour: categories have no rate of their own
     max_days_ahead: int  # [orders] max_days_ahead
+    min_rate: float = 0.5  # [points] min_rate … max_rate: what a coordinator may set
+    max_rate: float = 20
+    rounding: Rounding = "half"  # [points] rounding: what a place brings, as announced
     on_requested: list[OrderHook] = field(default_factory=list, init=False)  # waits for review
     on_published: list[OrderHook] = field(default_factory=list, init=False)  # open to grab
     # a pending request changed by its reviewer
     on_edited: list[OrderHook] = field(default_factory=list, init=False)
     # the requester called it off (every place given up)
     on_cancelled: list[OrderHook] = field(default_factory=list, init=False)
+
+    def check_rate(self, rate: float) -> float:
+        """A points rate a coordinator sets: from [points] min_rate to max_rate."""
+        return check_rate(rate, self.min_rate, self.max_rate)
+
+    def place_points(self, order: OrderDTO) -> int:
+        """What a place on ``order`` brings, in tenths: its window at its rate, rounded
+        as [points] rounding says."""
+        return window_points(order, self.default_rate, self.rounding)
 
     async def _run_hooks(
         self, hooks: list[OrderHook], session: AsyncSession, order: OrderDTO

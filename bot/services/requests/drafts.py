@@ -15,6 +15,7 @@ from pydantic import field_validator
 
 from bot.services.kernel.drafts import Draft, PhoneAnswer, needed
 from bot.services.kernel.validation import clean_name, free_text, normalize_phone
+from bot.services.requests.common import check_rate
 from bot.services.requests.forms import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
@@ -22,7 +23,7 @@ from bot.services.requests.forms import (
     OrderForm,
     check_helpers,
 )
-from bot.services.requests.publish import GUIDANCE_MAX, Publication, check_places, check_rate
+from bot.services.requests.publish import GUIDANCE_MAX, Publication, check_places
 
 
 class OrderAnswers(PhoneAnswer):

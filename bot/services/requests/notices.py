@@ -79,6 +79,7 @@ class OrderAnnounced:
     category: CategoryDTO | None
     community: UnitDTO
     now: datetime
+    points: int = 0  # tenths a place brings (its window at its rate); 0: not said
 
     @property
     def key(self) -> str:

@@ -56,13 +56,6 @@ def check_places(places: int) -> int:
     return places
 
 
-def check_rate(rate: float) -> float:
-    """Points per hour: above 0, at most 1000."""
-    if not 0 < rate <= 1000:
-        raise InvalidValue("points_rate", "range")
-    return rate
-
-
 def check_guidance(text: str | None) -> str | None:
     """A coordinator's guidance for an order: optional, at most GUIDANCE_MAX."""
     return optional_text(text, "guidance", GUIDANCE_MAX)
@@ -88,7 +81,7 @@ class OrderPublishing(OrderBase):
         self, session: AsyncSession, publication: Publication, starts_at: datetime
     ) -> dict[str, object]:
         check_places(publication.places)
-        rate = check_rate(
+        rate = self.check_rate(
             self.default_rate if publication.points_rate is None else publication.points_rate
         )
         if publication.team_id is not None and publication.team_id not in {
@@ -156,10 +149,11 @@ class OrderPublishing(OrderBase):
         kind = category_dto(category) if category else None
         place = unit_dto(community)
         now = self.clock.now()
+        points = self.place_points(order)
         for user in await volunteers_repo.approved_under(session, area.path, order.team_id):
             to = Recipient(user.telegram_id, effective_language(user, self.default_language))
             await self.notifier.notify(
-                session, OrderAnnounced(to, user.id, order, kind, place, now)
+                session, OrderAnnounced(to, user.id, order, kind, place, now, points)
             )
 
     def local_moment(self, text: str) -> datetime:

@@ -44,7 +44,8 @@ LIVE = (*NOT_STARTED, IN_SERVICE)
 SHOWN_STATES = (CLAIMED, CHECKED_IN, DONE, NO_SHOW)
 
 CompletedHook = Callable[[AsyncSession, OrderDTO], Awaitable[None]]
-CorrectedHook = Callable[[AsyncSession, int], Awaitable[None]]
+# (the session, the corrected claim's id, the correction's audit record's id)
+CorrectedHook = Callable[[AsyncSession, int, int], Awaitable[None]]
 
 
 # ---- what handlers get ---------------------------------------------------------------

@@ -72,10 +72,12 @@ class Completion(AttendanceBase):
             if by_coordinator:  # the requester who confirmed has the reply to their press
                 to = await recipient(session, fresh.requester_id, self.default_language)
                 await self.notifier.notify(session, OrderCompleted(to, dto))
-            for claim, _ in await attendance_repo.claims_with_names(session, fresh.id, (DONE,)):
+            served = await attendance_repo.claims_with_names(session, fresh.id, (DONE,))
+            notices = []
+            for claim, _ in served:
                 to = await recipient(session, claim.volunteer_id, self.default_language)
-                notice = ServiceCompleted(to, dto, claim.id, claim.minutes or 0)
-                await self.notifier.notify(session, notice)
+                notices.append(ServiceCompleted(to, dto, claim.id, claim.minutes or 0))
+            await self.notifier.notify_many(session, notices)  # an activity's 200 at once
             for hook in self.on_completed:
                 await hook(session, dto)
             return dto

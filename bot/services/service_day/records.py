@@ -130,7 +130,7 @@ class ServiceRecords(AttendanceBase):
             notice = HoursCorrected(to, order_dto(order), claim.id, minutes, text, event)
             await self.notifier.notify(session, notice)
             for hook in self.on_corrected:
-                await hook(session, claim.id)
+                await hook(session, claim.id, event)
             if new_state != state:
                 await self._after_place_freed(session, order.id)
             return await self._fresh(session, claim.id)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from bot.container import Services
 from bot.services.kernel.errors import (
     AlreadyDecided,
+    InsufficientPoints,
     InvalidValue,
     NotAllowed,
     NotFound,
@@ -21,7 +22,6 @@ from bot.services.kernel.errors import (
 )
 from bot.services.points.redemptions import BalanceChanged, Redeemed
 from bot.services.points.rewards import (
-    InsufficientPoints,
     OutOfStock,
     RewardForm,
     RewardUnavailable,
