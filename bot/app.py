@@ -36,6 +36,7 @@ from bot.services.people.coordinators import CoordinatorService
 from bot.services.people.held import HeldMessages
 from bot.services.people.users import UserService
 from bot.services.people.volunteers import VolunteerService
+from bot.services.ratings.service import RatingService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
 from bot.services.service_day.attendance import AttendanceService
@@ -118,6 +119,14 @@ def build_services(
             check_in_opens=timedelta(minutes=config.orders.check_in_opens_minutes),
             grace=timedelta(minutes=config.orders.service_grace_minutes),
             hide_contact_after=timedelta(hours=config.orders.hide_contact_after_hours),
+        ),
+        ratings=RatingService(
+            **loop,
+            prompt_after=timedelta(minutes=config.ratings.prompt_after_minutes),
+            remind_after=timedelta(hours=config.ratings.reminder_hours),
+            expire_after=timedelta(days=config.ratings.expire_days),
+            alert_at_or_below=config.ratings.alert_at_or_below,
+            comment_max=config.ratings.comment_max_chars,
         ),
     )
     services.wire()

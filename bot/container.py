@@ -15,6 +15,7 @@ from bot.services.people.coordinators import CoordinatorService
 from bot.services.people.held import HeldMessages
 from bot.services.people.users import UserService
 from bot.services.people.volunteers import VolunteerService
+from bot.services.ratings.service import RatingService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
 from bot.services.service_day.attendance import AttendanceService
@@ -41,6 +42,7 @@ class Services:
     contact: ContactService
     escalation: EscalationService
     attendance: AttendanceService
+    ratings: RatingService
 
     async def warm_up(self) -> None:
         """Prepare what the busiest moment, a grab storm, runs (see ClaimService.warm_up),
@@ -56,3 +58,5 @@ class Services:
         self.claims.on_given_up.append(self.contact.hide_for_claim)
         self.escalation.subscribe(self.orders)
         self.orders.on_published.append(self.attendance.plan)
+        # a completed order's 评单 (its prompt and jobs, in the completing transaction)
+        self.attendance.on_completed.append(self.ratings.plan)

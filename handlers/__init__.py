@@ -24,6 +24,7 @@ from handlers.flows.dispatch import on_button, on_message
 from handlers.flows.engine import PREFIX, REGISTRY_KEY, FlowRegistry
 from handlers.grabs import grab
 from handlers.people import approvals, coordinators, profile, registration
+from handlers.ratings import rate
 from handlers.requests import (
     activity,
     escalation,
@@ -58,6 +59,7 @@ def flow_registry() -> FlowRegistry:
             *review_edit.FLOWS,
             *myplaces.FLOWS,
             *correct_hours.FLOWS,
+            *rate.FLOWS,
         )
     )
 
@@ -100,6 +102,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *myplaces.HANDLERS,
         *order_view.HANDLERS,
         *correct_hours.HANDLERS,
+        *rate.HANDLERS,
         *orders_browse.HANDLERS,
         *request.HANDLERS,
         *activity.HANDLERS,

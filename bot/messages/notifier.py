@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import get_translator
-from bot.messages import grabs, people, requests, service_day
+from bot.messages import grabs, people, ratings, requests, service_day
 from bot.messages.common import Builder
 from bot.services.kernel.notify import Notice
 from bot.services.kernel.scheduling import Outgoing, Scheduler
@@ -21,6 +21,7 @@ BUILDERS: dict[type, Builder] = {
     **requests.BUILDERS,
     **grabs.BUILDERS,
     **service_day.BUILDERS,
+    **ratings.BUILDERS,
 }
 
 
