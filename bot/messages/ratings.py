@@ -45,7 +45,7 @@ def _rows(tr: Translator, view: PromptView) -> list[Markup]:
 
 def prompt_text(tr: Translator, view: PromptView, timezone: str, *, reminder: bool = False) -> str:
     order = view.order
-    parts = [tr("rating.remind" if reminder else "rating.ask", number=order.number)]
+    parts: list[str] = [tr("rating.remind" if reminder else "rating.ask", number=order.number)]
     if view.on_behalf:
         parts.append(tr("rating.on_behalf", name=view.on_behalf))
     parts.append("\n".join(_rows(tr, view)))

@@ -36,8 +36,9 @@ from storage.repositories import ratings as ratings_repo
 class Prompting(RatingBase):
     async def plan(self, session: AsyncSession, order: OrderDTO) -> None:
         """AttendanceBase.on_completed: the order's prompt and its three jobs. An
-        activity (a coordinator's own, with a title) has no resident to ask."""
-        if order.title is not None:
+        activity (published by the coordinator who made it, without review) has no
+        resident to ask."""
+        if order.reviewed_by_id == order.requester_id:
             return
         served = await attendance_repo.count_in_states(session, order.id, (DONE,))
         if not served:
