@@ -140,7 +140,7 @@ async def test_one_reminder_then_expiry_edits_the_buttons_away(
 async def test_a_prompt_found_after_its_expiry_is_not_asked(
     db: Database, services: Services, org: Org, clock: FakeClock
 ) -> None:
-    resident, order, _, (c1, _c2) = await completed(db, services, org, clock)
+    _resident, order, _, (_c1, _c2) = await completed(db, services, org, clock)
     clock.advance(days=8)  # the bot was down all week
     await run_jobs(db, clock, services)
     assert await keys(db, "rating.ask") == [] and await keys(db, "rating.remind") == []
@@ -193,7 +193,7 @@ async def test_only_the_requester_rates_once_per_volunteer(
 async def test_a_team_row_when_six_served(
     db: Database, services: Services, org: Org, clock: FakeClock
 ) -> None:
-    resident, order, people, claims = await completed(db, services, org, clock, n=6)
+    resident, order, _people, claims = await completed(db, services, org, clock, n=6)
     prompt = await prompt_row(db, order.id)
     assert prompt.team
     clock.advance(minutes=30)
@@ -242,7 +242,7 @@ async def test_no_shows_are_not_offered(
 async def test_a_low_rating_alerts_the_coordinators_once_with_the_comment(
     db: Database, services: Services, org: Org, clock: FakeClock
 ) -> None:
-    resident, order, (v1, v2), (c1, c2) = await completed(db, services, org, clock)
+    resident, order, (_v1, v2), (c1, c2) = await completed(db, services, org, clock)
     prompt = await prompt_row(db, order.id)
     await services.ratings.rate(resident, prompt.id, c1, 5)
     await services.ratings.rate(resident, prompt.id, c2, 2)
