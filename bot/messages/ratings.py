@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot import callback_data
 from bot.i18n import Markup, Translator
 from bot.messages.common import Builder, local_time, press_button
+from bot.messages.service_day import view_order_button
 from bot.services.kernel.scheduling import PRIORITY_NOTICE, Button, Outgoing
 from bot.services.ratings.common import PromptView
 from bot.services.ratings.notices import LowRating, RatingAsked, RatingClosed
@@ -123,11 +124,7 @@ def low_rating(n: LowRating, tr: Translator, timezone: str) -> Outgoing:
         if view.comment
         else tr("rating.no_comment"),
     ]
-    button = press_button(
-        tr.plain("attendance.button_view_order", number=order.number),
-        callback_data.ORDER_ATTENDANCE,
-        order.id,
-    )
+    button = view_order_button(tr, order)
     return Outgoing(
         chat_id=n.to.telegram_id,
         text="\n\n".join(parts),

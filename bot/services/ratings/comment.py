@@ -7,7 +7,7 @@ coordinators with the comment."""
 from __future__ import annotations
 
 from bot.services.kernel.dto import UserDTO
-from bot.services.kernel.errors import NotAllowed, NotFinished, NotFound
+from bot.services.kernel.errors import NotFinished
 from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.validation import free_text
 from bot.services.ratings.common import (
@@ -16,7 +16,6 @@ from bot.services.ratings.common import (
     AlreadyRated,
     PromptView,
     RatingBase,
-    RatingExpired,
 )
 from storage.repositories import ratings as ratings_repo
 
@@ -30,13 +29,7 @@ class Comment(RatingBase):
         value = None if text is None else free_text(text, "comment", self.comment_max)
         now = self.clock.now()
         async with self.db.transaction() as session:
-            prompt = await ratings_repo.prompt(session, prompt_id, for_update=True)
-            if prompt is None:
-                raise NotFound("rating")
-            if prompt.rater_id != actor.id:
-                raise NotAllowed("only the requester rates their order")
-            if self._is_over(prompt, now):
-                raise RatingExpired()
+            prompt = await self._raters_prompt(session, actor, prompt_id, now)
             if prompt.state != OPEN:
                 raise AlreadyRated()
             view = await self._view(session, prompt)
@@ -46,9 +39,9 @@ class Comment(RatingBase):
             await ratings_repo.set_prompt(
                 session, prompt.id, (OPEN,), state=FINISHED, comment=value, finished_at=now
             )
-            prompt = await ratings_repo.prompt(session, prompt.id)
-            assert prompt is not None
-            view = await self._view(session, prompt)
-            await self._alert(session, prompt, view)
+            fresh = await ratings_repo.prompt(session, prompt.id)
+            assert fresh is not None
+            view = await self._view(session, fresh)
+            await self._alert(session, fresh, view)
             await self._close_messages(session, view, expired=False)
             return view

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.kernel.base import LoopService
-from bot.services.kernel.dto import OrderDTO
-from bot.services.kernel.errors import DomainError
+from bot.services.kernel.dto import OrderDTO, UserDTO
+from bot.services.kernel.errors import DomainError, NotAllowed, NotFound
 from bot.services.kernel.orders import order_dto
 from storage.enums import ClaimState, RatingPromptState
 from storage.models import RatingPrompt
@@ -137,6 +137,19 @@ class RatingBase(LoopService):
             expires_at=prompt.expires_at,
             comment_max=self.comment_max,
         )
+
+    async def _raters_prompt(
+        self, session: AsyncSession, actor: UserDTO, prompt_id: int, now: datetime
+    ) -> RatingPrompt:
+        """The prompt, locked, if ``actor`` is its rater and it is not over."""
+        prompt = await ratings_repo.prompt(session, prompt_id, for_update=True)
+        if prompt is None:
+            raise NotFound("rating")
+        if prompt.rater_id != actor.id:
+            raise NotAllowed("only the requester rates their order")
+        if self._is_over(prompt, now):
+            raise RatingExpired()
+        return prompt
 
     def _is_over(self, prompt: RatingPrompt, now: datetime) -> bool:
         """Expired, or past its time with the expiry job not run yet."""

@@ -6,13 +6,12 @@ run in the rating's transaction."""
 from __future__ import annotations
 
 from bot.services.kernel.dto import UserDTO
-from bot.services.kernel.errors import NotAllowed, NotFound
+from bot.services.kernel.errors import NotFound
 from bot.services.ratings.common import (
     OPEN,
     AlreadyRated,
     PromptView,
     RatingBase,
-    RatingExpired,
 )
 from storage.repositories import ratings as ratings_repo
 
@@ -27,13 +26,7 @@ class Rating(RatingBase):
             raise NotFound("stars")
         now = self.clock.now()
         async with self.db.transaction() as session:
-            prompt = await ratings_repo.prompt(session, prompt_id, for_update=True)
-            if prompt is None:
-                raise NotFound("rating")
-            if prompt.rater_id != actor.id:
-                raise NotAllowed("only the requester rates their order")
-            if self._is_over(prompt, now):
-                raise RatingExpired()
+            prompt = await self._raters_prompt(session, actor, prompt_id, now)
             view = await self._view(session, prompt)
             if prompt.team != (claim_id == TEAM_ROW):
                 raise NotFound("claim")
