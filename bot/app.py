@@ -40,6 +40,7 @@ from bot.services.points.amounts import tenths
 from bot.services.points.redemptions import RedemptionService
 from bot.services.points.rewards import RewardService
 from bot.services.points.service import PointsService
+from bot.services.ratings.service import RatingService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
 from bot.services.service_day.attendance import AttendanceService
@@ -134,6 +135,14 @@ def build_services(
             rounding=config.points.rounding,
             bonus_five_stars=tenths(config.points.bonus_five_stars),
             transfers=config.points.transfers,
+        ),
+        ratings=RatingService(
+            **loop,
+            prompt_after=timedelta(minutes=config.ratings.prompt_after_minutes),
+            remind_after=timedelta(hours=config.ratings.reminder_hours),
+            expire_after=timedelta(days=config.ratings.expire_days),
+            alert_at_or_below=config.ratings.alert_at_or_below,
+            comment_max=config.ratings.comment_max_chars,
         ),
     )
     services.wire()

@@ -22,6 +22,7 @@ CANCEL_PLACE = "gc"  # gc:<claim id>  (the volunteer gives up a place: place mes
 CONFIRM_SERVICE = "sc"  # sc:<order id>  (the requester confirms the service was done)
 ORDER_ATTENDANCE = "av"  # av:<order id>  (a coordinator's view of an order's volunteers)
 REVIEW_ORDER = "ro"  # ro:<order id>  (open the review of a request that waited too long)
+RATE = "rs"  # rs:<prompt id>:<claim id | 0 the team>:<stars 1–5 | 0 the row's name>
 WIDEN = "ow"  # ow:<order id>  (announce an order short of volunteers to the whole street)
 HAND_OVER = "bh"  # bh:<redemption id>  (a coordinator handed the redeemed reward over)
 CANCEL_REDEMPTION = "bk"  # bk:<redemption id>  (a coordinator cancels it, with a reason)

@@ -18,6 +18,7 @@ from bot.services.people.volunteers import VolunteerService
 from bot.services.points.redemptions import RedemptionService
 from bot.services.points.rewards import RewardService
 from bot.services.points.service import PointsService
+from bot.services.ratings.service import RatingService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
 from bot.services.service_day.attendance import AttendanceService
@@ -47,6 +48,7 @@ class Services:
     rewards: RewardService
     redemptions: RedemptionService
     points: PointsService
+    ratings: RatingService
 
     async def warm_up(self) -> None:
         """Prepare what the busiest moment, a grab storm, runs (see ClaimService.warm_up),
@@ -66,3 +68,8 @@ class Services:
         # correction of its hours books the difference
         self.attendance.on_completed.append(self.points.on_completed)
         self.attendance.on_corrected.append(self.points.on_corrected)
+        # a completed order's 评单 (its prompt and jobs, in the completing transaction)
+        self.attendance.on_completed.append(self.ratings.plan)
+        # a five-star rating's bonus (``[points] bonus_five_stars``), in the rating's
+        # transaction
+        self.ratings.on_rated.append(self.points.on_rated)

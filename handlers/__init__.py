@@ -26,6 +26,7 @@ from handlers.grabs import grab
 from handlers.people import approvals, coordinators, profile, registration
 from handlers.points import adjust as points_adjust
 from handlers.points import passbook, rewards, transfer
+from handlers.ratings import rate
 from handlers.requests import (
     activity,
     escalation,
@@ -63,6 +64,7 @@ def flow_registry() -> FlowRegistry:
             *rewards.FLOWS,
             *points_adjust.FLOWS,
             *transfer.FLOWS,
+            *rate.FLOWS,
         )
     )
 
@@ -108,6 +110,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *passbook.HANDLERS,
         *points_adjust.HANDLERS,
         *transfer.HANDLERS,
+        *rate.HANDLERS,
         *orders_browse.HANDLERS,
         *request.HANDLERS,
         *activity.HANDLERS,

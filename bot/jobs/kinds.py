@@ -87,6 +87,26 @@ async def contact_hide(ctx: JobContext, session: AsyncSession, payload: dict[str
     await ctx.services.contact.hide_for_order(session, int(payload["order"]))
 
 
+async def rating_ask(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """A while after completion: the requester is asked to rate the service."""
+    await ctx.services.ratings.ask_job(session, int(payload["prompt"]))
+
+
+async def rating_remind(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """Once, if stars are still missing: the requester is reminded."""
+    await ctx.services.ratings.remind_job(session, int(payload["prompt"]))
+
+
+async def rating_expire(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """The prompt's end: closed, its buttons edited away."""
+    await ctx.services.ratings.expire_job(session, int(payload["prompt"]))
+
+
+async def rating_alert(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """Rated low and the comment question unanswered: the coordinators alerted."""
+    await ctx.services.ratings.alert_job(session, int(payload["prompt"]))
+
+
 def default_registry() -> JobRegistry:
     registry = JobRegistry()
     registry.register("maintenance.cleanup", cleanup, stale_after=timedelta(hours=20))
@@ -109,6 +129,13 @@ def default_registry() -> JobRegistry:
     registry.register("order.remind", order_remind)
     # never stale: the contact must be hidden however late
     registry.register("contact.hide", contact_hide)
+    # 评单 (bot/services/ratings/): never stale — a prompt found late is still worth
+    # asking (until it expires: each job re-reads the prompt and does nothing once it
+    # is done or expired, or past its end), and the expiry and alert must happen
+    registry.register("rating.ask", rating_ask)
+    registry.register("rating.remind", rating_remind)
+    registry.register("rating.expire", rating_expire)
+    registry.register("rating.alert", rating_alert)
     return registry
 
 

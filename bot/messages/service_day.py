@@ -17,7 +17,8 @@ from bot.messages.common import (
     unit_name,
 )
 from bot.messages.grabs import place_text
-from bot.services.kernel.scheduling import PRIORITY_REMINDER, Outgoing
+from bot.services.kernel.dto import OrderDTO
+from bot.services.kernel.scheduling import PRIORITY_REMINDER, Button, Outgoing
 from bot.services.service_day.notices import (
     AutoCheckedOut,
     ConfirmService,
@@ -151,13 +152,18 @@ def no_show(n: NoShow, tr: Translator, timezone: str) -> Outgoing:
     )
 
 
-def no_show_to_coordinator(n: NoShowToCoordinator, tr: Translator, timezone: str) -> Outgoing:
-    order = n.order
-    button = press_button(
+def view_order_button(tr: Translator, order: OrderDTO) -> Button:
+    """A coordinator's button to the order's card (its attendance, records, ratings)."""
+    return press_button(
         tr.plain("attendance.button_view_order", number=order.number),
         callback_data.ORDER_ATTENDANCE,
         order.id,
     )
+
+
+def no_show_to_coordinator(n: NoShowToCoordinator, tr: Translator, timezone: str) -> Outgoing:
+    order = n.order
+    button = view_order_button(tr, order)
     return Outgoing(
         chat_id=n.to.telegram_id,
         text=tr(

@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.messages.people import volunteer_card
+from bot.messages.ratings import summary_text
 from bot.services.kernel.drafts import needed
 from bot.services.people.drafts import ProfileDraft
 from handlers.common import Reply, answer, domain_errors, me, refresh_me, services, tr
@@ -41,6 +42,7 @@ async def show_profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     volunteer = await s.volunteers.profile(user.id)
     if volunteer is not None:
         lines.append(volunteer_card(t, volunteer))
+        lines.append(summary_text(t, await s.ratings.my_rating(user)))
         rows += [
             [b("edit.name", "name"), b("edit.phone", "phone")],
             [b("edit.community", "community"), b("edit.grid", "grid")],

@@ -17,6 +17,7 @@ from bot.background import wake_sender
 from bot.i18n import Markup, Translator
 from bot.messages.common import hours, local_time
 from bot.messages.points import place_brings
+from bot.messages.ratings import stars, summary_text
 from bot.services.kernel.states import ClaimState, OrderState
 from bot.services.service_day.common import Attendance, Record
 from bot.services.service_day.order_views import PAGE_SIZE, OrderView
@@ -79,6 +80,17 @@ def row_text(t: Translator, n: int, a: Attendance, record: Record, timezone: str
     return "\n".join(lines)
 
 
+def ratings_text(t: Translator, view: OrderView, a: Attendance) -> str:
+    """The stars the resident gave this volunteer here, and their average."""
+    lines = []
+    given = view.ratings.stars.get(a.claim_id) if view.ratings else None
+    if given is not None:
+        lines.append(t("rating.view_given", stars=stars(given), n=given))
+    if a.volunteer_id in view.averages:
+        lines.append(summary_text(t, view.averages[a.volunteer_id]))
+    return "\n".join(lines)
+
+
 def view_text(t: Translator, view: OrderView, timezone: str, brings: Markup | None = None) -> str:
     """The order's view; ``brings``: what a place brings (the points line)."""
     order = view.order
@@ -102,7 +114,12 @@ def view_text(t: Translator, view: OrderView, timezone: str, brings: Markup | No
     if not view.rows:
         parts.append(t("attendance.view_nobody"))
     for n, (a, record) in enumerate(view.rows, start=1):
-        parts.append(row_text(t, n, a, record, timezone))
+        row = row_text(t, n, a, record, timezone)
+        if extra := ratings_text(t, view, a):
+            row += "\n" + extra
+        parts.append(row)
+    if view.ratings is not None and view.ratings.comment:
+        parts.append(t("rating.comment_line", comment=view.ratings.comment))
     if view.completable:
         parts.append(t("attendance.view_completable"))
     return "\n\n".join(parts)

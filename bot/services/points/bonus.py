@@ -50,3 +50,9 @@ class Bonus(PointsBase):
         )
         await self.notifier.notify(session, notice)
         return self.bonus_five_stars
+
+    async def on_rated(
+        self, session: AsyncSession, claim_id: int, volunteer_id: int, stars: int
+    ) -> None:
+        """The ratings service's ``on_rated`` hook: a rating's bonus, if it brings one."""
+        await self.bonus_for_stars(session, claim_id, stars)

@@ -4,7 +4,7 @@ found by its number, and an order's view with every volunteer's attendance and r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,7 @@ from bot.services.kernel.orders import order_dto, scoped_order
 from bot.services.kernel.paging import fetch_page
 from bot.services.kernel.scope import require_coordinator
 from bot.services.kernel.validation import typed_number
+from bot.services.ratings.views import OrderRatings, RatingSummary, order_ratings, summaries
 from bot.services.service_day.common import (
     SHOWN_STATES,
     Attendance,
@@ -36,6 +37,9 @@ class OrderView:
     order: OrderDTO
     rows: tuple[tuple[Attendance, Record], ...]
     completable: bool
+    # the resident's 评单 of it (None before it completed), and each volunteer's average
+    ratings: OrderRatings | None = None
+    averages: dict[int, RatingSummary] = field(default_factory=dict)
 
 
 class OrderViews(AttendanceBase):
@@ -80,4 +84,6 @@ class OrderViews(AttendanceBase):
             (_attendance(c, dto, name), _record(records[c.volunteer_id])) for c, name in claims
         )
         completable = await self._completable(session, order)
-        return OrderView(dto, rows, completable)
+        ratings = await order_ratings(session, order.id)
+        averages = await summaries(session, [c.volunteer_id for c, _ in claims])
+        return OrderView(dto, rows, completable, ratings, averages)

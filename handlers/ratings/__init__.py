@@ -1,0 +1,1 @@
+"""handlers.ratings: the resident's 评单."""
