@@ -8,7 +8,7 @@ the outbox — is committed. The volunteers and their served places are inserted
     .venv/bin/python bench/crediting.py [--places 200]
 
 Prints one JSON line: backend, places, earns (committed), crediting_ms, points_each.
-Importable: ``await crediting(places=200)`` returns the same dict (bench/points.py
+Importable: ``await crediting(places=200, url=None)`` returns the same dict (bench/points.py
 combines it with the redemption storm). Goal: crediting_ms ≤ 1000 on SQLite.
 """
 
@@ -32,6 +32,7 @@ from bench.grab_storm import COORDINATOR_ID as GRAB_STORM_COORDINATOR
 from bot.app import build_services, prepare_database
 from bot.config import load_config
 from storage.database import Database
+from storage.migrate import upgrade
 from storage.enums import ClaimState, MovementKind, OrderState
 from storage.models import Claim, Order, PointMovement
 
@@ -46,15 +47,17 @@ class BenchClock:
         return self.at
 
 
-async def crediting(places: int = 200) -> dict[str, object]:
-    """Complete an activity of ``places`` served places; ms until all earns committed."""
-    url = f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/crediting.db"
+async def crediting(places: int = 200, url: str | None = None) -> dict[str, object]:
+    """Complete an activity of ``places`` served places; ms until all earns committed.
+    ``url``: an empty database (default: a fresh SQLite file)."""
+    url = url or f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/crediting.db"
     config = load_config(
         environ={},
         overrides={"database": {"url": url}, "org": {"file": str(ROOT / "orgs.example.toml")}},
     )
     db = Database.from_url(url)
     try:
+        await upgrade(db.engine)
         await prepare_database(config, db)
         clock = BenchClock(datetime.now(UTC))
         services = build_services(config, db, clock)
@@ -109,7 +112,7 @@ async def crediting(places: int = 200) -> dict[str, object]:
     finally:
         await db.dispose()
     return {
-        "backend": "sqlite",
+        "backend": "postgresql" if url.startswith("postgresql") else "sqlite",
         "places": places,
         "earns": int(earns or 0),
         "crediting_ms": round(elapsed_ms, 1),

@@ -1,38 +1,41 @@
 """Points bench (issue 14): a redemption storm — N volunteers, each with enough points,
-redeem one reward with S in stock at the same moment (asyncio.gather) — and, when the
-ledger's bench is there, the crediting of a completed activity.
+redeem one reward with S in stock at the same moment (asyncio.gather) — and the
+crediting of a completed activity (``bench/crediting.py``), on the same back end.
 
 The storm goes through the service the Redeem confirmation calls
 (``RedemptionService.redeem``, with the balance the confirmation showed): its batching,
-the conditional stock update, the ledger's ``move`` and the coordinators' notices in the
+the conditional stock update, the ledger's movements and the coordinators' notices in the
 outbox, on a migrated database (a fresh SQLite file, or the PostgreSQL named by
 ``--database-url`` in a database of its own). Not through Telegram updates: the grab
 storm (bench/grab_storm.py) measures that path, whose cost per tap is the same here.
 
     .venv/bin/python bench/points.py [--backend sqlite|postgresql] [--volunteers 500]
-        [--stock 50] [--database-url URL]
+        [--stock 50] [--places 200] [--database-url URL]
 
 Prints one JSON line: backend, volunteers, stock, redeemed, refused (OutOfStock),
 answered (every call returned or refused), exact (redeemed == stock, the stock left 0,
 every balance as it should be, the accounts summing to zero), p50_ms / p99_ms (from the
-moment all calls are made to each one's answer), and "crediting" (the ledger's
-``bench/crediting.py``) when present.
+moment all calls are made to each one's answer), and "crediting" (bench/crediting.py's
+figures: ms from completion to all the places' earns committed).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.crediting import crediting
 from bot.services.points.redemptions import Redeemed
 from bot.services.points.rewards import OutOfStock
 from storage.database import Database
@@ -91,39 +94,32 @@ async def storm(db: Database, n: int, in_stock: int) -> dict[str, Any]:
     }
 
 
-async def crediting_figure() -> dict[str, Any] | None:
-    # ---- the ledger's part: bench/crediting.py, `async def crediting(places=200) -> dict`
+@contextlib.asynccontextmanager
+async def fresh_database(args: argparse.Namespace, name: str) -> AsyncIterator[str]:
+    """The URL of an empty database on the chosen back end, dropped afterwards."""
+    if args.backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/{name}.db"
+        return
+    from tests.support.database import drop_postgres_database, fresh_postgres_database
+
+    url, database = await asyncio.to_thread(fresh_postgres_database, args.database_url)
     try:
-        from bench.crediting import crediting  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    result: dict[str, Any] = await crediting(places=200)
-    return result
+        yield url
+    finally:
+        await asyncio.to_thread(drop_postgres_database, args.database_url, database)
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    drop: tuple[str, str] | None = None
-    if args.backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/points.db"
-    else:
-        from tests.support.database import fresh_postgres_database
-
-        url, name = await asyncio.to_thread(fresh_postgres_database, args.database_url)
-        drop = (args.database_url, name)
-    db = Database.from_url(url)
-    try:
-        await upgrade(db.engine)
-        figures: dict[str, Any] = {"backend": args.backend}
-        figures.update(await storm(db, args.volunteers, args.stock))
-    finally:
-        await db.dispose()
-        if drop is not None:
-            from tests.support.database import drop_postgres_database
-
-            await asyncio.to_thread(drop_postgres_database, *drop)
-    credited = await crediting_figure()
-    if credited is not None:
-        figures["crediting"] = credited
+    figures: dict[str, Any] = {"backend": args.backend}
+    async with fresh_database(args, "points") as url:
+        db = Database.from_url(url)
+        try:
+            await upgrade(db.engine)
+            figures.update(await storm(db, args.volunteers, args.stock))
+        finally:
+            await db.dispose()
+    async with fresh_database(args, "crediting") as url:
+        figures["crediting"] = await crediting(places=args.places, url=url)
     return figures
 
 
@@ -132,6 +128,7 @@ if __name__ == "__main__":
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--volunteers", type=int, default=500)
     parser.add_argument("--stock", type=int, default=50)
+    parser.add_argument("--places", type=int, default=200, help="the activity credited")
     parser.add_argument(
         "--database-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )

@@ -1,12 +1,9 @@
 """Many earns at once, for an order's completion (an activity of 200 places): the
 volunteers' accounts opened in one statement, the keys already booked read in one, and
-the movements from the issuing account booked in one savepoint — each volunteer's
-balance raised (the row's own update, returning the balance after), the issuing
-account lowered once by the total, the movements inserted together. The issuing
-balance after each movement follows from the one after all of them (the row is locked
-by that update until the transaction ends, on both back ends). A key booked by a
-concurrent transaction meanwhile (a unique violation) rolls the savepoint back, and the
-caller books one by one with :func:`storage.repositories.points.move`.
+the movements from the issuing account booked together
+(:func:`storage.repositories.batch_moves.move_many`). A key booked by a concurrent
+transaction meanwhile (a unique violation) rolls them back, and the caller books one by
+one with :func:`storage.repositories.points.move`.
 
 Amounts are tenths; every volunteer of ``earns`` appears once (one place per order).
 """
@@ -18,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import AccountKind, MovementKind
 from storage.models import PointAccount, PointMovement
+from storage.repositories.batch_moves import Leg, move_many
 from storage.repositories.upsert import insert_for
 
 
@@ -70,44 +67,10 @@ async def earn_many(
     if not todo:
         return {}
     accounts = await volunteer_accounts(session, [e.user_id for e in todo])
-    savepoint = await session.begin_nested()
-    try:
-        after: dict[str, int] = {}
-        for e in todo:
-            stmt = (
-                update(PointAccount)
-                .where(PointAccount.id == accounts[e.user_id])
-                .values(balance=PointAccount.balance + e.amount)
-                .returning(PointAccount.balance)
-            )
-            after[e.key] = int((await session.execute(stmt)).scalar_one())
-        total = sum(e.amount for e in todo)
-        stmt = (
-            update(PointAccount)
-            .where(PointAccount.id == issuing)
-            .values(balance=PointAccount.balance - total)
-            .returning(PointAccount.balance)
-        )
-        issuing_balance = int((await session.execute(stmt)).scalar_one()) + total
-        rows = []
-        for e in todo:
-            issuing_balance -= e.amount
-            rows.append(
-                {
-                    "key": e.key,
-                    "kind": MovementKind.EARN.value,
-                    "amount": e.amount,
-                    "from_account_id": issuing,
-                    "to_account_id": accounts[e.user_id],
-                    "from_balance": issuing_balance,
-                    "to_balance": after[e.key],
-                    "created_at": at,
-                    **{"order_id": None, "claim_id": None, "minutes": None, **e.links},
-                }
-            )
-        await session.execute(insert(PointMovement), rows)
-    except IntegrityError:
-        await savepoint.rollback()
+    legs = [Leg(e.key, accounts[e.user_id], e.amount, e.links) for e in todo]
+    moved = await move_many(
+        session, kind=MovementKind.EARN, hub=issuing, legs=legs, hub_pays=True, at=at
+    )
+    if moved is None:
         return None
-    await savepoint.commit()
-    return after
+    return {key: booked.to_balance for key, booked in moved.items()}

@@ -14,7 +14,8 @@ memory who gets one — in stock, offered to their community, the balance their
 confirmation showed, enough points — and tells the others at once (before the writes:
 in a storm of 500 taps on a stock of 50, 450 are answered within a read); then it takes
 the winners' stock in one conditional UPDATE, inserts their redemptions in one
-statement and books each movement. Reads and writes are in the one transaction, so on
+statement and books their movements together (``batch_moves.move_many``), and queues
+the coordinators' notices in one insert. Reads and writes are in one transaction, so on
 SQLite (one writer) nothing changes between them; on PostgreSQL a concurrent spend from
 another process makes a conditional statement refuse — the transaction is rolled back
 and the batch's unanswered taps decided again. The CHECK constraints (stock ≥ 0, no
@@ -41,6 +42,7 @@ from bot.services.points.rewards import (
     volunteer_key,
 )
 from storage.enums import AccountKind, MovementKind, RedemptionState
+from storage.repositories import batch_moves as batch_moves_repo
 from storage.repositories import org as org_repo
 from storage.repositories import points as points_repo
 from storage.repositories import rewards as rewards_repo
@@ -183,21 +185,27 @@ class RedemptionService(RedemptionDecisions):
                 session, [t.volunteer.id for _, t, _ in winners]
             )
             coordinators = await nearest_coordinators(session, unit.path, self.default_language)
-            left = reward.stock
-            for (i, tap, account), redemption_id in zip(winners, ids, strict=True):
-                booked = await points_repo.move(
-                    session,
-                    key=f"redeem:{redemption_id}",
-                    kind=MovementKind.REDEEM,
-                    amount=reward.cost,
-                    from_account=account,
-                    to_account=to_account,
-                    at=now,
-                    redemption_id=redemption_id,
-                    actor_id=tap.volunteer.id,
-                )
-                if not isinstance(booked, points_repo.Booked):
-                    raise _Raced()
+            moved = await batch_moves_repo.move_many(
+                session,
+                kind=MovementKind.REDEEM,
+                hub=to_account,
+                legs=[
+                    batch_moves_repo.Leg(
+                        f"redeem:{redemption_id}",
+                        account,
+                        reward.cost,
+                        {"redemption_id": redemption_id, "actor_id": tap.volunteer.id},
+                    )
+                    for (_, tap, account), redemption_id in zip(winners, ids, strict=True)
+                ],
+                hub_pays=False,
+                at=now,
+            )
+            if moved is None:
+                raise _Raced()
+            left, notices = reward.stock, []
+            for (i, tap, _), redemption_id in zip(winners, ids, strict=True):
+                booked = moved[f"redeem:{redemption_id}"]
                 left -= 1
                 redemption = RedemptionDTO(
                     id=redemption_id,
@@ -209,7 +217,7 @@ class RedemptionService(RedemptionDecisions):
                     created_at=now,
                 )
                 name = names.get(tap.volunteer.id, tap.volunteer.display_name)
-                for to in coordinators:
-                    await self.notifier.notify(session, RedemptionMade(to, redemption, name, left))
+                notices += [RedemptionMade(to, redemption, name, left) for to in coordinators]
                 outcomes[i] = Redeemed(redemption, booked.from_balance)
+            await self.notifier.notify_many(session, notices)
         return [o for o in outcomes if o is not None]
