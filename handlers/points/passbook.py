@@ -27,8 +27,9 @@ async def show_passbook(update: Update, context: ContextTypes.DEFAULT_TYPE, page
         return
     balance = await services(context).points.balance(me(context))
     lines = [
-        t(
+        t.ngettext(
             "passbook.title",
+            result.total,
             balance=points_text(balance),
             page=result.page + 1,
             pages=result.pages,

@@ -99,7 +99,7 @@ async def test_two_volunteers_earn_and_see_it_in_their_passbooks(
         await user.wait_for(told, timeout=15)
         await user.command("/passbook")
         book = await user.wait_for(
-            shown(t, "passbook.title", balance=points, page=1, pages=1, total=1)
+            shown(t, "passbook.title", 1, balance=points, page=1, pages=1, total=1)
         )
         what = shown(t, "passbook.what_earn", number=number, category=name)
         assert what in book.text and f"+{points}" in book.text
