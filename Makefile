@@ -20,8 +20,9 @@ run: $(STAMP)
 		$(BIN)/volunteer-bot sandbox --with-bot; \
 	fi
 
+# On every core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process.
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers storage sandbox tests bench
