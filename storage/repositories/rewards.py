@@ -83,12 +83,15 @@ async def of_unit(
 
 async def take(session: AsyncSession, reward_id: int, count: int, now: datetime) -> int | None:
     """``count`` of the reward's stock (a redemption takes one), if it has as many and
-    is offered now: the stock left, or None (nothing changed)."""
+    is offered now: the stock left, or None (nothing changed). A Reward the session
+    holds keeps the stock it was read with (the redemption batch counts down from it:
+    synchronizing it here made the coordinators' notice say one fewer was left)."""
     stmt = (
         update(Reward)
         .where(Reward.id == reward_id, Reward.stock >= count, *_offered(now))
         .values(stock=Reward.stock - count)
         .returning(Reward.stock)
+        .execution_options(synchronize_session=False)
     )
     left = await session.scalar(stmt)
     return None if left is None else int(left)
