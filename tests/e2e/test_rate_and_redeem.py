@@ -165,8 +165,13 @@ async def test_rate_earn_redeem_and_hand_over(
                  cost="4.5", id=1, stock=4, when=redeemed_at)  # fmt: skip
     notice = await coordinator.wait_for(made, timeout=15)
     assert "志愿者&lt;2201&gt;" in notice.html and "&lt;eco&gt;" in notice.html
+    await coordinator.command("/redemptions")  # listed there too, until decided
+    listed = await coordinator.wait_for(shown(t, "redemptions.title", total=1, page=1, pages=1))
+    assert "志愿者&lt;2201&gt;" in listed.html and redeemed_at in listed.text
     await coordinator.press(t.plain("rewards.button_handed"), notice)
     await coordinator.wait_for(shown(t, "rewards.handed", id=1, name=REWARD))
+    await coordinator.command("/redemptions")
+    await coordinator.wait_for(shown(t, "redemptions.none"))
 
     # --- v1 is told; the passbook and /myrewards show it, with the new balance --------------
     await v1.wait_for(shown(t, "rewards.handed_notice", name=REWARD, id=1), timeout=15)
