@@ -57,7 +57,16 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "coordinator",
         "help.coordinator",
-        ("review", "activity", "order", "adjust", "pending", "coordinators", "managerewards"),
+        (
+            "review",
+            "activity",
+            "order",
+            "adjust",
+            "pending",
+            "coordinators",
+            "managerewards",
+            "redemptions",
+        ),
     ),
 )
 COMMANDS = tuple(name for _, _, names in SECTIONS for name in names)

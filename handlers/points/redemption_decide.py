@@ -1,6 +1,7 @@
-"""A coordinator decides a redemption from the notice they were sent: "handed over", or
-"cancel" with a reason (the points go back, the one back into the stock). The volunteer
-is told either way.
+"""A coordinator decides a redemption from the notice they were sent (or from the
+/redemptions list, handlers/points/redemptions_list.py): "handed over", or "cancel" with
+a reason (the points go back, the one back into the stock). The volunteer is told
+either way.
 
 Every press is re-checked by RedemptionService: a forged id is NotFound, a coordinator
 of another unit NotInScope, a redemption decided already (by them or another
@@ -18,6 +19,7 @@ from bot.i18n import Markup
 from bot.services.kernel.drafts import needed
 from bot.services.kernel.errors import DomainError, InvalidValue
 from bot.services.points.drafts import RedemptionCancelDraft
+from bot.services.points.rewards import RedemptionDTO
 from handlers.common import answer, answer_error, domain_errors, me, pressed_ids, services, tr
 from handlers.flows.dispatch import start_flow
 from handlers.flows.engine import Flow, Step
@@ -40,15 +42,23 @@ def _with_note(update: Update, note: str) -> str:
     return note
 
 
+async def hand_over(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, redemption_id: int
+) -> RedemptionDTO:
+    """Handed over (re-checked by the service), the press answered, the volunteer told;
+    from the notice and from the /redemptions list alike."""
+    done = await services(context).redemptions.hand_over(me(context), redemption_id)
+    await answer(update, tr(context).plain("rewards.handed_alert"))
+    wake_sender(context.application)  # the volunteer is told
+    return done
+
+
 @domain_errors
 async def on_hand_over(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    t = tr(context)
     (redemption_id,) = pressed_ids(update, HAND_OVER)
-    done = await services(context).redemptions.hand_over(me(context), redemption_id)
-    await answer(update, t.plain("rewards.handed_alert"))
-    note = t("rewards.handed", id=done.id, name=done.reward_name)
+    done = await hand_over(update, context, redemption_id)
+    note = tr(context)("rewards.handed", id=done.id, name=done.reward_name)
     await settle(update, context, _with_note(update, note))
-    wake_sender(context.application)  # the volunteer is told
 
 
 @domain_errors

@@ -8,7 +8,7 @@ forged or stale reward id is NotFound or RewardUnavailable, a confirmation press
 second time (or after points moved) is BalanceChanged, and nothing is redeemed.
 
 :func:`register` adds the handlers of this part (this module, rewards_manage.py,
-redemption_decide.py); :data:`FLOWS` are its flows."""
+redemption_decide.py, redemptions_list.py); :data:`FLOWS` are its flows."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from bot.messages.common import points_text
 from bot.services.kernel.errors import InsufficientPoints
 from handlers.common import answer, domain_errors, me, pressed_ids, services, tr
 from handlers.paging import nav_row, pressed_page
-from handlers.points import redemption_decide, rewards_manage
+from handlers.points import redemption_decide, redemptions_list, rewards_manage
 from handlers.points.rewards_common import button, send_card, settle, show_list
 
 PAGE = "bc"  # bc:<page>  (the catalogue)
@@ -155,5 +155,10 @@ FLOWS = (*rewards_manage.FLOWS, *redemption_decide.FLOWS)
 
 def register(app: Application, group: int = 0) -> None:  # type: ignore[type-arg]
     """The rewards part's commands and buttons (before the catch-alls of ``group``)."""
-    for handler in (*HANDLERS, *rewards_manage.HANDLERS, *redemption_decide.HANDLERS):
+    for handler in (
+        *HANDLERS,
+        *rewards_manage.HANDLERS,
+        *redemption_decide.HANDLERS,
+        *redemptions_list.HANDLERS,
+    ):
         app.add_handler(handler, group=group)

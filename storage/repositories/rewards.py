@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import RedemptionState
-from storage.models import PointAccount, Redemption, Reward, User, VolunteerProfile
+from storage.models import OrgUnit, PointAccount, Redemption, Reward, User, VolunteerProfile
 
 PENDING = RedemptionState.PENDING.value
 
@@ -83,12 +83,15 @@ async def of_unit(
 
 async def take(session: AsyncSession, reward_id: int, count: int, now: datetime) -> int | None:
     """``count`` of the reward's stock (a redemption takes one), if it has as many and
-    is offered now: the stock left, or None (nothing changed)."""
+    is offered now: the stock left, or None (nothing changed). A Reward the session
+    holds keeps the stock it was read with (the redemption batch counts down from it:
+    synchronizing it here made the coordinators' notice say one fewer was left)."""
     stmt = (
         update(Reward)
         .where(Reward.id == reward_id, Reward.stock >= count, *_offered(now))
         .values(stock=Reward.stock - count)
         .returning(Reward.stock)
+        .execution_options(synchronize_session=False)
     )
     left = await session.scalar(stmt)
     return None if left is None else int(left)
@@ -161,6 +164,38 @@ async def of_volunteer(
         .limit(limit)
     )
     return [(r, w) for r, w in rows.all()], int(total or 0)
+
+
+async def pending_under(
+    session: AsyncSession, unit_path: str, offset: int, limit: int
+) -> tuple[list[tuple[Redemption, Reward, str]], int]:
+    """Pending redemptions of the rewards of the unit and the units below it, oldest
+    first, each with its reward and the volunteer's name as coordinators read it (the
+    registered one, else Telegram's)."""
+    where = [
+        Redemption.state == PENDING,
+        OrgUnit.path.startswith(unit_path, autoescape=True),
+    ]
+    total = await session.scalar(
+        select(func.count())
+        .select_from(Redemption)
+        .join(Reward, Reward.id == Redemption.reward_id)
+        .join(OrgUnit, OrgUnit.id == Reward.unit_id)
+        .where(*where)
+    )
+    rows = await session.execute(
+        select(Redemption, Reward, VolunteerProfile.real_name, User.first_name)
+        .join(Reward, Reward.id == Redemption.reward_id)
+        .join(OrgUnit, OrgUnit.id == Reward.unit_id)
+        .join(User, User.id == Redemption.volunteer_id)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == Redemption.volunteer_id)
+        .where(*where)
+        .order_by(Redemption.created_at, Redemption.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    found = [(r, w, str(real or first)) for r, w, real, first in rows.all()]
+    return found, int(total or 0)
 
 
 async def balance_of(session: AsyncSession, key: str) -> int:

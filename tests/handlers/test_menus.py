@@ -22,6 +22,7 @@ COORDINATOR_ONLY = {
     "pending",
     "coordinators",
     "managerewards",
+    "redemptions",
 }
 
 

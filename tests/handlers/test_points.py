@@ -1,15 +1,17 @@
 """The points bank's handlers with real updates: /passbook paged, /points, a
 coordinator's adjustment (a reason required, nothing lost; another unit's volunteer
-refused), a transfer with its confirmation, forged presses refused."""
+refused), a transfer with its confirmation, forged presses refused, and the points rate
+checked against its limits when publishing."""
 
 from __future__ import annotations
 
 from bot.i18n import get_translator
 from bot.messages.common import points_text
 from tests.handlers.conftest import Harness
+from tests.support.orders import request_form
 from tests.support.people import add_approved_volunteers
 from tests.support.points import balance
-from tests.support.services import COMMUNITY, OTHER_COMMUNITY, coordinator
+from tests.support.services import COMMUNITY, OTHER_COMMUNITY, coordinator, person
 
 EN = get_translator("en")
 ZH = get_translator("zh_CN")
@@ -107,3 +109,29 @@ async def test_a_transfer_is_confirmed_before_it_moves(harness: Harness) -> None
     # the confirmation pressed again: the flow is over, nothing moves twice
     await giver.process(giver.press_update_data(confirm, data))
     assert giver.answer is not None and await balance(harness.db, uid) == 30
+
+
+async def test_a_points_rate_outside_the_limits_is_refused_and_asked_again(
+    harness: Harness,
+) -> None:
+    """Publishing step by step: a rate beyond ``[points] min_rate``/``max_rate`` (0.5 and
+    20 by default), or not a number, gets the limits and the same question; the places
+    answered before are kept."""
+    resident = await person(harness.services, 8201, "Wang", language_code="en")
+    order = await harness.services.orders.create_request(resident, request_form(harness.org))
+    await coordinator(harness.services, 8001, COMMUNITY)
+    boss = harness.person(8001, "Coord", "en")
+    await boss.send("/review")
+    await boss.press(EN.plain("review.button_approve", number=order.number))
+    [ask] = await boss.press("2")  # places
+    assert ask.content == EN.plain("review.ask_rate", rate=3)
+    limits = EN.plain("invalid.points_rate.limits", min="0.5", max="20")
+    for typed in ("25", "0.4", "0", "lots"):
+        refused, again = await boss.send(typed)
+        assert (refused.content, again.content) == (limits, ask.content), typed
+    [team] = await boss.send("2,5")
+    assert team.content == EN.plain("review.ask_team")
+    me = await harness.services.users.get(8001)
+    flow = await harness.services.flows.get(me.id)  # the coordinator's draft
+    assert flow is not None
+    assert (flow.data["places"], flow.data["rate"]) == (2, 2.5)

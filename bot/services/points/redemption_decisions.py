@@ -1,6 +1,7 @@
 """A coordinator decides a redemption — hands it over, or cancels it with a reason (the
 ``refund`` movement, key ``refund:<redemption id>``, and the one back into the stock) —
-and the volunteer's list of their redemptions. Deciding is conditional on the
+the coordinator's list of those still to decide, and the volunteer's list of their
+redemptions. Deciding is conditional on the
 redemption still pending (a second decision is AlreadyDecided and changes nothing),
 re-checked against the coordinator's unit, audited, and the volunteer is told."""
 
@@ -45,6 +46,14 @@ def redemption_dto(redemption: Redemption, reward: Reward) -> RedemptionDTO:
     )
 
 
+@dataclass(frozen=True)
+class PendingRedemption:
+    """A redemption still to hand over, as a coordinator's list shows it."""
+
+    redemption: RedemptionDTO
+    volunteer_name: str
+
+
 @dataclass(eq=False)
 class RedemptionDecisions(LoopService):
     # ---- the volunteer's list ------------------------------------------------------
@@ -62,6 +71,19 @@ class RedemptionDecisions(LoopService):
         return Page(tuple(rows), shown, pages, total), balance
 
     # ---- a coordinator decides -------------------------------------------------------
+
+    async def pending(self, actor: UserDTO, page: int = 0) -> Page[PendingRedemption]:
+        """The pending redemptions of rewards of the coordinator's unit and below, oldest
+        first (what they may decide: the same scope as :meth:`_deciding`)."""
+        unit = require_coordinator(actor)
+        async with self.db.read() as session:
+
+            async def fetch(offset: int, limit: int) -> tuple[list[PendingRedemption], int]:
+                rows, total = await rewards_repo.pending_under(session, unit.path, offset, limit)
+                return [PendingRedemption(redemption_dto(r, w), n) for r, w, n in rows], total
+
+            rows, shown, pages, total = await fetch_page(fetch, page, PAGE_SIZE)
+        return Page(tuple(rows), shown, pages, total)
 
     async def _deciding(
         self, session: AsyncSession, actor: UserDTO, redemption_id: int

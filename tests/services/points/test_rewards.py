@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.container import Services
+from bot.i18n import get_translator
+from bot.messages.common import local_time
 from bot.services.kernel.errors import (
     AlreadyDecided,
     InsufficientPoints,
@@ -138,6 +140,16 @@ async def test_a_redemption_is_stock_row_and_movement_at_once(
             )
         )
     assert [m.chat_id for m in told] == [coordinator.telegram_id]
+    made = get_translator("zh_CN")(
+        "rewards.made_notice",
+        volunteer=f"志愿者{rich.telegram_id}",
+        name=reward.name,
+        cost="4.5",
+        id=done.redemption.id,
+        stock=1,  # of 2, one taken (it said 0: the stock counted down twice)
+        when=local_time(done.redemption.created_at, services.redemptions.timezone),
+    )
+    assert told[0].payload["text"] == made
     await check_ledger(db)
 
 
