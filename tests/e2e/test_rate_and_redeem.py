@@ -143,7 +143,7 @@ async def test_rate_earn_redeem_and_hand_over(
     for volunteer, (_, points) in earned.items():
         await volunteer.command("/passbook")
         book = await volunteer.wait_for(
-            shown(t, "passbook.title", balance=points, page=1, pages=1, total=1)
+            shown(t, "passbook.title", 1, balance=points, page=1, pages=1, total=1)
         )
         assert shown(t, "passbook.what_earn", number=number, category=name) in book.text
         assert f"+{points}" in book.text
@@ -176,7 +176,7 @@ async def test_rate_earn_redeem_and_hand_over(
     # --- v1 is told; the passbook and /myrewards show it, with the new balance --------------
     await v1.wait_for(shown(t, "rewards.handed_notice", name=REWARD, id=1), timeout=15)
     await v1.command("/passbook")
-    book = await v1.wait_for(shown(t, "passbook.title", balance="1.5", page=1, pages=1, total=2))
+    book = await v1.wait_for(shown(t, "passbook.title", 2, balance="1.5", page=1, pages=1, total=2))
     assert shown(t, "passbook.what_redeem", reward=REWARD) in book.text
     assert "-4.5" in book.text and "&lt;eco&gt;" in book.html
     await v1.command("/myrewards")
