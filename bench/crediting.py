@@ -32,8 +32,8 @@ from bench.grab_storm import COORDINATOR_ID as GRAB_STORM_COORDINATOR
 from bot.app import build_services, prepare_database
 from bot.config import load_config
 from storage.database import Database
-from storage.migrate import upgrade
 from storage.enums import ClaimState, MovementKind, OrderState
+from storage.migrate import upgrade
 from storage.models import Claim, Order, PointMovement
 
 ROOT = Path(__file__).resolve().parents[1]
