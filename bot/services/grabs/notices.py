@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.kernel.dto import ClaimDTO, OrderDTO, Recipient
-from bot.services.kernel.notify import stamp
+from bot.services.kernel.notify import Keyed, stamp
 
 
 def offer_key(claim_id: int, offered_at: datetime) -> str:
@@ -18,20 +18,18 @@ def offer_key(claim_id: int, offered_at: datetime) -> str:
 
 
 @dataclass(frozen=True)
-class OrderFilled:
+class OrderFilled(Keyed):
     """The requester: every place of their order is taken."""
 
     to: Recipient
     order: OrderDTO
     at: datetime
 
-    @property
-    def key(self) -> str:
-        return f"order.filled:{self.order.id}:{stamp(self.at)}"
+    KEY = "order.filled:{order.id}:{at:stamp}"
 
 
 @dataclass(frozen=True)
-class VolunteerCancelled:
+class VolunteerCancelled(Keyed):
     """The requester: a volunteer gave up their place."""
 
     to: Recipient
@@ -39,9 +37,7 @@ class VolunteerCancelled:
     claim_id: int
     at: datetime
 
-    @property
-    def key(self) -> str:
-        return f"order.volunteer_cancelled:{self.claim_id}:{stamp(self.at)}"
+    KEY = "order.volunteer_cancelled:{claim_id}:{at:stamp}"
 
 
 @dataclass(frozen=True)
@@ -59,7 +55,7 @@ class PlaceOffered:
 
 
 @dataclass(frozen=True)
-class OfferSettledEdit:
+class OfferSettledEdit(Keyed):
     """An edit of the offer message ``message_id`` (outbox key ``offer``): what became
     of the offer (``outcome``: accepted, declined, expired, withdrawn), no buttons."""
 
@@ -70,13 +66,11 @@ class OfferSettledEdit:
     number: str
     outcome: str
 
-    @property
-    def key(self) -> str:
-        return f"{self.offer}:settled"
+    KEY = "{offer}:settled"
 
 
 @dataclass(frozen=True)
-class WaitlistReleased:
+class WaitlistReleased(Keyed):
     """A waitlisted volunteer: the order expired, or its service ``started`` without
     needing them; their place in line is released."""
 
@@ -84,6 +78,4 @@ class WaitlistReleased:
     order: OrderDTO
     started: bool
 
-    @property
-    def key(self) -> str:
-        return f"order.waitlist_released:{self.order.id}:{self.to.telegram_id}"
+    KEY = "order.waitlist_released:{order.id}:{to.telegram_id}"

@@ -9,67 +9,48 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.kernel.dto import CoordinatorDTO, Recipient, VolunteerDTO
-from bot.services.kernel.notify import stamp
+from bot.services.kernel.notify import Keyed, ToPerson
 
 
 @dataclass(frozen=True)
-class VolunteerPending:
+class VolunteerPending(Keyed):
     """A coordinator asked to approve or decline a new volunteer."""
 
     to: Recipient
     volunteer: VolunteerDTO
     at: datetime
 
-    @property
-    def key(self) -> str:
-        return f"volunteer.pending:{self.volunteer.user_id}:{stamp(self.at)}:{self.to.telegram_id}"
+    KEY = "volunteer.pending:{volunteer.user_id}:{at:stamp}:{to.telegram_id}"
 
 
 @dataclass(frozen=True)
-class VolunteerDecided:
+class VolunteerDecided(ToPerson):
     volunteer: VolunteerDTO
     approved: bool
     at: datetime
 
-    @property
-    def to(self) -> Recipient:
-        return Recipient(self.volunteer.telegram_id, self.volunteer.language)
-
-    @property
-    def key(self) -> str:
-        return f"volunteer.decided:{self.volunteer.user_id}:{stamp(self.at)}"
+    PERSON = "volunteer"
+    KEY = "volunteer.decided:{volunteer.user_id}:{at:stamp}"
 
 
 @dataclass(frozen=True)
-class CoordinatorAppointed:
+class CoordinatorAppointed(ToPerson):
     coordinator: CoordinatorDTO
     event_id: int
 
-    @property
-    def to(self) -> Recipient:
-        return Recipient(self.coordinator.telegram_id, self.coordinator.language)
-
-    @property
-    def key(self) -> str:
-        return f"coordinator.appointed:{self.coordinator.user_id}:{self.event_id}"
+    PERSON = "coordinator"
+    KEY = "coordinator.appointed:{coordinator.user_id}:{event_id}"
 
 
 @dataclass(frozen=True)
-class CoordinatorRemoved:
-    coordinator: CoordinatorDTO
-    event_id: int
+class CoordinatorRemoved(CoordinatorAppointed):
+    """Same fields as :class:`CoordinatorAppointed`, its own key and words."""
 
-    @property
-    def to(self) -> Recipient:
-        return Recipient(self.coordinator.telegram_id, self.coordinator.language)
-
-    @property
-    def key(self) -> str:
-        return f"coordinator.removed:{self.coordinator.user_id}:{self.event_id}"
+    KEY = "coordinator.removed:{coordinator.user_id}:{event_id}"
 
 
 @dataclass(frozen=True)
-class WhileAway:
+class WhileAway(Keyed):
     """To someone the bot could not reach, when they write to it again (or for the
     first time): what waits in their queues, how many held notices went out of date,
     how many follow (bot/services/people/held.py). Sent before what it announces."""
@@ -83,6 +64,4 @@ class WhileAway:
     out_of_date: int
     following: int
 
-    @property
-    def key(self) -> str:
-        return f"held.digest:{self.user_id}:{stamp(self.at)}"
+    KEY = "held.digest:{user_id}:{at:stamp}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.kernel.dto import CategoryDTO, OrderDTO, Recipient
+from bot.services.kernel.notify import Keyed
 from bot.services.points.rewards import RedemptionDTO
 from storage.enums import RedemptionState  # handlers and messages compare with it
 
@@ -22,7 +23,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class RedemptionMade:
+class RedemptionMade(Keyed):
     """A coordinator of the reward's unit: hand it over, or cancel it."""
 
     to: Recipient
@@ -30,36 +31,30 @@ class RedemptionMade:
     volunteer_name: str
     stock_left: int
 
-    @property
-    def key(self) -> str:
-        return f"redemption.made:{self.redemption.id}:{self.to.telegram_id}"
+    KEY = "redemption.made:{redemption.id}:{to.telegram_id}"
 
 
 @dataclass(frozen=True)
-class RedemptionHandedOver:
+class RedemptionHandedOver(Keyed):
     to: Recipient
     redemption: RedemptionDTO
 
-    @property
-    def key(self) -> str:
-        return f"redemption.handed:{self.redemption.id}"
+    KEY = "redemption.handed:{redemption.id}"
 
 
 @dataclass(frozen=True)
-class RedemptionCancelled:
+class RedemptionCancelled(Keyed):
     """The volunteer: cancelled with ``reason``, their points back (``balance`` now)."""
 
     to: Recipient
     redemption: RedemptionDTO
     balance: int
 
-    @property
-    def key(self) -> str:
-        return f"redemption.cancelled:{self.redemption.id}"
+    KEY = "redemption.cancelled:{redemption.id}"
 
 
 @dataclass(frozen=True)
-class PointsEarned:
+class PointsEarned(Keyed):
     """A volunteer's place on a completed order earned ``amount`` tenths."""
 
     to: Recipient
@@ -70,13 +65,11 @@ class PointsEarned:
     amount: int
     balance: int
 
-    @property
-    def key(self) -> str:
-        return f"points.earned:{self.claim_id}"
+    KEY = "points.earned:{claim_id}"
 
 
 @dataclass(frozen=True)
-class BonusEarned:
+class BonusEarned(Keyed):
     """A five-star rating brought a bonus."""
 
     to: Recipient
@@ -85,13 +78,11 @@ class BonusEarned:
     amount: int
     balance: int
 
-    @property
-    def key(self) -> str:
-        return f"points.bonus:{self.claim_id}"
+    KEY = "points.bonus:{claim_id}"
 
 
 @dataclass(frozen=True)
-class PointsAdjusted:
+class PointsAdjusted(Keyed):
     """A coordinator changed the volunteer's points by ``amount`` (signed tenths) with
     ``reason``; for an hours correction, ``order`` is set and ``short`` is what could not
     be taken back (spent already)."""
@@ -104,13 +95,11 @@ class PointsAdjusted:
     order: OrderDTO | None = None
     short: int = 0
 
-    @property
-    def key(self) -> str:
-        return f"points.adjusted:{self.event}"
+    KEY = "points.adjusted:{event}"
 
 
 @dataclass(frozen=True)
-class PointsReceived:
+class PointsReceived(Keyed):
     """Another volunteer gave this one ``amount`` tenths."""
 
     to: Recipient
@@ -119,6 +108,4 @@ class PointsReceived:
     amount: int
     balance: int
 
-    @property
-    def key(self) -> str:
-        return f"points.received:{self.movement_id}"
+    KEY = "points.received:{movement_id}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.kernel.dto import Recipient
+from bot.services.kernel.notify import Keyed
 from bot.services.ratings.common import PromptView, ask_key, remind_key
 
 
@@ -25,7 +26,7 @@ class RatingAsked:
 
 
 @dataclass(frozen=True)
-class RatingClosed:
+class RatingClosed(Keyed):
     """An edit of the prompt's message ``message_id`` (sent under ``sent_key``): no
     buttons any more, the stars given (and why: done, or expired)."""
 
@@ -35,19 +36,15 @@ class RatingClosed:
     message_id: int
     expired: bool
 
-    @property
-    def key(self) -> str:
-        return f"rating.closed:{self.sent_key}"
+    KEY = "rating.closed:{sent_key}"
 
 
 @dataclass(frozen=True)
-class LowRating:
+class LowRating(Keyed):
     """A coordinator of the order: volunteers rated at or below the alert level."""
 
     to: Recipient
     view: PromptView
     low: tuple[tuple[str, int], ...]  # (name, stars); the team: every name, one stars
 
-    @property
-    def key(self) -> str:
-        return f"rating.alert:{self.view.id}:{self.to.telegram_id}"
+    KEY = "rating.alert:{view.id}:{to.telegram_id}"

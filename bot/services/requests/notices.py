@@ -9,42 +9,36 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.kernel.dto import CategoryDTO, OrderDTO, Recipient, UnitDTO
-from bot.services.kernel.notify import stamp
+from bot.services.kernel.notify import Keyed
 
 
 @dataclass(frozen=True)
-class OrderPublished:
+class OrderPublished(Keyed):
     to: Recipient
     order: OrderDTO
 
-    @property
-    def key(self) -> str:
-        return f"order.published:{self.order.id}"
+    KEY = "order.published:{order.id}"
 
 
 @dataclass(frozen=True)
-class OrderRejected:
+class OrderRejected(Keyed):
     to: Recipient
     order: OrderDTO
 
-    @property
-    def key(self) -> str:
-        return f"order.rejected:{self.order.id}"
+    KEY = "order.rejected:{order.id}"
 
 
 @dataclass(frozen=True)
-class OrderDuplicate:
+class OrderDuplicate(Keyed):
     to: Recipient
     order: OrderDTO
     original: OrderDTO
 
-    @property
-    def key(self) -> str:
-        return f"order.duplicate:{self.order.id}"
+    KEY = "order.duplicate:{order.id}"
 
 
 @dataclass(frozen=True)
-class OrderEdited:
+class OrderEdited(Keyed):
     """The requester: a coordinator changed these ``fields`` of their request."""
 
     to: Recipient
@@ -52,25 +46,21 @@ class OrderEdited:
     fields: tuple[str, ...]
     at: datetime
 
-    @property
-    def key(self) -> str:
-        return f"order.edited:{self.order.id}:{stamp(self.at)}"
+    KEY = "order.edited:{order.id}:{at:stamp}"
 
 
 @dataclass(frozen=True)
-class OrderExpired:
+class OrderExpired(Keyed):
     """The requester: nobody reviewed (or nobody took) the request before its start."""
 
     to: Recipient
     order: OrderDTO
 
-    @property
-    def key(self) -> str:
-        return f"order.expired:{self.order.id}"
+    KEY = "order.expired:{order.id}"
 
 
 @dataclass(frozen=True)
-class OrderAnnounced:
+class OrderAnnounced(Keyed):
     """A published order, to a volunteer (``volunteer_id``) who may grab it."""
 
     to: Recipient
@@ -81,22 +71,18 @@ class OrderAnnounced:
     now: datetime
     points: int = 0  # tenths a place brings (its window at its rate); 0: not said
 
-    @property
-    def key(self) -> str:
-        return f"publish:{self.order.id}:{self.volunteer_id}"
+    KEY = "publish:{order.id}:{volunteer_id}"
 
 
 @dataclass(frozen=True)
-class OrderCancelledByRequester:
+class OrderCancelledByRequester(Keyed):
     """A volunteer holding a place (or waiting for one) on an order its requester
     cancelled."""
 
     to: Recipient
     order: OrderDTO
 
-    @property
-    def key(self) -> str:
-        return f"order.requester_cancelled:{self.order.id}:{self.to.telegram_id}"
+    KEY = "order.requester_cancelled:{order.id}:{to.telegram_id}"
 
 
 @dataclass(frozen=True)
@@ -120,7 +106,7 @@ class ReviewRequested:
 
 
 @dataclass(frozen=True)
-class OrderUnfilled:
+class OrderUnfilled(Keyed):
     """An open order still short of volunteers, to its coordinators; ``widen``: it may
     be announced to the whole street (it is announced to its community only)."""
 
@@ -129,6 +115,4 @@ class OrderUnfilled:
     community: UnitDTO | None
     widen: bool
 
-    @property
-    def key(self) -> str:
-        return f"order.unfilled:{self.order.id}:{self.to.telegram_id}"
+    KEY = "order.unfilled:{order.id}:{to.telegram_id}"

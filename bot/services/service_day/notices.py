@@ -9,11 +9,11 @@ import hashlib
 from dataclasses import dataclass
 
 from bot.services.kernel.dto import CategoryDTO, ClaimDTO, OrderDTO, Recipient, UnitDTO
-from bot.services.kernel.notify import hours_label
+from bot.services.kernel.notify import Keyed
 
 
 @dataclass(frozen=True)
-class ServiceReminder:
+class ServiceReminder(Keyed):
     """A volunteer holding a place, ``hours`` before the start; with
     ``late_after_hours``, cancelling now counts as late."""
 
@@ -24,9 +24,7 @@ class ServiceReminder:
     community: UnitDTO | None
     late_after_hours: float | None
 
-    @property
-    def key(self) -> str:
-        return f"claim.remind:{self.claim.id}:{hours_label(self.hours)}"
+    KEY = "claim.remind:{claim.id}:{hours:hours}"
 
 
 @dataclass(frozen=True)
@@ -46,7 +44,7 @@ class HelpersComing:
 
 
 @dataclass(frozen=True)
-class PlaceHidden:
+class PlaceHidden(Keyed):
     """An edit of the place message ``message_id`` in ``chat_id``: the resident's
     address and phone hidden (after the service, or once the place was given up)."""
 
@@ -57,57 +55,47 @@ class PlaceHidden:
     claim: ClaimDTO
     category: CategoryDTO | None
 
-    @property
-    def key(self) -> str:
-        return f"contact.hide:{self.reveal_id}"
+    KEY = "contact.hide:{reveal_id}"
 
 
 @dataclass(frozen=True)
-class ServiceStarted:
+class ServiceStarted(Keyed):
     to: Recipient
     order: OrderDTO
 
-    @property
-    def key(self) -> str:
-        return f"order.started:{self.order.id}"
+    KEY = "order.started:{order.id}"
 
 
 @dataclass(frozen=True)
-class ConfirmService:
+class ConfirmService(Keyed):
     """The requester asked to confirm the service took place."""
 
     to: Recipient
     order: OrderDTO
 
-    @property
-    def key(self) -> str:
-        return f"order.confirm:{self.order.id}"
+    KEY = "order.confirm:{order.id}"
 
 
 @dataclass(frozen=True)
-class NobodyCame:
+class NobodyCame(Keyed):
     to: Recipient
     order: OrderDTO
 
-    @property
-    def key(self) -> str:
-        return f"order.nobody_came:{self.order.id}"
+    KEY = "order.nobody_came:{order.id}"
 
 
 @dataclass(frozen=True)
-class OrderCompleted:
+class OrderCompleted(Keyed):
     """The requester: their order is complete."""
 
     to: Recipient
     order: OrderDTO
 
-    @property
-    def key(self) -> str:
-        return f"order.completed:{self.order.id}"
+    KEY = "order.completed:{order.id}"
 
 
 @dataclass(frozen=True)
-class ServiceCompleted:
+class ServiceCompleted(Keyed):
     """A volunteer: their service on the order is recorded, ``minutes`` long."""
 
     to: Recipient
@@ -115,26 +103,22 @@ class ServiceCompleted:
     claim_id: int
     minutes: int
 
-    @property
-    def key(self) -> str:
-        return f"order.completed:{self.order.id}:{self.claim_id}"
+    KEY = "order.completed:{order.id}:{claim_id}"
 
 
 @dataclass(frozen=True)
-class NoShow:
+class NoShow(Keyed):
     """The volunteer who did not come."""
 
     to: Recipient
     order: OrderDTO
     claim_id: int
 
-    @property
-    def key(self) -> str:
-        return f"claim.no_show:{self.claim_id}"
+    KEY = "claim.no_show:{claim_id}"
 
 
 @dataclass(frozen=True)
-class NoShowToCoordinator:
+class NoShowToCoordinator(Keyed):
     """A coordinator: the volunteer ``name`` did not come."""
 
     to: Recipient
@@ -142,25 +126,21 @@ class NoShowToCoordinator:
     claim_id: int
     name: str
 
-    @property
-    def key(self) -> str:
-        return f"claim.no_show:{self.claim_id}:{self.to.telegram_id}"
+    KEY = "claim.no_show:{claim_id}:{to.telegram_id}"
 
 
 @dataclass(frozen=True)
-class AutoCheckedOut:
+class AutoCheckedOut(Keyed):
     to: Recipient
     order: OrderDTO
     claim_id: int
     minutes: int
 
-    @property
-    def key(self) -> str:
-        return f"claim.auto_checkout:{self.claim_id}"
+    KEY = "claim.auto_checkout:{claim_id}"
 
 
 @dataclass(frozen=True)
-class HoursCorrected:
+class HoursCorrected(Keyed):
     """A volunteer: a coordinator corrected their hours (correction ``event``)."""
 
     to: Recipient
@@ -170,6 +150,4 @@ class HoursCorrected:
     reason: str
     event: int
 
-    @property
-    def key(self) -> str:
-        return f"claim.hours_corrected:{self.claim_id}:{self.event}"
+    KEY = "claim.hours_corrected:{claim_id}:{event}"
