@@ -27,7 +27,7 @@ from handlers.common import Reply, answer, domain_errors, me, pressed_ids, servi
 from handlers.flows.dispatch import current_turn, start_flow
 from handlers.flows.engine import Flow, Step
 from handlers.flows.turn import Turn
-from handlers.paging import nav_row, pressed_page
+from handlers.paging import nav_row, paged
 from handlers.points.rewards_common import button, send_card, settle, show_list
 
 LIST = "bl"  # bl:<page>
@@ -55,15 +55,7 @@ async def show_managed(update: Update, context: ContextTypes.DEFAULT_TYPE, page:
     await show_list(update, context, text, rows)
 
 
-@domain_errors
-async def on_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await show_managed(update, context, 0)
-
-
-@domain_errors
-async def on_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await answer(update)
-    await show_managed(update, context, pressed_page(update, LIST))
+on_manage, on_list = paged(show_managed, LIST)
 
 
 def _card_markup(t: Translator, reward: RewardDTO) -> InlineKeyboardMarkup:
