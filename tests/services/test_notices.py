@@ -4,20 +4,12 @@ database scheduler (what the outbox holds after the commit)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, datetime
-from types import SimpleNamespace
-
 from sqlalchemy import select
 
 from bot.app import build_services
 from bot.container import Services
-from bot.services.grabs.notices import OrderFilled
-from bot.services.kernel.dto import Recipient
 from bot.services.kernel.errors import InvalidValue
 from bot.services.kernel.scheduling import RecordingScheduler
-from bot.services.people.notices import CoordinatorAppointed, CoordinatorRemoved
-from bot.services.service_day.notices import ServiceReminder
 from storage.database import Database
 from storage.models import OutboxMessage
 from tests.support.services import COMMUNITY, FakeClock, Org, coordinator, form, make_config, person
@@ -76,21 +68,3 @@ async def test_decision_and_appointment_notices_land_in_the_outbox(
     assert "approved" in rows["volunteer.decided"].payload["text"]
     assert rows["coordinator.appointed"].chat_id == 3001
     assert all(r.status == "queued" for r in rows.values())
-
-
-def test_a_notice_key_is_its_template_filled_from_its_fields() -> None:
-    """Keys are dedup keys in the outbox: the ``KEY`` templates give them as the
-    f-strings they replaced did (times in milliseconds, spans as ``0.5h``)."""
-    at = datetime(2026, 12, 4, 6, 30, 0, 123000, tzinfo=UTC)
-    order = SimpleNamespace(id=41)
-    claim = SimpleNamespace(id=5, order=order)
-    to = Recipient(77, "en")
-    assert OrderFilled(to, order, at).key == "order.filled:41:1796365800123"  # type: ignore[arg-type]
-    reminder = ServiceReminder(to, claim, 0.5, None, None, None)  # type: ignore[arg-type]
-    assert reminder.key == "claim.remind:5:0.5h"
-    assert replace(reminder, hours=24.0).key == "claim.remind:5:24h"
-    boss = SimpleNamespace(user_id=3, telegram_id=2001, language="en")
-    removed = CoordinatorRemoved(boss, 9)  # type: ignore[arg-type]
-    assert removed.key == "coordinator.removed:3:9"
-    assert removed.to == Recipient(2001, "en")
-    assert CoordinatorAppointed(boss, 9).key == "coordinator.appointed:3:9"  # type: ignore[arg-type]

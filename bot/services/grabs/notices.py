@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.kernel.dto import ClaimDTO, OrderDTO, Recipient
-from bot.services.kernel.notify import Keyed, stamp
+from bot.services.kernel.notify import stamp
 
 
 def offer_key(claim_id: int, offered_at: datetime) -> str:
@@ -18,18 +18,20 @@ def offer_key(claim_id: int, offered_at: datetime) -> str:
 
 
 @dataclass(frozen=True)
-class OrderFilled(Keyed):
+class OrderFilled:
     """The requester: every place of their order is taken."""
 
     to: Recipient
     order: OrderDTO
     at: datetime
 
-    KEY = "order.filled:{order.id}:{at:stamp}"
+    @property
+    def key(self) -> str:
+        return f"order.filled:{self.order.id}:{stamp(self.at)}"
 
 
 @dataclass(frozen=True)
-class VolunteerCancelled(Keyed):
+class VolunteerCancelled:
     """The requester: a volunteer gave up their place."""
 
     to: Recipient
@@ -37,7 +39,9 @@ class VolunteerCancelled(Keyed):
     claim_id: int
     at: datetime
 
-    KEY = "order.volunteer_cancelled:{claim_id}:{at:stamp}"
+    @property
+    def key(self) -> str:
+        return f"order.volunteer_cancelled:{self.claim_id}:{stamp(self.at)}"
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class PlaceOffered:
 
 
 @dataclass(frozen=True)
-class OfferSettledEdit(Keyed):
+class OfferSettledEdit:
     """An edit of the offer message ``message_id`` (outbox key ``offer``): what became
     of the offer (``outcome``: accepted, declined, expired, withdrawn), no buttons."""
 
@@ -66,11 +70,13 @@ class OfferSettledEdit(Keyed):
     number: str
     outcome: str
 
-    KEY = "{offer}:settled"
+    @property
+    def key(self) -> str:
+        return f"{self.offer}:settled"
 
 
 @dataclass(frozen=True)
-class WaitlistReleased(Keyed):
+class WaitlistReleased:
     """A waitlisted volunteer: the order expired, or its service ``started`` without
     needing them; their place in line is released."""
 
@@ -78,4 +84,6 @@ class WaitlistReleased(Keyed):
     order: OrderDTO
     started: bool
 
-    KEY = "order.waitlist_released:{order.id}:{to.telegram_id}"
+    @property
+    def key(self) -> str:
+        return f"order.waitlist_released:{self.order.id}:{self.to.telegram_id}"

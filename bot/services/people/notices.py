@@ -9,48 +9,67 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.kernel.dto import CoordinatorDTO, Recipient, VolunteerDTO
-from bot.services.kernel.notify import Keyed, ToPerson
+from bot.services.kernel.notify import stamp
 
 
 @dataclass(frozen=True)
-class VolunteerPending(Keyed):
+class VolunteerPending:
     """A coordinator asked to approve or decline a new volunteer."""
 
     to: Recipient
     volunteer: VolunteerDTO
     at: datetime
 
-    KEY = "volunteer.pending:{volunteer.user_id}:{at:stamp}:{to.telegram_id}"
+    @property
+    def key(self) -> str:
+        return f"volunteer.pending:{self.volunteer.user_id}:{stamp(self.at)}:{self.to.telegram_id}"
 
 
 @dataclass(frozen=True)
-class VolunteerDecided(ToPerson):
+class VolunteerDecided:
     volunteer: VolunteerDTO
     approved: bool
     at: datetime
 
-    PERSON = "volunteer"
-    KEY = "volunteer.decided:{volunteer.user_id}:{at:stamp}"
+    @property
+    def to(self) -> Recipient:
+        return Recipient(self.volunteer.telegram_id, self.volunteer.language)
+
+    @property
+    def key(self) -> str:
+        return f"volunteer.decided:{self.volunteer.user_id}:{stamp(self.at)}"
 
 
 @dataclass(frozen=True)
-class CoordinatorAppointed(ToPerson):
+class CoordinatorAppointed:
     coordinator: CoordinatorDTO
     event_id: int
 
-    PERSON = "coordinator"
-    KEY = "coordinator.appointed:{coordinator.user_id}:{event_id}"
+    @property
+    def to(self) -> Recipient:
+        return Recipient(self.coordinator.telegram_id, self.coordinator.language)
+
+    @property
+    def key(self) -> str:
+        return f"coordinator.appointed:{self.coordinator.user_id}:{self.event_id}"
 
 
 @dataclass(frozen=True)
-class CoordinatorRemoved(CoordinatorAppointed):
-    """Same fields as :class:`CoordinatorAppointed`, its own key and words."""
+class CoordinatorRemoved:
+    coordinator: CoordinatorDTO
+    event_id: int
 
-    KEY = "coordinator.removed:{coordinator.user_id}:{event_id}"
+    @property
+    def to(self) -> Recipient:
+        return Recipient(self.coordinator.telegram_id, self.coordinator.language)
+
+    @property
+    def key(self) -> str:
+        return f"coordinator.removed:{self.coordinator.user_id}:{self.event_id}"
 
 
 @dataclass(frozen=True)
-class WhileAway(Keyed):
+class WhileAway:
     """To someone the bot could not reach, when they write to it again (or for the
     first time): what waits in their queues, how many held notices went out of date,
     how many follow (bot/services/people/held.py). Sent before what it announces."""
@@ -64,4 +83,6 @@ class WhileAway(Keyed):
     out_of_date: int
     following: int
 
-    KEY = "held.digest:{user_id}:{at:stamp}"
+    @property
+    def key(self) -> str:
+        return f"held.digest:{self.user_id}:{stamp(self.at)}"

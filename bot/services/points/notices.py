@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.kernel.dto import CategoryDTO, OrderDTO, Recipient
-from bot.services.kernel.notify import Keyed
 from bot.services.points.rewards import RedemptionDTO
 from storage.enums import RedemptionState  # handlers and messages compare with it
 
@@ -23,7 +22,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class RedemptionMade(Keyed):
+class RedemptionMade:
     """A coordinator of the reward's unit: hand it over, or cancel it."""
 
     to: Recipient
@@ -31,30 +30,36 @@ class RedemptionMade(Keyed):
     volunteer_name: str
     stock_left: int
 
-    KEY = "redemption.made:{redemption.id}:{to.telegram_id}"
+    @property
+    def key(self) -> str:
+        return f"redemption.made:{self.redemption.id}:{self.to.telegram_id}"
 
 
 @dataclass(frozen=True)
-class RedemptionHandedOver(Keyed):
+class RedemptionHandedOver:
     to: Recipient
     redemption: RedemptionDTO
 
-    KEY = "redemption.handed:{redemption.id}"
+    @property
+    def key(self) -> str:
+        return f"redemption.handed:{self.redemption.id}"
 
 
 @dataclass(frozen=True)
-class RedemptionCancelled(Keyed):
+class RedemptionCancelled:
     """The volunteer: cancelled with ``reason``, their points back (``balance`` now)."""
 
     to: Recipient
     redemption: RedemptionDTO
     balance: int
 
-    KEY = "redemption.cancelled:{redemption.id}"
+    @property
+    def key(self) -> str:
+        return f"redemption.cancelled:{self.redemption.id}"
 
 
 @dataclass(frozen=True)
-class PointsEarned(Keyed):
+class PointsEarned:
     """A volunteer's place on a completed order earned ``amount`` tenths."""
 
     to: Recipient
@@ -65,11 +70,13 @@ class PointsEarned(Keyed):
     amount: int
     balance: int
 
-    KEY = "points.earned:{claim_id}"
+    @property
+    def key(self) -> str:
+        return f"points.earned:{self.claim_id}"
 
 
 @dataclass(frozen=True)
-class BonusEarned(Keyed):
+class BonusEarned:
     """A five-star rating brought a bonus."""
 
     to: Recipient
@@ -78,11 +85,13 @@ class BonusEarned(Keyed):
     amount: int
     balance: int
 
-    KEY = "points.bonus:{claim_id}"
+    @property
+    def key(self) -> str:
+        return f"points.bonus:{self.claim_id}"
 
 
 @dataclass(frozen=True)
-class PointsAdjusted(Keyed):
+class PointsAdjusted:
     """A coordinator changed the volunteer's points by ``amount`` (signed tenths) with
     ``reason``; for an hours correction, ``order`` is set and ``short`` is what could not
     be taken back (spent already)."""
@@ -95,11 +104,13 @@ class PointsAdjusted(Keyed):
     order: OrderDTO | None = None
     short: int = 0
 
-    KEY = "points.adjusted:{event}"
+    @property
+    def key(self) -> str:
+        return f"points.adjusted:{self.event}"
 
 
 @dataclass(frozen=True)
-class PointsReceived(Keyed):
+class PointsReceived:
     """Another volunteer gave this one ``amount`` tenths."""
 
     to: Recipient
@@ -108,4 +119,6 @@ class PointsReceived(Keyed):
     amount: int
     balance: int
 
-    KEY = "points.received:{movement_id}"
+    @property
+    def key(self) -> str:
+        return f"points.received:{self.movement_id}"

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.kernel.dto import Recipient
-from bot.services.kernel.notify import Keyed
 from bot.services.ratings.common import PromptView, ask_key, remind_key
 
 
@@ -26,7 +25,7 @@ class RatingAsked:
 
 
 @dataclass(frozen=True)
-class RatingClosed(Keyed):
+class RatingClosed:
     """An edit of the prompt's message ``message_id`` (sent under ``sent_key``): no
     buttons any more, the stars given (and why: done, or expired)."""
 
@@ -36,15 +35,19 @@ class RatingClosed(Keyed):
     message_id: int
     expired: bool
 
-    KEY = "rating.closed:{sent_key}"
+    @property
+    def key(self) -> str:
+        return f"rating.closed:{self.sent_key}"
 
 
 @dataclass(frozen=True)
-class LowRating(Keyed):
+class LowRating:
     """A coordinator of the order: volunteers rated at or below the alert level."""
 
     to: Recipient
     view: PromptView
     low: tuple[tuple[str, int], ...]  # (name, stars); the team: every name, one stars
 
-    KEY = "rating.alert:{view.id}:{to.telegram_id}"
+    @property
+    def key(self) -> str:
+        return f"rating.alert:{self.view.id}:{self.to.telegram_id}"

@@ -9,36 +9,42 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.kernel.dto import CategoryDTO, OrderDTO, Recipient, UnitDTO
-from bot.services.kernel.notify import Keyed
+from bot.services.kernel.notify import stamp
 
 
 @dataclass(frozen=True)
-class OrderPublished(Keyed):
+class OrderPublished:
     to: Recipient
     order: OrderDTO
 
-    KEY = "order.published:{order.id}"
+    @property
+    def key(self) -> str:
+        return f"order.published:{self.order.id}"
 
 
 @dataclass(frozen=True)
-class OrderRejected(Keyed):
+class OrderRejected:
     to: Recipient
     order: OrderDTO
 
-    KEY = "order.rejected:{order.id}"
+    @property
+    def key(self) -> str:
+        return f"order.rejected:{self.order.id}"
 
 
 @dataclass(frozen=True)
-class OrderDuplicate(Keyed):
+class OrderDuplicate:
     to: Recipient
     order: OrderDTO
     original: OrderDTO
 
-    KEY = "order.duplicate:{order.id}"
+    @property
+    def key(self) -> str:
+        return f"order.duplicate:{self.order.id}"
 
 
 @dataclass(frozen=True)
-class OrderEdited(Keyed):
+class OrderEdited:
     """The requester: a coordinator changed these ``fields`` of their request."""
 
     to: Recipient
@@ -46,21 +52,25 @@ class OrderEdited(Keyed):
     fields: tuple[str, ...]
     at: datetime
 
-    KEY = "order.edited:{order.id}:{at:stamp}"
+    @property
+    def key(self) -> str:
+        return f"order.edited:{self.order.id}:{stamp(self.at)}"
 
 
 @dataclass(frozen=True)
-class OrderExpired(Keyed):
+class OrderExpired:
     """The requester: nobody reviewed (or nobody took) the request before its start."""
 
     to: Recipient
     order: OrderDTO
 
-    KEY = "order.expired:{order.id}"
+    @property
+    def key(self) -> str:
+        return f"order.expired:{self.order.id}"
 
 
 @dataclass(frozen=True)
-class OrderAnnounced(Keyed):
+class OrderAnnounced:
     """A published order, to a volunteer (``volunteer_id``) who may grab it."""
 
     to: Recipient
@@ -71,18 +81,22 @@ class OrderAnnounced(Keyed):
     now: datetime
     points: int = 0  # tenths a place brings (its window at its rate); 0: not said
 
-    KEY = "publish:{order.id}:{volunteer_id}"
+    @property
+    def key(self) -> str:
+        return f"publish:{self.order.id}:{self.volunteer_id}"
 
 
 @dataclass(frozen=True)
-class OrderCancelledByRequester(Keyed):
+class OrderCancelledByRequester:
     """A volunteer holding a place (or waiting for one) on an order its requester
     cancelled."""
 
     to: Recipient
     order: OrderDTO
 
-    KEY = "order.requester_cancelled:{order.id}:{to.telegram_id}"
+    @property
+    def key(self) -> str:
+        return f"order.requester_cancelled:{self.order.id}:{self.to.telegram_id}"
 
 
 @dataclass(frozen=True)
@@ -106,7 +120,7 @@ class ReviewRequested:
 
 
 @dataclass(frozen=True)
-class OrderUnfilled(Keyed):
+class OrderUnfilled:
     """An open order still short of volunteers, to its coordinators; ``widen``: it may
     be announced to the whole street (it is announced to its community only)."""
 
@@ -115,4 +129,6 @@ class OrderUnfilled(Keyed):
     community: UnitDTO | None
     widen: bool
 
-    KEY = "order.unfilled:{order.id}:{to.telegram_id}"
+    @property
+    def key(self) -> str:
+        return f"order.unfilled:{self.order.id}:{self.to.telegram_id}"

@@ -9,11 +9,11 @@ import hashlib
 from dataclasses import dataclass
 
 from bot.services.kernel.dto import CategoryDTO, ClaimDTO, OrderDTO, Recipient, UnitDTO
-from bot.services.kernel.notify import Keyed
+from bot.services.kernel.notify import hours_label
 
 
 @dataclass(frozen=True)
-class ServiceReminder(Keyed):
+class ServiceReminder:
     """A volunteer holding a place, ``hours`` before the start; with
     ``late_after_hours``, cancelling now counts as late."""
 
@@ -24,7 +24,9 @@ class ServiceReminder(Keyed):
     community: UnitDTO | None
     late_after_hours: float | None
 
-    KEY = "claim.remind:{claim.id}:{hours:hours}"
+    @property
+    def key(self) -> str:
+        return f"claim.remind:{self.claim.id}:{hours_label(self.hours)}"
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class HelpersComing:
 
 
 @dataclass(frozen=True)
-class PlaceHidden(Keyed):
+class PlaceHidden:
     """An edit of the place message ``message_id`` in ``chat_id``: the resident's
     address and phone hidden (after the service, or once the place was given up)."""
 
@@ -55,47 +57,57 @@ class PlaceHidden(Keyed):
     claim: ClaimDTO
     category: CategoryDTO | None
 
-    KEY = "contact.hide:{reveal_id}"
+    @property
+    def key(self) -> str:
+        return f"contact.hide:{self.reveal_id}"
 
 
 @dataclass(frozen=True)
-class ServiceStarted(Keyed):
+class ServiceStarted:
     to: Recipient
     order: OrderDTO
 
-    KEY = "order.started:{order.id}"
+    @property
+    def key(self) -> str:
+        return f"order.started:{self.order.id}"
 
 
 @dataclass(frozen=True)
-class ConfirmService(Keyed):
+class ConfirmService:
     """The requester asked to confirm the service took place."""
 
     to: Recipient
     order: OrderDTO
 
-    KEY = "order.confirm:{order.id}"
+    @property
+    def key(self) -> str:
+        return f"order.confirm:{self.order.id}"
 
 
 @dataclass(frozen=True)
-class NobodyCame(Keyed):
+class NobodyCame:
     to: Recipient
     order: OrderDTO
 
-    KEY = "order.nobody_came:{order.id}"
+    @property
+    def key(self) -> str:
+        return f"order.nobody_came:{self.order.id}"
 
 
 @dataclass(frozen=True)
-class OrderCompleted(Keyed):
+class OrderCompleted:
     """The requester: their order is complete."""
 
     to: Recipient
     order: OrderDTO
 
-    KEY = "order.completed:{order.id}"
+    @property
+    def key(self) -> str:
+        return f"order.completed:{self.order.id}"
 
 
 @dataclass(frozen=True)
-class ServiceCompleted(Keyed):
+class ServiceCompleted:
     """A volunteer: their service on the order is recorded, ``minutes`` long."""
 
     to: Recipient
@@ -103,22 +115,26 @@ class ServiceCompleted(Keyed):
     claim_id: int
     minutes: int
 
-    KEY = "order.completed:{order.id}:{claim_id}"
+    @property
+    def key(self) -> str:
+        return f"order.completed:{self.order.id}:{self.claim_id}"
 
 
 @dataclass(frozen=True)
-class NoShow(Keyed):
+class NoShow:
     """The volunteer who did not come."""
 
     to: Recipient
     order: OrderDTO
     claim_id: int
 
-    KEY = "claim.no_show:{claim_id}"
+    @property
+    def key(self) -> str:
+        return f"claim.no_show:{self.claim_id}"
 
 
 @dataclass(frozen=True)
-class NoShowToCoordinator(Keyed):
+class NoShowToCoordinator:
     """A coordinator: the volunteer ``name`` did not come."""
 
     to: Recipient
@@ -126,21 +142,25 @@ class NoShowToCoordinator(Keyed):
     claim_id: int
     name: str
 
-    KEY = "claim.no_show:{claim_id}:{to.telegram_id}"
+    @property
+    def key(self) -> str:
+        return f"claim.no_show:{self.claim_id}:{self.to.telegram_id}"
 
 
 @dataclass(frozen=True)
-class AutoCheckedOut(Keyed):
+class AutoCheckedOut:
     to: Recipient
     order: OrderDTO
     claim_id: int
     minutes: int
 
-    KEY = "claim.auto_checkout:{claim_id}"
+    @property
+    def key(self) -> str:
+        return f"claim.auto_checkout:{self.claim_id}"
 
 
 @dataclass(frozen=True)
-class HoursCorrected(Keyed):
+class HoursCorrected:
     """A volunteer: a coordinator corrected their hours (correction ``event``)."""
 
     to: Recipient
@@ -150,4 +170,6 @@ class HoursCorrected(Keyed):
     reason: str
     event: int
 
-    KEY = "claim.hours_corrected:{claim_id}:{event}"
+    @property
+    def key(self) -> str:
+        return f"claim.hours_corrected:{self.claim_id}:{self.event}"
