@@ -23,8 +23,8 @@ from bot.services.kernel.errors import InvalidValue
 from bot.services.kernel.validation import typed_number
 from bot.services.points.drafts import RewardDraft
 from bot.services.points.rewards import NAME_MAX, STOCK_MAX, RewardDTO, typed_cost
-from handlers.common import Reply, answer, domain_errors, me, pressed_ids, services, tr
-from handlers.flows.dispatch import current_turn, start_flow
+from handlers.common import answer, domain_errors, me, pressed_ids, services, tr
+from handlers.flows.dispatch import answering_turn, start_flow
 from handlers.flows.engine import Flow, Step
 from handlers.flows.turn import Turn
 from handlers.paging import nav_row, paged
@@ -314,9 +314,8 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or not message.photo:
         return
-    turn = await current_turn(update, context)
+    turn = await answering_turn(update, context)
     if turn is None:
-        await Reply(update, context).send(tr(context)("flow.no_flow"))
         return
     step = turn.step
     if not isinstance(step, PhotoStep):

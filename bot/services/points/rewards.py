@@ -126,15 +126,7 @@ class RewardDTO:
     active: bool
 
     def form(self) -> RewardForm:
-        return RewardForm(
-            name=self.name,
-            cost=self.cost,
-            stock=self.stock,
-            description=self.description,
-            first_day=self.first_day,
-            last_day=self.last_day,
-            photo_file_id=self.photo_file_id,
-        )
+        return from_row(RewardForm, self)
 
 
 @dataclass(frozen=True)
