@@ -210,13 +210,17 @@ class StockStep(Step):
         await turn.advance()
 
 
-class FirstDayStep(SkippableStep):
-    name = "reward_first_day"
-    question = "rewards.ask_first_day"
-    field = "first_day"
+class DayStep(SkippableStep):
+    """A day's question, with an example of how to type one."""
 
     def extra(self, turn: Turn) -> dict[str, object]:
         return {"example": EXAMPLE}
+
+
+class FirstDayStep(DayStep):
+    name = "reward_first_day"
+    question = "rewards.ask_first_day"
+    field = "first_day"
 
     async def on_text(self, turn: Turn, text: str) -> None:
         draft = _draft(turn)
@@ -227,13 +231,10 @@ class FirstDayStep(SkippableStep):
         await turn.advance()
 
 
-class LastDayStep(SkippableStep):
+class LastDayStep(DayStep):
     name = "reward_last_day"
     question = "rewards.ask_last_day"
     field = "last_day"
-
-    def extra(self, turn: Turn) -> dict[str, object]:
-        return {"example": EXAMPLE}
 
     async def on_text(self, turn: Turn, text: str) -> None:
         _draft(turn).last_day = typed_day(text)  # not before the first (the draft checks)
