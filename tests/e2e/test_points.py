@@ -13,7 +13,7 @@ from bot.i18n import get_translator
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication
 from sandbox import Sandbox
-from tests.support.bot import RunningBot
+from tests.support.bot import RunningBot, clock_at
 from tests.support.chat import language_code, shown, staff
 from tests.support.services import FakeClock
 
@@ -25,20 +25,14 @@ STARTS = NOW + timedelta(days=1)
 ENDS = STARTS + timedelta(hours=2)
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(NOW)
-
-
-@pytest.fixture
-def bot(bot_on_clock: RunningBot) -> RunningBot:
-    return bot_on_clock
+clock = clock_at(NOW)
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 async def test_two_volunteers_earn_and_see_it_in_their_passbooks(
-    bot: RunningBot, sandbox: Sandbox, clock: FakeClock, language: str
+    bot_on_clock: RunningBot, sandbox: Sandbox, clock: FakeClock, language: str
 ) -> None:
+    bot = bot_on_clock
     t, code, services = get_translator(language), language_code(language), bot.services
     community = await staff(bot, COMMUNITY, COORDINATOR_ID, VOLUNTEER_IDS, language)
     v1, v2 = (sandbox.user(tid, language_code=code) for tid in VOLUNTEER_IDS)
