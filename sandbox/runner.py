@@ -28,6 +28,7 @@ URL_LINE_PREFIX = "SANDBOX_URL="
 LOOP_ENV = "VOLUNTEER_BOT_LOOP"
 
 
+# A copy of bot/runtime/event_loop.py's on purpose: the sandbox imports nothing of the bot.
 def loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
     """``uvloop.new_event_loop`` if uvloop is installed and ``LOOP_ENV`` is not ``asyncio``,
     else ``asyncio.new_event_loop``."""

@@ -83,22 +83,17 @@ def volunteer_decided(n: VolunteerDecided, tr: Translator, timezone: str) -> Out
     return Outgoing(chat_id=volunteer.telegram_id, user_id=volunteer.user_id, text=text)
 
 
+def coordinator_told(n: CoordinatorAppointed, text: Markup) -> Outgoing:
+    """A coordinator told ``text`` of their appointment (or its end)."""
+    return Outgoing(chat_id=n.to.telegram_id, user_id=n.coordinator.user_id, text=text)
+
+
 def coordinator_appointed(n: CoordinatorAppointed, tr: Translator, timezone: str) -> Outgoing:
-    coordinator = n.coordinator
-    return Outgoing(
-        chat_id=coordinator.telegram_id,
-        user_id=coordinator.user_id,
-        text=tr("appoint.told", unit=coordinator.unit.name(tr.language)),
-    )
+    return coordinator_told(n, tr("appoint.told", unit=n.coordinator.unit.name(tr.language)))
 
 
 def coordinator_removed(n: CoordinatorRemoved, tr: Translator, timezone: str) -> Outgoing:
-    coordinator = n.coordinator
-    return Outgoing(
-        chat_id=coordinator.telegram_id,
-        user_id=coordinator.user_id,
-        text=tr("coord.told_removed", unit=coordinator.unit.name(tr.language)),
-    )
+    return coordinator_told(n, tr("coord.told_removed", unit=n.coordinator.unit.name(tr.language)))
 
 
 def while_away(n: WhileAway, tr: Translator, timezone: str) -> Outgoing:

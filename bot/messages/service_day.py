@@ -176,44 +176,25 @@ def no_show_to_coordinator(n: NoShowToCoordinator, tr: Translator, timezone: str
     )
 
 
+def served(n: AutoCheckedOut | ServiceCompleted | HoursCorrected) -> dict[str, object]:
+    """What a message about a volunteer's time on an order fills in: the order's number,
+    the minutes and the hours."""
+    return {"number": n.order.number, "minutes": n.minutes, "hours": hours(n.minutes)}
+
+
 def auto_checked_out(n: AutoCheckedOut, tr: Translator, timezone: str) -> Outgoing:
-    return Outgoing(
-        chat_id=n.to.telegram_id,
-        text=tr.ngettext(
-            "attendance.told_auto_checked_out",
-            n.minutes,
-            number=n.order.number,
-            minutes=n.minutes,
-            hours=hours(n.minutes),
-        ),
-    )
+    text = tr.ngettext("attendance.told_auto_checked_out", n.minutes, **served(n))
+    return Outgoing(chat_id=n.to.telegram_id, text=text)
 
 
 def service_completed(n: ServiceCompleted, tr: Translator, timezone: str) -> Outgoing:
-    return Outgoing(
-        chat_id=n.to.telegram_id,
-        text=tr.ngettext(
-            "attendance.told_completed",
-            n.minutes,
-            number=n.order.number,
-            minutes=n.minutes,
-            hours=hours(n.minutes),
-        ),
-    )
+    text = tr.ngettext("attendance.told_completed", n.minutes, **served(n))
+    return Outgoing(chat_id=n.to.telegram_id, text=text)
 
 
 def hours_corrected(n: HoursCorrected, tr: Translator, timezone: str) -> Outgoing:
-    return Outgoing(
-        chat_id=n.to.telegram_id,
-        text=tr.ngettext(
-            "attendance.told_corrected",
-            n.minutes,
-            number=n.order.number,
-            minutes=n.minutes,
-            hours=hours(n.minutes),
-            reason=n.reason,
-        ),
-    )
+    text = tr.ngettext("attendance.told_corrected", n.minutes, reason=n.reason, **served(n))
+    return Outgoing(chat_id=n.to.telegram_id, text=text)
 
 
 BUILDERS: dict[type, Builder] = {

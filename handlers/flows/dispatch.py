@@ -75,14 +75,21 @@ async def _dispatch(turn: Turn, call: Callable[[], Awaitable[None]]) -> None:
         await turn.invalid(error)
 
 
+async def answering_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn | None:
+    """The turn a message answers, or None, the user told there is no flow to answer."""
+    turn = await current_turn(update, context)
+    if turn is None:
+        await Reply(update, context).send(tr(context)("flow.no_flow"))
+    return turn
+
+
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Text, contacts, locations and shared users go to the user's current step."""
     message = update.effective_message
     if message is None:
         return
-    turn = await current_turn(update, context)
+    turn = await answering_turn(update, context)
     if turn is None:
-        await Reply(update, context).send(tr(context)("flow.no_flow"))
         return
     step = turn.step
     try:

@@ -14,8 +14,8 @@ from bot.callback_data import encode
 from bot.i18n import Translator
 from bot.services.kernel.drafts import Draft
 from bot.services.kernel.dto import FlowDTO, UserDTO
-from bot.services.kernel.errors import DomainError
-from handlers.common import Markup, Reply, error_text, me, services, tr
+from bot.services.kernel.errors import DomainError, InvalidValue
+from handlers.common import Markup, Reply, answer_error, error_text, me, services, tr
 from handlers.flows.engine import PREFIX, Flow, Step
 
 D = TypeVar("D", bound=Draft)
@@ -172,6 +172,16 @@ class Turn:
     async def invalid(self, error: DomainError) -> None:
         await self.say(error_text(self.tr, error))
         await self.step.ask(self)
+
+    async def refused(self, error: DomainError) -> None:
+        """The service refused what the flow's last step asked of it: a bad value is
+        said and asked again (the flow and its answers kept); any other refusal ends
+        the flow and is answered."""
+        if isinstance(error, InvalidValue):
+            await self.invalid(error)
+            return
+        await self.finish()
+        await answer_error(self.update, self.context, error)
 
     async def finish(self) -> None:
         """End the flow without a service consuming its draft (a refusal, a skip); a

@@ -29,7 +29,7 @@ from handlers.common import (
     tr,
 )
 from handlers.menus import keep_menu_of
-from handlers.paging import nav_row, pressed_page
+from handlers.paging import nav_row, paged
 
 DECIDE = callbacks.DECIDE_VOLUNTEER  # on the card sent about one volunteer
 DECIDE_IN_LIST = "vl"  # vl:<volunteer user id>:<1 approve | 0 decline>:<page of the list>
@@ -73,15 +73,7 @@ async def show_pending(
     await Reply(update, context).edit_or_send("\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-@domain_errors
-async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await show_pending(update, context, 0)
-
-
-@domain_errors
-async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await answer(update)
-    await show_pending(update, context, pressed_page(update, PAGE))
+pending_command, on_page = paged(show_pending, PAGE)
 
 
 async def _decide(

@@ -16,11 +16,11 @@ from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.messages.common import points_text
 from bot.services.kernel.drafts import needed
-from bot.services.kernel.errors import DomainError, InvalidValue
+from bot.services.kernel.errors import DomainError
 from bot.services.points.amounts import tenths
 from bot.services.points.drafts import AdjustDraft
 from bot.services.points.ledger import VolunteerPoints
-from handlers.common import Reply, answer, answer_error, domain_errors, me, pressed_ids, services
+from handlers.common import Reply, answer, domain_errors, me, pressed_ids, services
 from handlers.common import tr as tr_of
 from handlers.flows.dispatch import start_flow
 from handlers.flows.engine import Flow, Step
@@ -90,12 +90,8 @@ class ReasonStep(Step):
                 text,
                 draft_of=turn.me.id,
             )
-        except InvalidValue as error:
-            await turn.invalid(error)  # the amount and the flow are kept
-            return
-        except DomainError as error:
-            await turn.finish()
-            await answer_error(turn.update, turn.context, error)
+        except DomainError as error:  # a bad value asked again (the amount kept)
+            await turn.refused(error)
             return
         await turn.say(
             turn.tr(

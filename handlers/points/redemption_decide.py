@@ -17,10 +17,10 @@ from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.i18n import Markup
 from bot.services.kernel.drafts import needed
-from bot.services.kernel.errors import DomainError, InvalidValue
+from bot.services.kernel.errors import DomainError
 from bot.services.points.drafts import RedemptionCancelDraft
 from bot.services.points.rewards import RedemptionDTO
-from handlers.common import answer, answer_error, domain_errors, me, pressed_ids, services, tr
+from handlers.common import answer, domain_errors, me, pressed_ids, services, tr
 from handlers.flows.dispatch import start_flow
 from handlers.flows.engine import Flow, Step
 from handlers.flows.turn import Turn
@@ -84,12 +84,8 @@ class CancelReasonStep(Step):
             done = await turn.services.redemptions.cancel(
                 turn.me, needed(d.redemption, "redemption"), text, draft_of=turn.me.id
             )
-        except InvalidValue as error:
-            await turn.invalid(error)
-            return
-        except DomainError as error:  # decided meanwhile, or no longer theirs
-            await turn.finish()
-            await answer_error(turn.update, turn.context, error)
+        except DomainError as error:  # a bad reason asked again; decided meanwhile: ended
+            await turn.refused(error)
             return
         await turn.say(turn.tr("rewards.cancelled", id=done.id, name=done.reward_name))
         wake_sender(turn.context.application)  # the volunteer is told

@@ -21,7 +21,7 @@ from bot.messages import rewards as words
 from bot.messages.common import points_text
 from bot.services.kernel.errors import InsufficientPoints
 from handlers.common import answer, domain_errors, me, pressed_ids, services, tr
-from handlers.paging import nav_row, pressed_page
+from handlers.paging import nav_row, paged
 from handlers.points import redemption_decide, redemptions_list, rewards_manage
 from handlers.points.rewards_common import button, send_card, settle, show_list
 
@@ -49,15 +49,7 @@ async def show_catalogue(update: Update, context: ContextTypes.DEFAULT_TYPE, pag
     await show_list(update, context, text, rows)
 
 
-@domain_errors
-async def on_rewards(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await show_catalogue(update, context, 0)
-
-
-@domain_errors
-async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await answer(update)
-    await show_catalogue(update, context, pressed_page(update, PAGE))
+on_rewards, on_page = paged(show_catalogue, PAGE)
 
 
 @domain_errors
@@ -129,15 +121,7 @@ async def show_mine(update: Update, context: ContextTypes.DEFAULT_TYPE, page: in
     await show_list(update, context, text, rows)
 
 
-@domain_errors
-async def on_myrewards(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await show_mine(update, context, 0)
-
-
-@domain_errors
-async def on_mine_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await answer(update)
-    await show_mine(update, context, pressed_page(update, MINE))
+on_myrewards, on_mine_page = paged(show_mine, MINE)
 
 
 HANDLERS = [

@@ -23,11 +23,11 @@ from bot.services.kernel.errors import InvalidValue
 from bot.services.kernel.validation import typed_number
 from bot.services.points.drafts import RewardDraft
 from bot.services.points.rewards import NAME_MAX, STOCK_MAX, RewardDTO, typed_cost
-from handlers.common import Reply, answer, domain_errors, me, pressed_ids, services, tr
-from handlers.flows.dispatch import current_turn, start_flow
+from handlers.common import answer, domain_errors, me, pressed_ids, services, tr
+from handlers.flows.dispatch import answering_turn, start_flow
 from handlers.flows.engine import Flow, Step
 from handlers.flows.turn import Turn
-from handlers.paging import nav_row, pressed_page
+from handlers.paging import nav_row, paged
 from handlers.points.rewards_common import button, send_card, settle, show_list
 
 LIST = "bl"  # bl:<page>
@@ -55,15 +55,7 @@ async def show_managed(update: Update, context: ContextTypes.DEFAULT_TYPE, page:
     await show_list(update, context, text, rows)
 
 
-@domain_errors
-async def on_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await show_managed(update, context, 0)
-
-
-@domain_errors
-async def on_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await answer(update)
-    await show_managed(update, context, pressed_page(update, LIST))
+on_manage, on_list = paged(show_managed, LIST)
 
 
 def _card_markup(t: Translator, reward: RewardDTO) -> InlineKeyboardMarkup:
@@ -218,13 +210,17 @@ class StockStep(Step):
         await turn.advance()
 
 
-class FirstDayStep(SkippableStep):
-    name = "reward_first_day"
-    question = "rewards.ask_first_day"
-    field = "first_day"
+class DayStep(SkippableStep):
+    """A day's question, with an example of how to type one."""
 
     def extra(self, turn: Turn) -> dict[str, object]:
         return {"example": EXAMPLE}
+
+
+class FirstDayStep(DayStep):
+    name = "reward_first_day"
+    question = "rewards.ask_first_day"
+    field = "first_day"
 
     async def on_text(self, turn: Turn, text: str) -> None:
         draft = _draft(turn)
@@ -235,13 +231,10 @@ class FirstDayStep(SkippableStep):
         await turn.advance()
 
 
-class LastDayStep(SkippableStep):
+class LastDayStep(DayStep):
     name = "reward_last_day"
     question = "rewards.ask_last_day"
     field = "last_day"
-
-    def extra(self, turn: Turn) -> dict[str, object]:
-        return {"example": EXAMPLE}
 
     async def on_text(self, turn: Turn, text: str) -> None:
         _draft(turn).last_day = typed_day(text)  # not before the first (the draft checks)
@@ -322,9 +315,8 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or not message.photo:
         return
-    turn = await current_turn(update, context)
+    turn = await answering_turn(update, context)
     if turn is None:
-        await Reply(update, context).send(tr(context)("flow.no_flow"))
         return
     step = turn.step
     if not isinstance(step, PhotoStep):

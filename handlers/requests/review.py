@@ -24,7 +24,7 @@ from handlers.common import (
     tr,
 )
 from handlers.flows.dispatch import start_flow
-from handlers.paging import nav_row, pressed_page
+from handlers.paging import nav_row, paged
 from handlers.requests import review_defaults, review_edit, review_publish, review_reject
 
 PAGE = "rv"  # rv:<page>
@@ -157,15 +157,7 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await Reply(update, context).send(await card_of(context, order), markup)
 
 
-@domain_errors
-async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await show_queue(update, context, 0)
-
-
-@domain_errors
-async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await answer(update)
-    await show_queue(update, context, pressed_page(update, PAGE))
+review_command, on_page = paged(show_queue, PAGE)
 
 
 @domain_errors

@@ -16,7 +16,6 @@ from handlers.flows.engine import Flow, Step
 from handlers.flows.questions import PhoneStep
 from handlers.flows.turn import Turn
 from handlers.requests import request
-from handlers.requests.review_outcome import refused
 from handlers.requests.steps import (
     BehalfStep,
     BeneficiaryAddressStep,
@@ -109,7 +108,7 @@ async def save_edit(turn: Turn) -> None:
         await turn.edit_field("day", until="time")
         return
     except DomainError as error:
-        await refused(turn, error)
+        await turn.refused(error)
         return
     if not changed:
         await turn.show(turn.tr("review.edit_nothing", number=order.number))

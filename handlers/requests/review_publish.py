@@ -17,7 +17,7 @@ from bot.services.requests.publish import PLACES_MAX, Publication, check_opens
 from handlers.flows.engine import Step
 from handlers.flows.questions import grid
 from handlers.flows.turn import Turn
-from handlers.requests.review_outcome import decided, refused
+from handlers.requests.review_outcome import decided
 
 APPROVE = "review_approve"
 PLACE_CHOICES = (1, 2, 3, 5, 10, 20)
@@ -184,7 +184,7 @@ async def approve_done(turn: Turn) -> None:
             turn.me, needed(d.order, "order"), asked, draft_of=turn.me.id
         )
     except DomainError as error:
-        await refused(turn, error)
+        await turn.refused(error)
         return
     await decided(turn, "review.approved", order.number)
     if opened_early(asked, order):

@@ -10,7 +10,7 @@ from bot.services.kernel.errors import DomainError, InvalidValue
 from bot.services.requests.drafts import ReviewDraft
 from handlers.flows.engine import Flow, Step
 from handlers.flows.turn import Turn
-from handlers.requests.review_outcome import decided, refused
+from handlers.requests.review_outcome import decided
 
 REJECT = "review_reject"
 DUPLICATE = "review_duplicate"
@@ -32,7 +32,7 @@ class ReasonStep(Step):
                 turn.me, _order(turn), text, draft_of=turn.me.id
             )
         except DomainError as error:
-            await refused(turn, error)
+            await turn.refused(error)
             return
         await decided(turn, "review.rejected", order.number)
 
@@ -52,7 +52,7 @@ class DuplicateStep(Step):
                 turn.me, _order(turn), int(digits), draft_of=turn.me.id
             )
         except DomainError as error:
-            await refused(turn, error)
+            await turn.refused(error)
             return
         await decided(turn, "review.duplicated", order.number)
 

@@ -19,7 +19,7 @@ from bot.services.kernel.errors import DomainError, InvalidValue
 from bot.services.kernel.validation import typed_number
 from bot.services.service_day.drafts import CorrectionDraft
 from bot.services.service_day.records import MAX_MINUTES
-from handlers.common import answer, answer_error, domain_errors, me, pressed_ids, services
+from handlers.common import answer, domain_errors, me, pressed_ids, services
 from handlers.flows.dispatch import start_flow
 from handlers.flows.engine import Flow, Step
 from handlers.flows.turn import Turn
@@ -83,12 +83,8 @@ class CorrectionReasonStep(Step):
                 text,
                 draft_of=turn.me.id,
             )
-        except InvalidValue as error:
-            await turn.invalid(error)
-            return
         except DomainError as error:
-            await turn.finish()
-            await answer_error(turn.update, turn.context, error)
+            await turn.refused(error)
             return
         minutes = done.minutes or 0
         await turn.say(

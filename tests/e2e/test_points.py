@@ -13,9 +13,8 @@ from bot.i18n import get_translator
 from bot.services.requests.forms import OrderForm
 from bot.services.requests.publish import Publication
 from sandbox import Sandbox
-from tests.support.bot import RunningBot
-from tests.support.chat import shown
-from tests.support.people import add_approved_volunteers
+from tests.support.bot import RunningBot, clock_at
+from tests.support.chat import language_code, shown, staff
 from tests.support.services import FakeClock
 
 COMMUNITY = "longyang.longhudongan"
@@ -26,27 +25,16 @@ STARTS = NOW + timedelta(days=1)
 ENDS = STARTS + timedelta(hours=2)
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(NOW)
-
-
-@pytest.fixture
-def bot(bot_on_clock: RunningBot) -> RunningBot:
-    return bot_on_clock
+clock = clock_at(NOW)
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 async def test_two_volunteers_earn_and_see_it_in_their_passbooks(
-    bot: RunningBot, sandbox: Sandbox, clock: FakeClock, language: str
+    bot_on_clock: RunningBot, sandbox: Sandbox, clock: FakeClock, language: str
 ) -> None:
-    t = get_translator(language)
-    code = "zh-hans" if language == "zh_CN" else "en"
-    services = bot.services
-    await services.coordinators.add_admin(COORDINATOR_ID, COMMUNITY, label="test")
-    community = await services.org.unit_by_code(COMMUNITY)
-    assert community is not None
-    await add_approved_volunteers(bot.db, community.id, VOLUNTEER_IDS, language=language)
+    bot = bot_on_clock
+    t, code, services = get_translator(language), language_code(language), bot.services
+    community = await staff(bot, COMMUNITY, COORDINATOR_ID, VOLUNTEER_IDS, language)
     v1, v2 = (sandbox.user(tid, language_code=code) for tid in VOLUNTEER_IDS)
     coordinator = sandbox.user(COORDINATOR_ID, first_name="罗杰", language_code=code)
     boss = await services.users.get(COORDINATOR_ID)

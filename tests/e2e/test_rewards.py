@@ -10,8 +10,7 @@ import pytest
 from bot.i18n import get_translator
 from sandbox import Sandbox
 from tests.support.bot import RunningBot
-from tests.support.chat import shown
-from tests.support.people import add_approved_volunteers
+from tests.support.chat import language_code, shown, staff
 from tests.support.rewards import balance, credit
 
 COMMUNITY = "longyang.longhudongan"
@@ -21,15 +20,11 @@ VOLUNTEER_ID = 2301
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 async def test_redeem_and_hand_over(bot: RunningBot, sandbox: Sandbox, language: str) -> None:
-    t = get_translator(language)
-    code = "zh-hans" if language == "zh_CN" else "en"
-    services = bot.services
-    await services.coordinators.add_admin(COORDINATOR_ID, COMMUNITY, label="test")
-    community = await services.org.unit_by_code(COMMUNITY)
-    assert community is not None
-    [(volunteer_id, _)] = await add_approved_volunteers(
-        bot.db, community.id, [VOLUNTEER_ID], language=language, real_name=lambda _: "李<雷>"
+    t, code, services = get_translator(language), language_code(language), bot.services
+    community = await staff(
+        bot, COMMUNITY, COORDINATOR_ID, [VOLUNTEER_ID], language, real_name=lambda _: "李<雷>"
     )
+    volunteer_id = (await services.users.get(VOLUNTEER_ID)).id
     await credit(bot.db, [volunteer_id], 120)  # 12 points earned
     coordinator = sandbox.user(COORDINATOR_ID, first_name="罗杰", language_code=code)
     volunteer = sandbox.user(VOLUNTEER_ID, first_name="Li", language_code=code)

@@ -4,12 +4,17 @@ database scheduler (what the outbox holds after the commit)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import select
 
 from bot.app import build_services
 from bot.container import Services
+from bot.messages.notifier import BUILDERS
+from bot.services.kernel.dto import Recipient
 from bot.services.kernel.errors import InvalidValue
 from bot.services.kernel.scheduling import RecordingScheduler
+from bot.services.people.notices import CoordinatorAppointed, CoordinatorRemoved
 from storage.database import Database
 from storage.models import OutboxMessage
 from tests.support.services import COMMUNITY, FakeClock, Org, coordinator, form, make_config, person
@@ -68,3 +73,14 @@ async def test_decision_and_appointment_notices_land_in_the_outbox(
     assert "approved" in rows["volunteer.decided"].payload["text"]
     assert rows["coordinator.appointed"].chat_id == 3001
     assert all(r.status == "queued" for r in rows.values())
+
+
+def test_a_coordinators_notice_goes_to_the_coordinator_it_is_about() -> None:
+    """``to`` from the DTO the notice is about (kernel/notify.py ToPerson); removal keeps
+    its own key and builder though it has appointment's fields."""
+    boss = SimpleNamespace(user_id=3, telegram_id=2001, language="en")
+    appointed = CoordinatorAppointed(boss, 9)  # type: ignore[arg-type]
+    removed = CoordinatorRemoved(boss, 9)  # type: ignore[arg-type]
+    assert appointed.to == removed.to == Recipient(2001, "en")
+    assert (appointed.key, removed.key) == ("coordinator.appointed:3:9", "coordinator.removed:3:9")
+    assert BUILDERS[type(removed)] is not BUILDERS[type(appointed)]

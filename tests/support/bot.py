@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.container import Services
 from bot.services.kernel.clock import Clock
 from sandbox import Sandbox
 from storage.database import Database
+from tests.support.services import FakeClock
 from tests.support.stopping import stop_within
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +98,17 @@ async def bot(sandbox: Sandbox, db: Database) -> AsyncIterator[RunningBot]:
     """The bot with coordinator approval required (the default)."""
     async for running in run_bot(sandbox, db):  # db: migrated, emptied for this test
         yield running
+
+
+def clock_at(now: datetime) -> Any:
+    """A test module's ``clock`` fixture, a FakeClock at ``now`` for :func:`bot_on_clock`:
+    ``clock = clock_at(NOW)``."""
+
+    @pytest.fixture
+    def clock() -> FakeClock:
+        return FakeClock(now)
+
+    return clock
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.background import wake_sender
 from bot.i18n import Translator
@@ -41,19 +42,28 @@ def prompt(t: Translator, key: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", start)).strip()
 
 
+def language_code(language: str) -> str:
+    """The Telegram language_code of a sandbox user who reads ``language``."""
+    return "zh-hans" if language == "zh_CN" else "en"
+
+
 async def staff(
     bot: RunningBot,
     community_code: str,
     coordinator: int,
     volunteers: Iterable[int] = (),
     language: str = "zh_CN",
+    **volunteer_values: Any,
 ) -> UnitDTO:
     """The community, with ``coordinator`` as its admin and the ``volunteers``
-    (Telegram ids) approved there, speaking ``language``."""
+    (Telegram ids) approved there, speaking ``language`` (``volunteer_values``: as
+    :func:`add_approved_volunteers` takes them)."""
     await bot.services.coordinators.add_admin(coordinator, community_code, label="test")
     community = await bot.services.org.unit_by_code(community_code)
     assert community is not None
-    await add_approved_volunteers(bot.db, community.id, tuple(volunteers), language=language)
+    await add_approved_volunteers(
+        bot.db, community.id, tuple(volunteers), language=language, **volunteer_values
+    )
     return community
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.grabs.notices import WaitlistReleased
 from bot.services.kernel.base import LoopService
-from bot.services.kernel.dto import ClaimDTO, OrderDTO, UserDTO
+from bot.services.kernel.dto import ClaimDTO, OrderDTO, UserDTO, from_row
 from bot.services.kernel.errors import (
     AlreadyClaimed,
     NotAllowed,
@@ -60,19 +60,7 @@ def offer_job_key(claim_id: int) -> str:
 
 
 def claim_dto(claim: Claim, order: Order) -> ClaimDTO:
-    return ClaimDTO(
-        id=claim.id,
-        order=order_dto(order),
-        volunteer_id=claim.volunteer_id,
-        state=ClaimState(claim.state),
-        joined_at=claim.joined_at,
-        offered_at=claim.offered_at,
-        offer_expires_at=claim.offer_expires_at,
-        guidance_confirmed_at=claim.guidance_confirmed_at,
-        cancelled_at=claim.cancelled_at,
-        late_cancel=claim.late_cancel,
-        version=claim.version,
-    )
+    return from_row(ClaimDTO, claim, order=order_dto(order), state=ClaimState(claim.state))
 
 
 def check_grabbable(order: Order, now: datetime) -> None:

@@ -11,14 +11,28 @@ draft whose values no longer validate is dropped by the flow engine, kindly.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from bot.services.kernel.errors import InvalidValue
-from bot.services.kernel.validation import clean_name, normalize_phone
+from bot.services.kernel.validation import clean_name, free_text, normalize_phone
 
 T = TypeVar("T")
+
+
+def checked(check: Callable[[Any], Any]) -> AfterValidator:
+    """A draft field's validator (``Annotated[int | None, checked(check_cost)]``): the
+    value as ``check`` returns it — the service's own check, raising InvalidValue; an
+    answer not given (None) stays None."""
+    return AfterValidator(lambda value: None if value is None else check(value))
+
+
+def typed_text(field: str, maximum: int) -> AfterValidator:
+    """A draft field's validator for words typed in one's own: :func:`free_text`
+    (InvalidValue of ``field`` beyond ``maximum`` characters)."""
+    return checked(lambda value: free_text(value, field, maximum))
 
 
 class Draft(BaseModel):
@@ -36,19 +50,9 @@ def needed(value: T | None, field: str) -> T:
 
 
 class NameAnswer(Draft):
-    name: str | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        return None if value is None else clean_name(value)
+    name: Annotated[str | None, checked(clean_name)] = None
 
 
 class PhoneAnswer(Draft):
-    phone: str | None = None
+    phone: Annotated[str | None, checked(normalize_phone)] = None
     phone_verified: bool = False
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_phone(value)

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from functools import cache
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 from bot.services.kernel.languages import localized
 from bot.services.kernel.states import ApprovalState, ClaimState, OrderState
 
 T = TypeVar("T")
+D = TypeVar("D", bound="DataclassInstance")
+
+
+def from_row(dto: type[D], row: object, **values: Any) -> D:
+    """A ``dto`` of ``row`` (an ORM row): each of its fields read from the row's
+    attribute of the same name, but those given in ``values`` (what is renamed,
+    converted or computed, and what the row has no attribute for)."""
+    taken = {name: getattr(row, name) for name in _field_names(dto) if name not in values}
+    return dto(**taken, **values)
+
+
+@cache
+def _field_names(dto: type[DataclassInstance]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(dto) if f.init)
 
 
 class Role(StrEnum):

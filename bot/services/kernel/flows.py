@@ -12,22 +12,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.kernel.dto import FlowDTO
+from bot.services.kernel.dto import FlowDTO, from_row
 from storage.database import Database
 from storage.models import FlowState
 from storage.repositories import flows as flows_repo
 
 
 def _dto(state: FlowState) -> FlowDTO:
-    return FlowDTO(
-        state.flow,
-        state.step,
-        state.nonce,
-        dict(state.data),
-        tuple(state.history or ()),
-        state.return_to,
-        state.return_until,
-    )
+    return from_row(FlowDTO, state, data=dict(state.data), history=tuple(state.history or ()))
 
 
 async def clear_draft(session: AsyncSession, user_id: int | None) -> None:

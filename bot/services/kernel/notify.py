@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +31,18 @@ class Notice(Protocol):
 
     @property
     def key(self) -> str: ...
+
+
+class ToPerson:
+    """A notice to the person it is about: ``to`` is the chat and language of the DTO
+    in its field named ``PERSON`` (a volunteer, a coordinator)."""
+
+    PERSON: ClassVar[str]
+
+    @property
+    def to(self) -> Recipient:
+        person = getattr(self, self.PERSON)
+        return Recipient(person.telegram_id, person.language)
 
 
 class Notifier(Protocol):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.kernel.dto import OrderDTO, UserDTO
+from bot.services.kernel.dto import OrderDTO, UserDTO, from_row
 from bot.services.kernel.errors import NotFound
 from bot.services.kernel.scope import require_coordinator, require_scope
 from bot.services.kernel.states import OrderState
@@ -18,38 +18,7 @@ from storage.repositories import org as org_repo
 
 def order_dto(order: Order) -> OrderDTO:
     assert order.number is not None
-    return OrderDTO(
-        id=order.id,
-        number=order.number,
-        requester_id=order.requester_id,
-        community_id=order.community_id,
-        category=order.category,
-        title=order.title,
-        description=order.description,
-        starts_at=order.starts_at,
-        ends_at=order.ends_at,
-        address=order.address,
-        latitude=order.latitude,
-        longitude=order.longitude,
-        contact_phone=order.contact_phone,
-        helpers_requested=order.helpers_requested,
-        beneficiary_name=order.beneficiary_name,
-        beneficiary_phone=order.beneficiary_phone,
-        beneficiary_address=order.beneficiary_address,
-        state=OrderState(order.state),
-        places=order.places,
-        taken=order.taken,
-        points_rate=order.points_rate,
-        team_id=order.team_id,
-        guidance=order.guidance,
-        opens_at=order.opens_at,
-        scope=order.scope,
-        duplicate_of_id=order.duplicate_of_id,
-        reject_reason=order.reject_reason,
-        reviewed_by_id=order.reviewed_by_id,
-        published_at=order.published_at,
-        created_at=order.created_at,
-    )
+    return from_row(OrderDTO, order, state=OrderState(order.state))
 
 
 async def order_area(

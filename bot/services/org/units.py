@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.kernel.dto import CategoryDTO, TeamDTO, UnitDTO
+from bot.services.kernel.dto import CategoryDTO, TeamDTO, UnitDTO, from_row
 from bot.services.kernel.errors import InvalidValue
 from bot.services.org.org_file import CategoryEntry, parse_org_file
 from storage.database import Database
@@ -23,29 +23,15 @@ log = logging.getLogger(__name__)
 
 
 def unit_dto(unit: OrgUnit) -> UnitDTO:
-    return UnitDTO(
-        id=unit.id,
-        parent_id=unit.parent_id,
-        kind=unit.kind,
-        code=unit.code,
-        name_zh=unit.name_zh,
-        name_en=unit.name_en,
-        path=unit.path,
-    )
+    return from_row(UnitDTO, unit)
 
 
 def team_dto(team: Team) -> TeamDTO:
-    return TeamDTO(id=team.id, code=team.code, name_zh=team.name_zh, name_en=team.name_en)
+    return from_row(TeamDTO, team)
 
 
 def category_dto(category: Category) -> CategoryDTO:
-    return CategoryDTO(
-        code=category.code,
-        name_zh=category.name_zh,
-        name_en=category.name_en,
-        guidance_zh=category.guidance_zh,
-        guidance_en=category.guidance_en,
-    )
+    return from_row(CategoryDTO, category)
 
 
 async def _import_categories(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.kernel.dto import CoordinatorDTO, Recipient, VolunteerDTO
-from bot.services.kernel.notify import stamp
+from bot.services.kernel.notify import ToPerson, stamp
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,12 @@ class VolunteerPending:
 
 
 @dataclass(frozen=True)
-class VolunteerDecided:
+class VolunteerDecided(ToPerson):
     volunteer: VolunteerDTO
     approved: bool
     at: datetime
 
-    @property
-    def to(self) -> Recipient:
-        return Recipient(self.volunteer.telegram_id, self.volunteer.language)
+    PERSON = "volunteer"
 
     @property
     def key(self) -> str:
@@ -41,13 +39,11 @@ class VolunteerDecided:
 
 
 @dataclass(frozen=True)
-class CoordinatorAppointed:
+class CoordinatorAppointed(ToPerson):
     coordinator: CoordinatorDTO
     event_id: int
 
-    @property
-    def to(self) -> Recipient:
-        return Recipient(self.coordinator.telegram_id, self.coordinator.language)
+    PERSON = "coordinator"
 
     @property
     def key(self) -> str:
@@ -55,13 +51,8 @@ class CoordinatorAppointed:
 
 
 @dataclass(frozen=True)
-class CoordinatorRemoved:
-    coordinator: CoordinatorDTO
-    event_id: int
-
-    @property
-    def to(self) -> Recipient:
-        return Recipient(self.coordinator.telegram_id, self.coordinator.language)
+class CoordinatorRemoved(CoordinatorAppointed):
+    """The fields of :class:`CoordinatorAppointed`; its own key and words."""
 
     @property
     def key(self) -> str:

@@ -7,10 +7,11 @@ redemption a coordinator cancels."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import ValidationInfo, field_validator
 
-from bot.services.kernel.drafts import Draft, needed
+from bot.services.kernel.drafts import Draft, checked, needed
 from bot.services.points.adjust import check_adjustment
 from bot.services.points.rewards import (
     RewardDTO,
@@ -28,33 +29,13 @@ class RewardDraft(Draft):
     """A reward being added (``reward`` None) or edited."""
 
     reward: int | None = None
-    name: str | None = None
-    description: str | None = None
-    cost: int | None = None  # tenths
-    stock: int | None = None
+    name: Annotated[str | None, checked(check_name)] = None
+    description: Annotated[str | None, checked(check_description)] = None
+    cost: Annotated[int | None, checked(check_cost)] = None  # tenths
+    stock: Annotated[int | None, checked(check_stock)] = None
     first_day: date | None = None
     last_day: date | None = None
     photo: str | None = None  # a Telegram file_id
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        return None if value is None else check_name(value)
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str | None) -> str | None:
-        return None if value is None else check_description(value)
-
-    @field_validator("cost")
-    @classmethod
-    def _cost(cls, value: int | None) -> int | None:
-        return None if value is None else check_cost(value)
-
-    @field_validator("stock")
-    @classmethod
-    def _stock(cls, value: int | None) -> int | None:
-        return None if value is None else check_stock(value)
 
     @field_validator("last_day")
     @classmethod
@@ -98,21 +79,11 @@ class AdjustDraft(Draft):
     volunteer: int | None = None
     name: str | None = None  # the volunteer's, as shown
     balance: int = 0  # tenths, when the flow began
-    amount: int | None = None  # signed tenths
-
-    @field_validator("amount")
-    @classmethod
-    def _amount(cls, value: int | None) -> int | None:
-        return None if value is None else check_adjustment(value)
+    amount: Annotated[int | None, checked(check_adjustment)] = None  # signed tenths
 
 
 class TransferDraft(Draft):
     to_user: int | None = None  # a volunteer's user id …
     to_fund: bool = False  # … or the sender's community fund
     name: str | None = None  # whom, as shown
-    amount: int | None = None  # tenths
-
-    @field_validator("amount")
-    @classmethod
-    def _amount(cls, value: int | None) -> int | None:
-        return None if value is None else check_transfer(value)
+    amount: Annotated[int | None, checked(check_transfer)] = None  # tenths

@@ -17,6 +17,8 @@ correction before completion books nothing: completion earns on the corrected mi
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -127,7 +129,7 @@ class Earning(PointsBase):
         entry = await session.get(AuditEntry, audit_id)
         reason = str((entry.detail or {}).get("reason", "")) if entry else ""
         issuing = await issuing_account(session)
-        links = {
+        links: dict[str, Any] = {
             "order_id": order.id,
             "claim_id": claim.id,
             "audit_id": audit_id,
@@ -139,16 +141,11 @@ class Earning(PointsBase):
         delta = target - await passbook_repo.claim_credit(session, claim.id, account)
         booked: points_repo.Booked | points_repo.Refused | None = None
         short = 0
+        # the correction's one movement (its key): to the volunteer, or back to issuing
+        adjust = partial(points_repo.move, session, key=key, kind=MovementKind.ADJUST, **links)
         if delta > 0:
-            booked = await points_repo.move(
-                session,
-                key=key,
-                kind=MovementKind.ADJUST,
-                amount=delta,
-                from_account=issuing,
-                to_account=account,
-                at=self.clock.now(),
-                **links,
+            booked = await adjust(
+                amount=delta, from_account=issuing, to_account=account, at=self.clock.now()
             )
         elif delta < 0:
             for _ in range(TRIES):
@@ -156,15 +153,8 @@ class Earning(PointsBase):
                 short = -delta - take
                 if take == 0:
                     break
-                booked = await points_repo.move(
-                    session,
-                    key=key,
-                    kind=MovementKind.ADJUST,
-                    amount=take,
-                    from_account=account,
-                    to_account=issuing,
-                    at=self.clock.now(),
-                    **links,
+                booked = await adjust(
+                    amount=take, from_account=account, to_account=issuing, at=self.clock.now()
                 )
                 if booked is not points_repo.Refused.INSUFFICIENT:
                     break

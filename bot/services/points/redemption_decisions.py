@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.kernel.base import LoopService
-from bot.services.kernel.dto import Page, UserDTO
+from bot.services.kernel.dto import Page, UserDTO, from_row
 from bot.services.kernel.errors import AlreadyDecided, NotFound
 from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.paging import fetch_page
@@ -33,17 +33,7 @@ PAGE_SIZE = 10
 
 
 def redemption_dto(redemption: Redemption, reward: Reward) -> RedemptionDTO:
-    return RedemptionDTO(
-        id=redemption.id,
-        reward_id=reward.id,
-        reward_name=reward.name,
-        volunteer_id=redemption.volunteer_id,
-        cost=redemption.cost,
-        state=redemption.state,
-        created_at=redemption.created_at,
-        decided_at=redemption.decided_at,
-        reason=redemption.reason,
-    )
+    return from_row(RedemptionDTO, redemption, reward_id=reward.id, reward_name=reward.name)
 
 
 @dataclass(frozen=True)

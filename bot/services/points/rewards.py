@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.kernel.base import LoopService
-from bot.services.kernel.dto import Page, Role, UserDTO
+from bot.services.kernel.dto import Page, Role, UserDTO, from_row
 from bot.services.kernel.errors import DomainError, InvalidValue, NotFound
 from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.paging import fetch_page
@@ -126,15 +126,7 @@ class RewardDTO:
     active: bool
 
     def form(self) -> RewardForm:
-        return RewardForm(
-            name=self.name,
-            cost=self.cost,
-            stock=self.stock,
-            description=self.description,
-            first_day=self.first_day,
-            last_day=self.last_day,
-            photo_file_id=self.photo_file_id,
-        )
+        return from_row(RewardForm, self)
 
 
 @dataclass(frozen=True)
@@ -188,17 +180,12 @@ class Days:
         return None if at is None else (at.astimezone(self.zone) - timedelta(days=1)).date()
 
     def dto(self, reward: Reward) -> RewardDTO:
-        return RewardDTO(
-            id=reward.id,
-            unit_id=reward.unit_id,
-            name=reward.name,
+        return from_row(
+            RewardDTO,
+            reward,
             description=reward.description or "",
-            cost=reward.cost,
-            stock=reward.stock,
             first_day=self.first(reward.active_from),
             last_day=self.last(reward.active_to),
-            photo_file_id=reward.photo_file_id,
-            active=reward.active,
         )
 
 

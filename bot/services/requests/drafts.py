@@ -10,11 +10,10 @@ end; a stored draft is never dropped because its time has passed."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import field_validator
-
-from bot.services.kernel.drafts import Draft, PhoneAnswer, needed
-from bot.services.kernel.validation import clean_name, free_text, normalize_phone
+from bot.services.kernel.drafts import Draft, PhoneAnswer, checked, needed, typed_text
+from bot.services.kernel.validation import clean_name, normalize_phone
 from bot.services.requests.common import check_rate
 from bot.services.requests.forms import (
     ADDRESS_MAX,
@@ -25,6 +24,8 @@ from bot.services.requests.forms import (
 )
 from bot.services.requests.publish import GUIDANCE_MAX, Publication, check_places
 
+Address = Annotated[str | None, typed_text("address", ADDRESS_MAX)]
+
 
 class OrderAnswers(PhoneAnswer):
     """What, when, where, whom to call; for whom."""
@@ -33,50 +34,20 @@ class OrderAnswers(PhoneAnswer):
     street_id: int | None = None
     community_id: int | None = None
     category: str | None = None
-    title: str | None = None  # an activity's
-    description: str | None = None
+    title: Annotated[str | None, typed_text("title", TITLE_MAX)] = None  # an activity's
+    description: Annotated[str | None, typed_text("description", DESCRIPTION_MAX)] = None
     day: date | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     typed_window: bool = False  # day and window typed at once: no window question
-    address: str | None = None
+    address: Address = None
     latitude: float | None = None
     longitude: float | None = None
-    helpers: int | None = None
+    helpers: Annotated[int | None, checked(check_helpers)] = None
     behalf: bool = False  # for someone without Telegram
-    b_name: str | None = None
-    b_phone: str | None = None
-    b_address: str | None = None
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: str | None) -> str | None:
-        return None if value is None else free_text(value, "title", TITLE_MAX)
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str | None) -> str | None:
-        return None if value is None else free_text(value, "description", DESCRIPTION_MAX)
-
-    @field_validator("address", "b_address")
-    @classmethod
-    def _address(cls, value: str | None) -> str | None:
-        return None if value is None else free_text(value, "address", ADDRESS_MAX)
-
-    @field_validator("helpers")
-    @classmethod
-    def _helpers(cls, value: int | None) -> int | None:
-        return None if value is None else check_helpers(value)
-
-    @field_validator("b_name")
-    @classmethod
-    def _b_name(cls, value: str | None) -> str | None:
-        return None if value is None else clean_name(value)
-
-    @field_validator("b_phone")
-    @classmethod
-    def _b_phone(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_phone(value)
+    b_name: Annotated[str | None, checked(clean_name)] = None
+    b_phone: Annotated[str | None, checked(normalize_phone)] = None
+    b_address: Address = None
 
     def form(self) -> OrderForm:
         """The request as the service takes it (checked again there)."""
@@ -130,27 +101,12 @@ class PublishAnswers(Draft):
 
     order: int | None = None  # the reviewed request (an activity has none yet)
     defaults: bool = False  # "publish with these defaults": a summary to confirm
-    places: int | None = None
-    rate: float | None = None  # None: [points] rate_per_hour
+    places: Annotated[int | None, checked(check_places)] = None
+    rate: Annotated[float | None, checked(check_rate)] = None  # None: [points] rate_per_hour
     team: int | None = None  # None: any team
-    guidance: str | None = None
+    guidance: Annotated[str | None, typed_text("guidance", GUIDANCE_MAX)] = None
     opens: datetime | None = None  # None: at once
     scope: str | None = None
-
-    @field_validator("places")
-    @classmethod
-    def _places(cls, value: int | None) -> int | None:
-        return None if value is None else check_places(value)
-
-    @field_validator("rate")
-    @classmethod
-    def _rate(cls, value: float | None) -> float | None:
-        return None if value is None else check_rate(value)
-
-    @field_validator("guidance")
-    @classmethod
-    def _guidance(cls, value: str | None) -> str | None:
-        return None if value is None else free_text(value, "guidance", GUIDANCE_MAX)
 
     def publication(self) -> Publication:
         return Publication(

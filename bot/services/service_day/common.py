@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.grabs.rules import release_waitlist
 from bot.services.kernel.base import LoopService
-from bot.services.kernel.dto import OrderDTO
+from bot.services.kernel.dto import OrderDTO, from_row
 from bot.services.kernel.orders import order_dto
 from bot.services.people.recipients import recipient
 from bot.services.service_day.notices import ConfirmService, NobodyCame, ServiceStarted
@@ -81,19 +81,13 @@ class Attendance:
 
 
 def _attendance(claim: Claim, order: OrderDTO, name: str) -> Attendance:
-    return Attendance(
+    return from_row(
+        Attendance,
+        claim,
         claim_id=claim.id,
         order=order,
-        volunteer_id=claim.volunteer_id,
         volunteer_name=name,
         state=ClaimState(claim.state),
-        guidance_confirmed_at=claim.guidance_confirmed_at,
-        checked_in_at=claim.checked_in_at,
-        checked_out_at=claim.checked_out_at,
-        minutes=claim.minutes,
-        auto_checked_out=claim.auto_checked_out,
-        minutes_corrected=claim.minutes_corrected,
-        late_cancel=claim.late_cancel,
         located=claim.check_in_latitude is not None,
     )
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator
+from typing import Annotated
 
-from bot.services.kernel.drafts import Draft
+from bot.services.kernel.drafts import Draft, checked
 from bot.services.service_day.records import check_minutes
 
 
@@ -14,12 +14,7 @@ class CorrectionDraft(Draft):
     name: str | None = None  # the volunteer's, as shown
     number: str | None = None  # the order's
     minutes: int = 0  # as recorded
-    new_minutes: int | None = None
-
-    @field_validator("new_minutes")
-    @classmethod
-    def _minutes(cls, value: int | None) -> int | None:
-        return None if value is None else check_minutes(value)
+    new_minutes: Annotated[int | None, checked(check_minutes)] = None
 
 
 class LocationDraft(Draft):
