@@ -128,4 +128,3 @@ async def volunteers_page(
 async def volunteers_count(session: AsyncSession, unit_path: str, team_id: int | None) -> int:
     stmt = select(func.count()).select_from(_volunteers(unit_path, team_id).subquery())
     return int(await session.scalar(stmt) or 0)
-

@@ -88,6 +88,12 @@ class Page:
     write_ms: float = 0.0
     more: bool = False
     lost: bool = False  # another process wrote this page first
+    finished: bool = False  # the campaign ended with this step (done or stopped)
+
+    @property
+    def moved(self) -> bool:
+        """Something happened: worth another round."""
+        return bool(self.written) or self.lost or self.finished
 
 
 @dataclass(frozen=True)
@@ -136,21 +142,19 @@ class CampaignService:
             campaign = await campaigns_repo.get(session, campaign_id)
             if campaign is None or campaign.state != CampaignState.RUNNING.value:
                 return Page()
-            after, priority = campaign.cursor, campaign.priority
             kind = self._kinds.get(campaign.kind)
-            if kind is None:
-                notices = None
-                reason = f"unknown kind {campaign.kind!r}"
-                log.error("campaign %s: %s", campaign_id, reason)
-            else:
-                members = await audience_of(campaign.audience).page(
-                    session, after, self.page_size, self.default_language
-                )
-                if not members:
-                    return await self._finish(campaign_id, CampaignState.DONE)
-                notices = await kind(session, dict(campaign.params), members, now)
-                reason = "nothing left to say (the order is no longer open)"
+            if kind is None:  # a newer version's kind: left for a process that knows it
+                log.error("campaign %s: unknown kind %r, left running", campaign_id, campaign.kind)
+                return Page()
+            after, priority = campaign.cursor, campaign.priority
+            members = await audience_of(campaign.audience).page(
+                session, after, self.page_size, self.default_language
+            )
+            if not members:
+                return await self._finish(campaign_id, CampaignState.DONE)
+            notices = await kind(session, dict(campaign.params), members, now)
         if notices is None:
+            reason = "nothing left to say (what it announces is no longer open)"
             return await self._finish(campaign_id, CampaignState.STOPPED, reason)
         # the words, before the write lock is taken
         messages = [(n.key, replace(self.notifier.message(n), priority=priority)) for n in notices]
@@ -165,7 +169,7 @@ class CampaignService:
             more = len(members) == self.page_size
             if not more:  # the audience's last page: done with it
                 await campaigns_repo.finish(session, campaign_id, CampaignState.DONE, now)
-        return Page(len(members), (time.perf_counter() - started) * 1000, more)
+        return Page(len(members), (time.perf_counter() - started) * 1000, more, finished=not more)
 
     async def _finish(
         self, campaign_id: int, state: CampaignState, reason: str | None = None
@@ -173,17 +177,21 @@ class CampaignService:
         started = time.perf_counter()
         async with self.db.transaction() as session:
             await campaigns_repo.finish(session, campaign_id, state, self.clock.now(), reason)
-        return Page(write_ms=(time.perf_counter() - started) * 1000)
+        return Page(write_ms=(time.perf_counter() - started) * 1000, finished=True)
 
     async def materialise(self, on_page: Callable[[Page], None] | None = None) -> int:
         """Write every running campaign's recipients, a page of each in turn (so a
-        small announcement is not stuck behind a district-wide one), until none is
-        left; how many recipients were written. ``on_page`` is called after each page."""
+        small announcement is not stuck behind a district-wide one), until none moves
+        any more; how many recipients were written. ``on_page`` is called after each
+        page."""
         written = 0
-        while ids := await self.running():
-            for campaign_id in ids:
+        moved = True
+        while moved:
+            moved = False
+            for campaign_id in await self.running():
                 page = await self.step(campaign_id)
                 written += page.written
+                moved = moved or page.moved
                 if on_page is not None:
                     on_page(page)
         return written

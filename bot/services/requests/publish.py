@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.broadcasts import campaigns
 from bot.services.broadcasts.audience import Member, Volunteers
+from bot.services.grabs.rules import GRABBABLE
 from bot.services.kernel.dto import OrderDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue
 from bot.services.kernel.flows import clear_draft
@@ -167,11 +168,13 @@ class OrderPublishing(OrderBase):
         now: datetime,
     ) -> list[OrderAnnounced] | None:
         """The announcement for one page of the order's volunteers, from the order as
-        it is now; None once it is no longer open to grab (filled, cancelled, started):
+        it is now (its places taken, when grabbing opens, its scope). A filled order is
+        still announced (a press offers the waitlist, and a place that frees opens it
+        again); None once it cannot be grabbed at all (cancelled, expired, started):
         the volunteers not told yet are not told (as a held one would not be:
         bot/services/people/held.py)."""
         row = await orders_repo.get(session, int(params["order"]))
-        if row is None or row.state != OrderState.OPEN.value or now >= row.starts_at:
+        if row is None or row.state not in GRABBABLE or now >= row.starts_at:
             return None
         order = order_dto(row)
         community, _ = await order_area(session, order.community_id, order.scope)
@@ -179,9 +182,7 @@ class OrderPublishing(OrderBase):
         kind = category_dto(category) if category else None
         place = unit_dto(community)
         points = self.place_points(order)
-        return [
-            OrderAnnounced(m.to, m.user_id, order, kind, place, now, points) for m in members
-        ]
+        return [OrderAnnounced(m.to, m.user_id, order, kind, place, now, points) for m in members]
 
     def local_moment(self, text: str) -> datetime:
         """``2026-12-03 14:00`` typed in the configured timezone, as an aware time."""
