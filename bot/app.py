@@ -27,6 +27,7 @@ from bot.runtime import event_loop
 from bot.runtime.http_client import http_request
 from bot.runtime.update_processor import PerUserUpdateProcessor
 from bot.runtime.volunteer_bot import VolunteerBot
+from bot.services.broadcasts.campaigns import CampaignService
 from bot.services.grabs.claims import ClaimService
 from bot.services.kernel.clock import Clock, SystemClock
 from bot.services.kernel.flows import FlowService
@@ -135,6 +136,9 @@ def build_services(
             rounding=config.points.rounding,
             bonus_five_stars=tenths(config.points.bonus_five_stars),
             transfers=config.points.transfers,
+        ),
+        campaigns=CampaignService(
+            db, clock, scheduler, notifier, language, page_size=config.delivery.fanout_page
         ),
         ratings=RatingService(
             **loop,

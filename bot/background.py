@@ -13,6 +13,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.config import Config
 from bot.container import Services
+from bot.delivery.fanout import Fanout
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.jobs.calendar import CalendarJob, ensure_occurrence
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 SENDER = "sender"
 SENDER_TASK = "sender_task"
+FANOUT = "fanout"
+FANOUT_TASK = "fanout_task"
 RUNNER = "job_runner"
 
 
@@ -40,6 +43,10 @@ async def start(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.bot_data[SENDER] = sender
     app.bot_data[SENDER_TASK] = asyncio.create_task(sender.run(), name="outbox-sender")
+    # campaigns' recipients into the outbox, a page at a time; each page wakes the sender
+    fanout = Fanout(services.campaigns, config.delivery.poll_seconds, on_page=sender.wake)
+    app.bot_data[FANOUT] = fanout
+    app.bot_data[FANOUT_TASK] = asyncio.create_task(fanout.run(), name="outbox-fanout")
 
     runner = JobRunner(
         services.db,
@@ -70,11 +77,12 @@ async def start(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def stop(app: Application) -> None:  # type: ignore[type-arg]
-    task: asyncio.Task[None] | None = app.bot_data.pop(SENDER_TASK, None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    for name in (FANOUT_TASK, SENDER_TASK):
+        task: asyncio.Task[None] | None = app.bot_data.pop(name, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -94,7 +102,11 @@ def _calendar_callback(job: CalendarJob, zone: ZoneInfo):  # type: ignore[no-unt
 
 
 def wake_sender(app: Application) -> None:  # type: ignore[type-arg]
-    """After a unit of work that enqueued messages: deliver now, not at the next poll."""
+    """After a unit of work that enqueued messages (or started a campaign: an order
+    published): deliver now, not at the next poll."""
     sender = sender_of(app)
     if sender is not None:
         sender.wake()
+    fanout: Fanout | None = app.bot_data.get(FANOUT)
+    if fanout is not None:
+        fanout.wake()

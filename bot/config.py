@@ -221,6 +221,9 @@ class DeliveryConfig(_Section):
     lease_seconds: Annotated[int, Field(ge=2, le=3600)] = 60
     max_attempts: Annotated[int, Field(ge=1, le=50)] = 5
     poll_seconds: Annotated[float, Field(gt=0, le=60)] = 0.5
+    # recipients of a campaign (an order's announcement) written to the outbox per
+    # transaction (bot/services/broadcasts/campaigns.py)
+    fanout_page: Annotated[int, Field(ge=10, le=10_000)] = 1000
 
 
 class JobsConfig(_Section):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.delivery.outbox import OutboxService
+from bot.services.broadcasts.campaigns import ORDER_ANNOUNCE, CampaignService
 from bot.services.grabs.claims import ClaimService
 from bot.services.kernel.clock import Clock
 from bot.services.kernel.flows import FlowService
@@ -48,6 +49,7 @@ class Services:
     rewards: RewardService
     redemptions: RedemptionService
     points: PointsService
+    campaigns: CampaignService
     ratings: RatingService
 
     async def warm_up(self) -> None:
@@ -58,6 +60,8 @@ class Services:
 
     def wire(self) -> None:
         """Subscribe the services that plan an order's future to its changes."""
+        # an order's announcement, a page of its volunteers at a time (bot/delivery/fanout.py)
+        self.campaigns.register(ORDER_ANNOUNCE, self.orders.announcement)
         self.orders.on_published.append(self.reminders.plan)
         self.orders.on_published.append(self.contact.plan)
         self.orders.on_cancelled.append(self.contact.hide_order)

@@ -150,3 +150,13 @@ class RatingPromptState(StrEnum):
     OPEN = "open"
     DONE = "done"
     EXPIRED = "expired"
+
+
+class CampaignState(StrEnum):
+    """A campaign (a notice fanned out to an audience, bot/services/broadcasts/): its
+    recipients still being written to the outbox page by page, all written, or stopped
+    before the end (what it announces closed meanwhile)."""
+
+    RUNNING = "running"
+    DONE = "done"
+    STOPPED = "stopped"

@@ -1,5 +1,7 @@
 """A sender on its own (``volunteer-bot outbox send``): the same sender the bot runs,
-for extra delivery workers, draining a backlog, and the crash tests."""
+for extra delivery workers, draining a backlog, and the crash tests; with it the same
+fan-out (campaigns' recipients written to the outbox page by page), so a worker alone
+delivers an announcement whose bot process went away."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import signal
 from telegram import Bot
 
 from bot.config import Config, ConfigError
+from bot.delivery.fanout import Fanout
 from bot.delivery.sender import Sender, SenderStats
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.runtime.http_client import http_request
@@ -41,18 +44,17 @@ async def run_sender(config: Config, until_idle: bool) -> SenderStats:
         TelegramTransport(bot, allow_paid_broadcast=config.delivery.paid_broadcast),
         config.delivery,
     )
+    fanout = Fanout(services.campaigns, config.delivery.poll_seconds, on_page=sender.wake)
     try:
         async with bot:
             if until_idle:
+                await fanout.drain()
                 return await sender.drain()
-            task = asyncio.create_task(sender.run())
+            tasks = [asyncio.create_task(sender.run()), asyncio.create_task(fanout.run())]
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, task.cancel)
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
+                loop.add_signal_handler(sig, lambda: [task.cancel() for task in tasks])
+            await asyncio.gather(*tasks, return_exceptions=True)
             return sender.stats
     finally:
         await db.dispose()

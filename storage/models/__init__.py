@@ -7,9 +7,10 @@ a *volunteer* with a volunteer profile, a *coordinator* with a coordinator bindi
 One module per part of the loop: ``people`` (users, units, teams, categories, profiles,
 bindings, audit), ``orders`` (orders, claims, contact reveals), ``ratings`` (评单),
 ``points`` (the 公益银行 ledger, rewards and redemptions), ``machinery`` (flows, outbox,
-jobs). Import the models from here.
+jobs), ``broadcasts`` (campaigns). Import the models from here.
 """
 
+from storage.models.broadcasts import Campaign
 from storage.models.machinery import FlowState, Job, OutboxMessage
 from storage.models.orders import Claim, ContactReveal, Order
 from storage.models.people import (
@@ -27,6 +28,7 @@ from storage.models.ratings import Rating, RatingPrompt
 
 __all__ = [
     "AuditEntry",
+    "Campaign",
     "Category",
     "Claim",
     "ContactReveal",

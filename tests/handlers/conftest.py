@@ -129,7 +129,9 @@ class Harness:
         return self.app.bot_data["services"]  # type: ignore[no-any-return]
 
     async def deliver(self) -> SenderStats:
-        """Send what the handlers queued in the outbox (notices to other people)."""
+        """Send what the handlers queued in the outbox (notices to other people), the
+        campaigns' recipients written first (as the bot's fan-out does)."""
+        await self.services.campaigns.materialise()
         settings = DeliveryConfig(rate_per_s=1000, per_chat_per_s=30, poll_seconds=0.01)
         sender = Sender(self.services.outbox, TelegramTransport(self.app.bot), settings)
         return await sender.drain()

@@ -56,15 +56,18 @@ async def activity(
     **publication: Any,
 ) -> OrderDTO:
     """An order open for grabbing (a coordinator's activity, no review), in COMMUNITY
-    unless ``community_id`` says otherwise."""
+    unless ``community_id`` says otherwise, and announced: its campaign's recipients
+    written to the outbox, as the fan-out does after the commit."""
     actor = actor or await boss(services)
     starts = starts_at or START + timedelta(days=2)
     form = request_form(org, starts_at=starts, ends_at=starts + timedelta(hours=hours))
     if community_id is not None:
         form = replace(form, community_id=community_id)
-    return await services.orders.create_activity(
+    order = await services.orders.create_activity(
         actor, form, Publication(places=places, **publication)
     )
+    await services.campaigns.materialise()
+    return order
 
 
 async def volunteers(

@@ -21,6 +21,7 @@ from typing import ClassVar, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.kernel.dto import Recipient
+from bot.services.kernel.scheduling import Outgoing
 
 
 class Notice(Protocol):
@@ -46,6 +47,11 @@ class ToPerson:
 
 
 class Notifier(Protocol):
+    def message(self, notice: Notice) -> Outgoing:
+        """``notice`` in its reader's words, not queued (a campaign's pages are worded
+        before their write transaction: bot/services/broadcasts/campaigns.py)."""
+        ...
+
     async def notify(
         self, session: AsyncSession, notice: Notice, at: datetime | None = None
     ) -> bool:

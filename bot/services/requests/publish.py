@@ -5,27 +5,31 @@ activity, published at once without review.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.kernel.dto import OrderDTO, Recipient, UserDTO
+from bot.services.broadcasts import campaigns
+from bot.services.broadcasts.audience import Member, Volunteers
+from bot.services.grabs.rules import GRABBABLE
+from bot.services.kernel.dto import OrderDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue
 from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.orders import order_area, order_dto
+from bot.services.kernel.scheduling import PRIORITY_BROADCAST
 from bot.services.kernel.scope import require_coordinator, require_scope
 from bot.services.kernel.validation import optional_text
 from bot.services.org.units import category_dto, unit_dto
-from bot.services.people.users import effective_language
 from bot.services.requests.common import OrderBase
 from bot.services.requests.forms import OrderForm, check_form
 from bot.services.requests.notices import OrderAnnounced
 from storage.enums import OrderScope, OrderState
 from storage.repositories import orders as orders_repo
 from storage.repositories import org as org_repo
-from storage.repositories import volunteers as volunteers_repo
 
 GUIDANCE_MAX = 2000
 PLACES_MAX = 200
@@ -143,18 +147,42 @@ class OrderPublishing(OrderBase):
 
     async def _announce(self, session: AsyncSession, order: OrderDTO) -> None:
         """Tell the approved volunteers of the order's community (or its street) in its
-        team, each with a Grab button — without the resident's address or phone."""
-        community, area = await order_area(session, order.community_id, order.scope)
+        team, each with a Grab button — without the resident's address or phone: one
+        campaign row in this transaction, its recipients written after the commit, a
+        page at a time (bot/services/broadcasts/campaigns.py; the words: ``announcement``)."""
+        _, area = await order_area(session, order.community_id, order.scope)
+        await campaigns.start(
+            session,
+            campaigns.ORDER_ANNOUNCE,
+            {"order": order.id},
+            Volunteers(area.path, order.team_id),
+            PRIORITY_BROADCAST,
+            self.clock.now(),
+        )
+
+    async def announcement(
+        self,
+        session: AsyncSession,
+        params: dict[str, Any],
+        members: Sequence[Member],
+        now: datetime,
+    ) -> list[OrderAnnounced] | None:
+        """The announcement for one page of the order's volunteers, from the order as
+        it is now (its places taken, when grabbing opens, its scope). A filled order is
+        still announced (a press offers the waitlist, and a place that frees opens it
+        again); None once it cannot be grabbed at all (cancelled, expired, started):
+        the volunteers not told yet are not told (as a held one would not be:
+        bot/services/people/held.py)."""
+        row = await orders_repo.get(session, int(params["order"]))
+        if row is None or row.state not in GRABBABLE or now >= row.starts_at:
+            return None
+        order = order_dto(row)
+        community, _ = await order_area(session, order.community_id, order.scope)
         category = (await org_repo.categories_by_codes(session)).get(order.category)
         kind = category_dto(category) if category else None
         place = unit_dto(community)
-        now = self.clock.now()
         points = self.place_points(order)
-        for user in await volunteers_repo.approved_under(session, area.path, order.team_id):
-            to = Recipient(user.telegram_id, effective_language(user, self.default_language))
-            await self.notifier.notify(
-                session, OrderAnnounced(to, user.id, order, kind, place, now, points)
-            )
+        return [OrderAnnounced(m.to, m.user_id, order, kind, place, now, points) for m in members]
 
     def local_moment(self, text: str) -> datetime:
         """``2026-12-03 14:00`` typed in the configured timezone, as an aware time."""

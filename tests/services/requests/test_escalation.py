@@ -208,6 +208,7 @@ async def test_unfilled_order_is_flagged_and_widened_to_the_new_volunteers_only(
     assert buttons(flag) == [callback_data.encode(callback_data.WIDEN, order.id)]
 
     widened = await services.escalation.widen(people.community, order.id)
+    await services.campaigns.materialise()  # the fan-out, after the commit
     assert widened.order.scope == "street"
     announced = await messages(db, f"publish:{order.id}:")
     # the neighbours on the street are told; the community's volunteers not a second time
@@ -238,6 +239,7 @@ async def test_widening_says_when_grabbing_opens_as_of_now(
     assert later in first.payload["text"]
     clock.advance(hours=2)
     await services.escalation.widen(people.community, order.id)
+    await services.campaigns.materialise()
     told = {m.chat_id: m for m in (await messages(db, f"publish:{order.id}:")).values()}
     assert get_translator("zh_CN")("grab.announced_open") in told[neighbour[0]].payload["text"]
 

@@ -42,6 +42,7 @@ async def test_approval_announces_to_the_community_without_address_or_phone(
     resident = await person(s, 1001)
     order = await s.orders.create_request(resident, request_form(org))
     await s.orders.approve(await boss(s), order.id, Publication(places=2))
+    await s.campaigns.materialise()  # the fan-out, after the commit
     texts = announced(recorder, order.id)
     assert set(texts) == {v.id for v in crowd}
     for text in texts.values():
@@ -64,6 +65,7 @@ async def test_the_team_filters_and_another_community_hears_nothing(
         request_form(org, community_id=org[OTHER_COMMUNITY].id),
         Publication(places=2),
     )
+    await s.campaigns.materialise()
     assert announced(recorder, elsewhere.id) == {}
 
 

@@ -59,11 +59,13 @@ async def for_someone_else(services: Services, org: Org, **publication: object) 
     )
     order = await services.orders.create_request(resident, form)
     places = publication.pop("places", 1)
-    return await services.orders.approve(
+    approved = await services.orders.approve(
         await boss(services),
         order.id,
         Publication(places=int(places), **publication),  # type: ignore[arg-type]
     )
+    await services.campaigns.materialise()  # the fan-out, after the commit
+    return approved
 
 
 async def test_the_announcement_says_what_was_asked_and_when_grabbing_opens(
@@ -91,6 +93,7 @@ async def test_an_activity_is_announced_with_its_title_and_text(
     actor = await boss(s)
     form = request_form(org, title="  浓情重阳节·温暖志愿行 ", description="陪老人包饺子")
     order = await s.orders.create_activity(actor, form, Publication(places=20))
+    await s.campaigns.materialise()
     assert order.title == "浓情重阳节·温暖志愿行"
     [text] = announcements(recorder, order.id)
     assert "<b>浓情重阳节·温暖志愿行</b>\n陪老人包饺子" in text
