@@ -37,14 +37,12 @@ class Fanout:
         self.poll_seconds = poll_seconds
         self.on_page = on_page
         self._wake = asyncio.Event()
-        self.written = 0
 
     def wake(self) -> None:
         """A campaign may have been started: look now instead of at the next poll."""
         self._wake.set()
 
     def _page(self, page: Page) -> None:
-        self.written += page.written
         if page.written:
             self.on_page()
 

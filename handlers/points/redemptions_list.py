@@ -16,7 +16,6 @@ from bot.messages import points_redemptions as words
 from bot.services.kernel.errors import AlreadyDecided
 from handlers.common import (
     Reply,
-    answer,
     answer_error,
     domain_errors,
     me,
@@ -24,7 +23,7 @@ from handlers.common import (
     services,
     tr,
 )
-from handlers.paging import nav_row, pressed_page
+from handlers.paging import nav_row, paged
 from handlers.points import redemption_decide
 from handlers.points.rewards_common import button
 
@@ -61,15 +60,7 @@ async def show_pending(
     await Reply(update, context).edit_or_send(text, InlineKeyboardMarkup(rows) if rows else None)
 
 
-@domain_errors
-async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await show_pending(update, context, 0)
-
-
-@domain_errors
-async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await answer(update)
-    await show_pending(update, context, pressed_page(update, PAGE))
+on_command, on_page = paged(show_pending, PAGE)
 
 
 @domain_errors

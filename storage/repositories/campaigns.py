@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import ApprovalState, CampaignState
@@ -85,21 +85,6 @@ async def finish(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def recent(session: AsyncSession, limit: int = 5) -> list[Campaign]:
-    """The running campaigns and the latest finished ones, newest first."""
-    stmt = (
-        select(Campaign)
-        .order_by((Campaign.state == RUNNING).desc(), Campaign.id.desc())
-        .limit(limit)
-    )
-    return list(await session.scalars(stmt))
-
-
-async def count_running(session: AsyncSession) -> int:
-    stmt = select(func.count()).select_from(Campaign).where(Campaign.state == RUNNING)
-    return int(await session.scalar(stmt) or 0)
-
-
 def _volunteers(unit_path: str, team_id: int | None) -> Any:
     """Approved volunteers whose community lies at or below the unit (in the team when
     one is given): the audience of an order's announcement."""
@@ -123,8 +108,3 @@ async def volunteers_page(
     """The next ``limit`` of the audience after user id ``after``, by user id."""
     stmt = _volunteers(unit_path, team_id).where(User.id > after).order_by(User.id).limit(limit)
     return [Reader(*row) for row in (await session.execute(stmt)).all()]
-
-
-async def volunteers_count(session: AsyncSession, unit_path: str, team_id: int | None) -> int:
-    stmt = select(func.count()).select_from(_volunteers(unit_path, team_id).subquery())
-    return int(await session.scalar(stmt) or 0)

@@ -54,9 +54,6 @@ class Volunteers:
             for r in readers
         ]
 
-    async def count(self, session: AsyncSession) -> int:
-        return await campaigns_repo.volunteers_count(session, self.unit_path, self.team_id)
-
 
 Audience = Volunteers  # more kinds come with /broadcast (teams, hours, recently active)
 

@@ -24,7 +24,6 @@ the campaign stops and the rest of its audience is not told.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -81,11 +80,9 @@ async def start(
 
 @dataclass(frozen=True)
 class Page:
-    """What one step did: ``written`` recipients in a write transaction of
-    ``write_ms``; ``more`` when the campaign goes on."""
+    """What one step did: ``written`` recipients; ``more`` when the campaign goes on."""
 
     written: int = 0
-    write_ms: float = 0.0
     more: bool = False
     lost: bool = False  # another process wrote this page first
     finished: bool = False  # the campaign ended with this step (done or stopped)
@@ -94,18 +91,6 @@ class Page:
     def moved(self) -> bool:
         """Something happened: worth another round."""
         return bool(self.written) or self.lost or self.finished
-
-
-@dataclass(frozen=True)
-class Progress:
-    id: int
-    kind: str
-    state: str
-    recipients: int
-    pages: int
-    created_at: datetime
-    finished_at: datetime | None
-    stop_reason: str | None
 
 
 class CampaignService:
@@ -159,7 +144,6 @@ class CampaignService:
         # the words, before the write lock is taken
         messages = [(n.key, replace(self.notifier.message(n), priority=priority)) for n in notices]
         last = members[-1].user_id
-        started = time.perf_counter()
         async with self.db.transaction() as session:
             if not await campaigns_repo.advance(
                 session, campaign_id, after, last, len(members), now
@@ -169,15 +153,14 @@ class CampaignService:
             more = len(members) == self.page_size
             if not more:  # the audience's last page: done with it
                 await campaigns_repo.finish(session, campaign_id, CampaignState.DONE, now)
-        return Page(len(members), (time.perf_counter() - started) * 1000, more, finished=not more)
+        return Page(len(members), more, finished=not more)
 
     async def _finish(
         self, campaign_id: int, state: CampaignState, reason: str | None = None
     ) -> Page:
-        started = time.perf_counter()
         async with self.db.transaction() as session:
             await campaigns_repo.finish(session, campaign_id, state, self.clock.now(), reason)
-        return Page(write_ms=(time.perf_counter() - started) * 1000, finished=True)
+        return Page(finished=True)
 
     async def materialise(self, on_page: Callable[[Page], None] | None = None) -> int:
         """Write every running campaign's recipients, a page of each in turn (so a
@@ -195,20 +178,3 @@ class CampaignService:
                 if on_page is not None:
                     on_page(page)
         return written
-
-    async def progress(self, limit: int = 5) -> list[Progress]:
-        """The running campaigns and the latest finished ones, newest first."""
-        async with self.db.read() as session:
-            return [
-                Progress(
-                    c.id,
-                    c.kind,
-                    c.state,
-                    c.recipients,
-                    c.pages,
-                    c.created_at,
-                    c.finished_at,
-                    c.stop_reason,
-                )
-                for c in await campaigns_repo.recent(session, limit)
-            ]
