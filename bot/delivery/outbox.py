@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.services.kernel.clock import Clock
+from bot.services.kernel.clock import Clock, SystemClock
 from bot.services.kernel.scheduling import Outgoing
 from storage.database import Database
 from storage.enums import OutboxStatus
@@ -43,14 +43,21 @@ Settled = Literal["held", "requeued", "failed"]
 
 
 class OutboxService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    """``clock`` is the bot's (when a person was found unreachable, when a message was
+    sent: facts about people); ``wall`` is the queue's own time — when a message falls
+    due, how long a lease lasts, when a retry is tried — and always the real time, so a
+    retry or an expired lease falls due however the bot's clock is moved (a test's
+    clock that stands still, the sandbox's time travel)."""
+
+    def __init__(self, db: Database, clock: Clock, wall: Clock | None = None) -> None:
         self.db = db
         self.clock = clock
+        self.wall = wall or SystemClock()
 
     async def claim(self, limit: int, lease: timedelta) -> tuple[list[Claimed], int]:
         """Messages to send now, and how many due ones were held instead (their
         recipient cannot be reached)."""
-        now = self.clock.now()
+        now, claimed_at = self.wall.now(), self.clock.now()
         async with self.db.transaction() as session:
             rows, held = await outbox_repo.claim(session, now, now + lease, limit)
             return [
@@ -66,7 +73,7 @@ class OutboxService:
                         row.priority,
                         row.paid_broadcast,
                     ),
-                    claimed_at=now,
+                    claimed_at=claimed_at,
                 )
                 for row in rows
             ], held
@@ -103,7 +110,7 @@ class OutboxService:
                 )
                 return "failed"
             await outbox_repo.requeue(
-                session, claimed.id, self.clock.now(), reason[:300], refund_attempt=True
+                session, claimed.id, self.wall.now(), reason[:300], refund_attempt=True
             )
             return "requeued"
 
@@ -114,7 +121,7 @@ class OutboxService:
             await outbox_repo.requeue(
                 session,
                 message_id,
-                self.clock.now() + delay,
+                self.wall.now() + delay,
                 reason[:300],
                 refund_attempt=flood_wait,
             )

@@ -5,7 +5,7 @@ Later features (reminders, expiry, rating prompts …) register their kinds here
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.jobs.calendar import CalendarJob
 from bot.jobs.registry import JobRegistry
-from bot.services.kernel.clock import Clock
+from bot.services.kernel.clock import Clock, SystemClock
 from storage.repositories import jobs as jobs_repo
 from storage.repositories import outbox as outbox_repo
 
@@ -26,14 +26,14 @@ class JobContext:
 
     clock: Clock
     services: Any = None
+    wall: Clock = field(default_factory=SystemClock)  # the outbox's time (bot/delivery/outbox.py)
 
 
 async def cleanup(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
     """Forget delivered messages, messages held for someone who has not come back, and
     finished jobs, older than 30 days."""
-    before = ctx.clock.now() - KEEP_HISTORY
-    await outbox_repo.purge_sent(session, before)
-    await jobs_repo.purge_finished(session, before)
+    await outbox_repo.purge_sent(session, ctx.wall.now() - KEEP_HISTORY)
+    await jobs_repo.purge_finished(session, ctx.clock.now() - KEEP_HISTORY)
 
 
 async def offer_expiry(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:

@@ -267,3 +267,28 @@ async def test_a_message_due_later_waits(rig: Rig) -> None:
         )
     await rig.sender().drain()
     assert (await rig.rows())["later"].status == "queued"
+
+
+async def test_a_retry_falls_due_on_the_queue_s_own_time_while_the_bot_s_clock_stands_still(
+    db: Database, sandbox: Sandbox
+) -> None:
+    """The bot's clock stands still (a test's, or the sandbox between two time-travel
+    jumps): a message Telegram failed with a 5xx is retried once the outbox's own
+    time has passed its backoff — the bot's clock does not hold it back."""
+    from tests.support.services import START, FakeClock
+
+    frozen, wall = FakeClock(START), FakeClock(START)
+    sandbox.faults.add(kind="5xx", method="sendMessage", times=1)
+    bot = Bot(sandbox.token, base_url=sandbox.base_url, base_file_url=sandbox.base_file_url)
+    async with bot:
+        rig = Rig(
+            db, sandbox, OutboxService(db, frozen, wall), DatabaseScheduler(frozen, wall), bot
+        )
+        await rig.enqueue("m", 3301, "after a fault")
+        sender = rig.sender()
+        assert (await sender.drain()).retried == 1
+        assert (await sender.drain()).sent == 0  # its backoff has not passed yet
+        wall.advance(seconds=3)
+        assert (await sender.drain()).sent == 1
+    assert frozen.now() == START
+    assert sandbox.delivered()[3301] == {"after a fault": 1}

@@ -18,7 +18,7 @@ from typing import Any, Literal, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.kernel.clock import Clock
+from bot.services.kernel.clock import Clock, SystemClock
 from storage.repositories import jobs as jobs_repo
 from storage.repositories import outbox as outbox_repo
 
@@ -112,8 +112,13 @@ class Scheduler(Protocol):
 
 
 class DatabaseScheduler:
-    def __init__(self, clock: Clock) -> None:
+    """Jobs fall due on the bot's ``clock``; messages join the outbox on the queue's own
+    time, ``wall`` (the real time: see bot/delivery/outbox.py ``OutboxService``), due at
+    once unless ``at`` (wall time) says later."""
+
+    def __init__(self, clock: Clock, wall: Clock | None = None) -> None:
         self.clock = clock
+        self.wall = wall or SystemClock()
 
     async def enqueue(
         self, session: AsyncSession, key: str, message: Outgoing, at: datetime | None = None
@@ -128,16 +133,16 @@ class DatabaseScheduler:
             payload=message.payload(),
             priority=message.priority,
             paid_broadcast=message.paid_broadcast,
-            due_at=at or self.clock.now(),
+            due_at=at or self.wall.now(),
             status="queued",
             attempts=0,
-            created_at=self.clock.now(),
+            created_at=self.wall.now(),
         )
 
     async def enqueue_many(
         self, session: AsyncSession, messages: Sequence[tuple[str, Outgoing]]
     ) -> None:
-        now = self.clock.now()
+        now = self.wall.now()
         await outbox_repo.insert_many_ignore(
             session,
             [

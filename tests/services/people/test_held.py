@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.container import Services
-from bot.services.kernel.scheduling import PRIORITY_FIRST, Outgoing
+from bot.services.kernel.scheduling import PRIORITY_FIRST, DatabaseScheduler, Outgoing
 from bot.services.people.users import TelegramIdentity
 from storage.database import Database
 from storage.models import OutboxMessage
@@ -182,19 +182,22 @@ async def test_held_messages_older_than_30_days_are_dropped_by_the_clean_up(
     db: Database, services: Services, org: Org, clock: FakeClock
 ) -> None:
     """Someone who never comes back (a deactivated account) does not keep the outbox
-    growing: the nightly clean-up drops what was held for them a month ago."""
+    growing: the nightly clean-up drops what was held for them a month ago (on the
+    outbox's own time, the wall clock: here a second FakeClock)."""
     from bot.jobs.kinds import KEEP_HISTORY, JobContext, cleanup
 
+    wall = FakeClock(clock.now())
+    scheduler = DatabaseScheduler(clock, wall)
     (gone,) = await volunteers(db, org, 1)
     await unreachable(db, gone.telegram_id, "blocked", clock)
     async with db.transaction() as session:
-        await services.scheduler.enqueue(session, "old", Outgoing(chat_id=gone.telegram_id))
+        await scheduler.enqueue(session, "old", Outgoing(chat_id=gone.telegram_id))
     await hold_everything(services)
-    clock.advance(days=KEEP_HISTORY.days - 1)
+    wall.advance(days=KEEP_HISTORY.days - 1)
     async with db.transaction() as session:
-        await services.scheduler.enqueue(session, "new", Outgoing(chat_id=gone.telegram_id))
+        await scheduler.enqueue(session, "new", Outgoing(chat_id=gone.telegram_id))
     await hold_everything(services)
-    clock.advance(days=2)
+    wall.advance(days=2)
     async with db.transaction() as session:
-        await cleanup(JobContext(clock, services), session, {})
+        await cleanup(JobContext(clock, services, wall), session, {})
     assert set(await outbox(db, gone.telegram_id)) == {"new"}
