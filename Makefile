@@ -25,8 +25,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers storage sandbox tests bench
-	$(BIN)/ruff format --check --quiet bot handlers storage sandbox tests bench
+	$(BIN)/ruff check bot handlers storage sandbox telegram_html tests bench
+	$(BIN)/ruff format --check --quiet bot handlers storage sandbox telegram_html tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -27,6 +27,8 @@ WIDEN = "ow"  # ow:<order id>  (announce an order short of volunteers to the who
 HAND_OVER = "bh"  # bh:<redemption id>  (a coordinator handed the redeemed reward over)
 CANCEL_REDEMPTION = "bk"  # bk:<redemption id>  (a coordinator cancels it, with a reason)
 ADJUST_POINTS = "pj"  # pj:<volunteer user id>  (a coordinator adjusts a volunteer's points)
+MUTE_BROADCASTS = "mu"  # mu:<broadcast id>  (a volunteer mutes broadcasts of its category)
+SETTINGS_MUTE = "st"  # st:<category index>:<1 mute | 0 unmute>  (/settings)
 
 
 def encode(prefix: str, *parts: int | str) -> str:

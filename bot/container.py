@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.delivery.outbox import OutboxService
+from bot.services.broadcasts.broadcasting import BROADCAST, BroadcastService
 from bot.services.broadcasts.campaigns import ORDER_ANNOUNCE, CampaignService
 from bot.services.grabs.claims import ClaimService
 from bot.services.kernel.clock import Clock
@@ -50,6 +51,7 @@ class Services:
     redemptions: RedemptionService
     points: PointsService
     campaigns: CampaignService
+    broadcasts: BroadcastService
     ratings: RatingService
 
     async def warm_up(self) -> None:
@@ -62,6 +64,7 @@ class Services:
         """Subscribe the services that plan an order's future to its changes."""
         # an order's announcement, a page of its volunteers at a time (bot/delivery/fanout.py)
         self.campaigns.register(ORDER_ANNOUNCE, self.orders.announcement)
+        self.campaigns.register(BROADCAST, self.broadcasts.copies)  # a coordinator's call
         self.orders.on_published.append(self.reminders.plan)
         self.orders.on_published.append(self.contact.plan)
         self.orders.on_cancelled.append(self.contact.hide_order)

@@ -18,6 +18,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, TypeHandler, filters
 
 from handlers import home, language
+from handlers.broadcasts import compose as broadcast_compose
+from handlers.broadcasts import listing as broadcast_listing
+from handlers.broadcasts import settings as broadcast_settings
 from handlers.common import domain_errors, keep_menu, load_user
 from handlers.errors import on_error
 from handlers.flows.dispatch import on_button, on_message
@@ -65,6 +68,7 @@ def flow_registry() -> FlowRegistry:
             *points_adjust.FLOWS,
             *transfer.FLOWS,
             *rate.FLOWS,
+            *broadcast_compose.FLOWS,
         )
     )
 
@@ -115,6 +119,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *request.HANDLERS,
         *activity.HANDLERS,
         *my_requests.HANDLERS,
+        *broadcast_compose.HANDLERS,
+        *broadcast_listing.HANDLERS,
+        *broadcast_settings.HANDLERS,
     ):
         app.add_handler(handler, group=FEATURES)
     rewards.register(app, FEATURES)  # 公益兑换: the catalogue and redemptions
@@ -128,6 +135,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             (filters.TEXT & ~filters.COMMAND)
             | filters.CONTACT
             | filters.LOCATION
+            | filters.PHOTO
+            | filters.Document.ALL
             | filters.StatusUpdate.USERS_SHARED,
             on_message,
         ),

@@ -52,7 +52,16 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "volunteer",
         "help.volunteer",
-        ("orders", "myplaces", "points", "passbook", "rewards", "myrewards", "transfer"),
+        (
+            "orders",
+            "myplaces",
+            "points",
+            "passbook",
+            "rewards",
+            "myrewards",
+            "transfer",
+            "settings",
+        ),
     ),
     (
         "coordinator",
@@ -60,6 +69,8 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         (
             "review",
             "activity",
+            "broadcast",
+            "broadcasts",
             "order",
             "adjust",
             "pending",

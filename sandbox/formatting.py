@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.errors import bad_request
-from sandbox.html_check import HtmlError, parse_html, utf16_len
+from telegram_html import HtmlError, parse_html, utf16_len
 
 MARKDOWN_V2_SPECIAL = set("_*[]()~`>#+-=|{}.!\\")
 MARKDOWN_SPECIAL = set("_*`[")

@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 from sandbox.errors import QUERY_TOO_OLD, bad_request
-from sandbox.html_check import utf16_len
 from sandbox.method_context import Call
 from sandbox.state import DEFAULT_MENU_BUTTON
 from sandbox.views import CallbackAnswer
+from telegram_html import utf16_len
 
 _COMMAND_RE = re.compile(r"^[a-z0-9_]+$")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2}$")

@@ -8,10 +8,10 @@ from typing import Any
 
 from sandbox.chat_view import ChatView, describe_events
 from sandbox.errors import NoSuchButton, SandboxTimeout
-from sandbox.html_check import utf16_len
 from sandbox.keyboards import button_label
 from sandbox.state import BotState, CallbackRecord, ChatState, World
 from sandbox.views import BotMessage, CallbackAnswer
+from telegram_html import utf16_len
 
 _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?")
 _SELF: Any = object()
@@ -66,6 +66,39 @@ class SandboxUser(ChatView):
     async def send(self, text: str) -> dict[str, Any]:
         """The user sends ``text``; returns the user's Message object."""
         return await self._post(text_content(text))
+
+    async def send_photo(
+        self, data: bytes = b"\x89PNG\r\n\x1a\n photo", caption: str | None = None
+    ) -> dict[str, Any]:
+        """The user sends a photo (stored, so the bot can send it on by its file id),
+        with a plain ``caption``; returns the user's Message object."""
+        stored = self.world.store_file(data, None, "image/jpeg", "photo")
+        size = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "width": 1280,
+            "height": 720,
+            "file_size": len(data),
+        }
+        content: dict[str, Any] = {"photo": [size]}
+        if caption is not None:
+            content["caption"] = caption
+        return await self._post(content)
+
+    async def send_document(
+        self, data: bytes, file_name: str, mime_type: str | None
+    ) -> dict[str, Any]:
+        """The user sends a file (a document, not a photo)."""
+        stored = self.world.store_file(data, file_name, mime_type, "document")
+        document: dict[str, Any] = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": file_name,
+            "file_size": len(data),
+        }
+        if mime_type:
+            document["mime_type"] = mime_type
+        return await self._post({"document": document})
 
     async def command(self, command: str, args: str = "") -> dict[str, Any]:
         text = command if command.startswith("/") else f"/{command}"

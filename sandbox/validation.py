@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox.errors import ApiError, bad_request
-from sandbox.html_check import utf16_len
 from sandbox.spec import ApiSpec, Field
+from telegram_html import utf16_len
 
 _INT_RE = re.compile(r"^-?\d+$")
 _RANGE_RE = re.compile(r"(\d+)-(\d+) (characters|bytes)")

@@ -160,3 +160,24 @@ class CampaignState(StrEnum):
     RUNNING = "running"
     DONE = "done"
     STOPPED = "stopped"
+
+
+class BroadcastCategory(StrEnum):
+    """What a coordinator's broadcast is about, chosen when composing; a volunteer may
+    mute each in /settings (an order's announcement in their own community is no
+    broadcast and stays on)."""
+
+    ACTIVITIES = "activities"  # calls to activities
+    NEWS = "news"  # news of the service
+    DISTRICT = "district"  # district-wide calls
+
+
+class BroadcastState(StrEnum):
+    """A broadcast: waiting for its time, being sent, paused by a coordinator,
+    cancelled (the rest not sent), or done (everyone in its audience was tried)."""
+
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    DONE = "done"

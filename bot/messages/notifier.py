@@ -11,7 +11,16 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import get_translator
-from bot.messages import grabs, people, points, ratings, requests, rewards, service_day
+from bot.messages import (
+    broadcasts,
+    grabs,
+    people,
+    points,
+    ratings,
+    requests,
+    rewards,
+    service_day,
+)
 from bot.messages.common import Builder
 from bot.services.kernel.notify import Notice
 from bot.services.kernel.scheduling import Outgoing, Scheduler
@@ -25,6 +34,7 @@ BUILDERS: dict[type, Builder] = {
     **rewards.BUILDERS,
     **points.BUILDERS,
     **ratings.BUILDERS,
+    **broadcasts.BUILDERS,
 }
 
 

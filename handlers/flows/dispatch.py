@@ -4,6 +4,7 @@ finding the user's turn, text/contacts/locations/shared users and the flow's but
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -104,6 +105,12 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         elif message.users_shared is not None:
             ids = [u.user_id for u in message.users_shared.users]
             await _dispatch(turn, lambda: step.on_users_shared(turn, ids))
+        elif message.photo:
+            file_id, caption = message.photo[-1].file_id, written_html(message)
+            await _dispatch(turn, lambda: step.on_photo(turn, file_id, caption))
+        elif message.document is not None:
+            mime = message.document.mime_type
+            await _dispatch(turn, lambda: step.on_document(turn, mime))
         elif message.text is not None:
             text = message.text
             await _dispatch(turn, lambda: step.on_text(turn, text))
@@ -111,6 +118,18 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             await turn.retry("flow.not_expected")
     except DomainError as error:
         await answer_error(update, context, error)
+
+
+def written_html(message: Message) -> str | None:
+    """What the person wrote (the text, or a photo's caption) as Telegram HTML: their
+    formatting when they used Telegram's (bold, links …), the tags themselves when they
+    typed some (``<b>`` …: checked later, as Telegram would), else the words escaped."""
+    words = message.text if message.text is not None else message.caption
+    if words is None:
+        return None
+    if message.entities or message.caption_entities:
+        return message.text_html if message.text is not None else message.caption_html
+    return words if "<" in words else html.escape(words, quote=False)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -64,6 +64,13 @@ class Step:
     async def on_users_shared(self, turn: Turn, user_ids: Sequence[int]) -> None:
         await turn.retry("flow.not_expected")
 
+    async def on_photo(self, turn: Turn, file_id: str, caption: str | None) -> None:
+        """A photo (its largest size's file id), with its caption as Telegram HTML."""
+        await turn.retry("flow.not_expected")
+
+    async def on_document(self, turn: Turn, mime_type: str | None) -> None:
+        await turn.retry("flow.not_expected")
+
 
 Done = Callable[["Turn"], Awaitable[None]]
 

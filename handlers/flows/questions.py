@@ -187,9 +187,13 @@ class GridStep(Step):
 
 
 class TeamsStep(Step):
-    """Several teams may be chosen: each press toggles one, "done" moves on."""
+    """Several teams may be chosen: each press toggles one, "done" moves on
+    (``question``: the message asking)."""
 
     name = "teams"
+
+    def __init__(self, question: str = "ask.teams") -> None:
+        self.question = question
 
     async def ask(self, turn: Turn) -> None:
         teams = await turn.services.org.teams()
@@ -200,7 +204,7 @@ class TeamsStep(Step):
             for t in teams
         ]
         rows = [*grid(buttons), [turn.button(turn.tr.plain("button.done"), "done")]]
-        await turn.show(turn.tr("ask.teams"), turn.keyboard(rows))
+        await turn.show(turn.tr(self.question), turn.keyboard(rows))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
         team_id = decode_id(arg)

@@ -14,7 +14,7 @@ import unicodedata
 from datetime import date
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
 from bot.i18n import Markup, Translator
@@ -24,7 +24,7 @@ from bot.services.kernel.validation import typed_number
 from bot.services.points.drafts import RewardDraft
 from bot.services.points.rewards import NAME_MAX, STOCK_MAX, RewardDTO, typed_cost
 from handlers.common import answer, domain_errors, me, pressed_ids, services, tr
-from handlers.flows.dispatch import answering_turn, start_flow
+from handlers.flows.dispatch import start_flow
 from handlers.flows.engine import Flow, Step
 from handlers.flows.turn import Turn
 from handlers.paging import nav_row, paged
@@ -249,7 +249,7 @@ class PhotoStep(SkippableStep):
     async def on_text(self, turn: Turn, text: str) -> None:
         await turn.retry("rewards.photo_expected")
 
-    async def on_photo(self, turn: Turn, file_id: str) -> None:
+    async def on_photo(self, turn: Turn, file_id: str, caption: str | None) -> None:
         _draft(turn).photo = file_id
         await turn.advance()
 
@@ -310,21 +310,6 @@ async def _done(turn: Turn) -> None:
     await turn.goto("summary", remember=False)
 
 
-async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A photo goes to the flow's photo question (the flows take text, contacts …)."""
-    message = update.effective_message
-    if message is None or not message.photo:
-        return
-    turn = await answering_turn(update, context)
-    if turn is None:
-        return
-    step = turn.step
-    if not isinstance(step, PhotoStep):
-        await turn.retry("flow.not_expected")
-        return
-    await step.on_photo(turn, message.photo[-1].file_id)  # the largest size
-
-
 STEPS: list[Step] = [
     RewardNameStep(),
     DescriptionStep(),
@@ -345,5 +330,4 @@ HANDLERS = [
     CallbackQueryHandler(on_edit, pattern=callbacks.pattern(EDIT)),
     CallbackQueryHandler(on_withdraw, pattern=callbacks.pattern(WITHDRAW)),
     CallbackQueryHandler(on_withdraw_yes, pattern=callbacks.pattern(WITHDRAW_YES)),
-    MessageHandler(filters.PHOTO, domain_errors(on_photo)),
 ]

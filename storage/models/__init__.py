@@ -10,7 +10,7 @@ bindings, audit), ``orders`` (orders, claims, contact reveals), ``ratings`` (评
 jobs), ``broadcasts`` (campaigns). Import the models from here.
 """
 
-from storage.models.broadcasts import Campaign
+from storage.models.broadcasts import Broadcast, BroadcastMute, Campaign
 from storage.models.machinery import FlowState, Job, OutboxMessage
 from storage.models.orders import Claim, ContactReveal, Order
 from storage.models.people import (
@@ -28,6 +28,8 @@ from storage.models.ratings import Rating, RatingPrompt
 
 __all__ = [
     "AuditEntry",
+    "Broadcast",
+    "BroadcastMute",
     "Campaign",
     "Category",
     "Claim",

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
-from storage.enums import CampaignState, check_in
+from storage.enums import BroadcastCategory, BroadcastState, CampaignState, check_in
 from storage.types import BigIntPK, JSONData, UTCDateTime, utcnow
 
 
@@ -41,3 +41,52 @@ class Campaign(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Broadcast(Base):
+    """A coordinator's broadcast (/broadcast): the words as volunteers read them (HTML,
+    checked as Telegram parses it), an optional photo (a Telegram file id), its
+    category (what volunteers may mute), its audience (as the campaign stores it) and
+    how many it counted when it was sent, under the unit whose coordinators own it.
+    Its recipients are its campaign's; its figures are the states of its outbox rows
+    (``outbox.campaign_id``)."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (
+        CheckConstraint(check_in("category", BroadcastCategory), name="category"),
+        CheckConstraint(check_in("state", BroadcastState), name="state"),
+        Index("ix_broadcasts_unit", "unit_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    category: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    photo: Mapped[str | None] = mapped_column(String(255))
+    audience: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), default=BroadcastState.SENDING.value)
+    campaign_id: Mapped[int | None] = mapped_column(
+        BigIntPK, ForeignKey("campaigns.id", ondelete="SET NULL")
+    )
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    send_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class BroadcastMute(Base):
+    """A volunteer does not want broadcasts of ``category`` (/settings)."""
+
+    __tablename__ = "broadcast_mutes"
+    __table_args__ = (CheckConstraint(check_in("category", BroadcastCategory), name="category"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -58,6 +58,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         CheckConstraint(check_in("status", OutboxStatus), name="status"),
         Index("ix_outbox_due", "status", "priority", "due_at"),
+        Index("ix_outbox_campaign", "campaign_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
@@ -76,6 +77,8 @@ class OutboxMessage(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the campaign that wrote it (a broadcast's figures are its rows' states)
+    campaign_id: Mapped[int | None] = mapped_column(BigIntPK)
 
 
 class Job(Base):

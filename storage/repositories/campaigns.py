@@ -8,11 +8,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.enums import ApprovalState, CampaignState
-from storage.models import Campaign, OrgUnit, User, VolunteerProfile, VolunteerTeam
+from storage.enums import ApprovalState, CampaignState, ClaimState, OrderState
+from storage.models import (
+    BroadcastMute,
+    Campaign,
+    Claim,
+    Order,
+    OrgUnit,
+    User,
+    VolunteerProfile,
+    VolunteerTeam,
+)
 
 RUNNING = CampaignState.RUNNING.value
 
@@ -85,26 +94,60 @@ async def finish(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _volunteers(unit_path: str, team_id: int | None) -> Any:
-    """Approved volunteers whose community lies at or below the unit (in the team when
-    one is given): the audience of an order's announcement."""
-    communities = select(OrgUnit.id).where(OrgUnit.path.startswith(unit_path, autoescape=True))
+class Filter(NamedTuple):
+    """Who is in an audience: approved volunteers whose community lies at or below the
+    unit at ``unit_path`` (its grids' volunteers are its community's), and, when given,
+    in any of ``team_ids``, with at least ``min_minutes`` verified (their places served
+    on completed orders), seen by the bot since ``seen_since``, not muting ``category``.
+    """
+
+    unit_path: str
+    team_ids: tuple[int, ...] = ()
+    min_minutes: int | None = None
+    seen_since: datetime | None = None
+    category: str | None = None  # a broadcast's: those who muted it are left out
+
+
+def _members(f: Filter) -> Any:
+    communities = select(OrgUnit.id).where(OrgUnit.path.startswith(f.unit_path, autoescape=True))
     stmt = (
         select(User.id, User.telegram_id, User.language, User.telegram_language)
         .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
         .where(VolunteerProfile.status == ApprovalState.APPROVED.value)
         .where(VolunteerProfile.community_id.in_(communities))
     )
-    if team_id is not None:
+    if f.team_ids:
         stmt = stmt.where(
-            User.id.in_(select(VolunteerTeam.user_id).where(VolunteerTeam.team_id == team_id))
+            User.id.in_(select(VolunteerTeam.user_id).where(VolunteerTeam.team_id.in_(f.team_ids)))
         )
+    if f.min_minutes:
+        served = (
+            select(func.coalesce(func.sum(Claim.minutes), 0))
+            .join(Order, Order.id == Claim.order_id)
+            .where(
+                Claim.volunteer_id == User.id,
+                Claim.state == ClaimState.DONE.value,
+                Order.state == OrderState.COMPLETED.value,
+            )
+            .scalar_subquery()
+        )
+        stmt = stmt.where(served >= f.min_minutes)
+    if f.seen_since is not None:
+        stmt = stmt.where(User.last_seen_at >= f.seen_since)
+    if f.category is not None:
+        muted = select(BroadcastMute.user_id).where(
+            BroadcastMute.user_id == User.id, BroadcastMute.category == f.category
+        )
+        stmt = stmt.where(~muted.exists())
     return stmt
 
 
-async def volunteers_page(
-    session: AsyncSession, unit_path: str, team_id: int | None, after: int, limit: int
-) -> list[Reader]:
+async def members_page(session: AsyncSession, f: Filter, after: int, limit: int) -> list[Reader]:
     """The next ``limit`` of the audience after user id ``after``, by user id."""
-    stmt = _volunteers(unit_path, team_id).where(User.id > after).order_by(User.id).limit(limit)
+    stmt = _members(f).where(User.id > after).order_by(User.id).limit(limit)
     return [Reader(*row) for row in (await session.execute(stmt)).all()]
+
+
+async def members_count(session: AsyncSession, f: Filter) -> int:
+    """How many the audience holds now."""
+    return int(await session.scalar(select(func.count()).select_from(_members(f).subquery())) or 0)

@@ -71,3 +71,9 @@ async def categories(session: AsyncSession) -> list[Category]:
 
 async def categories_by_codes(session: AsyncSession) -> dict[str, Category]:
     return {c.code: c for c in await session.scalars(select(Category))}
+
+
+async def subtree(session: AsyncSession, path: str) -> list[OrgUnit]:
+    """The unit at ``path`` and every unit below it."""
+    stmt = select(OrgUnit).where(OrgUnit.path.startswith(path, autoescape=True))
+    return list(await session.scalars(stmt.order_by(OrgUnit.path)))

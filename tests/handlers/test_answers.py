@@ -13,7 +13,7 @@ from bot.i18n import Translator, get_translator
 from bot.services.kernel.errors import InvalidValue, NotAllowed
 from handlers.common import ALERT_MAX, alert_text, answer, error_text
 from handlers.grabs import grab
-from sandbox.html_check import utf16_len
+from telegram_html import utf16_len
 from tests.handlers.conftest import Harness, Person
 from tests.support.orders import activity
 from tests.support.people import add_approved_volunteers

@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.i18n import get_translator
 from bot.services.kernel.dto import Role
 from handlers.menus import EVERYONE, help_text
-from sandbox.html_check import parse_html
 from storage.models import FlowState
+from telegram_html import parse_html
 from tests.handlers.conftest import Harness
 from tests.support.services import COMMUNITY, STREET, count
 

@@ -30,8 +30,8 @@ from bot.services.kernel import errors
 from bot.services.kernel.errors import DomainError
 from bot.services.kernel.validation import normalize_phone
 from handlers.menus import COMMANDS
-from sandbox.html_check import HtmlError, parse_html
 from storage.enums import ApprovalState
+from telegram_html import HtmlError, parse_html
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = "<b>&amp; 'x' \"y\" </b>"  # a hostile value: the translator must escape it

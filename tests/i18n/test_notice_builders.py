@@ -9,7 +9,7 @@ import inspect
 
 from bot.messages.notifier import BUILDERS
 
-STEPS = ("people", "requests", "grabs", "service_day", "points", "ratings")
+STEPS = ("people", "requests", "grabs", "service_day", "points", "ratings", "broadcasts")
 
 
 def notice_types() -> set[type]:

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sandbox.formatting import parse_formatted
-from sandbox.html_check import HtmlError, parse_html, utf16_len
+from telegram_html import HtmlError, parse_html, utf16_len
 
 
 def test_tags_become_entities_with_utf16_offsets() -> None:

@@ -4,6 +4,7 @@ keyset page at a time when its recipients are written), not as a list of people.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,22 +28,45 @@ class Member:
 @dataclass(frozen=True)
 class Volunteers:
     """The approved volunteers whose community lies at or below the unit at
-    ``unit_path`` (its grids' volunteers are its community's), in ``team_id`` when one
-    is given: the audience of an order's announcement."""
+    ``unit_path`` (its grids' volunteers are its community's) — the audience of an
+    order's announcement (in its team, when it has one) and of a broadcast, which may
+    narrow it: in any of ``team_ids``, with at least ``min_hours`` verified hours, seen
+    by the bot since ``seen_since`` (active in the last N days, counted from when it
+    was composed), and without those who muted its ``category``."""
 
     unit_path: str
-    team_id: int | None = None
+    team_ids: tuple[int, ...] = ()
+    min_hours: int | None = None
+    seen_since: datetime | None = None
+    category: str | None = None
 
     def stored(self) -> dict[str, Any]:
-        return {"kind": VOLUNTEERS, "unit_path": self.unit_path, "team_id": self.team_id}
+        return {
+            "kind": VOLUNTEERS,
+            "unit_path": self.unit_path,
+            "team_ids": list(self.team_ids),
+            "min_hours": self.min_hours,
+            "seen_since": self.seen_since.isoformat() if self.seen_since else None,
+            "category": self.category,
+        }
+
+    def filter(self) -> campaigns_repo.Filter:
+        return campaigns_repo.Filter(
+            self.unit_path,
+            self.team_ids,
+            self.min_hours * 60 if self.min_hours else None,
+            self.seen_since,
+            self.category,
+        )
+
+    async def count(self, session: AsyncSession) -> int:
+        return await campaigns_repo.members_count(session, self.filter())
 
     async def page(
         self, session: AsyncSession, after: int, limit: int, default_language: str
     ) -> list[Member]:
         """The next ``limit`` members after user id ``after``, by user id."""
-        readers = await campaigns_repo.volunteers_page(
-            session, self.unit_path, self.team_id, after, limit
-        )
+        readers = await campaigns_repo.members_page(session, self.filter(), after, limit)
         return [
             Member(
                 r.user_id,
@@ -55,12 +79,23 @@ class Volunteers:
         ]
 
 
-Audience = Volunteers  # more kinds come with /broadcast (teams, hours, recently active)
+Audience = Volunteers
 
 
 def audience_of(stored: dict[str, Any]) -> Audience:
-    """A campaign's audience as it was stored."""
+    """A campaign's audience as it was stored (an announcement stored before broadcasts
+    has one ``team_id``)."""
     if stored.get("kind") != VOLUNTEERS:
         raise ValueError(f"unknown audience {stored!r}")
-    team = stored.get("team_id")
-    return Volunteers(str(stored["unit_path"]), None if team is None else int(team))
+    teams = [int(t) for t in stored.get("team_ids") or ()]
+    if stored.get("team_id") is not None:
+        teams.append(int(stored["team_id"]))
+    seen = stored.get("seen_since")
+    hours = stored.get("min_hours")
+    return Volunteers(
+        str(stored["unit_path"]),
+        tuple(teams),
+        int(hours) if hours else None,
+        datetime.fromisoformat(seen) if seen else None,
+        stored.get("category"),
+    )

@@ -149,7 +149,7 @@ class CampaignService:
                 session, campaign_id, after, last, len(members), now
             ):
                 return Page(lost=True, more=True)
-            await self.scheduler.enqueue_many(session, messages)
+            await self.scheduler.enqueue_many(session, messages, campaign_id)
             more = len(members) == self.page_size
             if not more:  # the audience's last page: done with it
                 await campaigns_repo.finish(session, campaign_id, CampaignState.DONE, now)

@@ -99,9 +99,13 @@ class Scheduler(Protocol):
     ) -> bool: ...
 
     async def enqueue_many(
-        self, session: AsyncSession, messages: Sequence[tuple[str, Outgoing]]
+        self,
+        session: AsyncSession,
+        messages: Sequence[tuple[str, Outgoing]],
+        campaign_id: int | None = None,
     ) -> None:
-        """Queue each (key, message) now, in one go (a key queued before is skipped)."""
+        """Queue each (key, message) now, in one go (a key queued before is skipped);
+        ``campaign_id``: the campaign that writes them (bot/services/broadcasts/)."""
         ...
 
     async def schedule(
@@ -140,7 +144,10 @@ class DatabaseScheduler:
         )
 
     async def enqueue_many(
-        self, session: AsyncSession, messages: Sequence[tuple[str, Outgoing]]
+        self,
+        session: AsyncSession,
+        messages: Sequence[tuple[str, Outgoing]],
+        campaign_id: int | None = None,
     ) -> None:
         now = self.wall.now()
         await outbox_repo.insert_many_ignore(
@@ -158,6 +165,7 @@ class DatabaseScheduler:
                     "status": "queued",
                     "attempts": 0,
                     "created_at": now,
+                    "campaign_id": campaign_id,
                 }
                 for key, message in messages
             ],
@@ -190,7 +198,10 @@ class RecordingScheduler:
         return True
 
     async def enqueue_many(
-        self, session: AsyncSession, messages: Sequence[tuple[str, Outgoing]]
+        self,
+        session: AsyncSession,
+        messages: Sequence[tuple[str, Outgoing]],
+        campaign_id: int | None = None,
     ) -> None:
         for key, message in messages:
             await self.enqueue(session, key, message)

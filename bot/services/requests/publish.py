@@ -155,7 +155,7 @@ class OrderPublishing(OrderBase):
             session,
             campaigns.ORDER_ANNOUNCE,
             {"order": order.id},
-            Volunteers(area.path, order.team_id),
+            Volunteers(area.path, (order.team_id,) if order.team_id else ()),
             PRIORITY_BROADCAST,
             self.clock.now(),
         )

@@ -1,4 +1,6 @@
-"""Telegram-HTML ("parse_mode": "HTML") parsing: plain text + entities, or Telegram's refusal.
+"""Telegram-HTML ("parse_mode": "HTML") parsing: plain text + entities, or Telegram's refusal —
+the one parser the sandbox validates the bot's messages with and the bot checks what a
+coordinator writes with (bot/services/broadcasts/).
 
 Modelled on tdlib's ``parse_html`` (the parser behind the Bot API), with one deliberate
 strictness: a raw ``&`` that starts no entity and a raw ``>`` outside a tag are refused, as

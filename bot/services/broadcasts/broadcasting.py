@@ -1,0 +1,241 @@
+"""Coordinators' broadcasts (/broadcast, /broadcasts) and volunteers' mutes (/settings).
+
+A broadcast is composed in a flow (handlers/broadcasts/compose.py: the words, checked as
+Telegram parses them, an optional photo, its category, its audience) and sent as one
+campaign (bot/services/broadcasts/campaigns.py): the coordinator's press commits the
+broadcast, its campaign and an audit entry, whatever the audience's size; the fan-out
+writes its recipients a page at a time at broadcast priority, each copy keyed by the
+broadcast and the volunteer (never twice to one person). Rights are checked against the
+coordinator as the database has them now when counting, when sending and when listing:
+a street coordinator reaches only their street.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.broadcasts import campaigns
+from bot.services.broadcasts.audience import Member, Volunteers, audience_of
+from bot.services.broadcasts.drafts import BroadcastDraft
+from bot.services.broadcasts.notices import BroadcastSent
+from bot.services.broadcasts.text import check_text
+from bot.services.kernel.base import LoopService
+from bot.services.kernel.dto import Page, UnitDTO, UserDTO
+from bot.services.kernel.errors import InvalidValue, NotAllowed
+from bot.services.kernel.flows import clear_draft
+from bot.services.kernel.paging import fetch_page
+from bot.services.kernel.scheduling import PRIORITY_BROADCAST
+from bot.services.kernel.scope import require_coordinator, require_scope
+from bot.services.org.units import unit_dto
+from storage.enums import BroadcastCategory, BroadcastState, OutboxStatus
+from storage.repositories import audit as audit_repo
+from storage.repositories import broadcasts as broadcasts_repo
+from storage.repositories import org as org_repo
+
+BROADCAST = "broadcast.send"  # params: {"broadcast": id}; audience: Volunteers
+CATEGORIES = tuple(BroadcastCategory)
+LIST_PAGE = 5  # broadcasts a page of /broadcasts shows
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A broadcast's copies by what became of them (its outbox rows)."""
+
+    delivered: int = 0
+    waiting: int = 0  # queued or being sent
+    unreachable: int = 0  # blocked the bot, or never opened it: held for them
+    failed: int = 0
+    cancelled: int = 0
+
+    @classmethod
+    def of(cls, by_status: dict[str, int]) -> Figures:
+        return cls(
+            delivered=by_status.get(OutboxStatus.SENT.value, 0),
+            waiting=by_status.get(OutboxStatus.QUEUED.value, 0)
+            + by_status.get(OutboxStatus.SENDING.value, 0),
+            unreachable=by_status.get(OutboxStatus.HELD.value, 0),
+            failed=by_status.get(OutboxStatus.FAILED.value, 0),
+            cancelled=by_status.get(OutboxStatus.CANCELLED.value, 0),
+        )
+
+
+@dataclass(frozen=True)
+class BroadcastDTO:
+    id: int
+    unit: UnitDTO  # whose broadcast it is, and the audience's unit
+    category: str
+    text: str
+    photo: str | None
+    audience: Volunteers
+    recipients: int  # counted when it was sent
+    state: str
+    created_at: datetime
+    figures: Figures = Figures()
+
+
+class BroadcastService(LoopService):
+    # ---- composing ----------------------------------------------------------------
+
+    def check_text(self, html: str, with_photo: bool) -> str:
+        return check_text(html, with_photo)
+
+    async def audience_unit(self, coordinator: UserDTO, unit_id: int) -> UnitDTO:
+        """The unit ``unit_id`` if it lies at or below the coordinator's."""
+        async with self.db.read() as session:
+            row = await org_repo.unit(session, unit_id)
+        if row is None:
+            raise InvalidValue("unit", "not_found")
+        unit = unit_dto(row)
+        require_scope(coordinator, unit.path)
+        return unit
+
+    async def audience(self, coordinator: UserDTO, draft: BroadcastDraft) -> Volunteers:
+        """The draft's audience, its unit checked against the coordinator's rights."""
+        unit_id = draft.unit_id or require_coordinator(coordinator).id
+        unit = await self.audience_unit(coordinator, unit_id)
+        seen = self.clock.now() - timedelta(days=draft.active_days) if draft.active_days else None
+        category = draft.category.value if draft.category else None
+        return Volunteers(unit.path, tuple(draft.team_ids), draft.min_hours, seen, category)
+
+    async def count(self, coordinator: UserDTO, draft: BroadcastDraft) -> int:
+        """How many the draft's audience reaches now (muted and out-of-scope left out)."""
+        audience = await self.audience(coordinator, draft)
+        async with self.db.read() as session:
+            return await audience.count(session)
+
+    # ---- sending ------------------------------------------------------------------
+
+    async def send(self, coordinator: UserDTO, draft: BroadcastDraft) -> BroadcastDTO:
+        """The broadcast committed with its campaign and audit entry, the draft cleared;
+        its recipients are written after the commit (wake the sender). InvalidValue when
+        the words no longer pass, nothing is chosen, or nobody is in the audience;
+        NotInScope when the unit is no longer the coordinator's."""
+        if draft.text is None:
+            raise InvalidValue("broadcast_text", "empty")
+        if draft.category is None:
+            raise InvalidValue("broadcast_category", "empty")
+        text = check_text(draft.text, draft.photo is not None)
+        unit = await self.audience_unit(
+            coordinator, draft.unit_id or require_coordinator(coordinator).id
+        )
+        audience = await self.audience(coordinator, draft)
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            recipients = await audience.count(session)
+            if recipients == 0:
+                raise InvalidValue("audience", "empty")
+            row = await broadcasts_repo.insert(
+                session,
+                unit_id=unit.id,
+                author_id=coordinator.id,
+                category=draft.category.value,
+                text=text,
+                photo=draft.photo,
+                audience=audience.stored(),
+                recipients=recipients,
+                state=BroadcastState.SENDING.value,
+                created_at=now,
+                started_at=now,
+            )
+            row.campaign_id = await campaigns.start(
+                session, BROADCAST, {"broadcast": row.id}, audience, PRIORITY_BROADCAST, now
+            )
+            await audit_repo.record(
+                session,
+                action="broadcast.sent",
+                actor_id=coordinator.id,
+                unit_id=unit.id,
+                target_kind="broadcast",
+                target_id=row.id,
+                detail={
+                    "audience": audience.stored(),
+                    "category": row.category,
+                    "recipients": recipients,
+                    "text": text,
+                    "photo": draft.photo,
+                },
+            )
+            await clear_draft(session, coordinator.id)  # the composing flow ends with it
+            return self._dto(row, unit, Figures())
+
+    async def copies(
+        self,
+        session: AsyncSession,
+        params: dict[str, Any],
+        members: Sequence[Member],
+        now: datetime,
+    ) -> list[BroadcastSent] | None:
+        """The campaign's kind: one page of the broadcast's copies, or None once it was
+        cancelled (the rest of its audience is not told)."""
+        row = await broadcasts_repo.get(session, int(params["broadcast"]))
+        if row is None or row.state == BroadcastState.CANCELLED.value:
+            return None
+        return [
+            BroadcastSent(m.to, m.user_id, row.id, row.text, row.photo, row.category)
+            for m in members
+        ]
+
+    # ---- the coordinators' list -----------------------------------------------------
+
+    async def listing(self, coordinator: UserDTO, page: int = 0) -> Page[BroadcastDTO]:
+        """The broadcasts of the coordinator's unit and the units below it, newest
+        first, with their figures (the audit of who sent what to whom)."""
+        mine = require_coordinator(coordinator)
+        async with self.db.read() as session:
+            units = {u.id: unit_dto(u) for u in await org_repo.subtree(session, mine.path)}
+
+            async def fetch(offset: int, limit: int) -> tuple[list[BroadcastDTO], int]:
+                rows, total = await broadcasts_repo.under(session, mine.path, offset, limit)
+                figures = await broadcasts_repo.figures(
+                    session, [r.campaign_id for r in rows if r.campaign_id is not None]
+                )
+                return [
+                    self._dto(r, units[r.unit_id], Figures.of(figures.get(r.campaign_id or 0, {})))
+                    for r in rows
+                ], total
+
+            rows, shown, pages, total = await fetch_page(fetch, page, LIST_PAGE)
+        return Page(tuple(rows), shown, pages, total)
+
+    def _dto(self, row: Any, unit: UnitDTO, figures: Figures) -> BroadcastDTO:
+        return BroadcastDTO(
+            id=row.id,
+            unit=unit,
+            category=row.category,
+            text=row.text,
+            photo=row.photo,
+            audience=audience_of(row.audience),
+            recipients=row.recipients,
+            state=row.state,
+            created_at=row.created_at,
+            figures=figures,
+        )
+
+    # ---- volunteers' mutes ----------------------------------------------------------
+
+    async def muted(self, volunteer: UserDTO) -> set[str]:
+        async with self.db.read() as session:
+            return await broadcasts_repo.muted(session, volunteer.id)
+
+    async def set_muted(self, volunteer: UserDTO, category: str, muted: bool) -> set[str]:
+        """Mute (or unmute) a category for the volunteer; what they mute now."""
+        if volunteer.volunteer_status is None:
+            raise NotAllowed("volunteers only")
+        if category not in {c.value for c in CATEGORIES}:
+            raise InvalidValue("broadcast_category", "not_found")
+        async with self.db.transaction() as session:
+            if muted:
+                await broadcasts_repo.mute(session, volunteer.id, category, self.clock.now())
+            else:
+                await broadcasts_repo.unmute(session, volunteer.id, category)
+            return await broadcasts_repo.muted(session, volunteer.id)
+
+    async def category_of(self, broadcast_id: int) -> str | None:
+        async with self.db.read() as session:
+            row = await broadcasts_repo.get(session, broadcast_id)
+            return row.category if row is not None else None

@@ -1,0 +1,33 @@
+"""/broadcast's answers so far (handlers/broadcasts/compose.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from bot.services.kernel.drafts import Draft, checked
+from bot.services.kernel.errors import InvalidValue
+from bot.services.people.drafts import TeamsAnswer
+from storage.enums import BroadcastCategory
+
+
+def _hours(value: int) -> int:
+    if not 0 <= value <= 100_000:
+        raise InvalidValue("min_hours", "range")
+    return value
+
+
+class BroadcastDraft(TeamsAnswer, Draft):
+    """The words (HTML, checked: bot/services/broadcasts/text.py), an optional photo
+    (a Telegram file id), the category, and the audience: a unit at or below the
+    coordinator's (``unit_id``; None until chosen), teams (any of them), at least
+    ``min_hours`` verified hours, seen in the last ``active_days``."""
+
+    text: str | None = None
+    photo: str | None = None
+    category: BroadcastCategory | None = None
+    unit_id: int | None = None
+    browse_id: int | None = None  # the unit whose children the unit question shows
+    min_hours: Annotated[int | None, checked(_hours)] = None
+    active_days: int | None = Field(default=None, ge=1, le=3650)

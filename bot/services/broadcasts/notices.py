@@ -1,0 +1,24 @@
+"""What a broadcast tells: the coordinator's words, to each volunteer of its audience."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.kernel.dto import Recipient
+
+
+@dataclass(frozen=True)
+class BroadcastSent:
+    """One recipient's copy of broadcast ``broadcast_id`` (its words and photo as the
+    coordinator composed them; a button under it mutes ``category``)."""
+
+    to: Recipient
+    volunteer_id: int
+    broadcast_id: int
+    text: str  # Telegram HTML, checked when composed
+    photo: str | None
+    category: str
+
+    @property
+    def key(self) -> str:
+        return f"broadcast:{self.broadcast_id}:{self.volunteer_id}"

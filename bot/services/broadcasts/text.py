@@ -1,0 +1,40 @@
+"""A broadcast's words checked as Telegram will parse them, while composing: so what
+the coordinator wrote either goes to every recipient as they saw it in the preview, or
+is refused now with the reason — never refused by Telegram 123,000 times later."""
+
+from __future__ import annotations
+
+from bot.services.kernel.errors import InvalidValue
+from telegram_html import HtmlError, parse_html, utf16_len
+
+MAX_TEXT = 4096  # a message's text, after entity parsing (UTF-16 code units)
+MAX_CAPTION = 1024  # a photo's caption
+
+
+def check_text(html: str, with_photo: bool) -> str:
+    """``html`` (Telegram HTML: the coordinator's formatting, or tags they typed) if
+    Telegram would send it — as a photo's caption when ``with_photo``; InvalidValue of
+    ``broadcast_text``: ``empty``, ``html`` (with Telegram's reason, ``why``), ``too_long``
+    (with ``length`` and ``limit``)."""
+    html = html.strip()
+    try:
+        plain, _ = parse_html(html)
+    except HtmlError as error:
+        raise InvalidValue("broadcast_text", "html", why=str(error)) from None
+    if not plain.strip():
+        raise InvalidValue("broadcast_text", "empty")
+    limit = MAX_CAPTION if with_photo else MAX_TEXT
+    length = utf16_len(plain)
+    if length > limit:
+        raise InvalidValue("broadcast_text", "too_long", length=length, limit=limit)
+    return html
+
+
+def first_line(html: str, width: int = 40) -> str:
+    """The broadcast's first line as plain text, for lists (``…`` past ``width``)."""
+    try:
+        plain, _ = parse_html(html)
+    except HtmlError:
+        plain = html
+    line = next((part.strip() for part in plain.splitlines() if part.strip()), "")
+    return line if len(line) <= width else line[: width - 1] + "…"

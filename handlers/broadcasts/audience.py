@@ -1,0 +1,93 @@
+"""/broadcast's audience questions: which unit (the coordinator's, or one below it,
+street by street), and the summary of the whole audience the confirmation shows."""
+
+from __future__ import annotations
+
+from bot.callback_data import decode_id
+from bot.i18n import Markup
+from bot.messages.broadcasts import category_name
+from bot.services.broadcasts.drafts import BroadcastDraft
+from bot.services.kernel.states import UnitKind
+from handlers.flows.engine import Step
+from handlers.flows.questions import grid
+from handlers.flows.turn import Turn
+
+ABOVE_COMMUNITY = (UnitKind.DISTRICT.value, UnitKind.STREET.value)  # opened, not only picked
+
+
+class AudienceUnitStep(Step):
+    """The unit shown (first the coordinator's): "all of it", or one of its units —
+    a street opens to its communities, a community is picked."""
+
+    name = "unit"
+
+    async def ask(self, turn: Turn) -> None:
+        d = turn.draft_as(BroadcastDraft)
+        mine = turn.me.coordinator_unit
+        assert mine is not None  # /broadcast is for coordinators
+        shown = await turn.services.broadcasts.audience_unit(turn.me, d.browse_id or mine.id)
+        lang = turn.me.language
+        rows = [
+            [
+                turn.button(
+                    turn.tr.plain("broadcast.button_all_of", unit=shown.name(lang)),
+                    "pick",
+                    shown.id,
+                )
+            ]
+        ]
+        children = await turn.services.org.children(shown.id)
+        buttons = [
+            turn.button(
+                c.name(lang) + (" ›" if c.kind in ABOVE_COMMUNITY else ""),
+                "open" if c.kind in ABOVE_COMMUNITY else "pick",
+                c.id,
+            )
+            for c in children
+            if c.kind != UnitKind.GRID.value
+        ]
+        rows += grid(buttons)
+        if shown.id != mine.id and shown.parent_id is not None:
+            rows.append(
+                [turn.button(turn.tr.plain("broadcast.button_up"), "open", shown.parent_id)]
+            )
+        await turn.show(turn.tr("broadcast.ask_unit", unit=shown.name(lang)), turn.keyboard(rows))
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        unit_id = decode_id(arg)
+        if action not in ("pick", "open") or unit_id is None:
+            await turn.ask_again()
+            return
+        unit = await turn.services.broadcasts.audience_unit(turn.me, unit_id)  # NotInScope
+        d = turn.draft_as(BroadcastDraft)
+        if action == "open":
+            d.browse_id = unit.id
+            await turn.save()
+            await self.ask(turn)
+            return
+        d.unit_id = unit.id
+        await turn.advance()
+
+
+async def describe_audience(turn: Turn, d: BroadcastDraft) -> Markup:
+    """The audience in words: the unit, then each narrowing chosen, and the category."""
+    lang = turn.me.language
+    mine = turn.me.coordinator_unit
+    assert mine is not None
+    unit = await turn.services.broadcasts.audience_unit(turn.me, d.unit_id or mine.id)
+    parts = [turn.tr("broadcast.audience_unit", unit=unit.name(lang))]
+    if d.team_ids:
+        names = {t.id: t.name(lang) for t in await turn.services.org.teams()}
+        teams = turn.tr.plain("broadcast.list_separator").join(
+            names[t] for t in d.team_ids if t in names
+        )
+        parts.append(turn.tr("broadcast.audience_teams", teams=teams))
+    if d.min_hours:
+        parts.append(turn.tr("broadcast.audience_hours", n=d.min_hours))
+    if d.active_days:
+        parts.append(turn.tr("broadcast.audience_active", n=d.active_days))
+    if d.category is not None:
+        parts.append(
+            turn.tr("broadcast.audience_category", category=category_name(turn.tr, d.category))
+        )
+    return Markup("\n".join(parts))

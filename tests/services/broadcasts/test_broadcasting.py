@@ -1,0 +1,278 @@
+"""Coordinators' broadcasts (bot/services/broadcasts/broadcasting.py), on SQLite and
+PostgreSQL: the audience's filters select exactly whom a brute-force reading of random
+data selects (muted and out-of-scope volunteers never); sending commits the broadcast,
+its campaign and its audit entry at once and the fan-out writes one copy per person;
+the words are checked as Telegram parses them; rights are the coordinator's as the
+database has them now; volunteers mute categories."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.container import Services
+from bot.services.broadcasts.broadcasting import BROADCAST
+from bot.services.broadcasts.drafts import BroadcastDraft
+from bot.services.broadcasts.text import check_text
+from bot.services.kernel.errors import InvalidValue, NotAllowed, NotInScope
+from storage.database import Database
+from storage.enums import ApprovalState, BroadcastCategory
+from storage.models import Broadcast, Campaign, OutboxMessage, User, VolunteerProfile, VolunteerTeam
+from storage.repositories import passbook as passbook_repo
+from tests.support.orders import volunteers
+from tests.support.points import completed
+from tests.support.services import (
+    COMMUNITY,
+    DISTRICT,
+    OTHER_COMMUNITY,
+    STREET,
+    FakeClock,
+    Org,
+    audit_rows,
+    coordinator,
+)
+
+CATEGORIES = [c.value for c in BroadcastCategory]
+
+
+def draft(**values: object) -> BroadcastDraft:
+    base: dict[str, object] = {"text": "<b>重阳节</b> 召集", "category": "activities"}
+    base.update(values)
+    return BroadcastDraft.model_validate(base)
+
+
+async def copies(db: Database, broadcast_id: int) -> list[int]:
+    """The chats the broadcast's copies are queued for, one row each."""
+    async with db.read() as session:
+        rows = await session.scalars(
+            select(OutboxMessage.chat_id).where(
+                OutboxMessage.dedup_key.startswith(f"broadcast:{broadcast_id}:")
+            )
+        )
+        return sorted(rows)
+
+
+async def test_the_audience_is_exactly_what_a_brute_force_reading_selects(
+    db: Database, services: Services, org: Org, clock: FakeClock
+) -> None:
+    rng = random.Random(20261204)
+    # hours served: 2 h for three (a real order, served and completed)
+    _, _, two_hours, _ = await completed(db, services, org, clock, 3, hours=2)
+    people = [
+        *two_hours,
+        *await volunteers(db, org, 30),
+        *await volunteers(db, org, 20, community_code=OTHER_COMMUNITY),
+    ]
+    now = clock.now()
+    muted: dict[int, set[str]] = {}
+    teams: dict[int, set[int]] = {}
+    seen: dict[int, object] = {}
+    pending: set[int] = set()
+    async with db.transaction() as session:
+        for p in people:
+            days = rng.choice([None, 1, 5, 20, 60])
+            last = None if days is None else now - timedelta(days=days)
+            seen[p.id] = last
+            await session.execute(update(User).where(User.id == p.id).values(last_seen_at=last))
+            chosen = set(rng.sample([t.id for t in org.teams], rng.randint(0, 2)))
+            teams[p.id] = chosen
+            await session.execute(
+                VolunteerTeam.__table__.delete().where(VolunteerTeam.user_id == p.id)
+            )
+            for team in chosen:
+                session.add(VolunteerTeam(user_id=p.id, team_id=team))
+            muted[p.id] = set(rng.sample(CATEGORIES, rng.randint(0, 2)))
+            if rng.random() < 0.1:
+                pending.add(p.id)
+                await session.execute(
+                    update(VolunteerProfile)
+                    .where(VolunteerProfile.user_id == p.id)
+                    .values(status=ApprovalState.PENDING.value)
+                )
+    for p in people:  # through the service, as /settings does
+        for category in muted[p.id]:
+            await services.broadcasts.set_muted(p, category, True)
+    async with db.read() as session:
+        minutes = {p.id: await passbook_repo.minutes_since(session, p.id, None) for p in people}
+    assert {minutes[p.id] for p in two_hours} == {120}
+
+    path_of = {u.id: u.path for u in org.units.values()}
+    district = await coordinator(services, 9001, DISTRICT)
+    units = [org[DISTRICT], org[STREET], org[COMMUNITY], org[OTHER_COMMUNITY]]
+    sizes = set()
+    for _ in range(30):
+        unit = rng.choice(units)
+        chosen_teams = rng.sample([t.id for t in org.teams], rng.choice([0, 0, 1, 2]))
+        hours = rng.choice([None, None, None, 1, 2, 3])  # 2: exactly theirs
+        days = rng.choice([None, None, 3, 30])
+        category = rng.choice(CATEGORIES)
+        d = draft(
+            unit_id=unit.id,
+            team_ids=sorted(chosen_teams),
+            min_hours=hours,
+            active_days=days,
+            category=category,
+        )
+        expected = {
+            p.id
+            for p in people
+            if p.id not in pending
+            and path_of[p.community_id or 0].startswith(unit.path)
+            and (not chosen_teams or teams[p.id] & set(chosen_teams))
+            and (hours is None or minutes[p.id] >= hours * 60)
+            and (
+                days is None
+                or (seen[p.id] is not None and seen[p.id] >= now - timedelta(days=days))
+            )
+            and category not in muted[p.id]
+        }
+        audience = await services.broadcasts.audience(district, d)
+        async with db.read() as session:
+            got: list[int] = []
+            after = 0
+            while page := await audience.page(session, after, 7, "zh_CN"):
+                got += [m.user_id for m in page]
+                after = page[-1].user_id
+            assert await audience.count(session) == len(expected)
+        assert got == sorted(expected)  # each once, in keyset order
+        assert await services.broadcasts.count(district, d) == len(expected)
+        sizes.add(len(expected))
+    assert len(sizes) > 8 and 0 in sizes  # the filters really narrow, differently
+
+
+async def test_sending_commits_the_broadcast_at_once_and_the_fan_out_writes_one_copy_each(
+    db: Database, services: Services, org: Org
+) -> None:
+    street = await coordinator(services, 9002, STREET)
+    here = await volunteers(db, org, 5)
+    elsewhere = await volunteers(db, org, 3, community_code=OTHER_COMMUNITY)  # another street
+    await services.broadcasts.set_muted(here[0], "news", True)  # another kind: still told
+    await services.broadcasts.set_muted(here[1], "activities", True)
+    services.campaigns.page_size = 2
+    sent = await services.broadcasts.send(street, draft(photo="SBXPHO1"))
+    assert sent.recipients == 4
+    assert await copies(db, sent.id) == []  # the press waits for one row, not for 4
+    async with db.read() as session:
+        row = await session.get(Broadcast, sent.id)
+        assert row is not None and row.campaign_id is not None
+        campaign = await session.get(Campaign, row.campaign_id)
+        assert campaign is not None and (campaign.kind, campaign.state) == (BROADCAST, "running")
+    [entry] = await audit_rows(db, "broadcast.sent")
+    assert entry.actor_id == street.id and entry.target_id == sent.id
+    assert entry.detail["recipients"] == 4 and entry.detail["text"] == "<b>重阳节</b> 召集"
+
+    assert await services.campaigns.materialise() == 4
+    told = {p.telegram_id for p in here} - {here[1].telegram_id}
+    assert await copies(db, sent.id) == sorted(told)
+    assert not {p.telegram_id for p in elsewhere} & set(await copies(db, sent.id))
+    async with db.read() as session:
+        rows = list(
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.campaign_id == row.campaign_id)
+            )
+        )
+    assert {(r.kind, r.payload["file"], r.priority) for r in rows} == {("photo", "SBXPHO1", 10)}
+    assert await services.campaigns.materialise() == 0  # nothing twice
+    [listed] = (await services.broadcasts.listing(street)).items
+    assert (listed.id, listed.recipients, listed.figures.waiting) == (sent.id, 4, 4)
+
+
+async def test_a_cancelled_broadcast_tells_nobody_else(
+    db: Database, services: Services, org: Org
+) -> None:
+    street = await coordinator(services, 9003, STREET)
+    await volunteers(db, org, 6)
+    services.campaigns.page_size = 2
+    sent = await services.broadcasts.send(street, draft())
+    await services.campaigns.step(await _campaign(db, sent.id))
+    async with db.transaction() as session:
+        await session.execute(
+            update(Broadcast).where(Broadcast.id == sent.id).values(state="cancelled")
+        )
+    assert await services.campaigns.materialise() == 0
+    assert len(await copies(db, sent.id)) == 2
+
+
+async def _campaign(db: Database, broadcast_id: int) -> int:
+    async with db.read() as session:
+        row = await session.get(Broadcast, broadcast_id)
+        assert row is not None and row.campaign_id is not None
+        return row.campaign_id
+
+
+async def test_rights_are_checked_when_counting_and_sending(
+    db: Database, services: Services, org: Org
+) -> None:
+    await volunteers(db, org, 2)
+    community = await coordinator(services, 9004, COMMUNITY)
+    street_wide = draft(unit_id=org[STREET].id)
+    with pytest.raises(NotInScope):
+        await services.broadcasts.count(community, street_wide)
+    with pytest.raises(NotInScope):
+        await services.broadcasts.send(community, street_wide)
+    assert await services.broadcasts.count(community, draft()) == 2  # their own unit
+    # removed by the street's coordinator: as the database has them now, no rights
+    street = await coordinator(services, 9007, STREET)
+    await services.coordinators.remove(street, community.id)
+    removed = await services.users.get(community.telegram_id)
+    with pytest.raises(NotAllowed):
+        await services.broadcasts.send(removed, draft())
+    async with db.read() as session:
+        assert list(await session.scalars(select(Broadcast))) == []
+
+
+async def test_nobody_in_the_audience_is_refused_and_nothing_is_written(
+    db: Database, services: Services, org: Org
+) -> None:
+    street = await coordinator(services, 9005, STREET)
+    with pytest.raises(InvalidValue) as refused:
+        await services.broadcasts.send(street, draft())
+    assert (refused.value.field, refused.value.reason) == ("audience", "empty")
+    async with db.read() as session:
+        assert list(await session.scalars(select(Broadcast))) == []
+        assert list(await session.scalars(select(Campaign))) == []
+
+
+@pytest.mark.parametrize(
+    ("words", "photo", "reason"),
+    [
+        ("", False, "empty"),
+        ("  <b> </b> ", False, "empty"),
+        ("<b>unclosed", False, "html"),
+        ("<div>not Telegram's</div>", False, "html"),
+        ("a & b", False, "html"),
+        ("字" * 4097, False, "too_long"),
+        ("😀" * 2049, False, "too_long"),  # 4,098 UTF-16 units
+        ("<b>" + "x" * 1025 + "</b>", True, "too_long"),
+    ],
+)
+def test_words_telegram_would_refuse_are_refused_while_composing(
+    words: str, photo: bool, reason: str
+) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        check_text(words, with_photo=photo)
+    assert (refused.value.field, refused.value.reason) == ("broadcast_text", reason)
+
+
+def test_words_at_the_limits_pass() -> None:
+    assert check_text("<b>" + "字" * 4096 + "</b>", with_photo=False).startswith("<b>")
+    assert check_text("x" * 1024, with_photo=True) == "x" * 1024
+    assert check_text(" a &amp; b ", with_photo=False) == "a &amp; b"
+
+
+async def test_volunteers_mute_and_unmute_categories(
+    db: Database, services: Services, org: Org
+) -> None:
+    (v,) = await volunteers(db, org, 1)
+    assert await services.broadcasts.set_muted(v, "news", True) == {"news"}
+    assert await services.broadcasts.set_muted(v, "news", True) == {"news"}  # once
+    assert await services.broadcasts.set_muted(v, "district", True) == {"news", "district"}
+    assert await services.broadcasts.set_muted(v, "news", False) == {"district"}
+    with pytest.raises(InvalidValue):
+        await services.broadcasts.set_muted(v, "gossip", True)
+    boss = await coordinator(services, 9006, STREET)  # not a volunteer
+    with pytest.raises(NotAllowed):
+        await services.broadcasts.set_muted(boss, "news", True)
