@@ -151,3 +151,13 @@ async def members_page(session: AsyncSession, f: Filter, after: int, limit: int)
 async def members_count(session: AsyncSession, f: Filter) -> int:
     """How many the audience holds now."""
     return int(await session.scalar(select(func.count()).select_from(_members(f).subquery())) or 0)
+
+
+async def states(session: AsyncSession, campaign_ids: list[int]) -> dict[int, str]:
+    """campaign id → its state."""
+    if not campaign_ids:
+        return {}
+    rows = await session.execute(
+        select(Campaign.id, Campaign.state).where(Campaign.id.in_(campaign_ids))
+    )
+    return {int(i): str(s) for i, s in rows.all()}

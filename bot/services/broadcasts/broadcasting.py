@@ -13,7 +13,7 @@ a street coordinator reaches only their street.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,14 +32,16 @@ from bot.services.kernel.paging import fetch_page
 from bot.services.kernel.scheduling import PRIORITY_BROADCAST
 from bot.services.kernel.scope import require_coordinator, require_scope
 from bot.services.org.units import unit_dto
-from storage.enums import BroadcastCategory, BroadcastState, OutboxStatus
+from storage.enums import BroadcastCategory, BroadcastState, CampaignState, OutboxStatus
 from storage.repositories import audit as audit_repo
 from storage.repositories import broadcasts as broadcasts_repo
+from storage.repositories import campaigns as campaigns_repo
 from storage.repositories import org as org_repo
 
 BROADCAST = "broadcast.send"  # params: {"broadcast": id}; audience: Volunteers
 CATEGORIES = tuple(BroadcastCategory)
 LIST_PAGE = 5  # broadcasts a page of /broadcasts shows
+RUNNING = CampaignState.RUNNING.value
 
 
 @dataclass(frozen=True)
@@ -191,13 +193,21 @@ class BroadcastService(LoopService):
 
             async def fetch(offset: int, limit: int) -> tuple[list[BroadcastDTO], int]:
                 rows, total = await broadcasts_repo.under(session, mine.path, offset, limit)
-                figures = await broadcasts_repo.figures(
-                    session, [r.campaign_id for r in rows if r.campaign_id is not None]
-                )
-                return [
-                    self._dto(r, units[r.unit_id], Figures.of(figures.get(r.campaign_id or 0, {})))
-                    for r in rows
-                ], total
+                ids = [r.campaign_id for r in rows if r.campaign_id is not None]
+                figures = await broadcasts_repo.figures(session, ids)
+                written = await campaigns_repo.states(session, ids)
+                out = []
+                for r in rows:
+                    f = Figures.of(figures.get(r.campaign_id or 0, {}))
+                    state = r.state
+                    if (  # every copy written and tried: done, whatever is held for later
+                        state == BroadcastState.SENDING.value
+                        and written.get(r.campaign_id or 0, RUNNING) != RUNNING
+                        and not f.waiting
+                    ):
+                        state = BroadcastState.DONE.value
+                    out.append(replace(self._dto(r, units[r.unit_id], f), state=state))
+                return out, total
 
             rows, shown, pages, total = await fetch_page(fetch, page, LIST_PAGE)
         return Page(tuple(rows), shown, pages, total)
