@@ -27,8 +27,8 @@ from bot.runtime import event_loop
 from bot.runtime.http_client import http_request
 from bot.runtime.update_processor import PerUserUpdateProcessor
 from bot.runtime.volunteer_bot import VolunteerBot
-from bot.services.broadcasts.broadcasting import BroadcastService
 from bot.services.broadcasts.campaigns import CampaignService
+from bot.services.broadcasts.control import BroadcastControl
 from bot.services.grabs.claims import ClaimService
 from bot.services.kernel.clock import Clock, SystemClock
 from bot.services.kernel.flows import FlowService
@@ -141,7 +141,7 @@ def build_services(
         campaigns=CampaignService(
             db, clock, scheduler, notifier, language, page_size=config.delivery.fanout_page
         ),
-        broadcasts=BroadcastService(**loop),
+        broadcasts=BroadcastControl(**loop),
         ratings=RatingService(
             **loop,
             prompt_after=timedelta(minutes=config.ratings.prompt_after_minutes),

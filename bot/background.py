@@ -67,6 +67,13 @@ async def start(app: Application) -> None:  # type: ignore[type-arg]
             time=job.at.replace(tzinfo=zone),
             name=f"calendar:{job.kind}",
         )
+    queue.run_repeating(  # broadcasts' progress messages (unchanged ones are not edited)
+        _progress,
+        interval=config.broadcasts.progress_every_s,
+        first=config.broadcasts.progress_every_s,
+        name="broadcasts:progress",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
     queue.run_repeating(
         _tick,
         interval=config.jobs.tick_seconds,
@@ -83,6 +90,15 @@ async def stop(app: Application) -> None:  # type: ignore[type-arg]
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+async def _progress(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services: Services = context.application.bot_data["services"]
+    try:
+        if await services.broadcasts.report():
+            wake_sender(context.application)
+    except Exception:  # the database away for a moment: the next round shows it
+        log.exception("broadcast progress: could not report")
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:

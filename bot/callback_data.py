@@ -28,6 +28,9 @@ HAND_OVER = "bh"  # bh:<redemption id>  (a coordinator handed the redeemed rewar
 CANCEL_REDEMPTION = "bk"  # bk:<redemption id>  (a coordinator cancels it, with a reason)
 ADJUST_POINTS = "pj"  # pj:<volunteer user id>  (a coordinator adjusts a volunteer's points)
 MUTE_BROADCASTS = "mu"  # mu:<broadcast id>  (a volunteer mutes broadcasts of its category)
+BROADCAST_CONTROL = (
+    "bz"  # bz:<broadcast id>:<action>  (pause, resume, cancel: bot/messages/broadcasts.py)
+)
 SETTINGS_MUTE = "st"  # st:<category index>:<1 mute | 0 unmute>  (/settings)
 
 

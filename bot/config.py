@@ -226,6 +226,14 @@ class DeliveryConfig(_Section):
     fanout_page: Annotated[int, Field(ge=10, le=10_000)] = 1000
 
 
+class BroadcastsConfig(_Section):
+    """Coordinators' broadcasts (bot/services/broadcasts/)."""
+
+    # how often a broadcast's progress message is edited (an unchanged one is not):
+    # one edit every few seconds per message keeps clear of Telegram's edit limits
+    progress_every_s: Annotated[float, Field(ge=3, le=300)] = 5
+
+
 class JobsConfig(_Section):
     tick_seconds: Annotated[float, Field(gt=0, le=300)] = 1
     lease_seconds: Annotated[int, Field(ge=10, le=3600)] = 300
@@ -244,6 +252,7 @@ class Config(_Section):
     orders: OrdersConfig = OrdersConfig()
     sandbox: SandboxConfig = SandboxConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    broadcasts: BroadcastsConfig = BroadcastsConfig()
     jobs: JobsConfig = JobsConfig()
     bot_token: SecretStr | None = Field(default=None, exclude=True, strict=False)
     source: str = Field(default="(defaults)", exclude=True)

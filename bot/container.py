@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.delivery.outbox import OutboxService
-from bot.services.broadcasts.broadcasting import BROADCAST, BroadcastService
+from bot.services.broadcasts.broadcasting import BROADCAST
 from bot.services.broadcasts.campaigns import ORDER_ANNOUNCE, CampaignService
+from bot.services.broadcasts.control import BroadcastControl
 from bot.services.grabs.claims import ClaimService
 from bot.services.kernel.clock import Clock
 from bot.services.kernel.flows import FlowService
@@ -51,7 +52,7 @@ class Services:
     redemptions: RedemptionService
     points: PointsService
     campaigns: CampaignService
-    broadcasts: BroadcastService
+    broadcasts: BroadcastControl
     ratings: RatingService
 
     async def warm_up(self) -> None:

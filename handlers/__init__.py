@@ -20,6 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, Type
 from handlers import home, language
 from handlers.broadcasts import compose as broadcast_compose
 from handlers.broadcasts import listing as broadcast_listing
+from handlers.broadcasts import progress as broadcast_progress
 from handlers.broadcasts import settings as broadcast_settings
 from handlers.common import domain_errors, keep_menu, load_user
 from handlers.errors import on_error
@@ -121,6 +122,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *my_requests.HANDLERS,
         *broadcast_compose.HANDLERS,
         *broadcast_listing.HANDLERS,
+        *broadcast_progress.HANDLERS,
         *broadcast_settings.HANDLERS,
     ):
         app.add_handler(handler, group=FEATURES)

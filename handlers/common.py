@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from telegram import (
     CallbackQuery,
     ChatMember,
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardMarkup,
@@ -27,6 +28,7 @@ from bot.container import Services
 from bot.i18n import Translator, get_translator
 from bot.services.kernel.dto import UserDTO
 from bot.services.kernel.errors import DomainError, InvalidValue
+from bot.services.kernel.scheduling import Button
 from bot.services.people.users import TelegramIdentity
 from handlers.menus import menus
 
@@ -128,6 +130,18 @@ class Reply:
                     return True
                 log.info("could not edit message, sending a new one: %s", exc)
         return await self.send(text, markup)
+
+
+def inline_markup(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    """The buttons a message builder gives (bot/messages/), as Telegram's keyboard."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.text, callback_data=b.callback_data, url=b.url) for b in row]
+            for row in rows
+        ]
+    )
 
 
 class StaleButton(DomainError):

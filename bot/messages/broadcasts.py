@@ -8,10 +8,15 @@ from bot import callback_data
 from bot.i18n import Markup, Translator
 from bot.messages.common import Builder, local_time, press_button
 from bot.services.broadcasts.broadcasting import BroadcastDTO
-from bot.services.broadcasts.notices import BroadcastSent
+from bot.services.broadcasts.notices import BroadcastProgressed, BroadcastSent
 from bot.services.broadcasts.text import first_line
+from bot.services.broadcasts.views import Progress
 from bot.services.kernel.dto import Page
-from bot.services.kernel.scheduling import PRIORITY_BROADCAST, Outgoing
+from bot.services.kernel.scheduling import PRIORITY_BROADCAST, PRIORITY_NOTICE, Button, Outgoing
+
+BAR = 10  # cells of the progress bar
+# the progress message's buttons: bz:<broadcast id>:<action>
+PAUSE, RESUME, CANCEL, CANCEL_YES, CANCEL_NO = range(5)
 
 
 def category_name(tr: Translator, category: str) -> str:
@@ -35,6 +40,7 @@ def broadcast_sent(n: BroadcastSent, tr: Translator, timezone: str) -> Outgoing:
         file=n.photo,
         buttons=((mute,),),
         priority=PRIORITY_BROADCAST,
+        paid_broadcast=True,  # sent at the paid rate when [delivery] paid_broadcast is on
     )
 
 
@@ -66,4 +72,89 @@ def listing(tr: Translator, page: Page[BroadcastDTO], timezone: str) -> Markup:
     return Markup("\n\n".join([title, *items]))
 
 
-BUILDERS: dict[type, Builder] = {BroadcastSent: broadcast_sent}
+def _minutes(seconds: float) -> int:
+    return max(1, round(seconds / 60))
+
+
+def progress_text(tr: Translator, p: Progress) -> Markup:
+    """The live progress message: a bar, copies tried of all, what became of them, the
+    time left at the rate so far; once finished, the report."""
+    b, f = p.broadcast, p.figures
+    took = (p.now - b.created_at).total_seconds() if p.now is not None else 0.0
+    if p.finished:
+        key = "broadcast.report_cancelled" if b.state == "cancelled" else "broadcast.report"
+        lines = [
+            tr(
+                key,
+                id=b.id,
+                minutes=_minutes(took),
+                delivered=f.delivered,
+                unreachable=f.unreachable,
+                failed=f.failed,
+                cancelled=f.cancelled + max(b.recipients - p.written, 0),
+            )
+        ]
+        lines += [tr("broadcast.report_failure", reason=r, n=n) for r, n in p.failures]
+        return Markup("\n".join(lines))
+    total = max(b.recipients, 1)
+    done = min(p.tried, total)
+    cells = round(BAR * done / total)
+    lines = [
+        tr("broadcast.progress_title", id=b.id, state=tr.plain(f"broadcasts.state_{b.state}")),
+        Markup(f"{'▓' * cells}{'░' * (BAR - cells)} {100 * done // total}%"),
+        tr(
+            "broadcast.progress_counts",
+            tried=done,
+            total=b.recipients,
+            delivered=f.delivered,
+            unreachable=f.unreachable,
+            failed=f.failed,
+        ),
+    ]
+    if b.state == "paused":
+        lines.append(tr("broadcast.progress_paused"))
+    elif done and took > 0:
+        left = took * (b.recipients - done) / done
+        lines.append(tr("broadcast.progress_eta", minutes=_minutes(left)))
+    return Markup("\n".join(lines))
+
+
+def progress_buttons(
+    tr: Translator, p: Progress, asking_cancel: bool = False
+) -> tuple[tuple[Button, ...], ...]:
+    """Pause or resume, and cancel (asked first); none once it is over."""
+    b = p.broadcast
+    if p.finished or b.state not in ("sending", "paused"):
+        return ()
+
+    def button(key: str, action: int) -> Button:
+        return press_button(tr.plain(key), callback_data.BROADCAST_CONTROL, b.id, action)
+
+    if asking_cancel:
+        return (
+            (button("broadcast.button_cancel_yes", CANCEL_YES),),
+            (button("broadcast.button_cancel_no", CANCEL_NO),),
+        )
+    toggle = (
+        button("broadcast.button_resume", RESUME)
+        if b.state == "paused"
+        else button("broadcast.button_pause", PAUSE)
+    )
+    return ((toggle, button("broadcast.button_cancel", CANCEL)),)
+
+
+def broadcast_progressed(n: BroadcastProgressed, tr: Translator, timezone: str) -> Outgoing:
+    return Outgoing(
+        chat_id=n.to.telegram_id,
+        text=progress_text(tr, n.progress),
+        buttons=progress_buttons(tr, n.progress),
+        kind="edit",
+        edit_message_id=n.message_id,
+        priority=PRIORITY_NOTICE,
+    )
+
+
+BUILDERS: dict[type, Builder] = {
+    BroadcastSent: broadcast_sent,
+    BroadcastProgressed: broadcast_progressed,
+}

@@ -24,6 +24,7 @@ from bot.services.broadcasts.notices import BroadcastSent
 from bot.services.kernel.dto import Recipient, Role
 from bot.services.kernel.errors import InvalidValue, NotAllowed
 from handlers.broadcasts.audience import AudienceUnitStep, describe_audience
+from handlers.broadcasts.progress import send_progress
 from handlers.common import Reply, domain_errors, me, tr
 from handlers.flows.dispatch import start_flow, written_html
 from handlers.flows.engine import Flow, Step
@@ -255,6 +256,7 @@ async def done(turn: Turn) -> None:
         turn.tr.ngettext("broadcast.sent", sent.recipients, count=sent.recipients, id=sent.id)
     )
     wake_sender(turn.context.application)
+    await send_progress(turn.update, turn.context, sent.id)
 
 
 FLOWS = (

@@ -9,9 +9,7 @@ given so far and keeps the rows still to rate."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callback_data as callbacks
@@ -20,7 +18,6 @@ from bot.i18n import Markup, escape
 from bot.messages.ratings import LABEL, prompt_buttons, prompt_text, rated_text, stars
 from bot.services.kernel.drafts import needed
 from bot.services.kernel.errors import DomainError, InvalidValue
-from bot.services.kernel.scheduling import Button
 from bot.services.ratings.common import RatingExpired
 from bot.services.ratings.drafts import CommentDraft
 from handlers.common import (
@@ -29,6 +26,7 @@ from handlers.common import (
     answer_error,
     domain_errors,
     error_text,
+    inline_markup,
     me,
     pressed_ids,
     services,
@@ -40,14 +38,6 @@ from handlers.flows.turn import Turn
 from handlers.home import unknown_command
 
 COMMENT_FLOW = "rating_comment"
-
-
-def _markup(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.callback_data) for b in row] for row in rows]
-    )
 
 
 @domain_errors
@@ -68,7 +58,7 @@ async def on_rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     reply = Reply(update, context)
     if not view.rated:
         text = prompt_text(t, view, ratings.timezone)
-        await reply.edit_or_send(text, _markup(prompt_buttons(t, view)))
+        await reply.edit_or_send(text, inline_markup(prompt_buttons(t, view)))
         return
     await reply.edit_or_send(rated_text(t, view))
     draft = CommentDraft(prompt=view.id, number=view.order.number)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Broadcast, BroadcastMute, OrgUnit, OutboxMessage
@@ -74,3 +74,78 @@ async def unmute(session: AsyncSession, user_id: int, category: str) -> None:
             BroadcastMute.user_id == user_id, BroadcastMute.category == category
         )
     )
+
+
+async def active_with_progress(session: AsyncSession) -> list[Broadcast]:
+    """Broadcasts still going (sending or paused) that have a progress message."""
+    stmt = select(Broadcast).where(
+        Broadcast.state.in_(["sending", "paused"]), Broadcast.progress_message_id.is_not(None)
+    )
+    return list(await session.scalars(stmt.order_by(Broadcast.id)))
+
+
+async def set_state(
+    session: AsyncSession, broadcast_id: int, expected: Sequence[str], state: str, **values: Any
+) -> bool:
+    """Move a broadcast from one of ``expected`` to ``state``, once (False when it was
+    in none of them: someone else moved it first)."""
+    result = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.state.in_(expected))
+        .values(state=state, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def move_queued(
+    session: AsyncSession,
+    campaign_id: int,
+    limit: int,
+    *,
+    due_before: datetime | None = None,
+    due_from: datetime | None = None,
+    due_at: datetime | None = None,
+    status: str | None = None,
+    error: str | None = None,
+) -> int:
+    """Up to ``limit`` of the campaign's queued rows (due before ``due_before`` or from
+    ``due_from``) given ``due_at`` or ``status``; how many. A bounded batch, so pausing
+    or cancelling 123,000 copies is many short transactions, not one long one."""
+    pick = select(OutboxMessage.id).where(
+        OutboxMessage.campaign_id == campaign_id, OutboxMessage.status == "queued"
+    )
+    if due_before is not None:
+        pick = pick.where(OutboxMessage.due_at < due_before)
+    if due_from is not None:
+        pick = pick.where(OutboxMessage.due_at >= due_from)
+    ids = list(await session.scalars(pick.limit(limit)))
+    if not ids:
+        return 0
+    values: dict[str, Any] = {}
+    if due_at is not None:
+        values["due_at"] = due_at
+    if status is not None:
+        values["status"] = status
+        values["last_error"] = error
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return len(ids)
+
+
+async def failure_reasons(
+    session: AsyncSession, campaign_id: int, limit: int = 3
+) -> list[tuple[str, int]]:
+    """The campaign's failed copies by reason, the commonest first."""
+    stmt = (
+        select(OutboxMessage.last_error, func.count())
+        .where(OutboxMessage.campaign_id == campaign_id, OutboxMessage.status == "failed")
+        .group_by(OutboxMessage.last_error)
+        .order_by(func.count().desc())
+        .limit(limit)
+    )
+    return [(str(reason or ""), int(n)) for reason, n in await session.execute(stmt)]

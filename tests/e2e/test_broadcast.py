@@ -101,6 +101,9 @@ async def test_a_coordinator_broadcasts_to_their_street(
     async with bot.db.read() as s:
         [broadcast] = await s.scalars(select(Broadcast))
     assert sent.text == shown(t, "broadcast.sent", 2, count=2, id=broadcast.id)
+    pause, cancel = t.plain("broadcast.button_pause"), t.plain("broadcast.button_cancel")
+    progress = await c.wait_for(prompt(t, "broadcast.progress_title"))
+    assert progress.buttons == [[pause, cancel]]
 
     # the street's volunteers get it, formatted, once, with the mute button
     first, second, muted, elsewhere = volunteers
@@ -117,6 +120,13 @@ async def test_a_coordinator_broadcasts_to_their_street(
         )
     assert sorted(rows) == sorted(HERE)  # nothing queued for the muted one or the other street
     assert not [m for v in (muted, elsewhere) for m in v.all_messages if "浓情重阳节" in m.content]
+
+    # the progress message becomes the report (edited by the progress rounds)
+    report = await c.wait_for(prompt(t, "broadcast.report"), timeout=20)
+    assert report.message_id == progress.message_id and report.buttons == []
+    assert report.text == shown(  # under a minute: "about 1 min"
+        t, "broadcast.report", id=broadcast.id, minutes=1, delivered=2, unreachable=0, failed=0
+    )
 
     # muted from the message itself, and /settings says so
     answer = await first.press(mute_label)

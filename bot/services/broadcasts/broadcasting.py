@@ -13,7 +13,7 @@ a street coordinator reaches only their street.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from bot.services.broadcasts.audience import Member, Volunteers, audience_of
 from bot.services.broadcasts.drafts import BroadcastDraft
 from bot.services.broadcasts.notices import BroadcastSent
 from bot.services.broadcasts.text import check_text
+from bot.services.broadcasts.views import BroadcastDTO, Figures
 from bot.services.kernel.base import LoopService
 from bot.services.kernel.dto import Page, UnitDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue, NotAllowed
@@ -32,7 +33,7 @@ from bot.services.kernel.paging import fetch_page
 from bot.services.kernel.scheduling import PRIORITY_BROADCAST
 from bot.services.kernel.scope import require_coordinator, require_scope
 from bot.services.org.units import unit_dto
-from storage.enums import BroadcastCategory, BroadcastState, CampaignState, OutboxStatus
+from storage.enums import BroadcastCategory, BroadcastState, CampaignState
 from storage.repositories import audit as audit_repo
 from storage.repositories import broadcasts as broadcasts_repo
 from storage.repositories import campaigns as campaigns_repo
@@ -42,42 +43,6 @@ BROADCAST = "broadcast.send"  # params: {"broadcast": id}; audience: Volunteers
 CATEGORIES = tuple(BroadcastCategory)
 LIST_PAGE = 5  # broadcasts a page of /broadcasts shows
 RUNNING = CampaignState.RUNNING.value
-
-
-@dataclass(frozen=True)
-class Figures:
-    """A broadcast's copies by what became of them (its outbox rows)."""
-
-    delivered: int = 0
-    waiting: int = 0  # queued or being sent
-    unreachable: int = 0  # blocked the bot, or never opened it: held for them
-    failed: int = 0
-    cancelled: int = 0
-
-    @classmethod
-    def of(cls, by_status: dict[str, int]) -> Figures:
-        return cls(
-            delivered=by_status.get(OutboxStatus.SENT.value, 0),
-            waiting=by_status.get(OutboxStatus.QUEUED.value, 0)
-            + by_status.get(OutboxStatus.SENDING.value, 0),
-            unreachable=by_status.get(OutboxStatus.HELD.value, 0),
-            failed=by_status.get(OutboxStatus.FAILED.value, 0),
-            cancelled=by_status.get(OutboxStatus.CANCELLED.value, 0),
-        )
-
-
-@dataclass(frozen=True)
-class BroadcastDTO:
-    id: int
-    unit: UnitDTO  # whose broadcast it is, and the audience's unit
-    category: str
-    text: str
-    photo: str | None
-    audience: Volunteers
-    recipients: int  # counted when it was sent
-    state: str
-    created_at: datetime
-    figures: Figures = Figures()
 
 
 class BroadcastService(LoopService):
@@ -172,11 +137,13 @@ class BroadcastService(LoopService):
         members: Sequence[Member],
         now: datetime,
     ) -> list[BroadcastSent] | None:
-        """The campaign's kind: one page of the broadcast's copies, or None once it was
-        cancelled (the rest of its audience is not told)."""
+        """The campaign's kind: one page of the broadcast's copies; None once it was
+        cancelled (the rest of its audience is not told); NotNow while it is paused."""
         row = await broadcasts_repo.get(session, int(params["broadcast"]))
         if row is None or row.state == BroadcastState.CANCELLED.value:
             return None
+        if row.state == BroadcastState.PAUSED.value:
+            raise campaigns.NotNow
         return [
             BroadcastSent(m.to, m.user_id, row.id, row.text, row.photo, row.category)
             for m in members
@@ -193,24 +160,41 @@ class BroadcastService(LoopService):
 
             async def fetch(offset: int, limit: int) -> tuple[list[BroadcastDTO], int]:
                 rows, total = await broadcasts_repo.under(session, mine.path, offset, limit)
-                ids = [r.campaign_id for r in rows if r.campaign_id is not None]
-                figures = await broadcasts_repo.figures(session, ids)
-                written = await campaigns_repo.states(session, ids)
-                out = []
-                for r in rows:
-                    f = Figures.of(figures.get(r.campaign_id or 0, {}))
-                    state = r.state
-                    if (  # every copy written and tried: done, whatever is held for later
-                        state == BroadcastState.SENDING.value
-                        and written.get(r.campaign_id or 0, RUNNING) != RUNNING
-                        and not f.waiting
-                    ):
-                        state = BroadcastState.DONE.value
-                    out.append(replace(self._dto(r, units[r.unit_id], f), state=state))
-                return out, total
+                return await self._with_figures(session, rows, units), total
 
             rows, shown, pages, total = await fetch_page(fetch, page, LIST_PAGE)
         return Page(tuple(rows), shown, pages, total)
+
+    async def one(self, broadcast_id: int) -> BroadcastDTO | None:
+        async with self.db.read() as session:
+            row = await broadcasts_repo.get(session, broadcast_id)
+            if row is None:
+                return None
+            unit = await org_repo.unit(session, row.unit_id)
+            assert unit is not None
+            [dto] = await self._with_figures(session, [row], {unit.id: unit_dto(unit)})
+        return dto
+
+    async def _with_figures(
+        self, session: AsyncSession, rows: Sequence[Any], units: dict[int, UnitDTO]
+    ) -> list[BroadcastDTO]:
+        """The broadcasts with what became of their copies; one whose copies are all
+        written and tried shows as done."""
+        ids = [r.campaign_id for r in rows if r.campaign_id is not None]
+        figures = await broadcasts_repo.figures(session, ids)
+        written = await campaigns_repo.states(session, ids)
+        out = []
+        for r in rows:
+            f = Figures.of(figures.get(r.campaign_id or 0, {}))
+            state = r.state
+            if (
+                state == BroadcastState.SENDING.value
+                and written.get(r.campaign_id or 0, RUNNING) != RUNNING
+                and not f.waiting
+            ):
+                state = BroadcastState.DONE.value
+            out.append(replace(self._dto(r, units[r.unit_id], f), state=state))
+        return out
 
     def _dto(self, row: Any, unit: UnitDTO, figures: Figures) -> BroadcastDTO:
         return BroadcastDTO(

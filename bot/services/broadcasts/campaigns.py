@@ -18,7 +18,8 @@ a time (:meth:`CampaignService.step`, driven by bot/delivery/fanout.py):
 
 A kind says what its notice is for each page, read afresh; it answers ``None`` when
 the campaign has nothing left to say (the order filled, was cancelled or started):
-the campaign stops and the rest of its audience is not told.
+the campaign stops and the rest of its audience is not told; it raises
+:class:`NotNow` while the campaign waits (a paused broadcast).
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ from storage.repositories import campaigns as campaigns_repo
 log = logging.getLogger(__name__)
 
 ORDER_ANNOUNCE = "order.announce"  # params: {"order": id}; audience: Volunteers
+
+
+class NotNow(Exception):
+    """Raised by a kind: the campaign waits (a paused broadcast) — nothing is written
+    and its cursor stays where it is."""
+
 
 # a kind: the notices for one page of members, or None when the campaign is over
 # (``now``: when the page is written); runs in a read-only unit of work
@@ -137,7 +144,10 @@ class CampaignService:
             )
             if not members:
                 return await self._finish(campaign_id, CampaignState.DONE)
-            notices = await kind(session, dict(campaign.params), members, now)
+            try:
+                notices = await kind(session, dict(campaign.params), members, now)
+            except NotNow:
+                return Page()
         if notices is None:
             reason = "nothing left to say (what it announces is no longer open)"
             return await self._finish(campaign_id, CampaignState.STOPPED, reason)

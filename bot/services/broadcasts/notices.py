@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.broadcasts.views import Progress
 from bot.services.kernel.dto import Recipient
 
 
@@ -22,3 +23,19 @@ class BroadcastSent:
     @property
     def key(self) -> str:
         return f"broadcast:{self.broadcast_id}:{self.volunteer_id}"
+
+
+@dataclass(frozen=True)
+class BroadcastProgressed:
+    """The coordinator's progress message (``message_id``) shows ``progress`` now: an
+    edit, keyed by what it shows, so an unchanged progress is not edited again."""
+
+    to: Recipient
+    progress: Progress
+    message_id: int
+
+    @property
+    def key(self) -> str:
+        b, f = self.progress.broadcast, self.progress.figures
+        shown = (b.state, self.progress.written, f.delivered, f.unreachable, f.failed)
+        return f"broadcast.progress:{b.id}:" + ":".join(str(x) for x in shown)

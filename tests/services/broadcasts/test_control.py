@@ -1,0 +1,132 @@
+"""A broadcast while it goes (bot/services/broadcasts/control.py), on SQLite and
+PostgreSQL: pause holds its queued copies and the fan-out, resume lets them go, cancel
+settles every copy not sent; each press checked against the presser's rights now; the
+progress rounds edit the progress message only when it changes, and mark it done."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.container import Services
+from bot.services.broadcasts.control import PAUSED
+from bot.services.broadcasts.drafts import BroadcastDraft
+from bot.services.kernel.dto import UserDTO
+from bot.services.kernel.errors import AlreadyDecided, NotAllowed, NotInScope
+from storage.database import Database
+from storage.models import OutboxMessage
+from tests.support.orders import volunteers
+from tests.support.services import COMMUNITY, OTHER_STREET, STREET, Org, coordinator
+
+
+async def copies(db: Database, broadcast_id: int) -> list[OutboxMessage]:
+    async with db.read() as session:
+        rows = await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.dedup_key.startswith(f"broadcast:{broadcast_id}:"))
+            .order_by(OutboxMessage.id)
+        )
+        return list(rows)
+
+
+async def edits(db: Database, broadcast_id: int) -> list[OutboxMessage]:
+    async with db.read() as session:
+        rows = await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.dedup_key.startswith(f"broadcast.progress:{broadcast_id}:"))
+            .order_by(OutboxMessage.id)
+        )
+        return list(rows)
+
+
+async def started(services: Services, db: Database, org: Org, n: int = 6) -> tuple[UserDTO, int]:
+    street = await coordinator(services, 9101, STREET)
+    await volunteers(db, org, n)
+    services.campaigns.page_size = 2
+    draft = BroadcastDraft(text="召集", category="activities")  # type: ignore[arg-type]
+    sent = await services.broadcasts.send(street, draft)
+    await services.broadcasts.attach_progress(sent.id, street.telegram_id, 77)
+    return street, sent.id
+
+
+async def test_pause_holds_the_copies_and_the_fan_out_and_resume_lets_them_go(
+    db: Database, services: Services, org: Org
+) -> None:
+    street, bid = await started(services, db, org)
+    campaign = (await services.broadcasts.progress(bid)).broadcast
+    assert campaign.state == "sending"
+    first = await services.campaigns.running()
+    await services.campaigns.step(first[0])  # one page written: 2 copies queued
+    progress = await services.broadcasts.pause(street, bid)
+    assert progress.broadcast.state == "paused"
+    assert {r.due_at for r in await copies(db, bid)} == {PAUSED}  # out of the sender's reach
+    assert await services.campaigns.materialise() == 0  # the fan-out waits, cursor kept
+    assert len(await copies(db, bid)) == 2
+    with pytest.raises(AlreadyDecided):
+        await services.broadcasts.pause(street, bid)
+
+    await services.broadcasts.resume(street, bid)
+    assert PAUSED not in {r.due_at for r in await copies(db, bid)}
+    assert await services.campaigns.materialise() == 4
+    rows = await copies(db, bid)
+    assert len(rows) == 6 and len({r.chat_id for r in rows}) == 6  # each once
+
+
+async def test_cancel_settles_every_copy_not_sent_and_stops_the_fan_out(
+    db: Database, services: Services, org: Org
+) -> None:
+    street, bid = await started(services, db, org)
+    await services.campaigns.step((await services.campaigns.running())[0])
+    progress = await services.broadcasts.cancel(street, bid)
+    assert progress.broadcast.state == "cancelled" and progress.finished
+    assert {r.status for r in await copies(db, bid)} == {"cancelled"}
+    assert await services.campaigns.materialise() == 0
+    assert len(await copies(db, bid)) == 2
+    with pytest.raises(AlreadyDecided):
+        await services.broadcasts.resume(street, bid)
+
+
+async def test_presses_are_checked_against_the_presser_s_rights_now(
+    db: Database, services: Services, org: Org
+) -> None:
+    street, bid = await started(services, db, org)
+    other = await coordinator(services, 9102, OTHER_STREET)
+    below = await coordinator(services, 9103, COMMUNITY)  # below the broadcast's street
+    for stranger in (other, below):
+        with pytest.raises(NotInScope):
+            await services.broadcasts.pause(stranger, bid)
+        with pytest.raises(NotInScope):
+            await services.broadcasts.cancel(stranger, bid)
+    district = await coordinator(services, 9104, "hanyang")
+    await services.broadcasts.pause(district, bid)  # above it: may
+    await services.coordinators.remove(district, street.id)
+    removed = await services.users.get(street.telegram_id)
+    with pytest.raises(NotAllowed):
+        await services.broadcasts.resume(removed, bid)
+    assert (await services.broadcasts.progress(bid)).broadcast.state == "paused"
+
+
+async def test_progress_rounds_edit_only_on_change_and_mark_it_done(
+    db: Database, services: Services, org: Org
+) -> None:
+    _, bid = await started(services, db, org, n=3)
+    assert await services.broadcasts.report() == 1  # 0 of 3
+    assert await services.broadcasts.report() == 0  # nothing changed: no edit
+    await services.campaigns.materialise()
+    assert await services.broadcasts.report() == 1  # written
+    async with db.transaction() as session:  # the sender delivered them
+        for row in await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.dedup_key.startswith(f"broadcast:{bid}:"))
+        ):
+            row.status = "sent"
+    assert await services.broadcasts.report() == 1  # the final report
+    progress = await services.broadcasts.progress(bid)
+    assert progress.finished and progress.broadcast.state == "done"
+    assert progress.figures.delivered == 3
+    assert await services.broadcasts.report() == 0  # done: no more rounds
+    last = (await edits(db, bid))[-1]
+    assert (last.kind, last.payload["edit_message_id"], last.payload.get("buttons")) == (
+        "edit",
+        77,
+        None,
+    )
