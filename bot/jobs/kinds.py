@@ -87,6 +87,11 @@ async def contact_hide(ctx: JobContext, session: AsyncSession, payload: dict[str
     await ctx.services.contact.hide_for_order(session, int(payload["order"]))
 
 
+async def broadcast_start(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
+    """A scheduled broadcast's time: it is sent (bot/services/broadcasts/broadcasting.py)."""
+    await ctx.services.broadcasts.start_scheduled(session, int(payload["broadcast"]))
+
+
 async def rating_ask(ctx: JobContext, session: AsyncSession, payload: dict[str, Any]) -> None:
     """A while after completion: the requester is asked to rate the service."""
     await ctx.services.ratings.ask_job(session, int(payload["prompt"]))
@@ -136,6 +141,9 @@ def default_registry() -> JobRegistry:
     registry.register("rating.remind", rating_remind)
     registry.register("rating.expire", rating_expire)
     registry.register("rating.alert", rating_alert)
+    # a scheduled broadcast: never stale — sent late after downtime rather than never
+    # (its coordinator sees it in /broadcasts); it checks rights and audience again
+    registry.register("broadcast.start", broadcast_start)
     return registry
 
 

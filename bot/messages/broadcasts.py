@@ -76,10 +76,13 @@ def _minutes(seconds: float) -> int:
     return max(1, round(seconds / 60))
 
 
-def progress_text(tr: Translator, p: Progress) -> Markup:
+def progress_text(tr: Translator, p: Progress, timezone: str) -> Markup:
     """The live progress message: a bar, copies tried of all, what became of them, the
-    time left at the rate so far; once finished, the report."""
+    time left at the rate so far; once finished, the report; before its time, when."""
     b, f = p.broadcast, p.figures
+    if b.state == "scheduled" and b.send_at is not None:
+        when = local_time(b.send_at, timezone)
+        return tr("broadcast.progress_scheduled", id=b.id, when=when, count=b.recipients)
     took = (p.now - b.created_at).total_seconds() if p.now is not None else 0.0
     if p.finished:
         key = "broadcast.report_cancelled" if b.state == "cancelled" else "broadcast.report"
@@ -124,7 +127,7 @@ def progress_buttons(
 ) -> tuple[tuple[Button, ...], ...]:
     """Pause or resume, and cancel (asked first); none once it is over."""
     b = p.broadcast
-    if p.finished or b.state not in ("sending", "paused"):
+    if p.finished or b.state not in ("scheduled", "sending", "paused"):
         return ()
 
     def button(key: str, action: int) -> Button:
@@ -135,6 +138,8 @@ def progress_buttons(
             (button("broadcast.button_cancel_yes", CANCEL_YES),),
             (button("broadcast.button_cancel_no", CANCEL_NO),),
         )
+    if b.state == "scheduled":
+        return ((button("broadcast.button_cancel", CANCEL),),)
     toggle = (
         button("broadcast.button_resume", RESUME)
         if b.state == "paused"
@@ -146,7 +151,7 @@ def progress_buttons(
 def broadcast_progressed(n: BroadcastProgressed, tr: Translator, timezone: str) -> Outgoing:
     return Outgoing(
         chat_id=n.to.telegram_id,
-        text=progress_text(tr, n.progress),
+        text=progress_text(tr, n.progress, timezone),
         buttons=progress_buttons(tr, n.progress),
         kind="edit",
         edit_message_id=n.message_id,

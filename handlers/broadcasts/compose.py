@@ -18,6 +18,7 @@ from telegram.ext import CommandHandler, ContextTypes
 from bot.background import wake_sender
 from bot.callback_data import decode_id
 from bot.messages.broadcasts import broadcast_sent, category_name
+from bot.messages.common import local_time
 from bot.services.broadcasts.broadcasting import CATEGORIES
 from bot.services.broadcasts.drafts import BroadcastDraft
 from bot.services.broadcasts.notices import BroadcastSent
@@ -188,6 +189,27 @@ class ActiveStep(NumberChoiceStep):
         draft(turn).active_days = value
 
 
+class WhenStep(Step):
+    """Now, or a time typed (in the configured timezone)."""
+
+    name = "send_at"
+
+    async def ask(self, turn: Turn) -> None:
+        now = turn.button(turn.tr.plain("broadcast.button_now"), "now")
+        await turn.show(turn.tr("broadcast.ask_send_at"), turn.keyboard([[now]]))
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        draft(turn).send_at = turn.services.broadcasts.send_time(text)
+        await turn.advance()
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        if action != "now":
+            await turn.ask_again()
+            return
+        draft(turn).send_at = None
+        await turn.advance()
+
+
 class ConfirmStep(Step):
     """The preview (the volunteers' message itself), who it reaches now, and send."""
 
@@ -202,6 +224,9 @@ class ConfirmStep(Step):
         if count:
             rows.append([turn.button(turn.tr.plain("broadcast.button_send", count=count), "send")])
             text = turn.tr.ngettext("broadcast.confirm", count, count=count, audience=audience)
+            if d.send_at is not None:
+                when = local_time(d.send_at, turn.services.broadcasts.timezone)
+                text = turn.tr("broadcast.confirm_at", text=text, when=when)
         else:
             text = turn.tr("broadcast.confirm_nobody", audience=audience)
         rows.append(
@@ -218,7 +243,7 @@ class ConfirmStep(Step):
         elif action == "edit_text":
             await turn.edit_field("text", "photo")
         elif action == "edit_audience":
-            await turn.edit_field("unit", "active_days")
+            await turn.edit_field("unit", "send_at")
         elif action != "preview":  # the preview's own button only shows what it will be
             await turn.ask_again()
 
@@ -252,9 +277,12 @@ async def done(turn: Turn) -> None:
     except InvalidValue as error:
         await turn.invalid(error)
         return
-    await turn.show(
-        turn.tr.ngettext("broadcast.sent", sent.recipients, count=sent.recipients, id=sent.id)
-    )
+    if sent.send_at is not None:
+        when = local_time(sent.send_at, turn.services.broadcasts.timezone)
+        await turn.show(turn.tr("broadcast.scheduled", id=sent.id, when=when))
+    else:
+        count = sent.recipients
+        await turn.show(turn.tr.ngettext("broadcast.sent", count, count=count, id=sent.id))
     wake_sender(turn.context.application)
     await send_progress(turn.update, turn.context, sent.id)
 
@@ -271,6 +299,7 @@ FLOWS = (
             TeamsStep("broadcast.ask_teams"),
             HoursStep(),
             ActiveStep(),
+            WhenStep(),
             ConfirmStep(),
         ],
         done=done,

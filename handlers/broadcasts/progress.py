@@ -32,7 +32,8 @@ async def show(
 ) -> None:
     t = tr(context)
     markup = inline_markup(words.progress_buttons(t, progress, asking_cancel=asking))
-    await Reply(update, context).edit_or_send(words.progress_text(t, progress), markup)
+    text = words.progress_text(t, progress, services(context).broadcasts.timezone)
+    await Reply(update, context).edit_or_send(text, markup)
 
 
 async def send_progress(
@@ -43,7 +44,8 @@ async def send_progress(
     progress = await broadcasts.progress(broadcast_id)
     t = tr(context)
     markup = inline_markup(words.progress_buttons(t, progress))
-    sent = await Reply(update, context).send(words.progress_text(t, progress), markup)
+    text = words.progress_text(t, progress, broadcasts.timezone)
+    sent = await Reply(update, context).send(text, markup)
     await broadcasts.attach_progress(broadcast_id, sent.chat_id, sent.message_id)
 
 

@@ -77,9 +77,10 @@ async def unmute(session: AsyncSession, user_id: int, category: str) -> None:
 
 
 async def active_with_progress(session: AsyncSession) -> list[Broadcast]:
-    """Broadcasts still going (sending or paused) that have a progress message."""
+    """Broadcasts not over yet (scheduled, sending or paused) with a progress message."""
     stmt = select(Broadcast).where(
-        Broadcast.state.in_(["sending", "paused"]), Broadcast.progress_message_id.is_not(None)
+        Broadcast.state.in_(["scheduled", "sending", "paused"]),
+        Broadcast.progress_message_id.is_not(None),
     )
     return list(await session.scalars(stmt.order_by(Broadcast.id)))
 

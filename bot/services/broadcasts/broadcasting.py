@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,9 +38,11 @@ from storage.enums import BroadcastCategory, BroadcastState, CampaignState
 from storage.repositories import audit as audit_repo
 from storage.repositories import broadcasts as broadcasts_repo
 from storage.repositories import campaigns as campaigns_repo
+from storage.repositories import coordinators as coordinators_repo
 from storage.repositories import org as org_repo
 
 BROADCAST = "broadcast.send"  # params: {"broadcast": id}; audience: Volunteers
+START_JOB = "broadcast.start"  # a scheduled broadcast's time: {"broadcast": id}
 CATEGORIES = tuple(BroadcastCategory)
 LIST_PAGE = 5  # broadcasts a page of /broadcasts shows
 RUNNING = CampaignState.RUNNING.value
@@ -50,6 +53,22 @@ class BroadcastService(LoopService):
 
     def check_text(self, html: str, with_photo: bool) -> str:
         return check_text(html, with_photo)
+
+    def send_time(self, text: str) -> datetime:
+        """``2026-12-10 09:00`` typed in the configured timezone: when to send, in the
+        future and within a year (InvalidValue of ``send_at``: ``format``, ``past``,
+        ``too_far``)."""
+        try:
+            naive = datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
+        except ValueError:
+            raise InvalidValue("send_at", "format") from None
+        at = naive.replace(tzinfo=ZoneInfo(self.timezone))
+        now = self.clock.now()
+        if at <= now:
+            raise InvalidValue("send_at", "past")
+        if at > now + timedelta(days=366):
+            raise InvalidValue("send_at", "too_far")
+        return at
 
     async def audience_unit(self, coordinator: UserDTO, unit_id: int) -> UnitDTO:
         """The unit ``unit_id`` if it lies at or below the coordinator's."""
@@ -92,6 +111,7 @@ class BroadcastService(LoopService):
         )
         audience = await self.audience(coordinator, draft)
         now = self.clock.now()
+        send_at = draft.send_at if draft.send_at and draft.send_at > now else None
         async with self.db.transaction() as session:
             recipients = await audience.count(session)
             if recipients == 0:
@@ -105,16 +125,19 @@ class BroadcastService(LoopService):
                 photo=draft.photo,
                 audience=audience.stored(),
                 recipients=recipients,
-                state=BroadcastState.SENDING.value,
+                state=BroadcastState.SCHEDULED.value if send_at else BroadcastState.SENDING.value,
+                send_at=send_at,
                 created_at=now,
-                started_at=now,
             )
-            row.campaign_id = await campaigns.start(
-                session, BROADCAST, {"broadcast": row.id}, audience, PRIORITY_BROADCAST, now
-            )
+            if send_at:  # a durable job starts it then (rights and audience checked again)
+                await self.scheduler.schedule(
+                    session, START_JOB, f"{START_JOB}:{row.id}", send_at, broadcast=row.id
+                )
+            else:
+                await self._start(session, row, audience, now)
             await audit_repo.record(
                 session,
-                action="broadcast.sent",
+                action="broadcast.scheduled" if send_at else "broadcast.sent",
                 actor_id=coordinator.id,
                 unit_id=unit.id,
                 target_kind="broadcast",
@@ -125,10 +148,51 @@ class BroadcastService(LoopService):
                     "recipients": recipients,
                     "text": text,
                     "photo": draft.photo,
+                    "send_at": send_at.isoformat() if send_at else None,
                 },
             )
             await clear_draft(session, coordinator.id)  # the composing flow ends with it
             return self._dto(row, unit, Figures())
+
+    async def _start(
+        self, session: AsyncSession, row: Any, audience: Volunteers, now: datetime
+    ) -> None:
+        row.state, row.started_at = BroadcastState.SENDING.value, now
+        row.campaign_id = await campaigns.start(
+            session, BROADCAST, {"broadcast": row.id}, audience, PRIORITY_BROADCAST, now
+        )
+
+    async def start_scheduled(self, session: AsyncSession, broadcast_id: int) -> None:
+        """The job at a scheduled broadcast's time (in its unit of work): sent now if
+        its author still coordinates its unit (or one above) and someone is in its
+        audience; else dropped, with why in the audit log. Cancelled meanwhile: nothing."""
+        row = await broadcasts_repo.get(session, broadcast_id)
+        if row is None or row.state != BroadcastState.SCHEDULED.value:
+            return
+        now = self.clock.now()
+        unit = await org_repo.unit(session, row.unit_id)
+        binding = await coordinators_repo.binding(session, row.author_id or 0)
+        above = await org_repo.unit(session, binding.unit_id) if binding else None
+        audience = audience_of(row.audience)
+        why = None
+        if unit is None or above is None or not unit.path.startswith(above.path):
+            why = "its author no longer coordinates its unit"
+        elif not (recipients := await audience.count(session)):
+            why = "nobody in its audience"
+        if why:
+            row.state, row.finished_at = BroadcastState.CANCELLED.value, now
+        else:
+            row.recipients = recipients
+            await self._start(session, row, audience, now)
+        await audit_repo.record(
+            session,
+            action="broadcast.dropped" if why else "broadcast.sent",
+            actor_id=row.author_id,
+            unit_id=row.unit_id,
+            target_kind="broadcast",
+            target_id=row.id,
+            detail={"why": why} if why else {"recipients": row.recipients, "scheduled": True},
+        )
 
     async def copies(
         self,
@@ -208,6 +272,7 @@ class BroadcastService(LoopService):
             state=row.state,
             created_at=row.created_at,
             figures=figures,
+            send_at=row.send_at,
         )
 
     # ---- volunteers' mutes ----------------------------------------------------------

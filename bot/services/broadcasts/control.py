@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.services.broadcasts.broadcasting import BroadcastService
+from bot.services.broadcasts.broadcasting import START_JOB, BroadcastService
 from bot.services.broadcasts.notices import BroadcastProgressed
 from bot.services.broadcasts.views import BroadcastDTO, Progress
 from bot.services.kernel.clock import SystemClock
@@ -32,7 +32,8 @@ from storage.repositories import users as users_repo
 PAUSED = datetime(9999, 1, 1, tzinfo=UTC)  # a paused copy's due time: never, until resumed
 BATCH = 1000  # copies moved per transaction
 SENDING, IS_PAUSED = BroadcastState.SENDING.value, BroadcastState.PAUSED.value
-GOING = (SENDING, IS_PAUSED)
+SCHEDULED = BroadcastState.SCHEDULED.value
+GOING = (SCHEDULED, SENDING, IS_PAUSED)
 
 
 class BroadcastControl(BroadcastService):
@@ -64,15 +65,19 @@ class BroadcastControl(BroadcastService):
     async def cancel(self, actor: UserDTO, broadcast_id: int) -> Progress:
         await self._controlled(actor, broadcast_id)
         now = self.clock.now()
-        campaign = await self._campaign_id(broadcast_id)
+        async with self.db.read() as session:
+            row = await broadcasts_repo.get(session, broadcast_id)
+            campaign = row.campaign_id if row is not None else None
         async with self.db.transaction() as session:
             if not await broadcasts_repo.set_state(
                 session, broadcast_id, list(GOING), BroadcastState.CANCELLED.value, finished_at=now
             ):
                 raise AlreadyDecided("already over")
-            reason = "cancelled by a coordinator"
-            await campaigns_repo.finish(session, campaign, CampaignState.STOPPED, now, reason)
-        while True:
+            await self.scheduler.cancel(session, f"{START_JOB}:{broadcast_id}")
+            if campaign is not None:
+                reason = "cancelled by a coordinator"
+                await campaigns_repo.finish(session, campaign, CampaignState.STOPPED, now, reason)
+        while campaign is not None:
             async with self.db.transaction() as session:
                 moved = await broadcasts_repo.move_queued(
                     session,
@@ -131,7 +136,10 @@ class BroadcastControl(BroadcastService):
         assert dto is not None
         async with self.db.read() as session:
             row = await broadcasts_repo.get(session, broadcast_id)
-            assert row is not None and row.campaign_id is not None
+            assert row is not None
+            if row.campaign_id is None:  # scheduled, or cancelled before its time
+                over = dto.state == BroadcastState.CANCELLED
+                return Progress(dto, 0, over, (), self.clock.now())
             campaign = await campaigns_repo.get(session, row.campaign_id)
             failures = await broadcasts_repo.failure_reasons(session, row.campaign_id)
         written = campaign.recipients if campaign is not None else 0

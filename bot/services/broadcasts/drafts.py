@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field
@@ -31,3 +32,4 @@ class BroadcastDraft(TeamsAnswer, Draft):
     browse_id: int | None = None  # the unit whose children the unit question shows
     min_hours: Annotated[int | None, checked(_hours)] = None
     active_days: int | None = Field(default=None, ge=1, le=3650)
+    send_at: datetime | None = None  # None: now

@@ -45,6 +45,7 @@ class BroadcastDTO:
     state: str
     created_at: datetime
     figures: Figures = Figures()
+    send_at: datetime | None = None  # scheduled for then
 
 
 @dataclass(frozen=True)

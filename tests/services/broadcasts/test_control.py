@@ -5,6 +5,8 @@ progress rounds edit the progress message only when it changes, and mark it done
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -14,9 +16,17 @@ from bot.services.broadcasts.drafts import BroadcastDraft
 from bot.services.kernel.dto import UserDTO
 from bot.services.kernel.errors import AlreadyDecided, NotAllowed, NotInScope
 from storage.database import Database
-from storage.models import OutboxMessage
+from storage.models import Job, OutboxMessage
 from tests.support.orders import volunteers
-from tests.support.services import COMMUNITY, OTHER_STREET, STREET, Org, coordinator
+from tests.support.services import (
+    COMMUNITY,
+    OTHER_STREET,
+    STREET,
+    FakeClock,
+    Org,
+    audit_rows,
+    coordinator,
+)
 
 
 async def copies(db: Database, broadcast_id: int) -> list[OutboxMessage]:
@@ -130,3 +140,51 @@ async def test_progress_rounds_edit_only_on_change_and_mark_it_done(
         77,
         None,
     )
+
+
+async def test_a_scheduled_broadcast_starts_at_its_time_with_rights_checked_again(
+    db: Database, services: Services, org: Org, clock: FakeClock
+) -> None:
+    street = await coordinator(services, 9111, STREET)
+    await volunteers(db, org, 3)
+    at = clock.now() + timedelta(hours=20)
+    draft = BroadcastDraft(text="召集", category="news", send_at=at)  # type: ignore[arg-type]
+    later = await services.broadcasts.send(street, draft)
+    assert (later.state, later.send_at) == ("scheduled", at)
+    assert await services.campaigns.running() == []  # nothing until its time
+    async with db.read() as session:
+        [job] = await session.scalars(select(Job).where(Job.key == f"broadcast.start:{later.id}"))
+    assert job.due_at == at
+
+    clock.advance(hours=20)
+    async with db.transaction() as session:
+        await services.broadcasts.start_scheduled(session, later.id)
+    assert (await services.broadcasts.progress(later.id)).broadcast.state == "sending"
+    assert await services.campaigns.materialise() == 3
+
+    # another, whose author lost their post before its time: dropped, not sent
+    second = await services.broadcasts.send(
+        street, draft.model_copy(update={"send_at": clock.now() + timedelta(hours=1)})
+    )
+    await services.coordinators.remove(await coordinator(services, 9112, "hanyang"), street.id)
+    async with db.transaction() as session:
+        await services.broadcasts.start_scheduled(session, second.id)
+    assert (await services.broadcasts.progress(second.id)).broadcast.state == "cancelled"
+    assert "no longer coordinates" in (await audit_rows(db, "broadcast.dropped"))[0].detail["why"]
+
+
+async def test_a_scheduled_broadcast_can_be_cancelled_before_its_time(
+    db: Database, services: Services, org: Org, clock: FakeClock
+) -> None:
+    street = await coordinator(services, 9113, STREET)
+    await volunteers(db, org, 2)
+    draft = BroadcastDraft(text="召集", category="news", send_at=clock.now() + timedelta(days=1))  # type: ignore[arg-type]
+    later = await services.broadcasts.send(street, draft)
+    progress = await services.broadcasts.cancel(street, later.id)
+    assert progress.finished and progress.broadcast.state == "cancelled"
+    async with db.read() as session:
+        [job] = await session.scalars(select(Job).where(Job.key == f"broadcast.start:{later.id}"))
+    assert job.status == "cancelled"
+    async with db.transaction() as session:  # the job found anyway: nothing
+        await services.broadcasts.start_scheduled(session, later.id)
+    assert await services.campaigns.running() == []
