@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.broadcasts.audience import Audience, Member, audience_of
 from bot.services.kernel.clock import Clock
 from bot.services.kernel.notify import Notice, Notifier
-from bot.services.kernel.scheduling import Scheduler
+from bot.services.kernel.scheduling import Outgoing, Scheduler
 from storage.database import Database
 from storage.enums import CampaignState
 from storage.repositories import campaigns as campaigns_repo
@@ -151,19 +151,39 @@ class CampaignService:
         if notices is None:
             reason = "nothing left to say (what it announces is no longer open)"
             return await self._finish(campaign_id, CampaignState.STOPPED, reason)
-        # the words, before the write lock is taken
-        messages = [(n.key, replace(self.notifier.message(n), priority=priority)) for n in notices]
+        # the words and the rows, before the write lock is taken
+        rows = self.scheduler.rows(self._words(notices, priority), campaign_id)
         last = members[-1].user_id
         async with self.db.transaction() as session:
             if not await campaigns_repo.advance(
                 session, campaign_id, after, last, len(members), now
             ):
                 return Page(lost=True, more=True)
-            await self.scheduler.enqueue_many(session, messages, campaign_id)
+            await self.scheduler.enqueue_rows(session, rows)
             more = len(members) == self.page_size
             if not more:  # the audience's last page: done with it
                 await campaigns_repo.finish(session, campaign_id, CampaignState.DONE, now)
         return Page(len(members), more, finished=not more)
+
+    def _words(self, notices: Sequence[Notice], priority: int) -> list[tuple[str, Outgoing]]:
+        """Each notice in its reader's words. A notice whose words depend on nothing but
+        its reader's language (``SAME_WORDS``: an announcement, a broadcast's copy; its
+        reader's user id is its ``volunteer_id``) is worded once per language for the
+        page and addressed to each reader — the same message, without rendering it
+        1,000 times."""
+        worded: dict[tuple[type, str], Outgoing] = {}
+        out = []
+        for n in notices:
+            if not getattr(n, "SAME_WORDS", False):
+                out.append((n.key, replace(self.notifier.message(n), priority=priority)))
+                continue
+            model = worded.get((type(n), n.to.language))
+            if model is None:
+                model = replace(self.notifier.message(n), priority=priority)
+                worded[(type(n), n.to.language)] = model
+            reader = getattr(n, "volunteer_id")  # noqa: B009 (the SAME_WORDS contract)
+            out.append((n.key, replace(model, chat_id=n.to.telegram_id, user_id=reader)))
+        return out
 
     async def _finish(
         self, campaign_id: int, state: CampaignState, reason: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from bot.services.broadcasts.views import Progress
 from bot.services.kernel.dto import Recipient
@@ -12,6 +13,8 @@ from bot.services.kernel.dto import Recipient
 class BroadcastSent:
     """One recipient's copy of broadcast ``broadcast_id`` (its words and photo as the
     coordinator composed them; a button under it mutes ``category``)."""
+
+    SAME_WORDS: ClassVar[bool] = True  # worded once per language for a page
 
     to: Recipient
     volunteer_id: int

@@ -108,6 +108,16 @@ class Scheduler(Protocol):
         ``campaign_id``: the campaign that writes them (bot/services/broadcasts/)."""
         ...
 
+    def rows(
+        self, messages: Sequence[tuple[str, Outgoing]], campaign_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """:meth:`enqueue_many` in two halves: the rows, built outside the transaction,"""
+        ...
+
+    async def enqueue_rows(self, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+        """… then queued in it."""
+        ...
+
     async def schedule(
         self, session: AsyncSession, kind: str, key: str, at: datetime, **ids: int | str
     ) -> None: ...
@@ -149,27 +159,36 @@ class DatabaseScheduler:
         messages: Sequence[tuple[str, Outgoing]],
         campaign_id: int | None = None,
     ) -> None:
+        await self.enqueue_rows(session, self.rows(messages, campaign_id))
+
+    def rows(
+        self, messages: Sequence[tuple[str, Outgoing]], campaign_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The outbox rows of ``messages``, built before a write transaction takes the
+        lock (a campaign's page: bot/services/broadcasts/campaigns.py)."""
         now = self.wall.now()
-        await outbox_repo.insert_many_ignore(
-            session,
-            [
-                {
-                    "dedup_key": key,
-                    "chat_id": message.chat_id,
-                    "user_id": message.user_id,
-                    "kind": message.kind,
-                    "payload": message.payload(),
-                    "priority": message.priority,
-                    "paid_broadcast": message.paid_broadcast,
-                    "due_at": now,
-                    "status": "queued",
-                    "attempts": 0,
-                    "created_at": now,
-                    "campaign_id": campaign_id,
-                }
-                for key, message in messages
-            ],
-        )
+        return [
+            {
+                "dedup_key": key,
+                "chat_id": message.chat_id,
+                "user_id": message.user_id,
+                "kind": message.kind,
+                "payload": message.payload(),
+                "priority": message.priority,
+                "paid_broadcast": message.paid_broadcast,
+                "due_at": now,
+                "status": "queued",
+                "attempts": 0,
+                "created_at": now,
+                "campaign_id": campaign_id,
+            }
+            for key, message in messages
+        ]
+
+    async def enqueue_rows(self, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+        """Rows from :meth:`rows`, in the caller's transaction (a key queued before is
+        skipped)."""
+        await outbox_repo.insert_many_ignore(session, rows)
 
     async def schedule(
         self, session: AsyncSession, kind: str, key: str, at: datetime, **ids: int | str
@@ -205,6 +224,15 @@ class RecordingScheduler:
     ) -> None:
         for key, message in messages:
             await self.enqueue(session, key, message)
+
+    def rows(
+        self, messages: Sequence[tuple[str, Outgoing]], campaign_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        return [{"key": key, "message": message} for key, message in messages]
+
+    async def enqueue_rows(self, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+        for row in rows:
+            await self.enqueue(session, row["key"], row["message"])
 
     async def schedule(
         self, session: AsyncSession, kind: str, key: str, at: datetime, **ids: int | str

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from bot.services.kernel.dto import CategoryDTO, OrderDTO, Recipient, UnitDTO
 from bot.services.kernel.notify import stamp
@@ -72,6 +73,8 @@ class OrderExpired:
 @dataclass(frozen=True)
 class OrderAnnounced:
     """A published order, to a volunteer (``volunteer_id``) who may grab it."""
+
+    SAME_WORDS: ClassVar[bool] = True  # worded once per language for a page
 
     to: Recipient
     volunteer_id: int
