@@ -31,7 +31,7 @@ async def insert_many_ignore(session: AsyncSession, rows: Sequence[dict[str, Any
     """:func:`insert_ignore` for many rows (a key queued before is left as it is), as
     one statement executed for the list of rows: compiled once and cached, where a
     multi-VALUES INSERT of 500 rows is compiled afresh each time (about 160 ms, inside
-    the write lock: bench/README.md, "Fan-out of an announcement")."""
+    the write lock: bench/README.md, "Fan-out of an announcement (issue 15)")."""
     if not rows:
         return
     stmt = insert_for(session, OutboxMessage.__table__).on_conflict_do_nothing(

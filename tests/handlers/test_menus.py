@@ -13,10 +13,21 @@ from handlers.menus import COMMANDS, commands_of, help_text, menu
 
 UNIT = UnitDTO(4, 1, "community", "c", "龙湖东岸社区", "Longhu", "/1/2/4/")
 RESIDENT_ONLY = {"request", "myrequests"}
-VOLUNTEER_ONLY = {"orders", "myplaces", "points", "passbook", "rewards", "myrewards", "transfer"}
+VOLUNTEER_ONLY = {
+    "orders",
+    "myplaces",
+    "points",
+    "passbook",
+    "rewards",
+    "myrewards",
+    "transfer",
+    "settings",
+}
 COORDINATOR_ONLY = {
     "review",
     "activity",
+    "broadcast",
+    "broadcasts",
     "order",
     "adjust",
     "pending",
