@@ -98,10 +98,12 @@ PLACE_HOLDING = (ClaimState.CLAIMED.value, ClaimState.OFFERED.value, ClaimState.
 
 
 class OrderScope(StrEnum):
-    """Who is told of a published order: the community's squad, or the whole street."""
+    """Who is told of a published order: the community's squad, the whole street, or
+    the whole district (district coordinators only)."""
 
     COMMUNITY = "community"
     STREET = "street"
+    DISTRICT = "district"
 
 
 class AccountKind(StrEnum):

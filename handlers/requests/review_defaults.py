@@ -26,6 +26,7 @@ SUMMARY_EDITS = (  # (button label, the step it asks again)
 SCOPE_LABELS: dict[str, str] = {
     OrderScope.COMMUNITY: "review.button_scope_community",
     OrderScope.STREET: "review.button_scope_street",
+    OrderScope.DISTRICT: "review.button_scope_district",
 }
 
 

@@ -11,6 +11,7 @@ from bot.i18n import Markup
 from bot.services.kernel.drafts import needed
 from bot.services.kernel.dto import CategoryDTO, OrderDTO
 from bot.services.kernel.errors import DomainError, InvalidValue
+from bot.services.kernel.states import UnitKind
 from bot.services.kernel.validation import typed_number
 from bot.services.requests.drafts import ApproveDraft, OrderAnswers, PublishAnswers
 from bot.services.requests.publish import PLACES_MAX, Publication, check_opens
@@ -141,6 +142,11 @@ class ScopeStep(Step):
             [turn.button(turn.tr.plain("review.button_scope_community"), "s", "community")],
             [turn.button(turn.tr.plain("review.button_scope_street"), "s", "street")],
         ]
+        mine = turn.me.coordinator_unit
+        if mine is not None and mine.kind == UnitKind.DISTRICT.value:  # theirs to reach
+            rows.append(
+                [turn.button(turn.tr.plain("review.button_scope_district"), "s", "district")]
+            )
         await turn.show(turn.tr("review.ask_scope"), turn.keyboard(rows))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:

@@ -130,11 +130,13 @@ async def open_for(
     now: datetime,
     offset: int,
     limit: int,
+    district_path: str | None = None,
 ) -> tuple[list[Order], int]:
     """Orders taking volunteers now or later (open, not started) that a volunteer of the
     community, in the teams ``team_ids``, may take — the community's own, and with
-    ``street_path`` the street-wide ones of every community of that street too; nearest
-    start first, and how many there are."""
+    ``street_path`` the street-wide ones of every community of that street too (and
+    with ``district_path`` the district-wide ones of the district); nearest start
+    first, and how many there are."""
     mine = Order.community_id == community_id
     area: Any = mine
     if street_path is not None:
@@ -143,6 +145,12 @@ async def open_for(
             OrgUnit.path.startswith(street_path, autoescape=True),
         )
         area = or_(mine, street_wide)
+    if district_path is not None:
+        district_wide = and_(
+            Order.scope == OrderScope.DISTRICT.value,
+            OrgUnit.path.startswith(district_path, autoescape=True),
+        )
+        area = or_(area, district_wide)
     team: Any = Order.team_id.is_(None)
     if team_ids:
         team = or_(team, Order.team_id.in_(list(team_ids)))

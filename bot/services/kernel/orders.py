@@ -25,13 +25,17 @@ async def order_area(
     session: AsyncSession, community_id: int, scope: str
 ) -> tuple[OrgUnit, OrgUnit]:
     """An order's community, and the unit whose volunteers it is for — told of it,
-    and the only ones who may take it: the community itself (and its grids), or its
-    street (a street-wide order)."""
+    and the only ones who may take it: the community itself (and its grids), its
+    street (a street-wide order), or its district (a district-wide one)."""
     community = await org_repo.unit(session, community_id)
     assert community is not None
-    if scope == OrderScope.STREET.value and community.parent_id is not None:
-        return community, await org_repo.unit(session, community.parent_id) or community
-    return community, community
+    area = community
+    steps = {OrderScope.STREET.value: 1, OrderScope.DISTRICT.value: 2}.get(scope, 0)
+    for _ in range(steps):
+        if area.parent_id is None:
+            break
+        area = await org_repo.unit(session, area.parent_id) or area
+    return community, area
 
 
 async def scoped_order(

@@ -36,15 +36,18 @@ class OrderBrowse(OrderBase):
             community = await org_repo.unit(session, profile.community_id)
             if community is None:
                 raise NotFound("community")
-            street = None
+            street = district = None
             if area == "street" and community.parent_id is not None:
                 street = await org_repo.unit(session, community.parent_id)
+            if street is not None and street.parent_id is not None:
+                district = await org_repo.unit(session, street.parent_id)
             street_path = street.path if street is not None else None
+            district_path = district.path if district is not None else None
             team_ids = await volunteers_repo.team_ids(session, actor.id)
             now = self.clock.now()
             rows, page, pages, total = await fetch_page(
                 lambda offset, limit: orders_repo.open_for(
-                    session, community.id, street_path, team_ids, now, offset, limit
+                    session, community.id, street_path, team_ids, now, offset, limit, district_path
                 ),
                 page,
                 PAGE_SIZE,

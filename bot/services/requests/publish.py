@@ -82,7 +82,12 @@ class OrderPublishing(OrderBase):
     """Publication, shared by a coordinator's own activity and an approved request."""
 
     async def _publication(
-        self, session: AsyncSession, publication: Publication, starts_at: datetime
+        self,
+        session: AsyncSession,
+        publication: Publication,
+        starts_at: datetime,
+        actor: UserDTO,
+        community_id: int,
     ) -> dict[str, object]:
         check_places(publication.places)
         rate = self.check_rate(
@@ -94,6 +99,9 @@ class OrderPublishing(OrderBase):
             raise InvalidValue("teams", "not_found")
         if publication.scope not in {s.value for s in OrderScope}:
             raise InvalidValue("scope", "unknown")
+        if publication.scope == OrderScope.DISTRICT.value:  # for district coordinators
+            _, district = await order_area(session, community_id, publication.scope)
+            require_scope(actor, district.path)
         now = self.clock.now()
         # a time that passed while the coordinator answered the last questions: at once
         # (they are told: handlers/requests/review_publish.py opened_early)
@@ -128,7 +136,9 @@ class OrderPublishing(OrderBase):
             await clear_draft(session, draft_of)  # its flow ends with it
             path = await self._community(session, form.community_id)
             require_scope(actor, path)
-            published = await self._publication(session, publication, form.starts_at)
+            published = await self._publication(
+                session, publication, form.starts_at, actor, form.community_id
+            )
             order = await orders_repo.insert(
                 session,
                 requester_id=actor.id,

@@ -98,7 +98,9 @@ class OrderReview(OrderPublishing):
         async with self.db.transaction() as session:
             await clear_draft(session, draft_of)  # its flow ends with it
             order = await self._reviewable(session, actor, order_id)
-            values = await self._publication(session, publication, order.starts_at)
+            values = await self._publication(
+                session, publication, order.starts_at, actor, order.community_id
+            )
             order = await self._decide(
                 session, order, OrderState.OPEN, reviewed_by_id=actor.id, **values
             )
