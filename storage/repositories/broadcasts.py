@@ -109,12 +109,14 @@ async def move_queued(
     due_at: datetime | None = None,
     status: str | None = None,
     error: str | None = None,
+    of: Sequence[str] = ("queued",),
 ) -> int:
-    """Up to ``limit`` of the campaign's queued rows (due before ``due_before`` or from
-    ``due_from``) given ``due_at`` or ``status``; how many. A bounded batch, so pausing
-    or cancelling 123,000 copies is many short transactions, not one long one."""
+    """Up to ``limit`` of the campaign's rows in a status of ``of`` (queued; due before
+    ``due_before`` or from ``due_from``) given ``due_at`` or ``status``; how many. A
+    bounded batch, so pausing or cancelling 123,000 copies is many short transactions,
+    not one long one."""
     pick = select(OutboxMessage.id).where(
-        OutboxMessage.campaign_id == campaign_id, OutboxMessage.status == "queued"
+        OutboxMessage.campaign_id == campaign_id, OutboxMessage.status.in_(list(of))
     )
     if due_before is not None:
         pick = pick.where(OutboxMessage.due_at < due_before)

@@ -8,13 +8,15 @@ copies already queued out of the sender's reach (due at :data:`PAUSED`), a bound
 batch per transaction; resuming makes them due again. Copies the sender had leased
 before the pause still go: the in-flight bound (``[delivery] batch_size``); a page the
 fan-out was writing as the pause committed is caught by the next progress round
-(:meth:`BroadcastControl.rounds`), which pauses again what a paused broadcast still
-has queued. Cancelling stops the campaign and cancels every copy not sent.
+(:meth:`BroadcastControl.report`), which pauses again what a paused broadcast still
+has queued. Cancelling stops the campaign and cancels every copy not sent — also those
+held for people the bot could not reach, who would otherwise get it when they next
+write to the bot.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from bot.services.broadcasts.broadcasting import START_JOB, BroadcastService
 from bot.services.broadcasts.notices import BroadcastProgressed
@@ -85,6 +87,7 @@ class BroadcastControl(BroadcastService):
                     BATCH,
                     status=OutboxStatus.CANCELLED.value,
                     error="broadcast cancelled",
+                    of=(OutboxStatus.QUEUED.value, OutboxStatus.HELD.value),  # not later either
                 )
             if moved < BATCH:
                 break
@@ -180,12 +183,3 @@ class BroadcastControl(BroadcastService):
         async with self.db.transaction() as session:
             queued = [await self.notifier.notify(session, n) for n in notices]
         return sum(queued)
-
-
-def eta(progress: Progress, since: timedelta) -> timedelta | None:
-    """The time left at the rate so far (None before anything was tried)."""
-    total = progress.broadcast.recipients
-    tried = progress.tried
-    if not tried or since.total_seconds() <= 0:
-        return None
-    return since * (max(total - tried, 0) / tried)

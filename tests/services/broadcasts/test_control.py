@@ -87,6 +87,12 @@ async def test_cancel_settles_every_copy_not_sent_and_stops_the_fan_out(
 ) -> None:
     street, bid = await started(services, db, org)
     await services.campaigns.step((await services.campaigns.running())[0])
+    async with db.transaction() as session:  # one held for someone who blocked the bot
+        first = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.dedup_key.startswith(f"broadcast:{bid}:"))
+        )
+        assert first is not None
+        first.status = "held"
     progress = await services.broadcasts.cancel(street, bid)
     assert progress.broadcast.state == "cancelled" and progress.finished
     assert {r.status for r in await copies(db, bid)} == {"cancelled"}
