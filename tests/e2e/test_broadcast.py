@@ -155,3 +155,43 @@ async def test_a_coordinator_broadcasts_to_their_street(
     await first.wait_for(shown(t, "error.not_allowed"))
     await c.command("/settings")
     await c.wait_for(shown(t, "settings.not_volunteer"))
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+async def test_a_broadcast_with_a_photo_goes_out_as_a_photo_with_its_caption(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    t = get_translator(language)
+    code = "zh-hans" if language == "zh_CN" else "en"
+    services = bot.services
+    await services.coordinators.add_admin(COORDINATOR_ID, COMMUNITY, label="test")
+    here = await services.org.unit_by_code(COMMUNITY)
+    assert here is not None
+    await add_approved_volunteers(bot.db, here.id, [HERE[0]], language=language)
+    volunteer = sandbox.user(HERE[0], language_code=code)
+    c = sandbox.user(COORDINATOR_ID, first_name="罗杰", language_code=code)
+
+    await c.command("/broadcast")
+    await c.wait_for(shown(t, "broadcast.ask_text"))
+    await c.send_photo(caption="字" * 1025)  # a caption's limit is 1,024
+    await c.wait_for(shown(t, "invalid.broadcast_text.too_long", length=1025, limit=1024))
+    await c.wait_for(shown(t, "broadcast.ask_text"))
+    await c.send_photo(caption="重阳节 <i>海报</i>")  # no photo question after this
+    await c.wait_for(shown(t, "broadcast.ask_category"))
+    await c.press(category_name(t, "news"))
+    await c.wait_for(shown(t, "broadcast.ask_unit", unit=here.name(language)))
+    await c.press(t.plain("broadcast.button_all_of", unit=here.name(language)))
+    await c.wait_for(shown(t, "broadcast.ask_teams"))
+    await c.press(t.plain("button.done"))
+    await c.wait_for(shown(t, "broadcast.ask_min_hours"))
+    await c.press(t.plain("broadcast.button_any"))
+    await c.wait_for(shown(t, "broadcast.ask_active_days"))
+    await c.press(t.plain("broadcast.button_any"))
+    await c.wait_for(shown(t, "broadcast.ask_send_at"))
+    await c.press(t.plain("broadcast.button_now"))
+    preview = await c.wait_for("重阳节", predicate=lambda m: m.photo is not None)
+    assert preview.html == "重阳节 <i>海报</i>"
+    await c.wait_for(prompt(t, "broadcast.confirm"))
+    await c.press(t.plain("broadcast.button_send", count=1))
+    got = await volunteer.wait_for("重阳节", predicate=lambda m: m.photo is not None, timeout=15)
+    assert got.html == "重阳节 <i>海报</i>" and got.photo == preview.photo
