@@ -9,6 +9,7 @@ import asyncio
 import logging
 from datetime import timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -150,6 +151,9 @@ def build_services(
             alert_at_or_below=config.ratings.alert_at_or_below,
             comment_max=config.ratings.comment_max_chars,
         ),
+    )
+    services.broadcasts.channels = MappingProxyType(
+        {code: unit.channel_id for code, unit in config.units.items() if unit.channel_id}
     )
     services.wire()
     return services

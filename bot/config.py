@@ -226,6 +226,15 @@ class DeliveryConfig(_Section):
     fanout_page: Annotated[int, Field(ge=10, le=10_000)] = 1000
 
 
+class UnitConfig(_Section):
+    """``[units.<code>]``: settings of one unit of the org file."""
+
+    # the group or channel (its chat id, e.g. -1001234567890) where the unit's
+    # broadcasts are also posted when the coordinator asks; /setchannel sent there by
+    # one of its coordinators sets (and overrides) it from the chat
+    channel_id: int | None = None
+
+
 class BroadcastsConfig(_Section):
     """Coordinators' broadcasts (bot/services/broadcasts/)."""
 
@@ -253,6 +262,7 @@ class Config(_Section):
     sandbox: SandboxConfig = SandboxConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     broadcasts: BroadcastsConfig = BroadcastsConfig()
+    units: dict[str, UnitConfig] = Field(default_factory=dict)
     jobs: JobsConfig = JobsConfig()
     bot_token: SecretStr | None = Field(default=None, exclude=True, strict=False)
     source: str = Field(default="(defaults)", exclude=True)

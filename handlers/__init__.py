@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, TypeHandler, filters
 
 from handlers import home, language
+from handlers.broadcasts import channel as broadcast_channel
 from handlers.broadcasts import compose as broadcast_compose
 from handlers.broadcasts import listing as broadcast_listing
 from handlers.broadcasts import progress as broadcast_progress
@@ -121,6 +122,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *activity.HANDLERS,
         *my_requests.HANDLERS,
         *broadcast_compose.HANDLERS,
+        *broadcast_channel.HANDLERS,
         *broadcast_listing.HANDLERS,
         *broadcast_progress.HANDLERS,
         *broadcast_settings.HANDLERS,

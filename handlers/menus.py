@@ -71,6 +71,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "activity",
             "broadcast",
             "broadcasts",
+            "setchannel",
             "order",
             "adjust",
             "pending",

@@ -8,7 +8,7 @@ from bot import callback_data
 from bot.i18n import Markup, Translator
 from bot.messages.common import Builder, local_time, press_button
 from bot.services.broadcasts.broadcasting import BroadcastDTO
-from bot.services.broadcasts.notices import BroadcastProgressed, BroadcastSent
+from bot.services.broadcasts.notices import BroadcastPosted, BroadcastProgressed, BroadcastSent
 from bot.services.broadcasts.text import first_line
 from bot.services.broadcasts.views import Progress
 from bot.services.kernel.dto import Page
@@ -159,7 +159,20 @@ def broadcast_progressed(n: BroadcastProgressed, tr: Translator, timezone: str) 
     )
 
 
+def broadcast_posted(n: BroadcastPosted, tr: Translator, timezone: str) -> Outgoing:
+    """The words and photo as composed, in the group or channel (no mute button: the
+    group's own settings are for that)."""
+    return Outgoing(
+        chat_id=n.to.telegram_id,
+        text=n.text,
+        kind="photo" if n.photo else "text",
+        file=n.photo,
+        priority=PRIORITY_NOTICE,
+    )
+
+
 BUILDERS: dict[type, Builder] = {
+    BroadcastPosted: broadcast_posted,
     BroadcastSent: broadcast_sent,
     BroadcastProgressed: broadcast_progressed,
 }

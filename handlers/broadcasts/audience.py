@@ -66,6 +66,8 @@ class AudienceUnitStep(Step):
             await self.ask(turn)
             return
         d.unit_id = unit.id
+        d.channel_offered = await turn.services.broadcasts.channel(unit.id) is not None
+        d.to_channel = d.to_channel and d.channel_offered
         await turn.advance()
 
 

@@ -210,6 +210,29 @@ class WhenStep(Step):
         await turn.advance()
 
 
+class ChannelStep(Step):
+    """Asked when the unit has a group or channel: post it there too?"""
+
+    name = "to_channel"
+
+    def applies(self, turn: Turn) -> bool:
+        return draft(turn).channel_offered
+
+    async def ask(self, turn: Turn) -> None:
+        rows = [
+            [turn.button(turn.tr.plain("broadcast.button_channel_yes"), "yes")],
+            [turn.button(turn.tr.plain("broadcast.button_channel_no"), "no")],
+        ]
+        await turn.show(turn.tr("broadcast.ask_channel"), turn.keyboard(rows))
+
+    async def on_button(self, turn: Turn, action: str, arg: str) -> None:
+        if action not in ("yes", "no"):
+            await turn.ask_again()
+            return
+        draft(turn).to_channel = action == "yes"
+        await turn.advance()
+
+
 class ConfirmStep(Step):
     """The preview (the volunteers' message itself), who it reaches now, and send."""
 
@@ -227,6 +250,8 @@ class ConfirmStep(Step):
             if d.send_at is not None:
                 when = local_time(d.send_at, turn.services.broadcasts.timezone)
                 text = turn.tr("broadcast.confirm_at", text=text, when=when)
+            if d.to_channel:
+                text = turn.tr("broadcast.confirm_channel", text=text)
         else:
             text = turn.tr("broadcast.confirm_nobody", audience=audience)
         rows.append(
@@ -243,7 +268,7 @@ class ConfirmStep(Step):
         elif action == "edit_text":
             await turn.edit_field("text", "photo")
         elif action == "edit_audience":
-            await turn.edit_field("unit", "send_at")
+            await turn.edit_field("unit", "to_channel")
         elif action != "preview":  # the preview's own button only shows what it will be
             await turn.ask_again()
 
@@ -300,6 +325,7 @@ FLOWS = (
             HoursStep(),
             ActiveStep(),
             WhenStep(),
+            ChannelStep(),
             ConfirmStep(),
         ],
         done=done,

@@ -71,6 +71,7 @@ class Broadcast(Base):
         BigIntPK, ForeignKey("campaigns.id", ondelete="SET NULL")
     )
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)  # also posted there
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     send_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

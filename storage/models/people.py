@@ -80,6 +80,8 @@ class OrgUnit(Base):
     name_en: Mapped[str] = mapped_column(String(128))
     path: Mapped[str] = mapped_column(String(255), default="")
     sort: Mapped[int] = mapped_column(Integer, default=0)
+    # the group or channel where its broadcasts are also posted (/setchannel there)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Team(Base):

@@ -59,8 +59,10 @@ def _leaf_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
 def _file_keys(data: dict[str, object], prefix: str = "") -> set[str]:
     keys: set[str] = set()
     for name, value in data.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and value:
             keys |= _file_keys(value, f"{prefix}{name}.")
+        elif isinstance(value, dict):  # a table of its own kind, shown by a comment
+            keys.add(prefix + name)
         else:
             keys.add(prefix + name)
     return keys

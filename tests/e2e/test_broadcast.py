@@ -195,3 +195,52 @@ async def test_a_broadcast_with_a_photo_goes_out_as_a_photo_with_its_caption(
     await c.press(t.plain("broadcast.button_send", count=1))
     got = await volunteer.wait_for("重阳节", predicate=lambda m: m.photo is not None, timeout=15)
     assert got.html == "重阳节 <i>海报</i>" and got.photo == preview.photo
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+async def test_setchannel_in_a_group_and_a_broadcast_posted_there_too(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    t = get_translator(language)
+    code = "zh-hans" if language == "zh_CN" else "en"
+    services = bot.services
+    await services.coordinators.add_admin(COORDINATOR_ID, COMMUNITY, label="test")
+    here = await services.org.unit_by_code(COMMUNITY)
+    assert here is not None
+    await add_approved_volunteers(bot.db, here.id, [HERE[0]], language=language)
+    volunteer = sandbox.user(HERE[0], language_code=code)
+    c = sandbox.user(COORDINATOR_ID, first_name="罗杰", language_code=code)
+    group = sandbox.group(-1005550001, "龙湖东岸志愿者群", members=[c, volunteer])
+
+    await c.command("/setchannel")  # in the bot's own chat: how to
+    await c.wait_for(shown(t, "channel.how"))
+    await group.send(volunteer, "/setchannel")  # not a coordinator
+    await group.wait_for(shown(t, "error.not_allowed"))
+    await group.send(c, "/setchannel")
+    await group.wait_for(shown(t, "channel.set", unit=here.name(language)))
+
+    await c.command("/broadcast")
+    await c.wait_for(shown(t, "broadcast.ask_text"))
+    await c.send("今晚 <b>7 点</b> 开会")
+    await c.wait_for(shown(t, "broadcast.ask_photo"))
+    await c.press(t.plain("broadcast.button_no_photo"))
+    await c.wait_for(shown(t, "broadcast.ask_category"))
+    await c.press(category_name(t, "news"))
+    await c.wait_for(shown(t, "broadcast.ask_unit", unit=here.name(language)))
+    await c.press(t.plain("broadcast.button_all_of", unit=here.name(language)))
+    for question in ("broadcast.ask_teams", "broadcast.ask_min_hours", "broadcast.ask_active_days"):
+        await c.wait_for(shown(t, question))
+        await c.press(
+            t.plain("button.done" if question.endswith("teams") else "broadcast.button_any")
+        )
+    await c.wait_for(shown(t, "broadcast.ask_send_at"))
+    await c.press(t.plain("broadcast.button_now"))
+    await c.wait_for(shown(t, "broadcast.ask_channel"))
+    await c.press(t.plain("broadcast.button_channel_yes"))
+    confirm = await c.wait_for(prompt(t, "broadcast.confirm"))
+    assert shown(t, "broadcast.confirm_channel", text="")[1:] in confirm.text
+    await c.press(t.plain("broadcast.button_send", count=1))
+    posted = await group.wait_for("7 点", timeout=15)
+    assert posted.html == "今晚 <b>7 点</b> 开会" and posted.buttons == []
+    got = await volunteer.wait_for("7 点", timeout=15)
+    assert got.buttons  # the volunteer's own copy, with its mute button

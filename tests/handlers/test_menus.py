@@ -28,6 +28,7 @@ COORDINATOR_ONLY = {
     "activity",
     "broadcast",
     "broadcasts",
+    "setchannel",
     "order",
     "adjust",
     "pending",

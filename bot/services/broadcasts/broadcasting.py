@@ -12,9 +12,10 @@ a street coordinator reaches only their street.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,11 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.broadcasts import campaigns
 from bot.services.broadcasts.audience import Member, Volunteers, audience_of
 from bot.services.broadcasts.drafts import BroadcastDraft
-from bot.services.broadcasts.notices import BroadcastSent
+from bot.services.broadcasts.notices import BroadcastPosted, BroadcastSent
 from bot.services.broadcasts.text import check_text
 from bot.services.broadcasts.views import BroadcastDTO, Figures
 from bot.services.kernel.base import LoopService
-from bot.services.kernel.dto import Page, UnitDTO, UserDTO
+from bot.services.kernel.dto import Page, Recipient, UnitDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue, NotAllowed
 from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.paging import fetch_page
@@ -49,6 +50,39 @@ RUNNING = CampaignState.RUNNING.value
 
 
 class BroadcastService(LoopService):
+    # unit code → the chat id of its group or channel, from [units.<code>] channel_id
+    # (one set from the chat with /setchannel, kept on the unit, comes first)
+    channels: Mapping[str, int] = MappingProxyType({})
+
+    # ---- the unit's group or channel --------------------------------------------------
+
+    async def channel(self, unit_id: int) -> int | None:
+        """Where the unit's broadcasts are also posted, if anywhere."""
+        async with self.db.read() as session:
+            row = await org_repo.unit(session, unit_id)
+        if row is None:
+            return None
+        return row.channel_id or self.channels.get(row.code)
+
+    async def set_channel(self, coordinator: UserDTO, chat_id: int | None) -> UnitDTO:
+        """The coordinator's unit's group or channel is ``chat_id`` (None: none from the
+        chat, the configuration's again); audited."""
+        unit = require_coordinator(coordinator)
+        async with self.db.transaction() as session:
+            row = await org_repo.unit(session, unit.id)
+            assert row is not None
+            row.channel_id = chat_id
+            await audit_repo.record(
+                session,
+                action="broadcast.channel",
+                actor_id=coordinator.id,
+                unit_id=unit.id,
+                target_kind="unit",
+                target_id=unit.id,
+                detail={"chat_id": chat_id},
+            )
+        return unit
+
     # ---- composing ----------------------------------------------------------------
 
     def check_text(self, html: str, with_photo: bool) -> str:
@@ -110,6 +144,9 @@ class BroadcastService(LoopService):
             coordinator, draft.unit_id or require_coordinator(coordinator).id
         )
         audience = await self.audience(coordinator, draft)
+        channel = await self.channel(unit.id) if draft.to_channel else None
+        if draft.to_channel and channel is None:
+            raise InvalidValue("channel", "none")
         now = self.clock.now()
         send_at = draft.send_at if draft.send_at and draft.send_at > now else None
         async with self.db.transaction() as session:
@@ -127,6 +164,7 @@ class BroadcastService(LoopService):
                 recipients=recipients,
                 state=BroadcastState.SCHEDULED.value if send_at else BroadcastState.SENDING.value,
                 send_at=send_at,
+                channel_id=channel,
                 created_at=now,
             )
             if send_at:  # a durable job starts it then (rights and audience checked again)
@@ -161,6 +199,9 @@ class BroadcastService(LoopService):
         row.campaign_id = await campaigns.start(
             session, BROADCAST, {"broadcast": row.id}, audience, PRIORITY_BROADCAST, now
         )
+        if row.channel_id is not None:  # and in the unit's group or channel, once
+            where = Recipient(row.channel_id, self.default_language)
+            await self.notifier.notify(session, BroadcastPosted(where, row.id, row.text, row.photo))
 
     async def start_scheduled(self, session: AsyncSession, broadcast_id: int) -> None:
         """The job at a scheduled broadcast's time (in its unit of work): sent now if

@@ -33,3 +33,5 @@ class BroadcastDraft(TeamsAnswer, Draft):
     min_hours: Annotated[int | None, checked(_hours)] = None
     active_days: int | None = Field(default=None, ge=1, le=3650)
     send_at: datetime | None = None  # None: now
+    to_channel: bool = False  # also posted in the unit's group or channel
+    channel_offered: bool = False  # the chosen unit has one

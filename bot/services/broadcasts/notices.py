@@ -42,3 +42,17 @@ class BroadcastProgressed:
         b, f = self.progress.broadcast, self.progress.figures
         shown = (b.state, self.progress.written, f.delivered, f.unreachable, f.failed)
         return f"broadcast.progress:{b.id}:" + ":".join(str(x) for x in shown)
+
+
+@dataclass(frozen=True)
+class BroadcastPosted:
+    """Broadcast ``broadcast_id`` posted in its unit's group or channel too."""
+
+    to: Recipient
+    broadcast_id: int
+    text: str
+    photo: str | None
+
+    @property
+    def key(self) -> str:
+        return f"broadcast.channel:{self.broadcast_id}"

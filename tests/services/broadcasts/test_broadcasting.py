@@ -276,3 +276,27 @@ async def test_volunteers_mute_and_unmute_categories(
     boss = await coordinator(services, 9006, STREET)  # not a volunteer
     with pytest.raises(NotAllowed):
         await services.broadcasts.set_muted(boss, "news", True)
+
+
+async def test_a_broadcast_is_also_posted_in_the_unit_s_group_when_asked(
+    db: Database, services: Services, org: Org
+) -> None:
+    street = await coordinator(services, 9008, STREET)
+    await volunteers(db, org, 2)
+    with pytest.raises(InvalidValue) as refused:  # no group or channel yet
+        await services.broadcasts.send(street, draft(to_channel=True))
+    assert refused.value.field == "channel"
+    services.broadcasts.channels = {STREET: -1001111}  # [units.longyang] channel_id
+    assert await services.broadcasts.channel(org[STREET].id) == -1001111
+    await services.broadcasts.set_channel(street, -1002222)  # /setchannel in a group: wins
+    assert await services.broadcasts.channel(org[STREET].id) == -1002222
+    sent = await services.broadcasts.send(street, draft(to_channel=True))
+    async with db.read() as session:
+        [posted] = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.dedup_key == f"broadcast.channel:{sent.id}")
+        )
+    assert (posted.chat_id, posted.payload["text"]) == (-1002222, "<b>重阳节</b> 召集")
+    assert "buttons" not in posted.payload  # no mute button in a group
+    assert [e.detail["chat_id"] for e in await audit_rows(db, "broadcast.channel")] == [-1002222]
+    await services.broadcasts.set_channel(street, None)  # /setchannel off: the config's again
+    assert await services.broadcasts.channel(org[STREET].id) == -1001111
