@@ -119,11 +119,14 @@ class TimedDatabase(Database):
                     )
 
 
-def bench_config(url: str) -> Config:
-    return load_config(
-        environ={},
-        overrides={"database": {"url": url}, "org": {"file": str(ROOT / "orgs.example.toml")}},
-    )
+def bench_config(url: str, page: int | None = None) -> Config:
+    overrides: dict[str, dict[str, object]] = {
+        "database": {"url": url},
+        "org": {"file": str(ROOT / "orgs.example.toml")},
+    }
+    if page is not None:  # [delivery] fanout_page
+        overrides["delivery"] = {"fanout_page": page}
+    return load_config(environ={}, overrides=overrides)
 
 
 async def seed(url: str, n: int) -> None:
@@ -182,7 +185,7 @@ async def seed(url: str, n: int) -> None:
 
 
 async def bench(args: argparse.Namespace, url: str) -> dict[str, Any]:
-    config = bench_config(url)
+    config = bench_config(url, args.page)
     db = TimedDatabase(
         create_engine(
             url,
@@ -342,6 +345,9 @@ def main() -> None:
         type=float,
         default=0.0,
         help="start the grab storm this many seconds into the fan-out (default: at once)",
+    )
+    parser.add_argument(
+        "--page", type=int, default=None, help="[delivery] fanout_page (default: the config's)"
     )
     parser.add_argument("--trace", action="store_true", help="each write to stderr")
     parser.add_argument("--profile", default="", help="write cProfile stats to this file")
