@@ -11,9 +11,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.i18n import get_translator
+from bot.i18n import Translator, get_translator
 from bot.messages.broadcasts import category_name
+from bot.services.kernel.dto import UnitDTO
 from sandbox import Sandbox
+from sandbox.users import SandboxUser
 from storage.models import Broadcast, OutboxMessage
 from telegram_html import HtmlError, parse_html
 from tests.support.bot import RunningBot
@@ -157,19 +159,39 @@ async def test_a_coordinator_broadcasts_to_their_street(
     await c.wait_for(shown(t, "settings.not_volunteer"))
 
 
+async def community_coordinator(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> tuple[UnitDTO, SandboxUser, SandboxUser]:
+    """A coordinator of COMMUNITY and one approved volunteer of it, in ``language``."""
+    code = "zh-hans" if language == "zh_CN" else "en"
+    await bot.services.coordinators.add_admin(COORDINATOR_ID, COMMUNITY, label="test")
+    here = await bot.services.org.unit_by_code(COMMUNITY)
+    assert here is not None
+    await add_approved_volunteers(bot.db, here.id, [HERE[0]], language=language)
+    volunteer = sandbox.user(HERE[0], language_code=code)
+    return here, sandbox.user(COORDINATOR_ID, first_name="罗杰", language_code=code), volunteer
+
+
+async def everyone_of(c: SandboxUser, t: Translator, unit: UnitDTO, language: str) -> None:
+    """The audience questions answered: all of ``unit``, any team, hours and activity,
+    sent now."""
+    await c.wait_for(shown(t, "broadcast.ask_unit", unit=unit.name(language)))
+    await c.press(t.plain("broadcast.button_all_of", unit=unit.name(language)))
+    await c.wait_for(shown(t, "broadcast.ask_teams"))
+    await c.press(t.plain("button.done"))
+    for question in ("broadcast.ask_min_hours", "broadcast.ask_active_days"):
+        await c.wait_for(shown(t, question))
+        await c.press(t.plain("broadcast.button_any"))
+    await c.wait_for(shown(t, "broadcast.ask_send_at"))
+    await c.press(t.plain("broadcast.button_now"))
+
+
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 async def test_a_broadcast_with_a_photo_goes_out_as_a_photo_with_its_caption(
     bot: RunningBot, sandbox: Sandbox, language: str
 ) -> None:
     t = get_translator(language)
-    code = "zh-hans" if language == "zh_CN" else "en"
-    services = bot.services
-    await services.coordinators.add_admin(COORDINATOR_ID, COMMUNITY, label="test")
-    here = await services.org.unit_by_code(COMMUNITY)
-    assert here is not None
-    await add_approved_volunteers(bot.db, here.id, [HERE[0]], language=language)
-    volunteer = sandbox.user(HERE[0], language_code=code)
-    c = sandbox.user(COORDINATOR_ID, first_name="罗杰", language_code=code)
+    here, c, volunteer = await community_coordinator(bot, sandbox, language)
 
     await c.command("/broadcast")
     await c.wait_for(shown(t, "broadcast.ask_text"))
@@ -179,16 +201,7 @@ async def test_a_broadcast_with_a_photo_goes_out_as_a_photo_with_its_caption(
     await c.send_photo(caption="重阳节 <i>海报</i>")  # no photo question after this
     await c.wait_for(shown(t, "broadcast.ask_category"))
     await c.press(category_name(t, "news"))
-    await c.wait_for(shown(t, "broadcast.ask_unit", unit=here.name(language)))
-    await c.press(t.plain("broadcast.button_all_of", unit=here.name(language)))
-    await c.wait_for(shown(t, "broadcast.ask_teams"))
-    await c.press(t.plain("button.done"))
-    await c.wait_for(shown(t, "broadcast.ask_min_hours"))
-    await c.press(t.plain("broadcast.button_any"))
-    await c.wait_for(shown(t, "broadcast.ask_active_days"))
-    await c.press(t.plain("broadcast.button_any"))
-    await c.wait_for(shown(t, "broadcast.ask_send_at"))
-    await c.press(t.plain("broadcast.button_now"))
+    await everyone_of(c, t, here, language)
     preview = await c.wait_for("重阳节", predicate=lambda m: m.photo is not None)
     assert preview.html == "重阳节 <i>海报</i>"
     await c.wait_for(prompt(t, "broadcast.confirm"))
@@ -202,14 +215,7 @@ async def test_setchannel_in_a_group_and_a_broadcast_posted_there_too(
     bot: RunningBot, sandbox: Sandbox, language: str
 ) -> None:
     t = get_translator(language)
-    code = "zh-hans" if language == "zh_CN" else "en"
-    services = bot.services
-    await services.coordinators.add_admin(COORDINATOR_ID, COMMUNITY, label="test")
-    here = await services.org.unit_by_code(COMMUNITY)
-    assert here is not None
-    await add_approved_volunteers(bot.db, here.id, [HERE[0]], language=language)
-    volunteer = sandbox.user(HERE[0], language_code=code)
-    c = sandbox.user(COORDINATOR_ID, first_name="罗杰", language_code=code)
+    here, c, volunteer = await community_coordinator(bot, sandbox, language)
     group = sandbox.group(-1005550001, "龙湖东岸志愿者群", members=[c, volunteer])
 
     await c.command("/setchannel")  # in the bot's own chat: how to
@@ -226,15 +232,7 @@ async def test_setchannel_in_a_group_and_a_broadcast_posted_there_too(
     await c.press(t.plain("broadcast.button_no_photo"))
     await c.wait_for(shown(t, "broadcast.ask_category"))
     await c.press(category_name(t, "news"))
-    await c.wait_for(shown(t, "broadcast.ask_unit", unit=here.name(language)))
-    await c.press(t.plain("broadcast.button_all_of", unit=here.name(language)))
-    for question in ("broadcast.ask_teams", "broadcast.ask_min_hours", "broadcast.ask_active_days"):
-        await c.wait_for(shown(t, question))
-        await c.press(
-            t.plain("button.done" if question.endswith("teams") else "broadcast.button_any")
-        )
-    await c.wait_for(shown(t, "broadcast.ask_send_at"))
-    await c.press(t.plain("broadcast.button_now"))
+    await everyone_of(c, t, here, language)
     await c.wait_for(shown(t, "broadcast.ask_channel"))
     await c.press(t.plain("broadcast.button_channel_yes"))
     confirm = await c.wait_for(prompt(t, "broadcast.confirm"))

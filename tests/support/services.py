@@ -18,7 +18,7 @@ from bot.services.kernel.dto import TeamDTO, UnitDTO, UserDTO
 from bot.services.people.users import TelegramIdentity
 from bot.services.people.volunteers import VolunteerForm
 from storage.database import Database
-from storage.models import AuditEntry
+from storage.models import AuditEntry, OutboxMessage
 
 T = TypeVar("T")
 
@@ -138,6 +138,13 @@ async def audit_rows(db: Database, action: str | None = None) -> list[AuditEntry
         if action is not None:
             stmt = stmt.where(AuditEntry.action == action)
         return list(await session.scalars(stmt))
+
+
+async def queued(db: Database, key_prefix: str) -> list[OutboxMessage]:
+    """The outbox rows whose key starts with ``key_prefix``, in the order written."""
+    async with db.read() as session:
+        stmt = select(OutboxMessage).where(OutboxMessage.dedup_key.startswith(key_prefix))
+        return list(await session.scalars(stmt.order_by(OutboxMessage.id)))
 
 
 async def count(db: Database, model: Any) -> int:

@@ -33,6 +33,7 @@ from tests.support.services import (
     Org,
     audit_rows,
     coordinator,
+    queued,
 )
 
 CATEGORIES = [c.value for c in BroadcastCategory]
@@ -46,13 +47,7 @@ def draft(**values: object) -> BroadcastDraft:
 
 async def copies(db: Database, broadcast_id: int) -> list[int]:
     """The chats the broadcast's copies are queued for, one row each."""
-    async with db.read() as session:
-        rows = await session.scalars(
-            select(OutboxMessage.chat_id).where(
-                OutboxMessage.dedup_key.startswith(f"broadcast:{broadcast_id}:")
-            )
-        )
-        return sorted(rows)
+    return sorted(r.chat_id for r in await queued(db, f"broadcast:{broadcast_id}:"))
 
 
 async def test_the_audience_is_exactly_what_a_brute_force_reading_selects(

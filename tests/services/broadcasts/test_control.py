@@ -26,27 +26,16 @@ from tests.support.services import (
     Org,
     audit_rows,
     coordinator,
+    queued,
 )
 
 
 async def copies(db: Database, broadcast_id: int) -> list[OutboxMessage]:
-    async with db.read() as session:
-        rows = await session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.dedup_key.startswith(f"broadcast:{broadcast_id}:"))
-            .order_by(OutboxMessage.id)
-        )
-        return list(rows)
+    return await queued(db, f"broadcast:{broadcast_id}:")
 
 
 async def edits(db: Database, broadcast_id: int) -> list[OutboxMessage]:
-    async with db.read() as session:
-        rows = await session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.dedup_key.startswith(f"broadcast.progress:{broadcast_id}:"))
-            .order_by(OutboxMessage.id)
-        )
-        return list(rows)
+    return await queued(db, f"broadcast.progress:{broadcast_id}:")
 
 
 async def started(services: Services, db: Database, org: Org, n: int = 6) -> tuple[UserDTO, int]:

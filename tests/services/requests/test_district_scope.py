@@ -6,24 +6,16 @@ scope. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from bot.container import Services
 from bot.services.kernel.errors import NotInScope
 from storage.database import Database
-from storage.models import OutboxMessage
 from tests.support.orders import activity, volunteers
-from tests.support.services import DISTRICT, OTHER_COMMUNITY, STREET, Org, coordinator
+from tests.support.services import DISTRICT, OTHER_COMMUNITY, STREET, Org, coordinator, queued
 
 
 async def told(db: Database, order_id: int) -> set[int]:
-    async with db.read() as session:
-        rows = await session.scalars(
-            select(OutboxMessage.chat_id).where(
-                OutboxMessage.dedup_key.startswith(f"publish:{order_id}:")
-            )
-        )
-        return set(rows)
+    return {r.chat_id for r in await queued(db, f"publish:{order_id}:")}
 
 
 async def test_a_district_wide_activity_reaches_and_is_taken_across_streets(
