@@ -231,7 +231,9 @@ async def run(args: argparse.Namespace, sb: SandboxProcess, url: str) -> dict[st
         volunteer_ids = await add_volunteers(db, community.id, args.volunteers)
         order_id = await open_order(services, args.places)
 
-        # the announcements (with the Grab button) reach every volunteer first
+        # the announcements (with the Grab button) reach every volunteer first: the
+        # fan-out writes their outbox rows (after the publishing commit), the sender sends
+        await services.campaigns.materialise()
         bot = Bot(sb.token, base_url=sb.base_url, request=http_request(config, 128))
         async with bot:
             await Sender(services.outbox, TelegramTransport(bot), config.delivery).drain()
