@@ -11,10 +11,18 @@ buys: less of the event loop's CPU per answer, and so a lower p99 of the storm's
 
 Anything else — a URL, a cache time, ``api_kwargs``, a rate limiter, another HTTP client
 — goes through PTB unchanged.
+
+:meth:`VolunteerBot.edit_text` does the same for the other call a storm makes by the
+thousand: the losers' pressed announcements edited to offer the waitlist. It sends what
+``edit_message_text`` sends (the text, the default parse mode, the keyboard) and returns
+nothing, so the edited message that comes back is not parsed into a ``Message`` — in a
+10,000-tap storm that parsing was most of the edits' CPU (``bench/README.md``, section
+"Lean waitlist edits").
 """
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardMarkup
 from telegram.ext import ExtBot
 
 from bot.runtime.http_client import ReqwestRequest
@@ -74,4 +82,28 @@ class VolunteerBot(ExtBot[None]):
             pool_timeout=pool_timeout,
             api_kwargs=api_kwargs,
             rate_limit_args=rate_limit_args,
+        )
+
+    async def edit_text(
+        self, chat_id: int, message_id: int, text: str, reply_markup: InlineKeyboardMarkup
+    ) -> None:
+        """``edit_message_text(text, chat_id=…, message_id=…, reply_markup=…)`` with the
+        bot's default parse mode, for an edit whose result nobody reads: sent lean (see
+        the module) when nothing else is in the way, else through PTB. Raises what PTB
+        raises (BadRequest "message is not modified" …)."""
+        request = self.request
+        if self.rate_limiter is None and isinstance(request, ReqwestRequest):
+            params: JSONDict = {
+                "chat_id": chat_id,
+                "message_id": message_id,
+                "text": text,
+                "reply_markup": reply_markup.to_dict(),
+            }
+            parse_mode = self.defaults.parse_mode if self.defaults is not None else None
+            if parse_mode is not None:
+                params["parse_mode"] = parse_mode
+            await request.post_json(f"{self.base_url}/editMessageText", params)
+            return
+        await self.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, reply_markup=reply_markup
         )

@@ -22,6 +22,7 @@ from bot.i18n import Markup, Translator
 from bot.messages import grabs as grab_messages
 from bot.messages.common import duration_text, local_time
 from bot.runtime.update_processor import PerUserUpdateProcessor
+from bot.runtime.volunteer_bot import VolunteerBot
 from bot.services.grabs.place_changes import GivingUp
 from bot.services.kernel.dto import CategoryDTO, ClaimDTO
 from bot.services.kernel.errors import NotOpenYet, OutsideArea, SlotsFull
@@ -172,8 +173,13 @@ async def _offer_waitlist(
         text = f"{text}\n\n{note}"
     if len(text) > MessageLimit.MAX_TEXT_LENGTH:
         text = note
+    markup = InlineKeyboardMarkup([[join]])
+    bot = context.bot
     try:
-        await query.edit_message_text(text, reply_markup=InlineKeyboardMarkup([[join]]))
+        if isinstance(bot, VolunteerBot):  # lean: the edited message is not read back
+            await bot.edit_text(message.chat_id, message.message_id, text, markup)
+        else:
+            await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:  # e.g. not modified: a second tap before the first edit
         log.info("could not offer the waitlist on the pressed message: %s", exc)
 
