@@ -50,15 +50,11 @@ class Batcher(Generic[K, T, R]):
         self._workers: dict[K, asyncio.Task[None]] = {}
 
     async def submit(self, key: K, item: T) -> R:
-        return await self.enqueue(key, item)
-
-    def enqueue(self, key: K, item: T) -> asyncio.Future[R]:
-        """Queue ``item`` now (behind everything queued so far): its outcome's future."""
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._queues.setdefault(key, []).append((item, future))
         if key not in self._workers:
             self._workers[key] = asyncio.create_task(self._work(key), name=f"{self._name}:{key}")
-        return future
+        return await future
 
     def pending(self) -> int:
         """Calls queued and not yet taken into a batch."""

@@ -1,6 +1,5 @@
 """Volunteers' claims on orders (接单): grabbing places exactly first come, first served
-(:mod:`bot.services.grabs.grabbing`, :mod:`bot.services.grabs.full`) and the waitlist
-(:mod:`bot.services.grabs.waitlist`); giving a place up and the offers of
+and the waitlist (:mod:`bot.services.grabs.grabbing`); giving a place up and the offers of
 freed places (:mod:`bot.services.grabs.place_changes`); what both share
 (:mod:`bot.services.grabs.rules`)."""
 
@@ -10,9 +9,8 @@ from dataclasses import dataclass
 
 from bot.services.grabs.grabbing import Grabbing
 from bot.services.grabs.place_changes import PlaceChanges
-from bot.services.grabs.waitlist import Waitlisting
 
 
 @dataclass(eq=False, kw_only=True)
-class ClaimService(Grabbing, Waitlisting, PlaceChanges):
+class ClaimService(Grabbing, PlaceChanges):
     """Every use case of claims, for the composition root (``services.claims``)."""

@@ -1,4 +1,4 @@
-"""Grabbing places (接单), exactly first come, first served (the waitlist: waitlist.py).
+"""Grabbing places (接单), exactly first come, first served, and joining the waitlist.
 
 Grabs of one order made at the same time are decided together, in the order they came
 (a :class:`~bot.runtime.batching.Batcher` per order: a lone grab is a batch of one and
@@ -23,16 +23,10 @@ may take it. The rules about the volunteer (approved, in the order's team, no
 overlapping place, at most ``max_upcoming_claims`` upcoming places) concern only their
 own claims, so they are checked in the read; two grabs by the same volunteer at once
 are kept apart by the per-user ordering of updates (and within one batch, a
-volunteer's further taps share the fate of their first).
-
-Once a batch found the order taking no one, the taps on it go to a read-only batch of
-their own instead (:mod:`bot.services.grabs.full`, where the argument why that is safe
-across processes is): the losers of a storm are answered without waiting for the claim
-batch."""
+volunteer's further taps share the fate of their first)."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import logging
 from collections.abc import Sequence
@@ -42,10 +36,11 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime.batching import Batcher
-from bot.services.grabs.full import FullOrders
 from bot.services.grabs.notices import OrderFilled
 from bot.services.grabs.rules import (
     CLAIMED,
+    GRABBABLE,
+    WAITLISTED,
     ClaimRules,
     check_grabbable,
     claim_dto,
@@ -56,12 +51,14 @@ from bot.services.kernel.errors import (
     AlreadyClaimed,
     DomainError,
     NotFound,
+    NotOpenYet,
+    OrderClosed,
     SlotsFull,
 )
 from bot.services.kernel.orders import order_area, order_dto
 from bot.services.people.recipients import recipient
 from storage.enums import OrderState
-from storage.models import Order
+from storage.models import Order, OrgUnit
 from storage.repositories import claims as claims_repo
 from storage.repositories import orders as orders_repo
 from storage.repositories.claims import GrabCheck
@@ -80,15 +77,6 @@ class _Round:
     checks: dict[int, GrabCheck]
 
 
-class _Forwarded(Exception):
-    """A tap sent to the refusal batch on an order that turned out to take people: it was
-    queued for the claim batch (in the order it came), whose outcome ``future`` is."""
-
-    def __init__(self, future: asyncio.Future[ClaimDTO]) -> None:
-        super().__init__()
-        self.future = future
-
-
 class _Raced(Exception):
     """The places changed under the batch's lock (cannot happen while every writer
     locks the order): the batch is rolled back and run again."""
@@ -96,16 +84,72 @@ class _Raced(Exception):
 
 @dataclass(eq=False, kw_only=True)
 class Grabbing(ClaimRules):
-    """Grabbing a place (:meth:`grab`, in batches per order)."""
+    """Grabbing a place (:meth:`grab`, in batches per order) and joining the waitlist."""
 
     _grabs: Batcher[int, UserDTO, ClaimDTO] = field(init=False)
-    _refusals: Batcher[int, UserDTO, ClaimDTO] = field(init=False)
-    _full: FullOrders = field(init=False)
 
     def __post_init__(self) -> None:
         self._grabs = Batcher(self._grab_batch, max_batch=1000, name="claims.grab")
-        self._refusals = Batcher(self._refusal_batch, max_batch=1000, name="claims.refuse")
-        self._full = FullOrders()
+
+    def _refuse(
+        self, check: GrabCheck | None, order: Order, area: OrgUnit, now: datetime, waitlist: bool
+    ) -> None:
+        """Every refusal that needs no write, in this order: who the user is to the
+        order (:func:`refuse_standing`), the order not taking anyone (full too, unless
+        for the waitlist), the rules about the volunteer."""
+        refuse_standing(check, area)
+        if waitlist:
+            if order.state not in GRABBABLE or order.starts_at <= now:
+                raise OrderClosed(order.state)
+            if order.opens_at is not None and order.opens_at > now:
+                raise NotOpenYet(order.opens_at)
+        else:
+            check_grabbable(order, now)
+        self._refuse_volunteer(check, order)
+
+    async def _precheck(self, volunteer: UserDTO, order_id: int, *, waitlist: bool) -> None:
+        """The cheap read: every refusal that needs no write (two queries)."""
+        now = self.clock.now()
+        async with self.db.read() as session:
+            order = await orders_repo.get(session, order_id)
+            if order is None:
+                raise NotFound("order")
+            _, area = await order_area(session, order.community_id, order.scope)
+            checks = await claims_repo.grab_checks(session, order, [volunteer.id], now)
+        self._refuse(checks.get(volunteer.id), order, area, now, waitlist)
+
+    async def _own_row(
+        self, session: AsyncSession, order_id: int, volunteer_id: int, state: str, now: datetime
+    ) -> int:
+        """Insert the volunteer's claim row, or revive their cancelled one."""
+        claim_id = await claims_repo.insert_new(
+            session, order_id=order_id, volunteer_id=volunteer_id, state=state, now=now
+        )
+        if claim_id is None:
+            claim_id = await claims_repo.revive(
+                session, order_id=order_id, volunteer_id=volunteer_id, state=state, now=now
+            )
+        if claim_id is None:
+            raise AlreadyClaimed()
+        return claim_id
+
+    async def _take(
+        self, session: AsyncSession, order_id: int, volunteer_id: int, now: datetime
+    ) -> ClaimDTO:
+        """The claim row, then the place; raises (rolling both back) when none is free."""
+        claim_id = await self._own_row(session, order_id, volunteer_id, CLAIMED, now)
+        taken = await orders_repo.take_place(session, order_id, now)
+        order = await orders_repo.get(session, order_id)
+        assert order is not None
+        if taken is None:
+            check_grabbable(order, now)  # raises why: closed, not open yet …
+            raise SlotsFull()
+        if order.state == OrderState.FILLED.value:
+            to = await recipient(session, order.requester_id, self.default_language)
+            await self.notifier.notify(session, OrderFilled(to, order_dto(order), now))
+        claim = await claims_repo.get(session, claim_id)
+        assert claim is not None
+        return claim_dto(claim, order)
 
     async def warm_up(self) -> None:
         """Run a grab batch's statements once, on no order and no volunteer (no row is
@@ -129,25 +173,14 @@ class Grabbing(ClaimRules):
         OrderClosed / OverlappingClaim / TooManyClaims / TeamRequired / NotAllowed.
 
         Concurrent grabs of one order are decided together, in the order they came
-        (see :meth:`_grab_batch`); a lone grab is a batch of one. On an order last seen
-        taking no one, a read decides instead (see the module)."""
-        if order_id in self._full:
-            try:
-                return await self._refusals.submit(order_id, volunteer)
-            except _Forwarded as forwarded:  # a place came free: decided in the claim batch
-                return await forwarded.future
+        (see :meth:`_grab_batch`); a lone grab is a batch of one."""
         return await self._grabs.submit(order_id, volunteer)
 
-    async def _refusal_batch(
+    async def _grab_batch(
         self, order_id: int, taps: list[UserDTO]
     ) -> Sequence[ClaimDTO | BaseException]:
-        return await self._grab_batch(order_id, taps, refuse_only=True)
-
-    async def _grab_batch(
-        self, order_id: int, taps: list[UserDTO], *, refuse_only: bool = False
-    ) -> Sequence[ClaimDTO | BaseException]:
         try:
-            return await self._grab_many(order_id, taps, refuse_only=refuse_only)
+            return await self._grab_many(order_id, taps)
         except Exception:
             if len(taps) == 1:
                 raise
@@ -157,14 +190,13 @@ class Grabbing(ClaimRules):
             outcomes: list[ClaimDTO | BaseException] = []
             for tap in taps:
                 try:
-                    decided = await self._grab_many(order_id, [tap], refuse_only=refuse_only)
-                    outcomes.append(decided[0])
+                    outcomes.append((await self._grab_many(order_id, [tap]))[0])
                 except Exception as exc:  # handed to that tap's caller
                     outcomes.append(exc)
             return outcomes
 
     async def _grab_many(
-        self, order_id: int, taps: list[UserDTO], *, refuse_only: bool = False
+        self, order_id: int, taps: list[UserDTO]
     ) -> list[ClaimDTO | BaseException]:
         """The taps on one order, decided in the order they came.
 
@@ -178,11 +210,7 @@ class Grabbing(ClaimRules):
         SlotsFull without their rules being read — as for a single tap, where a full
         order is answered before the rules. A storm on an order with 20 places costs
         one read (the taps' rows on the order, then the rules of the first few) and one
-        write transaction, whatever the number of taps.
-
-        ``refuse_only`` (the refusal batch): the read alone; if the order takes people
-        after all, the taps it does not refuse are queued for the claim batch, in the
-        order they came, before the note that sent them here is dropped."""
+        write transaction, whatever the number of taps."""
         now = self.clock.now()
         outcomes: list[ClaimDTO | BaseException | None] = [None] * len(taps)
         first_tap: dict[int, int] = {}  # volunteer → index of their first tap that may win
@@ -205,15 +233,8 @@ class Grabbing(ClaimRules):
                     continue
                 if closed is not None:
                     outcomes[i] = copy.copy(closed)
-                elif refuse_only:
-                    outcomes[i] = _Forwarded(self._grabs.enqueue(order_id, volunteer))
                 else:
                     first_tap.setdefault(volunteer.id, i)
-            if closed is not None:
-                self._full.note(order_id)
-            elif refuse_only:
-                self._full.forget(order_id)
-                return [o for o in outcomes if o is not None]
             first_round = await self._rules_round(session, order, list(first_tap), now)
         decided = await self._take_in_rounds(order_id, first_round, now)
         for volunteer_id, i in first_tap.items():
@@ -266,7 +287,6 @@ class Grabbing(ClaimRules):
                     won, full = [SlotsFull() for _ in eligible], True
                 decided.update(zip(eligible, won, strict=True))
                 if full:
-                    self._full.note(order_id)
                     decided.update((v, SlotsFull()) for v in pending)
                     return decided
             if not pending:
@@ -279,7 +299,6 @@ class Grabbing(ClaimRules):
                 try:
                     check_grabbable(order, now)
                 except DomainError as error:
-                    self._full.note(order_id)
                     decided.update((v, copy.copy(error)) for v in pending)
                     return decided
                 round_ = await self._rules_round(session, order, pending, now)
@@ -338,3 +357,20 @@ class Grabbing(ClaimRules):
             for volunteer_id, claim_id in winners.items():
                 outcomes[index[volunteer_id]] = claim_dto(claims[claim_id], order)
             return outcomes, order.taken >= order.places
+
+    async def join_waitlist(self, volunteer: UserDTO, order_id: int) -> ClaimDTO:
+        """A place in the waitlist of a full order, in order of joining; if a place is
+        free after all (nobody is waiting then), the volunteer simply gets it."""
+        await self._precheck(volunteer, order_id, waitlist=True)
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            order = await orders_repo.get(session, order_id, for_update=True)
+            assert order is not None
+            if order.state == OrderState.OPEN.value and order.taken < order.places:
+                return await self._take(session, order_id, volunteer.id, now)
+            if order.state not in GRABBABLE:
+                raise OrderClosed(order.state)
+            claim_id = await self._own_row(session, order_id, volunteer.id, WAITLISTED, now)
+            claim = await claims_repo.get(session, claim_id)
+            assert claim is not None
+            return claim_dto(claim, order)

@@ -1,8 +1,7 @@
-"""Taps on an order last seen full are answered by a read of their own (the refusal
-batch, bot/services/grabs/full.py), never wrongly: a place freed or added afterwards —
-in this process or by another (a second set of services on the same database) — is
-won by the next tap, in the order the taps came; the refusals still say first who the
-user is to the order, and write nothing."""
+"""Taps on an order already full are refused by the grab batch's read (no write, no
+lock), never wrongly: a place freed or added afterwards — in this process or by another
+(a second set of services on the same database) — is won by the next tap, in the order
+the taps came; the refusals still say first who the user is to the order."""
 
 from __future__ import annotations
 
@@ -25,10 +24,6 @@ async def together(services: Services, order_id: int, taps: list[UserDTO]) -> li
     )
 
 
-def noted_full(services: Services, order_id: int) -> bool:
-    return order_id in services.claims._full
-
-
 async def filled(
     services: Services, org: Org, db: Database, places: int, crowd: int
 ) -> tuple[OrderDTO, list[UserDTO], list[object]]:
@@ -37,7 +32,6 @@ async def filled(
     people = await volunteers(db, org, crowd)
     results = await together(services, order.id, people)
     assert all(isinstance(r, SlotsFull) for r in results[places:])
-    assert noted_full(services, order.id)  # the storm's losers made the note
     return order, people, results
 
 
@@ -54,7 +48,6 @@ async def test_taps_on_a_full_order_are_refused_by_a_read_that_writes_nothing(
     assert isinstance(results[0], NotAllowed)  # who they are comes before "full"
     assert isinstance(results[1], AlreadyClaimed)  # a holder is told so, not "full"
     assert all(isinstance(r, SlotsFull) for r in results[2:])
-    assert noted_full(services, order.id)
 
 
 async def test_a_place_given_up_after_the_order_was_full_goes_to_the_next_tap(
@@ -69,7 +62,6 @@ async def test_a_place_given_up_after_the_order_was_full_goes_to_the_next_tap(
 
     assert isinstance(later[0], ClaimDTO) and later[0].volunteer_id == people[2].id
     assert all(isinstance(r, SlotsFull) for r in later[1:])  # in the order they came
-    assert noted_full(services, order.id)  # full again
     snap = await check_invariants(db, order.id)
     assert snap.order.taken == 2
 
@@ -77,13 +69,11 @@ async def test_a_place_given_up_after_the_order_was_full_goes_to_the_next_tap(
 async def test_a_place_freed_by_another_process_is_seen_by_the_next_tap(
     db: Database, services: Services, open_services: Services, org: Org
 ) -> None:
-    """``open_services``: another process's services on the same database — this
-    process's note knows nothing of what it does."""
+    """``open_services``: another process's services on the same database."""
     order, people, results = await filled(services, org, db, 1, 4)
     holder = results[0]
     assert isinstance(holder, ClaimDTO)
     await open_services.claims.cancel(people[0], holder.id)
-    assert noted_full(services, order.id)  # still noted here
 
     won = await services.claims.grab(people[1], order.id)
 
