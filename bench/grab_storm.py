@@ -22,6 +22,8 @@ taps_per_s, baseline_taps_per_s, ratio; waitlist_offers (the losers' pressed mes
 edited to offer the waitlist — a follow-up after their answer) and follow_ups_done_ms
 (when the last of those edits was done); bot_cpu_s and sandbox_cpu_s (CPU seconds
 of the bot's process and of the sandbox from the storm's start to the follow-ups' end);
+bot_cpu_answers_s, loop_cpu_answers_s and sandbox_cpu_answers_s (the same until the last
+tap's handling ended, before the follow-ups; ``loop_``: the event loop's thread alone);
 loop (the event loop of both processes: ``uvloop``, or ``asyncio`` where uvloop is not
 installed or ``VOLUNTEER_BOT_LOOP=asyncio`` is set).
 ``--profile FILE`` writes cProfile statistics of the storm.
@@ -251,6 +253,7 @@ async def run(args: argparse.Namespace, sb: SandboxProcess, url: str) -> dict[st
         taps = [Update.de_json(u.to_dict(), app.bot) for u in taps]
         latencies: list[float] = []
         sandbox_cpu, own_cpu = sb.cpu_seconds(), time.process_time()
+        loop_cpu = time.thread_time()
         started = time.perf_counter()
 
         async def handle(update: Update) -> None:
@@ -266,6 +269,7 @@ async def run(args: argparse.Namespace, sb: SandboxProcess, url: str) -> dict[st
         await asyncio.gather(*(handle(u) for u in taps))
         elapsed = time.perf_counter() - started
         storm_cpu = time.process_time() - own_cpu, sb.cpu_seconds() - sandbox_cpu
+        loop_cpu = time.thread_time() - loop_cpu
         # what the handlers handed off after answering (the losers' waitlist offers)
         processor = app.update_processor
         if isinstance(processor, PerUserUpdateProcessor):
@@ -327,6 +331,8 @@ async def run(args: argparse.Namespace, sb: SandboxProcess, url: str) -> dict[st
         "sandbox_cpu_s": round(sandbox_cpu, 2),
         # the same until the last tap's handling ended (the answers, before the follow-ups)
         "bot_cpu_answers_s": round(storm_cpu[0], 2),
+        # of which the event loop's thread (the rest: the database's and the HTTP client's)
+        "loop_cpu_answers_s": round(loop_cpu, 2),
         "sandbox_cpu_answers_s": round(storm_cpu[1], 2),
         # the bot's event loop (bot.runtime.event_loop: uvloop unless VOLUNTEER_BOT_LOOP=asyncio;
         # the sandbox's process runs on the same kind)
