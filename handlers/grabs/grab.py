@@ -160,25 +160,24 @@ async def _offer_waitlist(
     t = tr(context)
     query = update.callback_query
     assert query is not None
-    join = InlineKeyboardButton(
-        t.plain("grab.button_join_waitlist"), callback_data=callbacks.encode(WAITLIST, order_id)
-    )
+    join = (t.plain("grab.button_join_waitlist"), callbacks.encode(WAITLIST, order_id))
     note = t("grab.full")
     message = _about_order(update, order_id)
     if message is None:
-        await Reply(update, context).send(note, InlineKeyboardMarkup([[join]]))
+        button = InlineKeyboardButton(join[0], callback_data=join[1])
+        await Reply(update, context).send(note, InlineKeyboardMarkup([[button]]))
         return
     text = message.text_html
     if note not in text:
         text = f"{text}\n\n{note}"
     if len(text) > MessageLimit.MAX_TEXT_LENGTH:
         text = note
-    markup = InlineKeyboardMarkup([[join]])
     bot = context.bot
     try:
         if isinstance(bot, VolunteerBot):  # lean: the edited message is not read back
-            await bot.edit_text(message.chat_id, message.message_id, text, markup)
+            await bot.edit_text(message.chat_id, message.message_id, text, [[join]])
         else:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(join[0], callback_data=join[1])]])
             await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:  # e.g. not modified: a second tap before the first edit
         log.info("could not offer the waitlist on the pressed message: %s", exc)

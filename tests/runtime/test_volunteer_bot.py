@@ -102,17 +102,18 @@ def edited_params(sandbox: Sandbox) -> dict[str, Any]:
 
 async def test_the_lean_edit_is_ptb_s_edit(sandbox: Sandbox) -> None:
     user = sandbox.user(1001)
+    buttons = [[("候补 & <b>", "gw:1")]]
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("候补 & <b>", callback_data="gw:1")]])
     async with volunteer_bot(sandbox, Defaults(parse_mode=ParseMode.HTML)) as bot:  # as the app's
         sent = await bot.send_message(user.id, "活动")
-        await bot.edit_text(user.id, sent.message_id, "<b>已满</b> &amp;", markup)
+        await bot.edit_text(user.id, sent.message_id, "<b>已满</b> &amp;", buttons)
         lean = edited_params(sandbox)
         await bot.edit_message_text(
             "<b>已满</b> &amp; 2", chat_id=user.id, message_id=sent.message_id, reply_markup=markup
         )
         ptb = edited_params(sandbox)
         with pytest.raises(BadRequest, match="not modified") as refused:  # as PTB's says it
-            await bot.edit_text(user.id, sent.message_id, "<b>已满</b> &amp; 2", markup)
+            await bot.edit_text(user.id, sent.message_id, "<b>已满</b> &amp; 2", buttons)
         with pytest.raises(BadRequest) as refused_by_ptb:
             await bot.edit_message_text(
                 "<b>已满</b> &amp; 2",
@@ -130,10 +131,12 @@ async def test_the_lean_edit_is_ptb_s_edit(sandbox: Sandbox) -> None:
 
 async def test_the_lean_edit_without_its_client_goes_through_ptb(sandbox: Sandbox) -> None:
     user = sandbox.user(1001)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="gw:1")]])
     other = VolunteerBot(sandbox.token, base_url=sandbox.base_url, request=HTTPXRequest())
     async with other:
         sent = await other.send_message(user.id, "活动")
-        await other.edit_text(user.id, sent.message_id, "已满", markup)
+        await other.edit_text(user.id, sent.message_id, "已满", [[("x", "gw:1")]])
     assert edited_params(sandbox)["text"] == "已满"
+    assert edited_params(sandbox)["reply_markup"] == {
+        "inline_keyboard": [[{"text": "x", "callback_data": "gw:1"}]]
+    }
     assert user.messages[-1].text == "已满"
