@@ -22,6 +22,8 @@ taps_per_s, baseline_taps_per_s, ratio; waitlist_offers (the losers' pressed mes
 edited to offer the waitlist — a follow-up after their answer) and follow_ups_done_ms
 (when the last of those edits was done); bot_cpu_s and sandbox_cpu_s (CPU seconds
 of the bot's process and of the sandbox from the storm's start to the follow-ups' end);
+bot_cpu_answers_s, loop_cpu_answers_s and sandbox_cpu_answers_s (the same until the last
+tap's handling ended, before the follow-ups; ``loop_``: the event loop's thread alone);
 loop (the event loop of both processes: ``uvloop``, or ``asyncio`` where uvloop is not
 installed or ``VOLUNTEER_BOT_LOOP=asyncio`` is set).
 ``--profile FILE`` writes cProfile statistics of the storm.
@@ -186,7 +188,13 @@ async def collect_taps(
             {"message_id": 1, "data": f"gr:{order_id}"},
         )
 
+    # every press made in the same instant of the sandbox's clock, which runs again when
+    # the storm starts (``unfreeze``): the 15 s answer window counts from there, not from
+    # a press made seconds before the bench handed it over (pressing takes a while)
+    client.freeze_clock(True)
+    started = time.perf_counter()
     await asyncio.gather(*(asyncio.to_thread(press, i) for i in range(volunteers)))
+    print(f"pressed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     updates: list[Update] = []
     bot = Bot(
         sb.token,
@@ -205,6 +213,7 @@ async def collect_taps(
             updates += batch
             offset = batch[-1].update_id + 1
         await bot.get_updates(offset=offset, timeout=0)
+    print(f"pressed and collected in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return updates
 
 
@@ -231,20 +240,25 @@ async def run(args: argparse.Namespace, sb: SandboxProcess, url: str) -> dict[st
         volunteer_ids = await add_volunteers(db, community.id, args.volunteers)
         order_id = await open_order(services, args.places)
 
-        # the announcements (with the Grab button) reach every volunteer first
+        # the announcements (with the Grab button) reach every volunteer first: the
+        # fan-out writes their outbox rows (after the publishing commit), the sender sends
+        await services.campaigns.materialise()
         bot = Bot(sb.token, base_url=sb.base_url, request=http_request(config, 128))
         async with bot:
             await Sender(services.outbox, TelegramTransport(bot), config.delivery).drain()
-        taps = await collect_taps(sb, config, args.volunteers, order_id)
-
         app = build_application(config, db=db, token=sb.token, run_background=False)
         await app.initialize()
         assert app.post_init is not None
         await app.post_init(app)  # as PTB's runners do (the category cache warmed)
+        # pressed once the bot is ready (as the taps of the opening second meet a bot
+        # that runs already)
+        taps = await collect_taps(sb, config, args.volunteers, order_id)
         # bound to the application's bot (getUpdates bound them to the collecting one)
         taps = [Update.de_json(u.to_dict(), app.bot) for u in taps]
         latencies: list[float] = []
+        SandboxClient(sb.url).freeze_clock(False)  # the taps were all made just now
         sandbox_cpu, own_cpu = sb.cpu_seconds(), time.process_time()
+        loop_cpu = time.thread_time()
         started = time.perf_counter()
 
         async def handle(update: Update) -> None:
@@ -259,6 +273,8 @@ async def run(args: argparse.Namespace, sb: SandboxProcess, url: str) -> dict[st
             profiler.enable()
         await asyncio.gather(*(handle(u) for u in taps))
         elapsed = time.perf_counter() - started
+        storm_cpu = time.process_time() - own_cpu, sb.cpu_seconds() - sandbox_cpu
+        loop_cpu = time.thread_time() - loop_cpu
         # what the handlers handed off after answering (the losers' waitlist offers)
         processor = app.update_processor
         if isinstance(processor, PerUserUpdateProcessor):
@@ -318,6 +334,11 @@ async def run(args: argparse.Namespace, sb: SandboxProcess, url: str) -> dict[st
         # CPU seconds during the storm: the bot's process and the sandbox's
         "bot_cpu_s": round(own_cpu, 2),
         "sandbox_cpu_s": round(sandbox_cpu, 2),
+        # the same until the last tap's handling ended (the answers, before the follow-ups)
+        "bot_cpu_answers_s": round(storm_cpu[0], 2),
+        # of which the event loop's thread (the rest: the database's and the HTTP client's)
+        "loop_cpu_answers_s": round(loop_cpu, 2),
+        "sandbox_cpu_answers_s": round(storm_cpu[1], 2),
         # the bot's event loop (bot.runtime.event_loop: uvloop unless VOLUNTEER_BOT_LOOP=asyncio;
         # the sandbox's process runs on the same kind)
         "loop": loop,

@@ -11,8 +11,12 @@ new follow-up for ``follow_up_quiet`` seconds, or ``follow_up_max_wait`` since t
 first one waiting — and then run a few at a time (``follow_up_concurrency``), so under
 a storm the answers go first instead of sharing the CPU and the connections with the
 tidying: a lower p99 of the storm's taps (``bench/grab_storm.py``; figures in
-``bench/README.md``, section "Follow-ups after the burst"). ``drain`` and ``shutdown``
-(Application.shutdown) start what waits and wait for everything handed over.
+``bench/README.md``, section "Follow-ups after the burst"). A storm longer than
+``follow_up_max_wait`` (10,000 taps) still has ``follow_up_hold_at`` updates or more in
+flight then: the follow-ups are held until it thins out below that, at most
+``follow_up_hold_max`` seconds after they were first held ("The opening second").
+``drain`` and ``shutdown`` (Application.shutdown) start what waits and wait for
+everything handed over.
 
 ``initialize`` (Application.initialize, once the bot is built) also freezes what is
 alive in the process then out of the garbage collector's sight and raises its
@@ -49,9 +53,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     def __init__(
         self,
         max_concurrent_updates: int = 256,
-        follow_up_concurrency: int = 4,
+        follow_up_concurrency: int = 32,
         follow_up_quiet: float = 0.2,
         follow_up_max_wait: float = 2.0,
+        follow_up_hold_at: int = 64,
+        follow_up_hold_max: float = 3.0,
         gc_pause_at: int = 64,
         gc_max_pause: float = 2.0,
     ) -> None:
@@ -65,6 +71,9 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._release = Debounce(
             self._release_waiting, quiet=follow_up_quiet, max_wait=follow_up_max_wait
         )
+        self._hold_at = follow_up_hold_at
+        self._hold_max = follow_up_hold_max
+        self._held: asyncio.TimerHandle | None = None  # set while held: its time limit
 
     def follow_up(
         self, work: Coroutine[Any, Any, Any], name: str = "follow-up", *, urgent: bool = False
@@ -85,6 +94,21 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         task.add_done_callback(self._follow_ups.discard)
 
     def _release_waiting(self) -> None:
+        """Due (the burst went quiet, or ``follow_up_max_wait``): start what waits —
+        unless a storm is still in flight, then once it thins out (see the module)."""
+        if self._held is None and self.gc_pause.in_flight >= self._hold_at:
+            self._held = asyncio.get_running_loop().call_later(self._hold_max, self._unhold)
+            return
+        if self._held is None:
+            self._start_waiting()
+
+    def _unhold(self) -> None:
+        if self._held is not None:
+            self._held.cancel()
+            self._held = None
+        self._start_waiting()
+
+    def _start_waiting(self) -> None:
         waiting, self._waiting = self._waiting, []
         for work, name in waiting:
             self._start(work, name, urgent=False)
@@ -104,6 +128,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         they hand over) ran."""
         while self._follow_ups or self._waiting:
             self._release.fire()
+            self._unhold()
             await asyncio.gather(*self._follow_ups, return_exceptions=True)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
@@ -124,6 +149,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                     del self._locks[key]
         finally:
             self.gc_pause.finished()
+            if self._held is not None and self.gc_pause.in_flight < self._hold_at:
+                self._unhold()  # the storm thinned out: the held follow-ups start
 
     async def initialize(self) -> None:
         freeze_start_up_objects()

@@ -11,16 +11,29 @@ buys: less of the event loop's CPU per answer, and so a lower p99 of the storm's
 
 Anything else — a URL, a cache time, ``api_kwargs``, a rate limiter, another HTTP client
 — goes through PTB unchanged.
+
+:meth:`VolunteerBot.edit_text` does the same for the other call a storm makes by the
+thousand: the losers' pressed announcements edited to offer the waitlist. It sends what
+``edit_message_text`` sends (the text, the default parse mode, the keyboard) and returns
+nothing, so the edited message that comes back is not parsed into a ``Message`` — in a
+10,000-tap storm that parsing was most of the edits' CPU (``bench/README.md``, section
+"Lean waitlist edits").
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import ExtBot
 
 from bot.runtime.http_client import ReqwestRequest
 from bot.runtime.ptb_compat import DEFAULT_NONE, JSONDict, Timeout, TimePeriod
 
-__all__ = ["VolunteerBot"]
+__all__ = ["Button", "VolunteerBot"]
+
+Button = tuple[str, str]
+"""An inline callback button: (its text, its callback data)."""
 
 
 class VolunteerBot(ExtBot[None]):
@@ -74,4 +87,34 @@ class VolunteerBot(ExtBot[None]):
             pool_timeout=pool_timeout,
             api_kwargs=api_kwargs,
             rate_limit_args=rate_limit_args,
+        )
+
+    async def edit_text(
+        self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[Button]]
+    ) -> None:
+        """``edit_message_text(text, chat_id=…, message_id=…, reply_markup=…)`` with the
+        bot's default parse mode and an inline keyboard of callback buttons given as
+        rows of (text, callback data), for an edit whose result nobody reads: sent lean
+        (see the module; the keyboard as plain JSON, no ``InlineKeyboardButton`` built
+        and serialised) when nothing else is in the way, else through PTB. Raises what
+        PTB raises (BadRequest "message is not modified" …)."""
+        request = self.request
+        if self.rate_limiter is None and isinstance(request, ReqwestRequest):
+            keyboard = [[{"text": t, "callback_data": data} for t, data in row] for row in buttons]
+            params: JSONDict = {
+                "chat_id": chat_id,
+                "message_id": message_id,
+                "text": text,
+                "reply_markup": {"inline_keyboard": keyboard},
+            }
+            parse_mode = self.defaults.parse_mode if self.defaults is not None else None
+            if parse_mode is not None:
+                params["parse_mode"] = parse_mode
+            await request.post_json(f"{self.base_url}/editMessageText", params)
+            return
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t, callback_data=data) for t, data in row] for row in buttons]
+        )
+        await self.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, reply_markup=markup
         )

@@ -22,6 +22,7 @@ from bot.i18n import Markup, Translator
 from bot.messages import grabs as grab_messages
 from bot.messages.common import duration_text, local_time
 from bot.runtime.update_processor import PerUserUpdateProcessor
+from bot.runtime.volunteer_bot import VolunteerBot
 from bot.services.grabs.place_changes import GivingUp
 from bot.services.kernel.dto import CategoryDTO, ClaimDTO
 from bot.services.kernel.errors import NotOpenYet, OutsideArea, SlotsFull
@@ -159,21 +160,25 @@ async def _offer_waitlist(
     t = tr(context)
     query = update.callback_query
     assert query is not None
-    join = InlineKeyboardButton(
-        t.plain("grab.button_join_waitlist"), callback_data=callbacks.encode(WAITLIST, order_id)
-    )
+    join = (t.plain("grab.button_join_waitlist"), callbacks.encode(WAITLIST, order_id))
     note = t("grab.full")
     message = _about_order(update, order_id)
     if message is None:
-        await Reply(update, context).send(note, InlineKeyboardMarkup([[join]]))
+        button = InlineKeyboardButton(join[0], callback_data=join[1])
+        await Reply(update, context).send(note, InlineKeyboardMarkup([[button]]))
         return
     text = message.text_html
     if note not in text:
         text = f"{text}\n\n{note}"
     if len(text) > MessageLimit.MAX_TEXT_LENGTH:
         text = note
+    bot = context.bot
     try:
-        await query.edit_message_text(text, reply_markup=InlineKeyboardMarkup([[join]]))
+        if isinstance(bot, VolunteerBot):  # lean: the edited message is not read back
+            await bot.edit_text(message.chat_id, message.message_id, text, [[join]])
+        else:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(join[0], callback_data=join[1])]])
+            await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:  # e.g. not modified: a second tap before the first edit
         log.info("could not offer the waitlist on the pressed message: %s", exc)
 

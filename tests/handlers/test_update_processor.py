@@ -237,6 +237,49 @@ async def test_an_urgent_follow_up_does_not_queue(caplog: pytest.LogCaptureFixtu
     assert any("broken failed" in r.getMessage() for r in caplog.records)  # logged, not raised
 
 
+async def test_follow_ups_due_during_a_storm_wait_for_it_to_thin_out() -> None:
+    """Due at once (no quiet, no wait), but with a storm of ``follow_up_hold_at``
+    updates in flight: they start once fewer are, without ``drain``."""
+    processor = PerUserUpdateProcessor(
+        16, follow_up_quiet=0, follow_up_max_wait=0, follow_up_hold_at=3, follow_up_hold_max=60
+    )
+    script = Script()
+    gate, burst = await hold_burst(processor, 3)
+    done = asyncio.Event()
+
+    async def tidy() -> None:
+        await script.step("tidy")
+        done.set()
+
+    processor.follow_up(tidy(), "tidy")
+    for _ in range(20):
+        await asyncio.sleep(0)  # due meanwhile …
+    assert script.log == []  # … but held: three updates are in flight
+    gate.set()
+    await asyncio.gather(*burst)
+    await done.wait()  # started as the burst thinned out
+    assert script.log == ["tidy+", "tidy-"]
+
+
+async def test_a_held_follow_up_starts_after_hold_max_even_in_a_storm() -> None:
+    processor = PerUserUpdateProcessor(
+        16, follow_up_quiet=0, follow_up_max_wait=0, follow_up_hold_at=2, follow_up_hold_max=0
+    )
+    script = Script()
+    gate, burst = await hold_burst(processor, 2)
+    done = asyncio.Event()
+
+    async def tidy() -> None:
+        await script.step("tidy")
+        done.set()
+
+    processor.follow_up(tidy(), "tidy")
+    await done.wait()  # the storm is still in flight
+    assert script.log == ["tidy+", "tidy-"]
+    gate.set()
+    await asyncio.gather(*burst)
+
+
 @pytest.fixture
 def collector_on() -> Iterator[None]:
     """The collector enabled before and after (whatever a failing test left)."""
