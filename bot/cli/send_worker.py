@@ -1,12 +1,19 @@
 """A sender on its own (``volunteer-bot outbox send``): the same sender the bot runs,
 for extra delivery workers, draining a backlog, and the crash tests; with it the same
-fan-out (campaigns' recipients written to the outbox page by page), so a worker alone
-delivers an announcement whose bot process went away."""
+fan-out (campaigns' recipients written to the outbox page by page) and the same
+broadcast progress rounds (``services.broadcasts.report()`` at start and every
+``[broadcasts] progress_every_s``: each going broadcast's progress message edited, one
+found finished marked done and given its final report), so a worker alone delivers an
+announcement or a broadcast whose bot process went away, and the coordinator's progress
+message carries on after a restart. ``--until-idle`` runs one round after draining
+(and drains the edits it queued)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
+from collections.abc import Callable
 
 from telegram import Bot
 
@@ -15,7 +22,10 @@ from bot.delivery.fanout import Fanout
 from bot.delivery.sender import Sender, SenderStats
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.runtime.http_client import http_request
+from bot.services.broadcasts.control import BroadcastControl
 from storage.database import Database
+
+log = logging.getLogger(__name__)
 
 
 def make_bot(config: Config) -> Bot:
@@ -49,8 +59,18 @@ async def run_sender(config: Config, until_idle: bool) -> SenderStats:
         async with bot:
             if until_idle:
                 await fanout.drain()
-                return await sender.drain()
-            tasks = [asyncio.create_task(sender.run()), asyncio.create_task(fanout.run())]
+                await sender.drain()
+                if await services.broadcasts.report():  # the edits it queued go too
+                    await sender.drain()
+                return sender.stats
+            rounds = progress_rounds(
+                services.broadcasts, config.broadcasts.progress_every_s, sender.wake
+            )
+            tasks = [
+                asyncio.create_task(sender.run()),
+                asyncio.create_task(fanout.run()),
+                asyncio.create_task(rounds),
+            ]
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, lambda: [task.cancel() for task in tasks])
@@ -58,3 +78,20 @@ async def run_sender(config: Config, until_idle: bool) -> SenderStats:
             return sender.stats
     finally:
         await db.dispose()
+
+
+async def progress_rounds(
+    broadcasts: BroadcastControl, every_s: float, wake: Callable[[], None]
+) -> None:
+    """Broadcasts' progress rounds until cancelled: one at start (a progress message a
+    restart interrupted carries on at once), then every ``every_s``; the sender woken
+    when a round queued an edit. As the bot's job (bot/background.py ``_progress``)."""
+    while True:
+        try:
+            if await broadcasts.report():
+                wake()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database away for a moment: the next round shows it
+            log.exception("broadcast progress: could not report")
+        await asyncio.sleep(every_s)
