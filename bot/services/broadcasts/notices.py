@@ -40,7 +40,8 @@ class BroadcastProgressed:
     @property
     def key(self) -> str:
         b, f = self.progress.broadcast, self.progress.figures
-        shown = (b.state, self.progress.written, f.delivered, f.unreachable, f.failed)
+        # what the message shows (the copies written is not: no edit that changes nothing)
+        shown = (b.state, f.delivered, f.unreachable, f.failed)
         return f"broadcast.progress:{b.id}:" + ":".join(str(x) for x in shown)
 
 
