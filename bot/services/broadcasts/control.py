@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.services.broadcasts.broadcasting import START_JOB, BroadcastService
 from bot.services.broadcasts.notices import BroadcastProgressed
 from bot.services.broadcasts.views import BroadcastDTO, Progress
@@ -27,6 +29,7 @@ from bot.services.kernel.errors import AlreadyDecided, NotAllowed
 from bot.services.kernel.languages import language_from_telegram
 from bot.services.kernel.scope import require_scope
 from storage.enums import BroadcastState, CampaignState, OutboxStatus
+from storage.repositories import audit as audit_repo
 from storage.repositories import broadcasts as broadcasts_repo
 from storage.repositories import campaigns as campaigns_repo
 from storage.repositories import users as users_repo
@@ -46,6 +49,7 @@ class BroadcastControl(BroadcastService):
         async with self.db.transaction() as session:
             if not await broadcasts_repo.set_state(session, broadcast_id, [SENDING], IS_PAUSED):
                 raise AlreadyDecided("not sending")
+            await self._audit(session, actor, broadcast_id, "broadcast.paused")
         await self._hold_queued(broadcast_id)
         return await self.progress(broadcast_id)
 
@@ -54,6 +58,7 @@ class BroadcastControl(BroadcastService):
         async with self.db.transaction() as session:
             if not await broadcasts_repo.set_state(session, broadcast_id, [IS_PAUSED], SENDING):
                 raise AlreadyDecided("not paused")
+            await self._audit(session, actor, broadcast_id, "broadcast.resumed")
         campaign = await self._campaign_id(broadcast_id)
         while True:  # the held copies due again, a batch at a time
             async with self.db.transaction() as session:
@@ -75,6 +80,7 @@ class BroadcastControl(BroadcastService):
                 session, broadcast_id, list(GOING), BroadcastState.CANCELLED.value, finished_at=now
             ):
                 raise AlreadyDecided("already over")
+            await self._audit(session, actor, broadcast_id, "broadcast.cancelled")
             await self.scheduler.cancel(session, f"{START_JOB}:{broadcast_id}")
             if campaign is not None:
                 reason = "cancelled by a coordinator"
@@ -92,6 +98,19 @@ class BroadcastControl(BroadcastService):
             if moved < BATCH:
                 break
         return await self.progress(broadcast_id)
+
+    async def _audit(
+        self, session: AsyncSession, actor: UserDTO, broadcast_id: int, action: str
+    ) -> None:
+        row = await broadcasts_repo.get(session, broadcast_id)
+        await audit_repo.record(
+            session,
+            action=action,
+            actor_id=actor.id,
+            unit_id=row.unit_id if row is not None else None,
+            target_kind="broadcast",
+            target_id=broadcast_id,
+        )
 
     async def controlled_progress(self, actor: UserDTO, broadcast_id: int) -> Progress:
         """The progress, for someone who may control the broadcast."""

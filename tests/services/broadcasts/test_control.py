@@ -69,6 +69,11 @@ async def test_pause_holds_the_copies_and_the_fan_out_and_resume_lets_them_go(
     assert await services.campaigns.materialise() == 4
     rows = await copies(db, bid)
     assert len(rows) == 6 and len({r.chat_id for r in rows}) == 6  # each once
+    audited = [(e.action, e.actor_id) for e in await audit_rows(db) if e.target_id == bid]
+    assert ("broadcast.paused", street.id) in audited and (
+        "broadcast.resumed",
+        street.id,
+    ) in audited
 
 
 async def test_cancel_settles_every_copy_not_sent_and_stops_the_fan_out(
