@@ -4,6 +4,8 @@ is refused now with the reason — never refused by Telegram 123,000 times later
 
 from __future__ import annotations
 
+import re
+
 from bot.services.kernel.errors import InvalidValue
 from telegram_html import HtmlError, parse_html, utf16_len
 
@@ -20,7 +22,10 @@ def check_text(html: str, with_photo: bool) -> str:
     try:
         plain, _ = parse_html(html)
     except HtmlError as error:
-        raise InvalidValue("broadcast_text", "html", why=str(error)) from None
+        near = _near(html, str(error))
+        if near is None:
+            raise InvalidValue("broadcast_text", "html", why=str(error)) from None
+        raise InvalidValue("broadcast_text", "html_near", why=str(error), near=near) from None
     if not plain.strip():
         raise InvalidValue("broadcast_text", "empty")
     limit = MAX_CAPTION if with_photo else MAX_TEXT
@@ -28,6 +33,17 @@ def check_text(html: str, with_photo: bool) -> str:
     if length > limit:
         raise InvalidValue("broadcast_text", "too_long", length=length, limit=limit)
     return html
+
+
+def _near(html: str, reason: str, width: int = 12) -> str | None:
+    """The words around the place Telegram's reason names ("… at byte offset 17"),
+    so that the coordinator finds it: ``width`` characters either side."""
+    found = re.search(r"byte offset (\d+)", reason)
+    if found is None:
+        return None
+    index = len(html.encode("utf-8")[: int(found[1])].decode("utf-8", "ignore"))
+    start, end = max(0, index - width), min(len(html), index + width)
+    return ("…" if start else "") + html[start:end] + ("…" if end < len(html) else "")
 
 
 def first_line(html: str, width: int = 40) -> str:

@@ -237,8 +237,8 @@ async def test_nobody_in_the_audience_is_refused_and_nothing_is_written(
         ("", False, "empty"),
         ("  <b> </b> ", False, "empty"),
         ("<b>unclosed", False, "html"),
-        ("<div>not Telegram's</div>", False, "html"),
-        ("a & b", False, "html"),
+        ("<div>not Telegram's</div>", False, "html_near"),  # with the words around it
+        ("a & b", False, "html_near"),
         ("字" * 4097, False, "too_long"),
         ("😀" * 2049, False, "too_long"),  # 4,098 UTF-16 units
         ("<b>" + "x" * 1025 + "</b>", True, "too_long"),
@@ -250,6 +250,12 @@ def test_words_telegram_would_refuse_are_refused_while_composing(
     with pytest.raises(InvalidValue) as refused:
         check_text(words, with_photo=photo)
     assert (refused.value.field, refused.value.reason) == ("broadcast_text", reason)
+
+
+def test_a_refusal_with_a_place_says_the_words_around_it() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        check_text("重阳节活动 报名 & 集合 在社区活动室门口", with_photo=False)
+    assert refused.value.values["near"] == "重阳节活动 报名 & 集合 在社区活动室门…"
 
 
 def test_words_at_the_limits_pass() -> None:
