@@ -7,12 +7,24 @@ from bot.callback_data import decode_id
 from bot.i18n import Markup
 from bot.messages.broadcasts import category_name
 from bot.services.broadcasts.drafts import BroadcastDraft
+from bot.services.kernel.dto import UnitDTO
+from bot.services.kernel.errors import NotAllowed
+from bot.services.kernel.scope import require_coordinator
 from bot.services.kernel.states import UnitKind
 from handlers.flows.engine import Step
 from handlers.flows.questions import grid
 from handlers.flows.turn import Turn
 
 ABOVE_COMMUNITY = (UnitKind.DISTRICT.value, UnitKind.STREET.value)  # opened, not only picked
+
+
+async def still_coordinator(turn: Turn) -> UnitDTO | None:
+    """The coordinator's unit; None, the flow ended and they told, when they are no
+    coordinator any more (removed while composing)."""
+    mine = turn.me.coordinator_unit
+    if mine is None:
+        await turn.refused(NotAllowed("coordinators only"))
+    return mine
 
 
 class AudienceUnitStep(Step):
@@ -23,8 +35,9 @@ class AudienceUnitStep(Step):
 
     async def ask(self, turn: Turn) -> None:
         d = turn.draft_as(BroadcastDraft)
-        mine = turn.me.coordinator_unit
-        assert mine is not None  # /broadcast is for coordinators
+        mine = await still_coordinator(turn)
+        if mine is None:
+            return
         shown = await turn.services.broadcasts.audience_unit(turn.me, d.browse_id or mine.id)
         lang = turn.me.language
         rows = [
@@ -74,8 +87,7 @@ class AudienceUnitStep(Step):
 async def describe_audience(turn: Turn, d: BroadcastDraft) -> Markup:
     """The audience in words: the unit, then each narrowing chosen, and the category."""
     lang = turn.me.language
-    mine = turn.me.coordinator_unit
-    assert mine is not None
+    mine = require_coordinator(turn.me)
     unit = await turn.services.broadcasts.audience_unit(turn.me, d.unit_id or mine.id)
     parts = [turn.tr("broadcast.audience_unit", unit=unit.name(lang))]
     if d.team_ids:

@@ -24,7 +24,7 @@ from bot.services.broadcasts.drafts import BroadcastDraft
 from bot.services.broadcasts.notices import BroadcastSent
 from bot.services.kernel.dto import Recipient, Role
 from bot.services.kernel.errors import InvalidValue, NotAllowed
-from handlers.broadcasts.audience import AudienceUnitStep, describe_audience
+from handlers.broadcasts.audience import AudienceUnitStep, describe_audience, still_coordinator
 from handlers.broadcasts.progress import send_progress
 from handlers.common import Reply, domain_errors, me, tr
 from handlers.flows.dispatch import start_flow, written_html
@@ -240,6 +240,11 @@ class ConfirmStep(Step):
 
     async def ask(self, turn: Turn) -> None:
         d = draft(turn)
+        if await still_coordinator(turn) is None:
+            return
+        if d.text is None or d.category is None:  # a draft missing its words or kind
+            await turn.goto("text" if d.text is None else "category", remember=False)
+            return
         await _preview(turn, d)
         count = await turn.services.broadcasts.count(turn.me, d)
         audience = await describe_audience(turn, d)

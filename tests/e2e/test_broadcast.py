@@ -18,7 +18,7 @@ from sandbox import Sandbox
 from sandbox.users import SandboxUser
 from storage.models import Broadcast, OutboxMessage
 from telegram_html import HtmlError, parse_html
-from tests.support.bot import RunningBot
+from tests.support.bot import ADMIN_ID, RunningBot
 from tests.support.chat import prompt, shown
 from tests.support.people import add_approved_volunteers
 
@@ -242,3 +242,23 @@ async def test_setchannel_in_a_group_and_a_broadcast_posted_there_too(
     assert posted.html == "今晚 <b>7 点</b> 开会" and posted.buttons == []
     got = await volunteer.wait_for("7 点", timeout=15)
     assert got.buttons  # the volunteer's own copy, with its mute button
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+async def test_a_coordinator_removed_while_composing_is_told_and_the_draft_ends(
+    bot: RunningBot, sandbox: Sandbox, language: str
+) -> None:
+    t = get_translator(language)
+    _, c, _ = await community_coordinator(bot, sandbox, language)
+    await c.command("/broadcast")
+    await c.wait_for(shown(t, "broadcast.ask_text"))
+    await c.send("召集")
+    await c.wait_for(shown(t, "broadcast.ask_photo"))
+    await c.press(t.plain("broadcast.button_no_photo"))
+    await c.wait_for(shown(t, "broadcast.ask_category"))
+    admin = await bot.services.users.get(ADMIN_ID)
+    boss = await bot.services.users.get(COORDINATOR_ID)
+    await bot.services.coordinators.remove(admin, boss.id)
+    await c.press(category_name(t, "news"))  # the next question needs a coordinator
+    await c.wait_for(shown(t, "error.not_allowed"))
+    assert await bot.services.flows.get(boss.id) is None  # the draft ended with it
