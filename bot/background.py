@@ -1,5 +1,6 @@
-"""What runs beside the handlers: the outbox sender and the durable-job ticker, started
-after the bot is initialised and stopped before it shuts down."""
+"""What runs beside the handlers: the outbox sender, the fan-out, broadcasts' progress
+rounds and the durable-job ticker, started after the bot is initialised and stopped
+before it shuts down."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from telegram.ext import Application, ContextTypes
 from bot.config import Config
 from bot.container import Services
 from bot.delivery.fanout import Fanout
+from bot.delivery.progress_rounds import progress_rounds
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.jobs.calendar import CalendarJob, ensure_occurrence
@@ -26,6 +28,7 @@ SENDER = "sender"
 SENDER_TASK = "sender_task"
 FANOUT = "fanout"
 FANOUT_TASK = "fanout_task"
+PROGRESS_TASK = "progress_task"
 RUNNER = "job_runner"
 
 
@@ -47,6 +50,9 @@ async def start(app: Application) -> None:  # type: ignore[type-arg]
     fanout = Fanout(services.campaigns, config.delivery.poll_seconds, on_page=sender.wake)
     app.bot_data[FANOUT] = fanout
     app.bot_data[FANOUT_TASK] = asyncio.create_task(fanout.run(), name="outbox-fanout")
+    # broadcasts' progress messages (unchanged ones are not edited)
+    rounds = progress_rounds(services.broadcasts, config.broadcasts.progress_every_s, sender.wake)
+    app.bot_data[PROGRESS_TASK] = asyncio.create_task(rounds, name="broadcast-progress")
 
     runner = JobRunner(
         services.db,
@@ -67,13 +73,6 @@ async def start(app: Application) -> None:  # type: ignore[type-arg]
             time=job.at.replace(tzinfo=zone),
             name=f"calendar:{job.kind}",
         )
-    queue.run_repeating(  # broadcasts' progress messages (unchanged ones are not edited)
-        _progress,
-        interval=config.broadcasts.progress_every_s,
-        first=config.broadcasts.progress_every_s,
-        name="broadcasts:progress",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )
     queue.run_repeating(
         _tick,
         interval=config.jobs.tick_seconds,
@@ -84,21 +83,12 @@ async def start(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def stop(app: Application) -> None:  # type: ignore[type-arg]
-    for name in (FANOUT_TASK, SENDER_TASK):
+    for name in (PROGRESS_TASK, FANOUT_TASK, SENDER_TASK):
         task: asyncio.Task[None] | None = app.bot_data.pop(name, None)
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-
-async def _progress(context: ContextTypes.DEFAULT_TYPE) -> None:
-    services: Services = context.application.bot_data["services"]
-    try:
-        if await services.broadcasts.report():
-            wake_sender(context.application)
-    except Exception:  # the database away for a moment: the next round shows it
-        log.exception("broadcast progress: could not report")
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -11,21 +11,17 @@ message carries on after a restart. ``--until-idle`` runs one round after draini
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
-from collections.abc import Callable
 
 from telegram import Bot
 
 from bot.config import Config, ConfigError
 from bot.delivery.fanout import Fanout
+from bot.delivery.progress_rounds import progress_rounds
 from bot.delivery.sender import Sender, SenderStats
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.runtime.http_client import http_request
-from bot.services.broadcasts.control import BroadcastControl
 from storage.database import Database
-
-log = logging.getLogger(__name__)
 
 
 def make_bot(config: Config) -> Bot:
@@ -78,20 +74,3 @@ async def run_sender(config: Config, until_idle: bool) -> SenderStats:
             return sender.stats
     finally:
         await db.dispose()
-
-
-async def progress_rounds(
-    broadcasts: BroadcastControl, every_s: float, wake: Callable[[], None]
-) -> None:
-    """Broadcasts' progress rounds until cancelled: one at start (a progress message a
-    restart interrupted carries on at once), then every ``every_s``; the sender woken
-    when a round queued an edit. As the bot's job (bot/background.py ``_progress``)."""
-    while True:
-        try:
-            if await broadcasts.report():
-                wake()
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the database away for a moment: the next round shows it
-            log.exception("broadcast progress: could not report")
-        await asyncio.sleep(every_s)

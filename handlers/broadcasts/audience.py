@@ -9,7 +9,6 @@ from bot.messages.broadcasts import category_name
 from bot.services.broadcasts.drafts import BroadcastDraft
 from bot.services.kernel.dto import UnitDTO
 from bot.services.kernel.errors import NotAllowed
-from bot.services.kernel.scope import require_coordinator
 from bot.services.kernel.states import UnitKind
 from handlers.flows.engine import Step
 from handlers.flows.questions import grid
@@ -87,8 +86,7 @@ class AudienceUnitStep(Step):
 async def describe_audience(turn: Turn, d: BroadcastDraft) -> Markup:
     """The audience in words: the unit, then each narrowing chosen, and the category."""
     lang = turn.me.language
-    mine = require_coordinator(turn.me)
-    unit = await turn.services.broadcasts.audience_unit(turn.me, d.unit_id or mine.id)
+    unit = await turn.services.broadcasts.drafted_unit(turn.me, d)
     parts = [turn.tr("broadcast.audience_unit", unit=unit.name(lang))]
     if d.team_ids:
         names = {t.id: t.name(lang) for t in await turn.services.org.teams()}

@@ -6,7 +6,7 @@ after someone else moved the broadcast is told so and shown where it is."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import callback_data as callbacks
@@ -27,13 +27,19 @@ from handlers.common import (
 )
 
 
+def _message(
+    context: ContextTypes.DEFAULT_TYPE, progress: Progress, asking: bool = False
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The progress message's text and buttons (``asking``: whether to cancel)."""
+    t = tr(context)
+    markup = inline_markup(words.progress_buttons(t, progress, asking_cancel=asking))
+    return words.progress_text(t, progress, services(context).broadcasts.timezone), markup
+
+
 async def show(
     update: Update, context: ContextTypes.DEFAULT_TYPE, progress: Progress, asking: bool = False
 ) -> None:
-    t = tr(context)
-    markup = inline_markup(words.progress_buttons(t, progress, asking_cancel=asking))
-    text = words.progress_text(t, progress, services(context).broadcasts.timezone)
-    await Reply(update, context).edit_or_send(text, markup)
+    await Reply(update, context).edit_or_send(*_message(context, progress, asking))
 
 
 async def send_progress(
@@ -42,10 +48,7 @@ async def send_progress(
     """The progress message, below the confirmation; the rounds edit it from here."""
     broadcasts = services(context).broadcasts
     progress = await broadcasts.progress(broadcast_id)
-    t = tr(context)
-    markup = inline_markup(words.progress_buttons(t, progress))
-    text = words.progress_text(t, progress, broadcasts.timezone)
-    sent = await Reply(update, context).send(text, markup)
+    sent = await Reply(update, context).send(*_message(context, progress))
     await broadcasts.attach_progress(broadcast_id, sent.chat_id, sent.message_id)
 
 

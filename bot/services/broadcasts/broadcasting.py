@@ -17,7 +17,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +33,7 @@ from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.paging import fetch_page
 from bot.services.kernel.scheduling import PRIORITY_BROADCAST
 from bot.services.kernel.scope import require_coordinator, require_scope
+from bot.services.kernel.validation import typed_moment
 from bot.services.org.units import unit_dto
 from storage.enums import BroadcastCategory, BroadcastState, CampaignState
 from storage.repositories import audit as audit_repo
@@ -92,11 +92,7 @@ class BroadcastService(LoopService):
         """``2026-12-10 09:00`` typed in the configured timezone: when to send, in the
         future and within a year (InvalidValue of ``send_at``: ``format``, ``past``,
         ``too_far``)."""
-        try:
-            naive = datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
-        except ValueError:
-            raise InvalidValue("send_at", "format") from None
-        at = naive.replace(tzinfo=ZoneInfo(self.timezone))
+        at = typed_moment(text, self.timezone, "send_at")
         now = self.clock.now()
         if at <= now:
             raise InvalidValue("send_at", "past")
@@ -114,10 +110,16 @@ class BroadcastService(LoopService):
         require_scope(coordinator, unit.path)
         return unit
 
+    async def drafted_unit(self, coordinator: UserDTO, draft: BroadcastDraft) -> UnitDTO:
+        """The draft's unit (the coordinator's until one is chosen), checked."""
+        unit_id = draft.unit_id or require_coordinator(coordinator).id
+        return await self.audience_unit(coordinator, unit_id)
+
     async def audience(self, coordinator: UserDTO, draft: BroadcastDraft) -> Volunteers:
         """The draft's audience, its unit checked against the coordinator's rights."""
-        unit_id = draft.unit_id or require_coordinator(coordinator).id
-        unit = await self.audience_unit(coordinator, unit_id)
+        return self._audience(draft, await self.drafted_unit(coordinator, draft))
+
+    def _audience(self, draft: BroadcastDraft, unit: UnitDTO) -> Volunteers:
         seen = self.clock.now() - timedelta(days=draft.active_days) if draft.active_days else None
         category = draft.category.value if draft.category else None
         return Volunteers(unit.path, tuple(draft.team_ids), draft.min_hours, seen, category)
@@ -140,10 +142,8 @@ class BroadcastService(LoopService):
         if draft.category is None:
             raise InvalidValue("broadcast_category", "empty")
         text = check_text(draft.text, draft.photo is not None)
-        unit = await self.audience_unit(
-            coordinator, draft.unit_id or require_coordinator(coordinator).id
-        )
-        audience = await self.audience(coordinator, draft)
+        unit = await self.drafted_unit(coordinator, draft)
+        audience = self._audience(draft, unit)
         channel = await self.channel(unit.id) if draft.to_channel else None
         if draft.to_channel and channel is None:
             raise InvalidValue("channel", "none")
@@ -272,13 +272,19 @@ class BroadcastService(LoopService):
 
     async def one(self, broadcast_id: int) -> BroadcastDTO | None:
         async with self.db.read() as session:
-            row = await broadcasts_repo.get(session, broadcast_id)
-            if row is None:
+            if await broadcasts_repo.get(session, broadcast_id) is None:
                 return None
-            unit = await org_repo.unit(session, row.unit_id)
-            assert unit is not None
-            [dto] = await self._with_figures(session, [row], {unit.id: unit_dto(unit)})
+            _, dto = await self._one(session, broadcast_id)
         return dto
+
+    async def _one(self, session: AsyncSession, broadcast_id: int) -> tuple[Any, BroadcastDTO]:
+        """The broadcast's row (it exists) and its DTO with its figures."""
+        row = await broadcasts_repo.get(session, broadcast_id)
+        assert row is not None
+        unit = await org_repo.unit(session, row.unit_id)
+        assert unit is not None
+        [dto] = await self._with_figures(session, [row], {unit.id: unit_dto(unit)})
+        return row, dto
 
     async def _with_figures(
         self, session: AsyncSession, rows: Sequence[Any], units: dict[int, UnitDTO]

@@ -17,6 +17,7 @@ write to the bot.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,8 +27,8 @@ from bot.services.broadcasts.views import BroadcastDTO, Progress
 from bot.services.kernel.clock import SystemClock
 from bot.services.kernel.dto import Recipient, UserDTO
 from bot.services.kernel.errors import AlreadyDecided, NotAllowed
-from bot.services.kernel.languages import language_from_telegram
 from bot.services.kernel.scope import require_scope
+from bot.services.people.users import effective_language
 from storage.enums import BroadcastState, CampaignState, OutboxStatus
 from storage.repositories import audit as audit_repo
 from storage.repositories import broadcasts as broadcasts_repo
@@ -59,14 +60,10 @@ class BroadcastControl(BroadcastService):
             if not await broadcasts_repo.set_state(session, broadcast_id, [IS_PAUSED], SENDING):
                 raise AlreadyDecided("not paused")
             await self._audit(session, actor, broadcast_id, "broadcast.resumed")
-        campaign = await self._campaign_id(broadcast_id)
-        while True:  # the held copies due again, a batch at a time
-            async with self.db.transaction() as session:
-                moved = await broadcasts_repo.move_queued(
-                    session, campaign, BATCH, due_from=PAUSED, due_at=SystemClock().now()
-                )
-            if moved < BATCH:
-                break
+        # the held copies due again
+        await self._move(
+            await self._campaign_id(broadcast_id), due_from=PAUSED, due_at=SystemClock().now()
+        )
         return await self.progress(broadcast_id)
 
     async def cancel(self, actor: UserDTO, broadcast_id: int) -> Progress:
@@ -85,18 +82,13 @@ class BroadcastControl(BroadcastService):
             if campaign is not None:
                 reason = "cancelled by a coordinator"
                 await campaigns_repo.finish(session, campaign, CampaignState.STOPPED, now, reason)
-        while campaign is not None:
-            async with self.db.transaction() as session:
-                moved = await broadcasts_repo.move_queued(
-                    session,
-                    campaign,
-                    BATCH,
-                    status=OutboxStatus.CANCELLED.value,
-                    error="broadcast cancelled",
-                    of=(OutboxStatus.QUEUED.value, OutboxStatus.HELD.value),  # not later either
-                )
-            if moved < BATCH:
-                break
+        if campaign is not None:
+            await self._move(
+                campaign,
+                status=OutboxStatus.CANCELLED.value,
+                error="broadcast cancelled",
+                of=(OutboxStatus.QUEUED.value, OutboxStatus.HELD.value),  # not later either
+            )
         return await self.progress(broadcast_id)
 
     async def _audit(
@@ -134,15 +126,18 @@ class BroadcastControl(BroadcastService):
     async def _hold_queued(self, broadcast_id: int) -> int:
         """The paused broadcast's queued copies out of the sender's reach."""
         campaign = await self._campaign_id(broadcast_id)
-        held = 0
+        return await self._move(campaign, due_before=PAUSED, due_at=PAUSED)
+
+    async def _move(self, campaign_id: int, **how: Any) -> int:
+        """The campaign's copies moved as ``how`` says (storage/repositories/broadcasts.py
+        ``move_queued``), a batch per short transaction until none is left; how many."""
+        moved = 0
         while True:
             async with self.db.transaction() as session:
-                moved = await broadcasts_repo.move_queued(
-                    session, campaign, BATCH, due_before=PAUSED, due_at=PAUSED
-                )
-            held += moved
-            if moved < BATCH:
-                return held
+                batch = await broadcasts_repo.move_queued(session, campaign_id, BATCH, **how)
+            moved += batch
+            if batch < BATCH:
+                return moved
 
     # ---- progress ---------------------------------------------------------------------
 
@@ -154,11 +149,8 @@ class BroadcastControl(BroadcastService):
                 row.progress_chat_id, row.progress_message_id = chat_id, message_id
 
     async def progress(self, broadcast_id: int) -> Progress:
-        dto = await self.one(broadcast_id)
-        assert dto is not None
         async with self.db.read() as session:
-            row = await broadcasts_repo.get(session, broadcast_id)
-            assert row is not None
+            row, dto = await self._one(session, broadcast_id)
             if row.campaign_id is None:  # scheduled, or cancelled before its time
                 over = dto.state == BroadcastState.CANCELLED
                 return Progress(dto, 0, over, (), self.clock.now())
@@ -192,10 +184,11 @@ class BroadcastControl(BroadcastService):
                     )  # fmt: skip
                 progress = await self.progress(row.id)
             author = authors.get(row.author_id or 0)
-            language = self.default_language
-            if author is not None:
-                told = language_from_telegram(author.telegram_language, self.default_language)
-                language = author.language or told
+            language = (
+                effective_language(author, self.default_language)
+                if author is not None
+                else self.default_language
+            )
             assert row.progress_chat_id is not None and row.progress_message_id is not None
             to = Recipient(row.progress_chat_id, language)
             notices.append(BroadcastProgressed(to, progress, row.progress_message_id))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 
@@ -28,6 +30,16 @@ def typed_number(text: str | None) -> int | None:
 # RLO, LRI RLI FSI PDI): invisible, able to make text read in another order than it was
 # typed, and pasted along unseen (Android wraps a copied number or name in LRE … PDF).
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def typed_moment(text: str, timezone: str, field: str) -> datetime:
+    """``2026-12-03 14:00`` typed in ``timezone``, as an aware time (InvalidValue of
+    ``field``, ``format``, otherwise)."""
+    try:
+        naive = datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise InvalidValue(field, "format") from None
+    return naive.replace(tzinfo=ZoneInfo(timezone))
 
 
 def free_text(text: str | None, field: str, maximum: int, *, one_line: bool = False) -> str:

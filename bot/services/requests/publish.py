@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +21,7 @@ from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.orders import order_area, order_dto
 from bot.services.kernel.scheduling import PRIORITY_BROADCAST
 from bot.services.kernel.scope import require_coordinator, require_scope
-from bot.services.kernel.validation import optional_text
+from bot.services.kernel.validation import optional_text, typed_moment
 from bot.services.org.units import category_dto, unit_dto
 from bot.services.requests.common import OrderBase
 from bot.services.requests.forms import OrderForm, check_form
@@ -196,8 +195,4 @@ class OrderPublishing(OrderBase):
 
     def local_moment(self, text: str) -> datetime:
         """``2026-12-03 14:00`` typed in the configured timezone, as an aware time."""
-        try:
-            naive = datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
-        except ValueError:
-            raise InvalidValue("opens_at", "format") from None
-        return naive.replace(tzinfo=ZoneInfo(self.timezone))
+        return typed_moment(text, self.timezone, "opens_at")
