@@ -24,6 +24,7 @@ from bot.services.broadcasts.drafts import BroadcastDraft
 from bot.services.broadcasts.notices import BroadcastSent
 from bot.services.kernel.dto import Recipient, Role
 from bot.services.kernel.errors import InvalidValue, NotAllowed
+from bot.services.kernel.validation import typed_number
 from handlers.broadcasts.audience import AudienceUnitStep, describe_audience, still_coordinator
 from handlers.broadcasts.progress import send_progress
 from handlers.common import Reply, domain_errors, me, tr
@@ -150,10 +151,10 @@ class NumberChoiceStep(Step):
         await turn.show(turn.tr(self.question), turn.keyboard(rows))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        value = text.strip()
-        if not value.isdigit():
+        value = typed_number(text)
+        if value is None:
             raise InvalidValue(self.name, "range")
-        self.set(turn, int(value) or None)
+        self.set(turn, value or None)
         await turn.advance()
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
