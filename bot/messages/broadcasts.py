@@ -83,7 +83,8 @@ def progress_text(tr: Translator, p: Progress, timezone: str) -> Markup:
     if b.state == "scheduled" and b.send_at is not None:
         when = local_time(b.send_at, timezone)
         return tr("broadcast.progress_scheduled", id=b.id, when=when, count=b.recipients)
-    took = (p.now - b.created_at).total_seconds() if p.now is not None else 0.0
+    began = b.started_at or b.created_at  # a scheduled one: from its time, not its writing
+    took = (p.now - began).total_seconds() if p.now is not None else 0.0
     if p.finished:
         key = "broadcast.report_cancelled" if b.state == "cancelled" else "broadcast.report"
         lines = [

@@ -320,6 +320,7 @@ class BroadcastService(LoopService):
             created_at=row.created_at,
             figures=figures,
             send_at=row.send_at,
+            started_at=row.started_at,
         )
 
     # ---- volunteers' mutes ----------------------------------------------------------

@@ -46,6 +46,7 @@ class BroadcastDTO:
     created_at: datetime
     figures: Figures = Figures()
     send_at: datetime | None = None  # scheduled for then
+    started_at: datetime | None = None  # its sending began (its time, when scheduled)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ progress rounds edit the progress message only when it changes, and mark it done
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -188,3 +189,37 @@ async def test_a_scheduled_broadcast_can_be_cancelled_before_its_time(
     async with db.transaction() as session:  # the job found anyway: nothing
         await services.broadcasts.start_scheduled(session, later.id)
     assert await services.campaigns.running() == []
+
+
+async def test_a_scheduled_broadcast_s_report_counts_its_time_from_its_start(
+    db: Database, services: Services, org: Org, clock: FakeClock
+) -> None:
+    """Composed 20 hours ahead and sent in a minute: "about 1 minute", not 1,200."""
+    from bot.i18n import get_translator
+    from bot.messages.broadcasts import progress_text
+    from tests.support.chat import shown
+
+    street = await coordinator(services, 9114, STREET)
+    await volunteers(db, org, 2)
+    draft = BroadcastDraft(text="召集", category="news", send_at=clock.now() + timedelta(hours=20))  # type: ignore[arg-type]
+    later = await services.broadcasts.send(street, draft)
+    clock.advance(hours=20)
+    async with db.transaction() as session:
+        await services.broadcasts.start_scheduled(session, later.id)
+    await services.campaigns.materialise()
+    async with db.transaction() as session:  # the sender delivered them
+        for row in await session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.dedup_key.startswith(f"broadcast:{later.id}:")
+            )
+        ):
+            row.status = "sent"
+    clock.advance(seconds=40)
+    progress = await services.broadcasts.progress(later.id)
+    assert progress.finished
+    t = get_translator("zh_CN")
+    report = shown(
+        t, "broadcast.report", id=later.id, minutes=1, delivered=2, unreachable=0, failed=0
+    )
+    text = str(progress_text(t, progress, "Asia/Shanghai"))
+    assert re.sub(r"<[^>]+>", "", text) == report
