@@ -138,20 +138,10 @@ class DatabaseScheduler:
         self, session: AsyncSession, key: str, message: Outgoing, at: datetime | None = None
     ) -> bool:
         """Queue ``message`` under ``key``; False when that key was queued before."""
-        return await outbox_repo.insert_ignore(
-            session,
-            dedup_key=key,
-            chat_id=message.chat_id,
-            user_id=message.user_id,
-            kind=message.kind,
-            payload=message.payload(),
-            priority=message.priority,
-            paid_broadcast=message.paid_broadcast,
-            due_at=at or self.wall.now(),
-            status="queued",
-            attempts=0,
-            created_at=self.wall.now(),
-        )
+        [row] = self.rows([(key, message)])
+        if at is not None:
+            row["due_at"] = at
+        return await outbox_repo.insert_ignore(session, **row)
 
     async def enqueue_many(
         self,
