@@ -97,7 +97,7 @@ async def run(args: argparse.Namespace, sandbox: SandboxProcess, url: str) -> di
         )
         fanout = Fanout(services.campaigns, config.delivery.poll_seconds, on_page=sender.wake)
         draft = BroadcastDraft.model_validate(
-            {"text": WORDS, "category": "activities", "unit_id": community.id}
+            {"text": WORDS, "kind": "activities", "unit_id": community.id}
         )
         async with bot:
             shown = await bot.send_message(COORDINATOR_ID, "📢")  # the progress message

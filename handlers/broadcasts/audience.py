@@ -98,8 +98,8 @@ async def describe_audience(turn: Turn, d: BroadcastDraft) -> Markup:
         parts.append(turn.tr("broadcast.audience_hours", n=d.min_hours))
     if d.active_days:
         parts.append(turn.tr("broadcast.audience_active", n=d.active_days))
-    if d.category is not None:
+    if d.kind is not None:
         parts.append(
-            turn.tr("broadcast.audience_category", category=category_name(turn.tr, d.category))
+            turn.tr("broadcast.audience_category", category=category_name(turn.tr, d.kind))
         )
     return Markup("\n".join(parts))

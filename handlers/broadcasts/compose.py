@@ -116,8 +116,8 @@ class PhotoStep(Step):
             await turn.ask_again()
 
 
-class CategoryStep(Step):
-    name = "category"
+class KindStep(Step):
+    name = "kind"
 
     async def ask(self, turn: Turn) -> None:
         buttons = [
@@ -131,7 +131,7 @@ class CategoryStep(Step):
         if action != "pick" or index is None or index >= len(CATEGORIES):
             await turn.ask_again()
             return
-        draft(turn).category = CATEGORIES[index]
+        draft(turn).kind = CATEGORIES[index]
         await turn.advance()
 
 
@@ -281,10 +281,10 @@ class ConfirmStep(Step):
 
 async def _preview(turn: Turn, d: BroadcastDraft) -> None:
     """The message as a volunteer will get it (their language's button under it)."""
-    assert d.text is not None and d.category is not None
+    assert d.text is not None and d.kind is not None
     reader = Recipient(turn.me.telegram_id, turn.me.language)
     out = broadcast_sent(
-        BroadcastSent(reader, turn.me.id, 0, d.text, d.photo, d.category.value),
+        BroadcastSent(reader, turn.me.id, 0, d.text, d.photo, d.kind.value),
         turn.tr,
         "",
     )
@@ -325,7 +325,7 @@ FLOWS = (
         [
             TextStep(),
             PhotoStep(),
-            CategoryStep(),
+            KindStep(),
             AudienceUnitStep(),
             TeamsStep("broadcast.ask_teams"),
             HoursStep(),

@@ -129,7 +129,7 @@ async def broadcast_to_volunteers(
         client.call("POST", "/sandbox/users", {"user_id": tid, "first_name": f"v{tid}"})
     client.call("POST", "/sandbox/users", {"user_id": COORDINATOR_ID, "first_name": "罗杰"})
     street = await coordinator(services, COORDINATOR_ID, STREET)
-    draft = BroadcastDraft(text=WORDS, category="activities", unit_id=org[STREET].id)  # type: ignore[arg-type]
+    draft = BroadcastDraft(text=WORDS, kind="activities", unit_id=org[STREET].id)  # type: ignore[arg-type]
     sent = await services.broadcasts.send(street, draft)
     first = await services.broadcasts.progress(sent.id)
     bot = Bot(sb.token, base_url=sb.base_url, base_file_url=sb.base_file_url)

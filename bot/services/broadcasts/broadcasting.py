@@ -121,7 +121,7 @@ class BroadcastService(LoopService):
 
     def _audience(self, draft: BroadcastDraft, unit: UnitDTO) -> Volunteers:
         seen = self.clock.now() - timedelta(days=draft.active_days) if draft.active_days else None
-        category = draft.category.value if draft.category else None
+        category = draft.kind.value if draft.kind else None
         return Volunteers(unit.path, tuple(draft.team_ids), draft.min_hours, seen, category)
 
     async def count(self, coordinator: UserDTO, draft: BroadcastDraft) -> int:
@@ -139,7 +139,7 @@ class BroadcastService(LoopService):
         NotInScope when the unit is no longer the coordinator's."""
         if draft.text is None:
             raise InvalidValue("broadcast_text", "empty")
-        if draft.category is None:
+        if draft.kind is None:
             raise InvalidValue("broadcast_category", "empty")
         text = check_text(draft.text, draft.photo is not None)
         unit = await self.drafted_unit(coordinator, draft)
@@ -157,7 +157,7 @@ class BroadcastService(LoopService):
                 session,
                 unit_id=unit.id,
                 author_id=coordinator.id,
-                category=draft.category.value,
+                category=draft.kind.value,
                 text=text,
                 photo=draft.photo,
                 audience=audience.stored(),

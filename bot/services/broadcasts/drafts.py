@@ -27,7 +27,7 @@ class BroadcastDraft(TeamsAnswer, Draft):
 
     text: str | None = None
     photo: str | None = None
-    category: BroadcastCategory | None = None
+    kind: BroadcastCategory | None = None  # the broadcast's category (what volunteers mute)
     unit_id: int | None = None
     browse_id: int | None = None  # the unit whose children the unit question shows
     min_hours: Annotated[int | None, checked(_hours)] = None

@@ -40,7 +40,7 @@ CATEGORIES = [c.value for c in BroadcastCategory]
 
 
 def draft(**values: object) -> BroadcastDraft:
-    base: dict[str, object] = {"text": "<b>重阳节</b> 召集", "category": "activities"}
+    base: dict[str, object] = {"text": "<b>重阳节</b> 召集", "kind": "activities"}
     base.update(values)
     return BroadcastDraft.model_validate(base)
 
@@ -109,7 +109,7 @@ async def test_the_audience_is_exactly_what_a_brute_force_reading_selects(
             team_ids=sorted(chosen_teams),
             min_hours=hours,
             active_days=days,
-            category=category,
+            kind=category,
         )
         expected = {
             p.id

@@ -43,7 +43,7 @@ async def started(services: Services, db: Database, org: Org, n: int = 6) -> tup
     street = await coordinator(services, 9101, STREET)
     await volunteers(db, org, n)
     services.campaigns.page_size = 2
-    draft = BroadcastDraft(text="召集", category="activities")  # type: ignore[arg-type]
+    draft = BroadcastDraft(text="召集", kind="activities")  # type: ignore[arg-type]
     sent = await services.broadcasts.send(street, draft)
     await services.broadcasts.attach_progress(sent.id, street.telegram_id, 77)
     return street, sent.id
@@ -149,7 +149,7 @@ async def test_a_scheduled_broadcast_starts_at_its_time_with_rights_checked_agai
     street = await coordinator(services, 9111, STREET)
     await volunteers(db, org, 3)
     at = clock.now() + timedelta(hours=20)
-    draft = BroadcastDraft(text="召集", category="news", send_at=at)  # type: ignore[arg-type]
+    draft = BroadcastDraft(text="召集", kind="news", send_at=at)  # type: ignore[arg-type]
     later = await services.broadcasts.send(street, draft)
     assert (later.state, later.send_at) == ("scheduled", at)
     assert await services.campaigns.running() == []  # nothing until its time
@@ -179,7 +179,7 @@ async def test_a_scheduled_broadcast_can_be_cancelled_before_its_time(
 ) -> None:
     street = await coordinator(services, 9113, STREET)
     await volunteers(db, org, 2)
-    draft = BroadcastDraft(text="召集", category="news", send_at=clock.now() + timedelta(days=1))  # type: ignore[arg-type]
+    draft = BroadcastDraft(text="召集", kind="news", send_at=clock.now() + timedelta(days=1))  # type: ignore[arg-type]
     later = await services.broadcasts.send(street, draft)
     progress = await services.broadcasts.cancel(street, later.id)
     assert progress.finished and progress.broadcast.state == "cancelled"
