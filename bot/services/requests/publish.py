@@ -129,30 +129,39 @@ class OrderPublishing(OrderBase):
     ) -> OrderDTO:
         """A coordinator's own order (an activity with N places): open at once."""
         require_coordinator(actor)
-        now = self.clock.now()
-        values = check_form(form, now, self.timezone, self.max_days_ahead)
         async with self.db.transaction() as session:
             await clear_draft(session, draft_of)  # its flow ends with it
-            path = await self._community(session, form.community_id)
-            require_scope(actor, path)
-            published = await self._publication(
-                session, publication, form.starts_at, actor, form.community_id
-            )
-            order = await orders_repo.insert(
-                session,
-                requester_id=actor.id,
-                state=OrderState.OPEN.value,
-                taken=0,
-                reviewed_by_id=actor.id,
-                created_at=now,
-                **values,
-                **published,
-            )
-            await self._audit(session, actor, order, "order.create_activity")
-            dto = order_dto(order)
+            dto = await self.insert_activity(session, actor, form, publication)
             await self._announce(session, dto)
-            await self._run_hooks(self.on_published, session, dto)
             return dto
+
+    async def insert_activity(
+        self, session: AsyncSession, actor: UserDTO, form: OrderForm, publication: Publication
+    ) -> OrderDTO:
+        """The activity, open, in the caller's transaction — not announced (a broadcast
+        that carries it is its announcement: bot/services/broadcasts/broadcasting.py);
+        audited, its future planned (reminders, the contact's end)."""
+        now = self.clock.now()
+        values = check_form(form, now, self.timezone, self.max_days_ahead)
+        path = await self._community(session, form.community_id)
+        require_scope(actor, path)
+        published = await self._publication(
+            session, publication, form.starts_at, actor, form.community_id
+        )
+        order = await orders_repo.insert(
+            session,
+            requester_id=actor.id,
+            state=OrderState.OPEN.value,
+            taken=0,
+            reviewed_by_id=actor.id,
+            created_at=now,
+            **values,
+            **published,
+        )
+        await self._audit(session, actor, order, "order.create_activity")
+        dto = order_dto(order)
+        await self._run_hooks(self.on_published, session, dto)
+        return dto
 
     async def _announce(self, session: AsyncSession, order: OrderDTO) -> None:
         """Tell the approved volunteers of the order's community (or its street) in its
