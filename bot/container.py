@@ -66,6 +66,7 @@ class Services:
         # an order's announcement, a page of its volunteers at a time (bot/delivery/fanout.py)
         self.campaigns.register(ORDER_ANNOUNCE, self.orders.announcement)
         self.campaigns.register(BROADCAST, self.broadcasts.copies)  # a coordinator's call
+        self.broadcasts.orders = self.orders  # the activity a broadcast may carry
         self.orders.on_published.append(self.reminders.plan)
         self.orders.on_published.append(self.contact.plan)
         self.orders.on_cancelled.append(self.contact.hide_order)

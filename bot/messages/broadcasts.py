@@ -32,13 +32,17 @@ def broadcast_sent(n: BroadcastSent, tr: Translator, timezone: str) -> Outgoing:
     mute = press_button(
         mute_button_label(tr, n.category), callback_data.MUTE_BROADCASTS, n.broadcast_id
     )
+    rows: tuple[tuple[Button, ...], ...] = ((mute,),)
+    if n.order_id is not None:  # the activity's places, grabbed as an order's
+        label = tr.plain("broadcast.button_grab", places=n.places)
+        rows = ((press_button(label, callback_data.GRAB, n.order_id),), *rows)
     return Outgoing(
         chat_id=n.to.telegram_id,
         user_id=n.volunteer_id,
         text=n.text,
         kind="photo" if n.photo else "text",
         file=n.photo,
-        buttons=((mute,),),
+        buttons=rows,
         priority=PRIORITY_BROADCAST,
         paid_broadcast=True,  # sent at the paid rate when [delivery] paid_broadcast is on
     )

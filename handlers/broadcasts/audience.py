@@ -77,7 +77,9 @@ class AudienceUnitStep(Step):
             await turn.save()
             await self.ask(turn)
             return
-        d.unit_id = unit.id
+        if d.unit_id != unit.id:  # an activity's answers were about another unit
+            d.places = d.community_id = None
+        d.unit_id, d.unit_kind = unit.id, unit.kind
         d.channel_offered = await turn.services.broadcasts.channel(unit.id) is not None
         d.to_channel = d.to_channel and d.channel_offered
         await turn.advance()

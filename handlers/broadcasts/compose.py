@@ -25,6 +25,7 @@ from bot.services.broadcasts.notices import BroadcastSent
 from bot.services.kernel.dto import Recipient, Role
 from bot.services.kernel.errors import InvalidValue, NotAllowed
 from bot.services.kernel.validation import typed_number
+from handlers.broadcasts.activity import ACTIVITY_STEPS
 from handlers.broadcasts.audience import AudienceUnitStep, describe_audience, still_coordinator
 from handlers.broadcasts.progress import send_progress
 from handlers.common import Reply, domain_errors, me, tr
@@ -243,8 +244,8 @@ class ConfirmStep(Step):
         d = draft(turn)
         if await still_coordinator(turn) is None:
             return
-        if d.text is None or d.category is None:  # a draft missing its words or kind
-            await turn.goto("text" if d.text is None else "category", remember=False)
+        if d.text is None or d.kind is None:  # a draft missing its words or kind
+            await turn.goto("text" if d.text is None else "kind", remember=False)
             return
         await _preview(turn, d)
         count = await turn.services.broadcasts.count(turn.me, d)
@@ -274,7 +275,7 @@ class ConfirmStep(Step):
         elif action == "edit_text":
             await turn.edit_field("text", "photo")
         elif action == "edit_audience":
-            await turn.edit_field("unit", "to_channel")
+            await turn.edit_field("unit", "active_days")
         elif action != "preview":  # the preview's own button only shows what it will be
             await turn.ask_again()
 
@@ -330,6 +331,7 @@ FLOWS = (
             TeamsStep("broadcast.ask_teams"),
             HoursStep(),
             ActiveStep(),
+            *ACTIVITY_STEPS,
             WhenStep(),
             ChannelStep(),
             ConfirmStep(),

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 GRAB = callbacks.GRAB
 WAITLIST = "gw"  # gw:<order id>
+MUTE = callbacks.MUTE_BROADCASTS + ":"  # the mute button under a broadcast
 CONFIRM = "gg"  # gg:<claim id>  (guidance read)
 CANCEL = callbacks.CANCEL_PLACE  # gc:<claim id>  (asks first)
 CONFIRM_CANCEL = "gx"  # gx:<claim id>:<claim version>  (yes, give it up)
@@ -142,7 +143,9 @@ def _about_order(update: Update, order_id: int) -> Message | None:
         return None
     own = {callbacks.encode(prefix, order_id) for prefix in (GRAB, WAITLIST)}
     buttons = [button for row in message.reply_markup.inline_keyboard for button in row]
-    if buttons and all(button.callback_data in own for button in buttons):
+    # a broadcast carrying the order is its announcement too (its mute button aside)
+    theirs = [b for b in buttons if not str(b.callback_data).startswith(MUTE)]
+    if theirs and all(button.callback_data in own for button in theirs):
         return message
     return None
 

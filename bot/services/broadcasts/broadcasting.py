@@ -24,9 +24,11 @@ from bot.services.broadcasts import campaigns
 from bot.services.broadcasts.audience import Member, Volunteers, audience_of
 from bot.services.broadcasts.drafts import BroadcastDraft
 from bot.services.broadcasts.notices import BroadcastPosted, BroadcastSent
-from bot.services.broadcasts.text import check_text
+from bot.services.broadcasts.text import check_text, first_line, plain_text
 from bot.services.broadcasts.views import BroadcastDTO, Figures
+from bot.services.grabs.rules import GRABBABLE
 from bot.services.kernel.base import LoopService
+from bot.services.kernel.drafts import needed
 from bot.services.kernel.dto import Page, Recipient, UnitDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue, NotAllowed
 from bot.services.kernel.flows import clear_draft
@@ -34,12 +36,16 @@ from bot.services.kernel.paging import fetch_page
 from bot.services.kernel.scheduling import PRIORITY_BROADCAST
 from bot.services.kernel.scope import require_coordinator, require_scope
 from bot.services.kernel.validation import typed_moment
+from bot.services.kernel.states import OrderScope, UnitKind
 from bot.services.org.units import unit_dto
+from bot.services.requests.forms import DESCRIPTION_MAX, TITLE_MAX, OrderForm
+from bot.services.requests.publish import Publication
 from storage.enums import BroadcastCategory, BroadcastState, CampaignState
 from storage.repositories import audit as audit_repo
 from storage.repositories import broadcasts as broadcasts_repo
 from storage.repositories import campaigns as campaigns_repo
 from storage.repositories import coordinators as coordinators_repo
+from storage.repositories import orders as orders_repo
 from storage.repositories import org as org_repo
 
 BROADCAST = "broadcast.send"  # params: {"broadcast": id}; audience: Volunteers
@@ -50,6 +56,7 @@ RUNNING = CampaignState.RUNNING.value
 
 
 class BroadcastService(LoopService):
+    orders: Any = None  # the OrderService (an activity a broadcast carries): Services.wire
     # unit code → the chat id of its group or channel, from [units.<code>] channel_id
     # (one set from the chat with /setchannel, kept on the unit, comes first)
     channels: Mapping[str, int] = MappingProxyType({})
@@ -147,6 +154,7 @@ class BroadcastService(LoopService):
         channel = await self.channel(unit.id) if draft.to_channel else None
         if draft.to_channel and channel is None:
             raise InvalidValue("channel", "none")
+        activity = self._activity(draft, text, unit) if draft.places is not None else None
         now = self.clock.now()
         send_at = draft.send_at if draft.send_at and draft.send_at > now else None
         async with self.db.transaction() as session:
@@ -167,6 +175,10 @@ class BroadcastService(LoopService):
                 channel_id=channel,
                 created_at=now,
             )
+            if activity is not None:  # created with it; the broadcast is its announcement
+                form, publication = activity
+                order = await self.orders.insert_activity(session, coordinator, form, publication)
+                row.order_id = order.id
             if send_at:  # a durable job starts it then (rights and audience checked again)
                 await self.scheduler.schedule(
                     session, START_JOB, f"{START_JOB}:{row.id}", send_at, broadcast=row.id
@@ -191,6 +203,28 @@ class BroadcastService(LoopService):
             )
             await clear_draft(session, coordinator.id)  # the composing flow ends with it
             return self._dto(row, unit, Figures())
+
+    def _activity(
+        self, draft: BroadcastDraft, text: str, unit: UnitDTO
+    ) -> tuple[OrderForm, Publication]:
+        """The activity the broadcast carries: the request's answers, its title and text
+        the broadcast's words, for the audience's unit (its community, or its street:
+        whoever gets the broadcast may grab a place, nobody else)."""
+        if unit.kind not in (UnitKind.COMMUNITY.value, UnitKind.STREET.value):
+            raise InvalidValue("places", "audience")
+        plain = plain_text(text)
+        answers = draft.model_copy(
+            update={
+                "title": first_line(text, TITLE_MAX),
+                "description": plain[:DESCRIPTION_MAX],
+                "helpers": draft.places,
+            }
+        )
+        form = answers.form()
+        scope = OrderScope.COMMUNITY if unit.kind == UnitKind.COMMUNITY.value else OrderScope.STREET
+        if scope == OrderScope.COMMUNITY and form.community_id != unit.id:
+            raise InvalidValue("community", "not_found")
+        return form, Publication(places=needed(draft.places, "places"), scope=scope.value)
 
     async def _start(
         self, session: AsyncSession, row: Any, audience: Volunteers, now: datetime
@@ -249,8 +283,16 @@ class BroadcastService(LoopService):
             return None
         if row.state == BroadcastState.PAUSED.value:
             raise campaigns.NotNow
+        places = 0
+        if row.order_id is not None:  # the activity it carries, as it is now
+            order = await orders_repo.get(session, row.order_id)
+            if order is None or order.state not in GRABBABLE or now >= order.starts_at:
+                return None  # nothing left to grab: the rest are not told (as announcements)
+            places = order.places
         return [
-            BroadcastSent(m.to, m.user_id, row.id, row.text, row.photo, row.category)
+            BroadcastSent(
+                m.to, m.user_id, row.id, row.text, row.photo, row.category, row.order_id, places
+            )
             for m in members
         ]
 

@@ -10,6 +10,8 @@ from pydantic import Field
 from bot.services.kernel.drafts import Draft, checked
 from bot.services.kernel.errors import InvalidValue
 from bot.services.people.drafts import TeamsAnswer
+from bot.services.requests.drafts import OrderAnswers
+from bot.services.requests.publish import check_places
 from storage.enums import BroadcastCategory
 
 
@@ -19,11 +21,12 @@ def _hours(value: int) -> int:
     return value
 
 
-class BroadcastDraft(TeamsAnswer, Draft):
+class BroadcastDraft(OrderAnswers, TeamsAnswer, Draft):
     """The words (HTML, checked: bot/services/broadcasts/text.py), an optional photo
     (a Telegram file id), the category, and the audience: a unit at or below the
     coordinator's (``unit_id``; None until chosen), teams (any of them), at least
-    ``min_hours`` verified hours, seen in the last ``active_days``."""
+    ``min_hours`` verified hours, seen in the last ``active_days``; and, with
+    ``places``, an activity created with it whose places are grabbed from its message."""
 
     text: str | None = None
     photo: str | None = None
@@ -35,3 +38,7 @@ class BroadcastDraft(TeamsAnswer, Draft):
     send_at: datetime | None = None  # None: now
     to_channel: bool = False  # also posted in the unit's group or channel
     channel_offered: bool = False  # the chosen unit has one
+    unit_kind: str | None = None  # the chosen unit's (an activity: a street's or a community's)
+    # an activity with places grabbed from the broadcast's message (None: none); its
+    # questions are a request's (OrderAnswers: community, kind, day, window, place, phone)
+    places: Annotated[int | None, checked(check_places)] = None

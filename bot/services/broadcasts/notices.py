@@ -22,6 +22,8 @@ class BroadcastSent:
     text: str  # Telegram HTML, checked when composed
     photo: str | None
     category: str
+    order_id: int | None = None  # the activity it carries: a Grab button for its places
+    places: int = 0
 
     @property
     def key(self) -> str:

@@ -46,6 +46,15 @@ def _near(html: str, reason: str, width: int = 12) -> str | None:
     return ("…" if start else "") + html[start:end] + ("…" if end < len(html) else "")
 
 
+def plain_text(html: str) -> str:
+    """The words as a reader sees them, without their formatting."""
+    try:
+        plain, _ = parse_html(html)
+    except HtmlError:
+        return html
+    return plain
+
+
 def first_line(html: str, width: int = 40) -> str:
     """The broadcast's first line as plain text, for lists (``…`` past ``width``)."""
     try:

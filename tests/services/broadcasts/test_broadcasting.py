@@ -20,7 +20,15 @@ from bot.services.broadcasts.text import check_text
 from bot.services.kernel.errors import InvalidValue, NotAllowed, NotInScope
 from storage.database import Database
 from storage.enums import ApprovalState, BroadcastCategory
-from storage.models import Broadcast, Campaign, OutboxMessage, User, VolunteerProfile, VolunteerTeam
+from storage.models import (
+    Broadcast,
+    Campaign,
+    Order,
+    OutboxMessage,
+    User,
+    VolunteerProfile,
+    VolunteerTeam,
+)
 from storage.repositories import passbook as passbook_repo
 from tests.support.orders import volunteers
 from tests.support.points import completed
@@ -301,3 +309,46 @@ async def test_a_broadcast_is_also_posted_in_the_unit_s_group_when_asked(
     assert [e.detail["chat_id"] for e in await audit_rows(db, "broadcast.channel")] == [-1002222]
     await services.broadcasts.set_channel(street, None)  # /setchannel off: the config's again
     assert await services.broadcasts.channel(org[STREET].id) == -1001111
+
+
+async def test_a_broadcast_can_carry_an_activity_whose_places_are_grabbed_from_it(
+    db: Database, services: Services, org: Org, clock: FakeClock
+) -> None:
+    community = await coordinator(services, 9009, COMMUNITY)
+    people = await volunteers(db, org, 3)
+    starts = clock.now() + timedelta(days=2)
+    carried = draft(
+        unit_id=org[COMMUNITY].id,
+        places=2,
+        community_id=org[COMMUNITY].id,
+        category="elderly_visit",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        address="龙湖东岸社区活动室",
+        phone="13800138000",
+    )
+    sent = await services.broadcasts.send(community, carried)
+    async with db.read() as session:
+        row = await session.get(Broadcast, sent.id)
+        assert row is not None and row.order_id is not None
+        order = await session.get(Order, row.order_id)
+    assert order is not None
+    assert (order.places, order.scope, order.title) == (2, "community", "重阳节 召集")
+    assert await services.campaigns.materialise() == 3
+    [copy, *_] = await queued(db, f"broadcast:{sent.id}:")
+    grab_row, mute_row = copy.payload["buttons"]
+    assert grab_row[0]["callback_data"] == f"gr:{order.id}"
+    assert mute_row[0]["callback_data"] == f"mu:{sent.id}"
+    assert await queued(db, f"publish:{order.id}:") == []  # no announcement of its own
+    claim = await services.claims.grab(people[0], order.id)
+    assert claim.order.id == order.id
+
+
+async def test_an_activity_is_refused_on_a_district_wide_broadcast(
+    db: Database, services: Services, org: Org
+) -> None:
+    district = await coordinator(services, 9010, DISTRICT)
+    await volunteers(db, org, 1)
+    with pytest.raises(InvalidValue) as refused:
+        await services.broadcasts.send(district, draft(unit_id=org[DISTRICT].id, places=2))
+    assert (refused.value.field, refused.value.reason) == ("places", "audience")
