@@ -91,6 +91,8 @@ async def test_a_coordinator_broadcasts_to_their_street(
     await c.press(t.plain("broadcast.button_any"))
     await c.wait_for(shown(t, "broadcast.ask_active_days"))
     await c.press(t.plain("broadcast.button_any"))
+    await c.wait_for(shown(t, "broadcast.ask_places", max=200))
+    await c.press(t.plain("broadcast.button_no_places"))
     await c.wait_for(shown(t, "broadcast.ask_send_at"))
     await c.send("2020-01-01 09:00")
     await c.wait_for(shown(t, "invalid.send_at.past"))
@@ -182,6 +184,8 @@ async def everyone_of(c: SandboxUser, t: Translator, unit: UnitDTO, language: st
     for question in ("broadcast.ask_min_hours", "broadcast.ask_active_days"):
         await c.wait_for(shown(t, question))
         await c.press(t.plain("broadcast.button_any"))
+    await c.wait_for(shown(t, "broadcast.ask_places", max=200))
+    await c.press(t.plain("broadcast.button_no_places"))
     await c.wait_for(shown(t, "broadcast.ask_send_at"))
     await c.press(t.plain("broadcast.button_now"))
 
