@@ -35,8 +35,8 @@ from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.paging import fetch_page
 from bot.services.kernel.scheduling import PRIORITY_BROADCAST
 from bot.services.kernel.scope import require_coordinator, require_scope
-from bot.services.kernel.validation import typed_moment
 from bot.services.kernel.states import OrderScope, UnitKind
+from bot.services.kernel.validation import typed_moment
 from bot.services.org.units import unit_dto
 from bot.services.requests.forms import DESCRIPTION_MAX, TITLE_MAX, OrderForm
 from bot.services.requests.publish import Publication
