@@ -201,7 +201,7 @@ async def test_a_scheduled_broadcast_s_report_counts_its_time_from_its_start(
 
     street = await coordinator(services, 9114, STREET)
     await volunteers(db, org, 2)
-    draft = BroadcastDraft(text="召集", category="news", send_at=clock.now() + timedelta(hours=20))  # type: ignore[arg-type]
+    draft = BroadcastDraft(text="召集", kind="news", send_at=clock.now() + timedelta(hours=20))  # type: ignore[arg-type]
     later = await services.broadcasts.send(street, draft)
     clock.advance(hours=20)
     async with db.transaction() as session:
