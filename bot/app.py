@@ -28,8 +28,8 @@ from bot.runtime import event_loop
 from bot.runtime.http_client import http_request
 from bot.runtime.update_processor import PerUserUpdateProcessor
 from bot.runtime.volunteer_bot import VolunteerBot
-from bot.services.broadcasts.campaigns import CampaignService
 from bot.services.broadcasts.control import BroadcastControl
+from bot.services.fanout.campaigns import CampaignService
 from bot.services.grabs.claims import ClaimService
 from bot.services.kernel.clock import Clock, SystemClock
 from bot.services.kernel.flows import FlowService

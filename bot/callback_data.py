@@ -18,6 +18,7 @@ DECIDE_VOLUNTEER = "va"  # va:<volunteer user id>:<1 approve | 0 decline>
 ACCEPT_OFFER = "oa"  # oa:<claim id>  (a freed place offered to a waitlisted volunteer)
 DECLINE_OFFER = "od"  # od:<claim id>
 GRAB = "gr"  # gr:<order id>  (the Grab button of a published order's announcement)
+JOIN_WAITLIST = "gw"  # gw:<order id>  (its places are gone: join the order's waitlist)
 CANCEL_PLACE = "gc"  # gc:<claim id>  (the volunteer gives up a place: place message, reminder)
 CONFIRM_SERVICE = "sc"  # sc:<order id>  (the requester confirms the service was done)
 ORDER_ATTENDANCE = "av"  # av:<order id>  (a coordinator's view of an order's volunteers)

@@ -222,7 +222,7 @@ class DeliveryConfig(_Section):
     max_attempts: Annotated[int, Field(ge=1, le=50)] = 5
     poll_seconds: Annotated[float, Field(gt=0, le=60)] = 0.5
     # recipients of a campaign (an order's announcement) written to the outbox per
-    # transaction (bot/services/broadcasts/campaigns.py)
+    # transaction (bot/services/fanout/campaigns.py)
     fanout_page: Annotated[int, Field(ge=10, le=10_000)] = 1000
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from bot.delivery.outbox import OutboxService
 from bot.services.broadcasts.broadcasting import BROADCAST
-from bot.services.broadcasts.campaigns import ORDER_ANNOUNCE, CampaignService
 from bot.services.broadcasts.control import BroadcastControl
+from bot.services.fanout.campaigns import ORDER_ANNOUNCE, CampaignService
 from bot.services.grabs.claims import ClaimService
 from bot.services.kernel.clock import Clock
 from bot.services.kernel.flows import FlowService

@@ -1,5 +1,5 @@
 """The fan-out: writes running campaigns' recipients to the outbox, a page at a time
-(bot/services/broadcasts/campaigns.py), beside the sender.
+(bot/services/fanout/campaigns.py), beside the sender.
 
 It is a loop of its own beside the sender rather than a durable job: a job runs in one
 transaction committed with its "done", and a campaign of 123,000 recipients is 123
@@ -21,7 +21,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from bot.services.broadcasts.campaigns import CampaignService, Page
+from bot.services.fanout.campaigns import CampaignService, Page
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from bot.i18n import Markup, Translator
 from bot.messages.common import Builder, local_time, press_button
 from bot.services.broadcasts.broadcasting import BroadcastDTO
 from bot.services.broadcasts.notices import BroadcastPosted, BroadcastProgressed, BroadcastSent
-from bot.services.broadcasts.text import first_line
+from bot.services.broadcasts.text import first_line, fits
 from bot.services.broadcasts.views import Progress
 from bot.services.kernel.dto import Page
 from bot.services.kernel.scheduling import PRIORITY_BROADCAST, PRIORITY_NOTICE, Button, Outgoing
@@ -28,18 +28,29 @@ def mute_button_label(tr: Translator, category: str) -> str:
 
 
 def broadcast_sent(n: BroadcastSent, tr: Translator, timezone: str) -> Outgoing:
-    """Exactly what the coordinator previewed, with the mute button under it."""
+    """Exactly what the coordinator previewed, with the mute button under it; with an
+    activity, its Grab button above — or, once its places are gone, the note that they
+    are and the waitlist's button (as a pressed announcement shows then)."""
     mute = press_button(
         mute_button_label(tr, n.category), callback_data.MUTE_BROADCASTS, n.broadcast_id
     )
     rows: tuple[tuple[Button, ...], ...] = ((mute,),)
-    if n.order_id is not None:  # the activity's places, grabbed as an order's
+    text = n.text
+    if n.order_id is not None and n.full:
+        join = press_button(
+            tr.plain("grab.button_join_waitlist"), callback_data.JOIN_WAITLIST, n.order_id
+        )
+        rows = ((join,), *rows)
+        note = tr("grab.full")
+        if fits(text, tr.plain("grab.full"), n.photo is not None):
+            text = f"{text}\n\n{note}"
+    elif n.order_id is not None:  # the activity's places, grabbed as an order's
         label = tr.plain("broadcast.button_grab", places=n.places)
         rows = ((press_button(label, callback_data.GRAB, n.order_id),), *rows)
     return Outgoing(
         chat_id=n.to.telegram_id,
         user_id=n.volunteer_id,
-        text=n.text,
+        text=text,
         kind="photo" if n.photo else "text",
         file=n.photo,
         buttons=rows,
@@ -50,7 +61,7 @@ def broadcast_sent(n: BroadcastSent, tr: Translator, timezone: str) -> Outgoing:
 
 def _item(tr: Translator, b: BroadcastDTO, timezone: str) -> Markup:
     f = b.figures
-    return tr(
+    item = tr(
         "broadcasts.item",
         id=b.id,
         when=local_time(b.created_at, timezone),
@@ -65,6 +76,7 @@ def _item(tr: Translator, b: BroadcastDTO, timezone: str) -> Markup:
         unreachable=f.unreachable,
         failed=f.failed,
     )
+    return Markup("\n".join([item, *_places(tr, b)]))
 
 
 def listing(tr: Translator, page: Page[BroadcastDTO], timezone: str) -> Markup:
@@ -78,6 +90,13 @@ def listing(tr: Translator, page: Page[BroadcastDTO], timezone: str) -> Markup:
 
 def _minutes(seconds: float) -> int:
     return max(1, round(seconds / 60))
+
+
+def _places(tr: Translator, b: BroadcastDTO) -> list[Markup]:
+    """The places of the activity it carries, and how many are taken."""
+    if b.order_id is None:
+        return []
+    return [tr("broadcast.progress_places", taken=b.taken, places=b.places)]
 
 
 def progress_text(tr: Translator, p: Progress, timezone: str) -> Markup:
@@ -102,6 +121,7 @@ def progress_text(tr: Translator, p: Progress, timezone: str) -> Markup:
                 cancelled=f.cancelled + max(b.recipients - p.written, 0),
             )
         ]
+        lines += _places(tr, b)
         lines += [tr("broadcast.report_failure", reason=r, n=n) for r, n in p.failures]
         return Markup("\n".join(lines))
     total = max(b.recipients, 1)
@@ -119,6 +139,7 @@ def progress_text(tr: Translator, p: Progress, timezone: str) -> Markup:
             failed=f.failed,
         ),
     ]
+    lines += _places(tr, b)
     if b.state == "paused":
         lines.append(tr("broadcast.progress_paused"))
     elif done and took > 0:

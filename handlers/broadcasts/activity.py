@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.callback_data import decode_id
+from bot.i18n import Markup
+from bot.messages.common import local_time
 from bot.services.broadcasts.drafts import BroadcastDraft
+from bot.services.kernel.drafts import needed
 from bot.services.kernel.errors import InvalidValue
 from bot.services.kernel.states import UnitKind
 from bot.services.kernel.validation import typed_number
@@ -18,6 +21,7 @@ from bot.services.requests.publish import PLACES_MAX
 from handlers.flows.engine import Step
 from handlers.flows.questions import PhoneStep, grid
 from handlers.flows.turn import Turn
+from handlers.requests.request import window_end
 from handlers.requests.steps import CategoryStep, DayStep, PlaceStep, TimeStep
 
 CHOICES = (10, 20, 50)
@@ -119,6 +123,25 @@ class ForActivity(Step):
 
     async def on_location(self, turn: Turn, latitude: float, longitude: float) -> None:
         await self.inner.on_location(turn, latitude, longitude)
+
+
+async def activity_summary(turn: Turn) -> Markup:
+    """The activity, as the confirmation shows it: places, kind, when, where, whom to call."""
+    d, t = draft(turn), turn.tr
+    category = await turn.services.org.category(str(d.category))
+    community = await turn.services.org.unit(needed(d.community_id, "community"))
+    zone = turn.services.orders.timezone
+    starts_at, ends_at = needed(d.starts_at, "starts_at"), needed(d.ends_at, "ends_at")
+    return t(
+        "broadcast.confirm_activity",
+        places=needed(d.places, "places"),
+        category=category.name(t.language) if category else d.category,
+        start=local_time(starts_at, zone),
+        end=window_end(starts_at, ends_at, zone),
+        community=community.name(t.language) if community else "",
+        address=needed(d.address, "address"),
+        phone=needed(d.phone, "phone"),
+    )
 
 
 ACTIVITY_STEPS: Sequence[Step] = (

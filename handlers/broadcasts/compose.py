@@ -17,6 +17,7 @@ from telegram.ext import CommandHandler, ContextTypes
 
 from bot.background import wake_sender
 from bot.callback_data import decode_id
+from bot.i18n import Markup
 from bot.messages.broadcasts import broadcast_sent, category_name
 from bot.messages.common import local_time
 from bot.services.broadcasts.broadcasting import CATEGORIES
@@ -25,7 +26,7 @@ from bot.services.broadcasts.notices import BroadcastSent
 from bot.services.kernel.dto import Recipient, Role
 from bot.services.kernel.errors import InvalidValue, NotAllowed
 from bot.services.kernel.validation import typed_number
-from handlers.broadcasts.activity import ACTIVITY_STEPS
+from handlers.broadcasts.activity import ACTIVITY_STEPS, activity_summary
 from handlers.broadcasts.audience import AudienceUnitStep, describe_audience, still_coordinator
 from handlers.broadcasts.progress import send_progress
 from handlers.common import Reply, domain_errors, me, tr
@@ -259,6 +260,8 @@ class ConfirmStep(Step):
                 text = turn.tr("broadcast.confirm_at", text=text, when=when)
             if d.to_channel:
                 text = turn.tr("broadcast.confirm_channel", text=text)
+            if d.places is not None:
+                text = Markup(f"{text}\n{await activity_summary(turn)}")
         else:
             text = turn.tr("broadcast.confirm_nobody", audience=audience)
         rows.append(
@@ -267,6 +270,9 @@ class ConfirmStep(Step):
                 turn.button(turn.tr.plain("broadcast.button_edit_audience"), "edit_audience"),
             ]
         )
+        if d.places is not None:
+            label = turn.tr.plain("broadcast.button_edit_activity")
+            rows.append([turn.button(label, "edit_activity")])
         await turn.say(text, turn.keyboard(rows))
 
     async def on_button(self, turn: Turn, action: str, arg: str) -> None:
@@ -274,8 +280,10 @@ class ConfirmStep(Step):
             await turn.advance()  # the flow's done: sent
         elif action == "edit_text":
             await turn.edit_field("text", "photo")
-        elif action == "edit_audience":
-            await turn.edit_field("unit", "active_days")
+        elif action == "edit_audience":  # and the activity's places and community
+            await turn.edit_field("unit", "activity_community")
+        elif action == "edit_activity" and draft(turn).places is not None:
+            await turn.edit_field("activity_places", "phone")
         elif action != "preview":  # the preview's own button only shows what it will be
             await turn.ask_again()
 
@@ -285,12 +293,22 @@ async def _preview(turn: Turn, d: BroadcastDraft) -> None:
     assert d.text is not None and d.kind is not None
     reader = Recipient(turn.me.telegram_id, turn.me.language)
     out = broadcast_sent(
-        BroadcastSent(reader, turn.me.id, 0, d.text, d.photo, d.kind.value),
+        BroadcastSent(
+            reader,
+            turn.me.id,
+            0,
+            d.text,
+            d.photo,
+            d.kind.value,
+            order_id=0 if d.places else None,
+            places=d.places or 0,
+        ),
         turn.tr,
         "",
+    )  # its buttons shown, inert (the order is created with the broadcast)
+    markup = InlineKeyboardMarkup(
+        [[turn.button(b.text, "preview") for b in row] for row in out.buttons]
     )
-    label = out.buttons[0][0].text
-    markup = InlineKeyboardMarkup([[turn.button(label, "preview")]])
     chat = turn.me.telegram_id
     await turn.say(turn.tr("broadcast.preview_above"))
     if out.file:

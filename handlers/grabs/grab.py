@@ -41,7 +41,7 @@ from handlers.common import (
 log = logging.getLogger(__name__)
 
 GRAB = callbacks.GRAB
-WAITLIST = "gw"  # gw:<order id>
+WAITLIST = callbacks.JOIN_WAITLIST
 MUTE = callbacks.MUTE_BROADCASTS + ":"  # the mute button under a broadcast
 CONFIRM = "gg"  # gg:<claim id>  (guidance read)
 CANCEL = callbacks.CANCEL_PLACE  # gc:<claim id>  (asks first)
@@ -134,20 +134,39 @@ def _carries_press(update: Update) -> bool:
 
 def _about_order(update: Update, order_id: int) -> Message | None:
     """The pressed message, if it is the order's own — its announcement (or a card of
-    that order alone): every button on it is that order's Grab or waitlist button. A
-    list of orders is not: an answer about one of them goes into a message of its own."""
+    that order alone), or a broadcast carrying it (text or photo): every button on it,
+    a broadcast's mute button aside, is that order's Grab or waitlist button. A list of
+    orders is not: an answer about one of them goes into a message of its own."""
     query = update.callback_query
     assert query is not None
     message = query.message
-    if not isinstance(message, Message) or not message.text or message.reply_markup is None:
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return None
+    if not (message.text or message.caption):
         return None
     own = {callbacks.encode(prefix, order_id) for prefix in (GRAB, WAITLIST)}
     buttons = [button for row in message.reply_markup.inline_keyboard for button in row]
-    # a broadcast carrying the order is its announcement too (its mute button aside)
     theirs = [b for b in buttons if not str(b.callback_data).startswith(MUTE)]
     if theirs and all(button.callback_data in own for button in theirs):
         return message
     return None
+
+
+def _kept_rows(message: Message) -> list[list[tuple[str, str]]]:
+    """The pressed message's rows that stay when its Grab button becomes the
+    waitlist's: a broadcast's mute button."""
+    assert message.reply_markup is not None
+    return [
+        [(b.text, str(b.callback_data)) for b in row]
+        for row in message.reply_markup.inline_keyboard
+        if all(str(b.callback_data).startswith(MUTE) for b in row)
+    ]
+
+
+def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
 
 
 async def _offer_waitlist(
@@ -159,7 +178,8 @@ async def _offer_waitlist(
     would be as many sendMessage calls, which Telegram's ~30 messages/s per bot would
     spread over many seconds, and a chat cluttered with "full" messages. Pressed on any
     other message (a list of orders), the note and the button come in a message of
-    their own: the list stays as it was."""
+    their own: the list stays as it was. A broadcast's photo gets its caption edited
+    (within a caption's limit: else it keeps its words and gets the button alone)."""
     t = tr(context)
     query = update.callback_query
     assert query is not None
@@ -170,17 +190,22 @@ async def _offer_waitlist(
         button = InlineKeyboardButton(join[0], callback_data=join[1])
         await Reply(update, context).send(note, InlineKeyboardMarkup([[button]]))
         return
-    text = message.text_html
+    rows = [[join], *_kept_rows(message)]
+    caption = not message.text
+    text = message.caption_html if caption else message.text_html
+    limit = MessageLimit.CAPTION_LENGTH if caption else MessageLimit.MAX_TEXT_LENGTH
     if note not in text:
-        text = f"{text}\n\n{note}"
-    if len(text) > MessageLimit.MAX_TEXT_LENGTH:
-        text = note
+        more = f"{text}\n\n{note}"
+        text = more if len(more) <= limit else text if caption else note
     bot = context.bot
     try:
-        if isinstance(bot, VolunteerBot):  # lean: the edited message is not read back
-            await bot.edit_text(message.chat_id, message.message_id, text, [[join]])
+        if isinstance(bot, VolunteerBot) and not caption:  # lean: not read back
+            await bot.edit_text(message.chat_id, message.message_id, text, rows)
+            return
+        markup = _markup(rows)
+        if caption:
+            await query.edit_message_caption(text, reply_markup=markup)
         else:
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton(join[0], callback_data=join[1])]])
             await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:  # e.g. not modified: a second tap before the first edit
         log.info("could not offer the waitlist on the pressed message: %s", exc)
@@ -236,15 +261,17 @@ async def on_waitlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     waitlisted = t("grab.waitlisted", number=claim.order.number)
     message = _about_order(update, order_id)
-    if message is None:  # e.g. a list of orders: it stays as it was
+    if message is None or not message.text:  # a list of orders, a photo: they stay
         await Reply(update, context).send(waitlisted)
         return
-    # the announcement: what it said, then the waitlist place (no buttons any more)
+    # the announcement: what it said, then the waitlist place (no buttons any more but
+    # a broadcast's mute button)
     announced = message.text_html.replace(t("grab.full"), "").strip()
     text = f"{announced}\n\n{waitlisted}" if announced else waitlisted
     if len(text) > MessageLimit.MAX_TEXT_LENGTH:
         text = waitlisted
-    await Reply(update, context).edit_or_send(text)
+    kept = _kept_rows(message)
+    await Reply(update, context).edit_or_send(text, _markup(kept) if kept else None)
 
 
 @domain_errors

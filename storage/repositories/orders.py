@@ -43,6 +43,16 @@ async def get(session: AsyncSession, order_id: int, *, for_update: bool = False)
     return (await session.scalars(stmt.execution_options(populate_existing=True))).first()
 
 
+async def places_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Order id → (places, taken), for the orders of ``ids``."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Order.id, Order.places, Order.taken).where(Order.id.in_(set(ids)))
+    )
+    return {order_id: (places, taken) for order_id, places, taken in rows}
+
+
 async def review_queue(
     session: AsyncSession, unit_path: str, offset: int, limit: int
 ) -> tuple[list[Order], int]:

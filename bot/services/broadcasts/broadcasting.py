@@ -2,7 +2,7 @@
 
 A broadcast is composed in a flow (handlers/broadcasts/compose.py: the words, checked as
 Telegram parses them, an optional photo, its category, its audience) and sent as one
-campaign (bot/services/broadcasts/campaigns.py): the coordinator's press commits the
+campaign (bot/services/fanout/campaigns.py): the coordinator's press commits the
 broadcast, its campaign and an audit entry, whatever the audience's size; the fan-out
 writes its recipients a page at a time at broadcast priority, each copy keyed by the
 broadcast and the volunteer (never twice to one person). Rights are checked against the
@@ -20,12 +20,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.broadcasts import campaigns
-from bot.services.broadcasts.audience import Member, Volunteers, audience_of
 from bot.services.broadcasts.drafts import BroadcastDraft
 from bot.services.broadcasts.notices import BroadcastPosted, BroadcastSent
 from bot.services.broadcasts.text import check_text, first_line, plain_text
 from bot.services.broadcasts.views import BroadcastDTO, Figures
+from bot.services.fanout import campaigns
+from bot.services.fanout.audience import Member, Volunteers, audience_of
 from bot.services.grabs.rules import GRABBABLE
 from bot.services.kernel.base import LoopService
 from bot.services.kernel.drafts import needed
@@ -40,7 +40,7 @@ from bot.services.kernel.validation import typed_moment
 from bot.services.org.units import unit_dto
 from bot.services.requests.forms import DESCRIPTION_MAX, TITLE_MAX, OrderForm
 from bot.services.requests.publish import Publication
-from storage.enums import BroadcastCategory, BroadcastState, CampaignState
+from storage.enums import BroadcastCategory, BroadcastState, CampaignState, OrderState
 from storage.repositories import audit as audit_repo
 from storage.repositories import broadcasts as broadcasts_repo
 from storage.repositories import campaigns as campaigns_repo
@@ -53,6 +53,7 @@ START_JOB = "broadcast.start"  # a scheduled broadcast's time: {"broadcast": id}
 CATEGORIES = tuple(BroadcastCategory)
 LIST_PAGE = 5  # broadcasts a page of /broadcasts shows
 RUNNING = CampaignState.RUNNING.value
+FILLED = OrderState.FILLED.value
 
 
 class BroadcastService(LoopService):
@@ -155,6 +156,11 @@ class BroadcastService(LoopService):
         if draft.to_channel and channel is None:
             raise InvalidValue("channel", "none")
         activity = self._activity(draft, text, unit) if draft.places is not None else None
+        if activity is not None and activity[0].community_id != unit.id:  # of the street
+            async with self.db.read() as session:
+                community = await org_repo.unit(session, activity[0].community_id)
+            if community is None or community.parent_id != unit.id:
+                raise InvalidValue("community", "not_found")
         now = self.clock.now()
         send_at = draft.send_at if draft.send_at and draft.send_at > now else None
         async with self.db.transaction() as session:
@@ -212,11 +218,15 @@ class BroadcastService(LoopService):
         whoever gets the broadcast may grab a place, nobody else)."""
         if unit.kind not in (UnitKind.COMMUNITY.value, UnitKind.STREET.value):
             raise InvalidValue("places", "audience")
-        plain = plain_text(text)
+        # its first line its title, the rest its description; words of one line: no
+        # title (its place message would say them twice)
+        lines = [line.strip() for line in plain_text(text).splitlines() if line.strip()]
+        title = first_line(text, TITLE_MAX) if len(lines) > 1 else None
+        described = "\n".join(lines[1:] if title else lines)
         answers = draft.model_copy(
             update={
-                "title": first_line(text, TITLE_MAX),
-                "description": plain[:DESCRIPTION_MAX],
+                "title": title,
+                "description": described[:DESCRIPTION_MAX],
                 "helpers": draft.places,
             }
         )
@@ -283,18 +293,15 @@ class BroadcastService(LoopService):
             return None
         if row.state == BroadcastState.PAUSED.value:
             raise campaigns.NotNow
-        places = 0
+        places, full = 0, False
         if row.order_id is not None:  # the activity it carries, as it is now
             order = await orders_repo.get(session, row.order_id)
             if order is None or order.state not in GRABBABLE or now >= order.starts_at:
                 return None  # nothing left to grab: the rest are not told (as announcements)
-            places = order.places
-        return [
-            BroadcastSent(
-                m.to, m.user_id, row.id, row.text, row.photo, row.category, row.order_id, places
-            )
-            for m in members
-        ]
+            # once its places are gone, the rest get the words with the waitlist
+            places, full = order.places, order.state == FILLED
+        words = (row.id, row.text, row.photo, row.category, row.order_id, places, full)
+        return [BroadcastSent(m.to, m.user_id, *words) for m in members]
 
     # ---- the coordinators' list -----------------------------------------------------
 
@@ -336,6 +343,8 @@ class BroadcastService(LoopService):
         ids = [r.campaign_id for r in rows if r.campaign_id is not None]
         figures = await broadcasts_repo.figures(session, ids)
         written = await campaigns_repo.states(session, ids)
+        orders = [r.order_id for r in rows if r.order_id is not None]
+        places = await orders_repo.places_of(session, orders)
         out = []
         for r in rows:
             f = Figures.of(figures.get(r.campaign_id or 0, {}))
@@ -346,7 +355,9 @@ class BroadcastService(LoopService):
                 and not f.waiting
             ):
                 state = BroadcastState.DONE.value
-            out.append(replace(self._dto(r, units[r.unit_id], f), state=state))
+            dto = self._dto(r, units[r.unit_id], f)
+            total, taken = places.get(r.order_id or 0, (0, 0))
+            out.append(replace(dto, state=state, places=total, taken=taken))
         return out
 
     def _dto(self, row: Any, unit: UnitDTO, figures: Figures) -> BroadcastDTO:
@@ -363,6 +374,7 @@ class BroadcastService(LoopService):
             figures=figures,
             send_at=row.send_at,
             started_at=row.started_at,
+            order_id=row.order_id,
         )
 
     # ---- volunteers' mutes ----------------------------------------------------------

@@ -24,6 +24,7 @@ class BroadcastSent:
     category: str
     order_id: int | None = None  # the activity it carries: a Grab button for its places
     places: int = 0
+    full: bool = False  # its places were all taken when this copy was made: the waitlist
 
     @property
     def key(self) -> str:
@@ -43,7 +44,7 @@ class BroadcastProgressed:
     def key(self) -> str:
         b, f = self.progress.broadcast, self.progress.figures
         # what the message shows (the copies written is not: no edit that changes nothing)
-        shown = (b.state, f.delivered, f.unreachable, f.failed)
+        shown = (b.state, f.delivered, f.unreachable, f.failed, b.taken)
         return f"broadcast.progress:{b.id}:" + ":".join(str(x) for x in shown)
 
 

@@ -46,6 +46,13 @@ def _near(html: str, reason: str, width: int = 12) -> str | None:
     return ("…" if start else "") + html[start:end] + ("…" if end < len(html) else "")
 
 
+def fits(html: str, more: str, with_photo: bool) -> bool:
+    """Whether ``more`` (plain words), added on a line of its own, keeps ``html``
+    within Telegram's limit (a caption's when ``with_photo``)."""
+    limit = MAX_CAPTION if with_photo else MAX_TEXT
+    return utf16_len(plain_text(html)) + 2 + utf16_len(more) <= limit
+
+
 def plain_text(html: str) -> str:
     """The words as a reader sees them, without their formatting."""
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services.broadcasts.audience import Volunteers
+from bot.services.fanout.audience import Volunteers
 from bot.services.kernel.dto import UnitDTO
 from storage.enums import OutboxStatus
 
@@ -47,6 +47,9 @@ class BroadcastDTO:
     figures: Figures = Figures()
     send_at: datetime | None = None  # scheduled for then
     started_at: datetime | None = None  # its sending began (its time, when scheduled)
+    order_id: int | None = None  # the activity it carries: its places, and those taken
+    places: int = 0
+    taken: int = 0
 
 
 @dataclass(frozen=True)

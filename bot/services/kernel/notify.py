@@ -49,7 +49,7 @@ class ToPerson:
 class Notifier(Protocol):
     def message(self, notice: Notice) -> Outgoing:
         """``notice`` in its reader's words, not queued (a campaign's pages are worded
-        before their write transaction: bot/services/broadcasts/campaigns.py)."""
+        before their write transaction: bot/services/fanout/campaigns.py)."""
         ...
 
     async def notify(

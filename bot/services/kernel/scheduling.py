@@ -155,7 +155,7 @@ class DatabaseScheduler:
         self, messages: Sequence[tuple[str, Outgoing]], campaign_id: int | None = None
     ) -> list[dict[str, Any]]:
         """The outbox rows of ``messages``, built before a write transaction takes the
-        lock (a campaign's page: bot/services/broadcasts/campaigns.py)."""
+        lock (a campaign's page: bot/services/fanout/campaigns.py)."""
         now = self.wall.now()
         return [
             {

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.broadcasts import campaigns
-from bot.services.broadcasts.audience import Member, Volunteers
+from bot.services.fanout import campaigns
+from bot.services.fanout.audience import Member, Volunteers
 from bot.services.grabs.rules import GRABBABLE
 from bot.services.kernel.dto import OrderDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue
@@ -167,7 +167,7 @@ class OrderPublishing(OrderBase):
         """Tell the approved volunteers of the order's community (or its street) in its
         team, each with a Grab button — without the resident's address or phone: one
         campaign row in this transaction, its recipients written after the commit, a
-        page at a time (bot/services/broadcasts/campaigns.py; the words: ``announcement``)."""
+        page at a time (bot/services/fanout/campaigns.py; the words: ``announcement``)."""
         _, area = await order_area(session, order.community_id, order.scope)
         await campaigns.start(
             session,

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 
 from bot.container import Services
+from bot.i18n import get_translator
 from bot.services.broadcasts.broadcasting import BROADCAST
 from bot.services.broadcasts.drafts import BroadcastDraft
 from bot.services.broadcasts.text import check_text
@@ -333,7 +335,9 @@ async def test_a_broadcast_can_carry_an_activity_whose_places_are_grabbed_from_i
         assert row is not None and row.order_id is not None
         order = await session.get(Order, row.order_id)
     assert order is not None
-    assert (order.places, order.scope, order.title) == (2, "community", "重阳节 召集")
+    # words of one line: its text, no title (the place message would say them twice)
+    assert (order.places, order.scope, order.title) == (2, "community", None)
+    assert order.description == "重阳节 召集"
     assert await services.campaigns.materialise() == 3
     [copy, *_] = await queued(db, f"broadcast:{sent.id}:")
     grab_row, mute_row = copy.payload["buttons"]
@@ -342,6 +346,61 @@ async def test_a_broadcast_can_carry_an_activity_whose_places_are_grabbed_from_i
     assert await queued(db, f"publish:{order.id}:") == []  # no announcement of its own
     claim = await services.claims.grab(people[0], order.id)
     assert claim.order.id == order.id
+
+
+def activity_draft(org: Org, clock: FakeClock, **changes: Any) -> BroadcastDraft:
+    starts = clock.now() + timedelta(days=2)
+    values: dict[str, Any] = {
+        "unit_id": org[COMMUNITY].id,
+        "places": 1,
+        "community_id": org[COMMUNITY].id,
+        "category": "elderly_visit",
+        "starts_at": starts,
+        "ends_at": starts + timedelta(hours=2),
+        "address": "龙湖东岸社区活动室",
+        "phone": "13800138000",
+    }
+    return draft(**(values | changes))
+
+
+async def test_copies_made_once_the_places_are_gone_offer_the_waitlist(
+    db: Database, services: Services, org: Org, clock: FakeClock
+) -> None:
+    """The places went before this page of copies was written: the words go with the
+    note that they are gone and the waitlist's button; once the activity is cancelled
+    the rest are not sent at all (as announcements)."""
+    community = await coordinator(services, 9011, COMMUNITY)
+    first, *_ = await volunteers(db, org, 3)
+    sent = await services.broadcasts.send(community, activity_draft(org, clock))
+    assert sent.order_id is not None
+    await services.claims.grab(first, sent.order_id)  # before any copy is written
+    assert await services.campaigns.materialise() == 3
+    copies = await queued(db, f"broadcast:{sent.id}:")
+    t = get_translator("zh_CN")
+    for copy in copies:
+        join_row, mute_row = copy.payload["buttons"]
+        assert [(b["text"], b["callback_data"]) for b in join_row] == [
+            (t.plain("grab.button_join_waitlist"), f"gw:{sent.order_id}")
+        ]
+        assert mute_row[0]["callback_data"] == f"mu:{sent.id}"
+        assert copy.payload["text"] == f"<b>重阳节</b> 召集\n\n{t('grab.full')}"
+    one = await services.broadcasts.one(sent.id)
+    assert one is not None and (one.places, one.taken) == (1, 1)
+
+
+async def test_an_activity_s_community_must_be_in_the_street_it_is_broadcast_to(
+    db: Database, services: Services, org: Org, clock: FakeClock
+) -> None:
+    street = await coordinator(services, 9012, STREET)
+    await volunteers(db, org, 1)
+    elsewhere = org[OTHER_COMMUNITY].id
+    with pytest.raises(InvalidValue) as refused:
+        await services.broadcasts.send(
+            street, activity_draft(org, clock, unit_id=org[STREET].id, community_id=elsewhere)
+        )
+    assert (refused.value.field, refused.value.reason) == ("community", "not_found")
+    async with db.read() as session:
+        assert list(await session.scalars(select(Order))) == []  # nothing created
 
 
 async def test_an_activity_is_refused_on_a_district_wide_broadcast(

@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.broadcasts.audience import Audience, Member, audience_of
+from bot.services.fanout.audience import Audience, Member, audience_of
 from bot.services.kernel.clock import Clock
 from bot.services.kernel.notify import Notice, Notifier
 from bot.services.kernel.scheduling import Outgoing, Scheduler

@@ -1,4 +1,4 @@
-"""An order's announcement as a campaign (bot/services/broadcasts/campaigns.py): the
+"""An order's announcement as a campaign (bot/services/fanout/campaigns.py): the
 publishing transaction commits one campaign row and no recipient, and the fan-out
 writes the recipients afterwards a page at a time — each page once, whoever writes
 it, resuming where a crash left it, stopping when the order can no longer be
@@ -12,7 +12,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from bot.container import Services
-from bot.services.broadcasts.campaigns import ORDER_ANNOUNCE
+from bot.services.fanout.campaigns import ORDER_ANNOUNCE
 from bot.services.requests.publish import Publication
 from storage.database import Database
 from storage.enums import CampaignState, OrderState
