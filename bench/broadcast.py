@@ -20,8 +20,15 @@ the sandbox received), fanout_s (from the send until every copy was written),
 send_answered_ms (the coordinator's send), report_ok (the progress message's last edit
 is the final report), seconds.
 
-Not measured yet: ``--places``/``--tappers`` (volunteers grabbing an activity's places
-from the broadcast's message mid-way) come with attaching an activity to a broadcast.
+With ``--places P --tappers T`` the broadcast carries an activity of P places, and
+once half the copies are delivered the first T recipients (whose copies went first)
+press its Grab button on their copy, all at once, in the sandbox; the bot's own
+Application (handlers, services, the waitlist's follow-up edits) takes their presses
+from getUpdates as its polling does, while the broadcast goes on. Adds: places,
+tappers, winners (claims of the order), answered (presses answered), waitlist_offers
+(losers' copies edited to offer the waitlist), grab_p50_ms and grab_p99_ms (from the
+moment a press reached the bot — getUpdates returned it — to the end of its handling:
+the answer, and a winner's place message).
 """
 
 from __future__ import annotations
@@ -30,32 +37,109 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.fanout import seed
+from sqlalchemy import func, select
+from telegram import Bot, Update
+
+from bench.fanout import FIRST_ID, seed
 from bench.grab_storm import COMMUNITY, database_url
-from bot.app import build_services, prepare_database
+from bot.app import build_application, build_services, prepare_database
 from bot.cli.send_worker import make_bot
-from bot.config import load_config
+from bot.config import Config, load_config
 from bot.delivery.fanout import Fanout
 from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.i18n import get_translator
 from bot.messages.broadcasts import progress_text
+from bot.runtime.http_client import http_request
+from bot.runtime.update_processor import PerUserUpdateProcessor
 from bot.services.broadcasts.drafts import BroadcastDraft
 from sandbox.client import SandboxClient
 from sandbox.process import SandboxProcess
 from storage.database import Database
+from storage.enums import ClaimState
+from storage.models import Claim
 
 COORDINATOR_ID = 9_000_001
 WORDS = "<b>浓情重阳节·温暖志愿行</b>：本周六上午 9 点，社区活动室集合，陪老人包饺子。"
 PROGRESS_EVERY_S = 3
+
+
+def activity(community_id: int, places: int) -> dict[str, Any]:
+    """The draft's answers about the activity it carries (as the flow collects them)."""
+    starts = datetime.now(UTC) + timedelta(days=2)
+    return {
+        "places": places,
+        "community_id": community_id,
+        "category": "elderly_visit",
+        "starts_at": starts,
+        "ends_at": starts + timedelta(hours=2),
+        "address": "龙湖东岸社区活动室",
+        "phone": "13800138000",
+    }
+
+
+class Taps:
+    """The tappers press Grab on their copy (message 1 of their chat), all at once, in
+    the sandbox; the bot's Application takes the presses from getUpdates as its polling
+    does and handles each as it comes, all at once (its update processor)."""
+
+    def __init__(self, sandbox: SandboxProcess, config: Config, app: Any, order_id: int) -> None:
+        self.sandbox, self.config, self.app, self.order_id = sandbox, config, app, order_id
+        self.latencies: list[float] = []
+
+    async def _handle(self, update: Update, received: float) -> None:
+        app = self.app
+        await app.update_processor.process_update(update, app.process_update(update))
+        self.latencies.append(time.perf_counter() - received)
+
+    async def run(self, tappers: int) -> None:
+        client = SandboxClient(self.sandbox.url, timeout=60)
+
+        def press(i: int) -> None:
+            client.call(
+                "POST",
+                f"/sandbox/users/{FIRST_ID + i}/callback",
+                {"message_id": 1, "data": f"gr:{self.order_id}"},
+            )
+
+        pressing = asyncio.gather(*(asyncio.to_thread(press, i) for i in range(tappers)))
+        poller = Bot(
+            self.sandbox.token,
+            base_url=self.sandbox.base_url,
+            request=http_request(self.config, 2),
+            get_updates_request=http_request(self.config, 1),
+        )
+        handling: list[asyncio.Task[None]] = []
+        async with poller:
+            offset = 0
+            while len(handling) < tappers:
+                batch = await poller.get_updates(
+                    offset=offset, limit=100, timeout=2, allowed_updates=["callback_query"]
+                )
+                received = time.perf_counter()
+                if not batch and pressing.done():
+                    break
+                for u in batch:
+                    update = Update.de_json(u.to_dict(), self.app.bot)
+                    handling.append(asyncio.create_task(self._handle(update, received)))
+                if batch:
+                    offset = batch[-1].update_id + 1
+            await poller.get_updates(offset=offset, timeout=0)
+        await pressing
+        await asyncio.gather(*handling)
+        processor = self.app.update_processor
+        if isinstance(processor, PerUserUpdateProcessor):
+            await processor.drain()  # the losers' copies edited to offer the waitlist
 
 
 async def run(args: argparse.Namespace, sandbox: SandboxProcess, url: str) -> dict[str, Any]:
@@ -96,15 +180,24 @@ async def run(args: argparse.Namespace, sandbox: SandboxProcess, url: str) -> di
             services.outbox, TelegramTransport(bot, allow_paid_broadcast=True), config.delivery
         )
         fanout = Fanout(services.campaigns, config.delivery.poll_seconds, on_page=sender.wake)
-        draft = BroadcastDraft.model_validate(
-            {"text": WORDS, "kind": "activities", "unit_id": community.id}
-        )
+        answers: dict[str, Any] = {"text": WORDS, "kind": "activities", "unit_id": community.id}
+        if args.places:
+            answers |= activity(community.id, args.places)
+        draft = BroadcastDraft.model_validate(answers)
+        app = build_application(config, db=db, token=sandbox.token, run_background=False)
+        await app.initialize()
+        assert app.post_init is not None
+        await app.post_init(app)  # as PTB's runners do (the category cache warmed)
+        taps: Taps | None = None
+        tapping: asyncio.Task[None] | None = None
         async with bot:
             shown = await bot.send_message(COORDINATOR_ID, "📢")  # the progress message
             began = time.perf_counter()
             sent = await services.broadcasts.send(boss, draft)
             send_ms = (time.perf_counter() - began) * 1000
             await services.broadcasts.attach_progress(sent.id, COORDINATOR_ID, shown.message_id)
+            if args.tappers and sent.order_id is not None:
+                taps = Taps(sandbox, config, app, sent.order_id)
             tasks = [
                 asyncio.create_task(sender.run(), name="sender"),
                 asyncio.create_task(fanout.run(), name="fanout"),
@@ -121,12 +214,18 @@ async def run(args: argparse.Namespace, sandbox: SandboxProcess, url: str) -> di
                 if fanout_s is not None and done_s is None:
                     if not (await services.broadcasts.progress(sent.id)).figures.waiting:
                         done_s = now - began  # the last copy delivered (or given up)
+                if taps is not None and tapping is None:
+                    delivered = (await services.broadcasts.progress(sent.id)).figures.delivered
+                    if delivered >= max(args.tappers, args.recipients // 2):  # mid-way
+                        tapping = asyncio.create_task(taps.run(args.tappers), name="taps")
+                        tasks.append(tapping)
                 if now >= next_round:
                     next_round = now + PROGRESS_EVERY_S
                     if await services.broadcasts.report():
                         sender.wake()
                     progress = await services.broadcasts.progress(sent.id)
-                    if progress.finished and progress.broadcast.state == "done":
+                    tapped = taps is None or (tapping is not None and tapping.done())
+                    if progress.finished and progress.broadcast.state == "done" and tapped:
                         break
                 await asyncio.sleep(0.2)
             elapsed = done_s or time.perf_counter() - began
@@ -136,8 +235,12 @@ async def run(args: argparse.Namespace, sandbox: SandboxProcess, url: str) -> di
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+        await app.shutdown()
+        grabbed = await winners(db, sent.order_id)
         copies = client.call("GET", "/sandbox/delivered", method="sendMessage", texts=0)
-        edits = client.call("GET", "/sandbox/delivered", method="editMessageText", texts=0)
+        edits = client.call("GET", "/sandbox/delivered", method="editMessageText")
+        # the progress message's edits (the others: losers' copies offering the waitlist)
+        progress_edits = sum(edits["chats"].get(str(COORDINATOR_ID), {}).values())
         listing = client.call("GET", f"/sandbox/chats/{COORDINATOR_ID}/messages")["messages"]
         final = progress_text(get_translator(boss.language), progress, config.general.timezone)
         shown_now = (
@@ -145,24 +248,59 @@ async def run(args: argparse.Namespace, sandbox: SandboxProcess, url: str) -> di
             or ""
         )
         delivered = progress.figures.delivered
+        latencies = sorted(taps.latencies) if taps is not None else []
+        grabs: dict[str, Any] = {}
+        if args.places:
+            answers = client.call("GET", "/sandbox/requests", method="answerCallbackQuery")
+            answered = {r["params"].get("callback_query_id") for r in answers if r.get("ok")}
+            grabs = {
+                "places": args.places,
+                "tappers": args.tappers,
+                "winners": grabbed,
+                "answered": len(answered),
+                # chats with an edit beside the coordinator's progress message
+                "waitlist_offers": int(edits["chat_count"]) - 1,
+                "grab_p50_ms": round(1000 * statistics.median(latencies), 1) if latencies else None,
+                "grab_p99_ms": round(1000 * latencies[int(0.99 * (len(latencies) - 1))], 1)
+                if latencies
+                else None,
+            }
         return {
             "recipients": args.recipients,
             "rate_limit": args.rate,
             "achieved_per_s": round(delivered / elapsed, 1),
             "ratio": round(delivered / elapsed / args.rate, 3),
             # the progress message itself is one more sendMessage, to the coordinator
-            "duplicates": int(copies["total"]) - int(copies["distinct"]),
-            "lost": args.recipients - (int(copies["distinct"]) - 1),
-            "progress_edits": int(edits["total"]),
+            "duplicates": sum(
+                n - 1 for counts in copies["duplicates"].values() for n in counts.values()
+            ),
+            "lost": args.recipients - (int(copies["chat_count"]) - 1),
+            "progress_edits": progress_edits,
             "fanout_s": round(fanout_s or elapsed, 2),
             "send_answered_ms": round(send_ms, 1),
             "report_ok": shown_now == str(final),
             "backend": db.dialect,
             "seconds": round(elapsed, 2),
             "report_at_s": round(time.perf_counter() - began, 2),
+            **grabs,
         }
     finally:
         await db.dispose()
+
+
+async def winners(db: Database, order_id: int | None) -> int:
+    """Volunteers with a place on the order (0 without one)."""
+    if order_id is None:
+        return 0
+    async with db.read() as session:
+        return int(
+            await session.scalar(
+                select(func.count(func.distinct(Claim.volunteer_id))).where(
+                    Claim.order_id == order_id, Claim.state == ClaimState.CLAIMED.value
+                )
+            )
+            or 0
+        )
 
 
 def main() -> None:
@@ -174,11 +312,18 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1000, help="the sandbox's flood limit /s")
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--database-url", default="", help="postgresql: a server URL")
+    parser.add_argument("--places", type=int, default=0, help="an activity with P places")
+    parser.add_argument("--tappers", type=int, default=0, help="recipients who tap Grab")
     args = parser.parse_args()
     url, pg_name = database_url(args)  # outside the bench's loop (the helpers run their own)
     try:
         with SandboxProcess(
-            "--open-chats", "--log-limit", "0", "--rate", str(args.rate), stderr=subprocess.DEVNULL
+            "--open-chats",
+            "--log-limit",  # the presses' answers are counted from the requests' log
+            str((args.recipients + args.tappers) * 4 if args.tappers else 0),
+            "--rate",
+            str(args.rate),
+            stderr=subprocess.DEVNULL,
         ) as sandbox:
             result = asyncio.run(run(args, sandbox, url))
     finally:

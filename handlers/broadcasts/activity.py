@@ -132,9 +132,11 @@ async def activity_summary(turn: Turn) -> Markup:
     community = await turn.services.org.unit(needed(d.community_id, "community"))
     zone = turn.services.orders.timezone
     starts_at, ends_at = needed(d.starts_at, "starts_at"), needed(d.ends_at, "ends_at")
-    return t(
+    places = needed(d.places, "places")
+    return t.ngettext(
         "broadcast.confirm_activity",
-        places=needed(d.places, "places"),
+        places,
+        places=places,
         category=category.name(t.language) if category else d.category,
         start=local_time(starts_at, zone),
         end=window_end(starts_at, ends_at, zone),

@@ -261,17 +261,32 @@ async def on_waitlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     waitlisted = t("grab.waitlisted", number=claim.order.number)
     message = _about_order(update, order_id)
-    if message is None or not message.text:  # a list of orders, a photo: they stay
+    if message is None:  # e.g. a list of orders: it stays as it was
         await Reply(update, context).send(waitlisted)
         return
     # the announcement: what it said, then the waitlist place (no buttons any more but
     # a broadcast's mute button)
-    announced = message.text_html.replace(t("grab.full"), "").strip()
-    text = f"{announced}\n\n{waitlisted}" if announced else waitlisted
-    if len(text) > MessageLimit.MAX_TEXT_LENGTH:
-        text = waitlisted
     kept = _kept_rows(message)
-    await Reply(update, context).edit_or_send(text, _markup(kept) if kept else None)
+    markup = _markup(kept) if kept else None
+    if message.text:
+        announced = message.text_html.replace(t("grab.full"), "").strip()
+        text = f"{announced}\n\n{waitlisted}" if announced else waitlisted
+        if len(text) > MessageLimit.MAX_TEXT_LENGTH:
+            text = waitlisted
+        await Reply(update, context).edit_or_send(text, markup)
+        return
+    # a broadcast's photo: its caption, or the place in a message of its own
+    announced = message.caption_html.replace(t("grab.full"), "").strip()
+    text = f"{announced}\n\n{waitlisted}" if announced else waitlisted
+    if len(text) > MessageLimit.CAPTION_LENGTH:
+        await Reply(update, context).send(waitlisted)
+        text = announced
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_caption(text, reply_markup=markup)
+    except BadRequest as exc:  # not modified: pressed twice
+        log.info("could not show the waitlist place on the pressed photo: %s", exc)
 
 
 @domain_errors

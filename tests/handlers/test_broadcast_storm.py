@@ -18,6 +18,7 @@ from bot.runtime.update_processor import PerUserUpdateProcessor
 from bot.services.broadcasts.drafts import BroadcastDraft
 from storage.enums import ClaimState
 from storage.models import Claim
+from storage.repositories.orders import number_for
 from tests.handlers import conftest as handler_fixtures
 from tests.handlers.conftest import Harness, Person
 from tests.support.orders import boss, volunteers
@@ -104,3 +105,58 @@ async def test_1000_volunteers_tap_grab_on_a_broadcast_with_20_places(harness: H
     assert later.answer is not None and later.answer.text == full
     await processor.drain()
     assert offered(later)
+
+
+async def test_a_photo_broadcast_s_copy_offers_the_waitlist_and_the_place_in_its_caption(
+    harness: Harness,
+) -> None:
+    """A broadcast with a photo: its copy has a caption, not a text; the volunteer too
+    late gets the note and the waitlist's button in that caption, and then their place
+    on the waitlist — the photo stays, so does the mute button."""
+    services, t = harness.services, get_translator("zh_CN")
+    community = harness.org[COMMUNITY]
+    crowd = await volunteers(harness.db, harness.org, 2)
+    first, late = (harness.person(v.telegram_id) for v in crowd)
+    photo = late.chat_view.world.store_file(
+        b"\x89PNG\r\n\x1a\n poster", None, "image/jpeg", "photo"
+    )
+    starts = harness.clock.now() + timedelta(days=2)
+    draft = BroadcastDraft.model_validate(
+        {
+            "text": "重阳节 <i>海报</i>",
+            "photo": photo.file_id,
+            "kind": "activities",
+            "unit_id": community.id,
+            "places": 1,
+            "community_id": community.id,
+            "category": "elderly_visit",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=2),
+            "address": "龙湖东岸社区活动室",
+            "phone": "13800138000",
+        }
+    )
+    sent = await services.broadcasts.send(await boss(services), draft)
+    await harness.deliver()
+    grab = t.plain("broadcast.button_grab", places=1)
+    mute = mute_button_label(t, "activities")
+    await first.press(grab)
+    copy = next(m for m in late.chat_view.messages if grab in m.callback_data)
+    assert copy.photo is not None
+
+    await late.press(grab, copy)
+    assert late.answer is not None and late.answer.text == t.plain("error.slots_full")
+    processor = harness.app.update_processor
+    assert isinstance(processor, PerUserUpdateProcessor)
+    await processor.drain()
+    join = t.plain("grab.button_join_waitlist")
+    [offered] = [m for m in late.chat_view.messages if m.message_id == copy.message_id]
+    assert offered.photo == copy.photo and offered.buttons == [[join], [mute]]
+    assert offered.content == f"{copy.content}\n\n{t.plain('grab.full')}"
+
+    await late.press(join, offered)
+    [placed] = [m for m in late.chat_view.messages if m.message_id == copy.message_id]
+    assert sent.order_id is not None
+    waitlisted = t.plain("grab.waitlisted", number=number_for(sent.order_id))
+    assert placed.photo == copy.photo and placed.buttons == [[mute]]
+    assert placed.content == f"{copy.content}\n\n{waitlisted}"
