@@ -22,13 +22,15 @@ is the final report), seconds.
 
 With ``--places P --tappers T`` the broadcast carries an activity of P places, and
 once half the copies are delivered the first T recipients (whose copies went first)
-press its Grab button on their copy, all at once, in the sandbox; the bot's own
-Application (handlers, services, the waitlist's follow-up edits) takes their presses
-from getUpdates as its polling does, while the broadcast goes on. Adds: places,
+press its Grab button on their copy, all at once, from a process of their own (64
+threads); the bot's own Application (handlers, services, the waitlist's follow-up
+edits) takes their presses from getUpdates as its polling does, while the broadcast
+goes on. Adds: ratio_all (every message the flood limit counted over the same time:
+the tappers' place messages and waitlist edits share it with the copies), places,
 tappers, winners (claims of the order), answered (presses answered), waitlist_offers
 (losers' copies edited to offer the waitlist), grab_p50_ms and grab_p99_ms (from the
 moment a press reached the bot — getUpdates returned it — to the end of its handling:
-the answer, and a winner's place message).
+the answer, and a winner's place message), loop.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ from bot.delivery.sender import Sender
 from bot.delivery.telegram_transport import TelegramTransport
 from bot.i18n import get_translator
 from bot.messages.broadcasts import progress_text
+from bot.runtime.event_loop import loop_name
+from bot.runtime.event_loop import run as run_loop
 from bot.runtime.http_client import http_request
 from bot.runtime.update_processor import PerUserUpdateProcessor
 from bot.services.broadcasts.drafts import BroadcastDraft
@@ -103,16 +107,13 @@ class Taps:
         self.latencies.append(time.perf_counter() - received)
 
     async def run(self, tappers: int) -> None:
-        client = SandboxClient(self.sandbox.url, timeout=60)
-
-        def press(i: int) -> None:
-            client.call(
-                "POST",
-                f"/sandbox/users/{FIRST_ID + i}/callback",
-                {"message_id": 1, "data": f"gr:{self.order_id}"},
-            )
-
-        pressing = asyncio.gather(*(asyncio.to_thread(press, i) for i in range(tappers)))
+        # pressed from a process of its own, as Telegram's users are: the presses' HTTP
+        # calls do not share the bot's process (its event loop and its GIL)
+        self.t0 = time.perf_counter()
+        pressing = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--press", self.sandbox.url, str(self.order_id),
+            str(tappers),
+        )  # fmt: skip
         poller = Bot(
             self.sandbox.token,
             base_url=self.sandbox.base_url,
@@ -127,7 +128,7 @@ class Taps:
                     offset=offset, limit=100, timeout=2, allowed_updates=["callback_query"]
                 )
                 received = time.perf_counter()
-                if not batch and pressing.done():
+                if not batch and pressing.returncode is not None:
                     break
                 for u in batch:
                     update = Update.de_json(u.to_dict(), self.app.bot)
@@ -135,7 +136,7 @@ class Taps:
                 if batch:
                     offset = batch[-1].update_id + 1
             await poller.get_updates(offset=offset, timeout=0)
-        await pressing
+        await pressing.wait()
         await asyncio.gather(*handling)
         processor = self.app.update_processor
         if isinstance(processor, PerUserUpdateProcessor):
@@ -176,6 +177,10 @@ async def run(args: argparse.Namespace, sandbox: SandboxProcess, url: str) -> di
         boss = await services.users.get(COORDINATOR_ID)
         assert boss is not None
         bot = make_bot(config)
+        app = build_application(config, db=db, token=sandbox.token, run_background=False)
+        await app.initialize()
+        assert app.post_init is not None
+        await app.post_init(app)  # as PTB's runners do (the category cache warmed)
         sender = Sender(
             services.outbox, TelegramTransport(bot, allow_paid_broadcast=True), config.delivery
         )
@@ -184,10 +189,6 @@ async def run(args: argparse.Namespace, sandbox: SandboxProcess, url: str) -> di
         if args.places:
             answers |= activity(community.id, args.places)
         draft = BroadcastDraft.model_validate(answers)
-        app = build_application(config, db=db, token=sandbox.token, run_background=False)
-        await app.initialize()
-        assert app.post_init is not None
-        await app.post_init(app)  # as PTB's runners do (the category cache warmed)
         taps: Taps | None = None
         tapping: asyncio.Task[None] | None = None
         async with bot:
@@ -270,6 +271,11 @@ async def run(args: argparse.Namespace, sandbox: SandboxProcess, url: str) -> di
             "rate_limit": args.rate,
             "achieved_per_s": round(delivered / elapsed, 1),
             "ratio": round(delivered / elapsed / args.rate, 3),
+            # every message the flood limit counted (the copies, the progress message and
+            # its edits, the tappers' place messages and waitlist edits) over that time
+            "ratio_all": round(
+                (int(copies["total"]) + int(edits["total"])) / elapsed / args.rate, 3
+            ),
             # the progress message itself is one more sendMessage, to the coordinator
             "duplicates": sum(
                 n - 1 for counts in copies["duplicates"].values() for n in counts.values()
@@ -280,6 +286,7 @@ async def run(args: argparse.Namespace, sandbox: SandboxProcess, url: str) -> di
             "send_answered_ms": round(send_ms, 1),
             "report_ok": shown_now == str(final),
             "backend": db.dialect,
+            "loop": loop_name(asyncio.get_running_loop()),
             "seconds": round(elapsed, 2),
             "report_at_s": round(time.perf_counter() - began, 2),
             **grabs,
@@ -303,7 +310,28 @@ async def winners(db: Database, order_id: int | None) -> int:
         )
 
 
+def press(url: str, order_id: int, tappers: int) -> None:
+    """``--press``: the first ``tappers`` volunteers press Grab on their copy, all at
+    once (a thread each, 64 at a time)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = SandboxClient(url, timeout=60)
+
+    def one(i: int) -> None:
+        client.call(
+            "POST",
+            f"/sandbox/users/{FIRST_ID + i}/callback",
+            {"message_id": 1, "data": f"gr:{order_id}"},
+        )
+
+    with ThreadPoolExecutor(64) as pool:
+        list(pool.map(one, range(tappers)))
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--press"]:  # the tappers' process (Taps.run)
+        press(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -325,7 +353,7 @@ def main() -> None:
             str(args.rate),
             stderr=subprocess.DEVNULL,
         ) as sandbox:
-            result = asyncio.run(run(args, sandbox, url))
+            result = run_loop(run(args, sandbox, url))  # the bot's own loop (uvloop)
     finally:
         if pg_name is not None:
             from tests.support.database import drop_postgres_database

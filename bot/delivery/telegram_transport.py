@@ -57,7 +57,7 @@ def _file(ref: str) -> str | InputFile:
     return ref  # a file_id or a URL
 
 
-def _retry_after(exc: RetryAfter) -> float:
+def retry_after_seconds(exc: RetryAfter) -> float:
     # a timedelta with PTB_TIMEDELTA (set in bot/__init__.py), seconds without it
     value: int | float | timedelta = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
@@ -118,7 +118,7 @@ class TelegramTransport:
                 result = await self.bot.do_api_request("sendMessage", api_kwargs=params)
                 return Outcome(True, message_id=int(result["message_id"]))
         except RetryAfter as exc:
-            return Outcome(False, retry_after=_retry_after(exc), reason=str(exc))
+            return Outcome(False, retry_after=retry_after_seconds(exc), reason=str(exc))
         except Forbidden as exc:  # blocked the bot, or deactivated
             return Outcome(
                 False, unreachable=UnreachableReason.BLOCKED, reason=f"forbidden: {exc.message}"

@@ -13,11 +13,12 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import callback_data as callbacks
 from bot.background import wake_sender
+from bot.delivery.telegram_transport import retry_after_seconds
 from bot.i18n import Markup, Translator
 from bot.messages import grabs as grab_messages
 from bot.messages.common import duration_text, local_time
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 GRAB = callbacks.GRAB
 WAITLIST = callbacks.JOIN_WAITLIST
 MUTE = callbacks.MUTE_BROADCASTS + ":"  # the mute button under a broadcast
+EDIT_ATTEMPTS = 3  # a follow-up edit refused by the flood limit: tried again after it
 CONFIRM = "gg"  # gg:<claim id>  (guidance read)
 CANCEL = callbacks.CANCEL_PLACE  # gc:<claim id>  (asks first)
 CONFIRM_CANCEL = "gx"  # gx:<claim id>:<claim version>  (yes, give it up)
@@ -198,17 +200,23 @@ async def _offer_waitlist(
         more = f"{text}\n\n{note}"
         text = more if len(more) <= limit else text if caption else note
     bot = context.bot
-    try:
-        if isinstance(bot, VolunteerBot) and not caption:  # lean: not read back
-            await bot.edit_text(message.chat_id, message.message_id, text, rows)
+    for _ in range(EDIT_ATTEMPTS):  # the flood limit: once it has passed, again
+        try:
+            if isinstance(bot, VolunteerBot) and not caption:  # lean: not read back
+                await bot.edit_text(message.chat_id, message.message_id, text, rows)
+                return
+            markup = _markup(rows)
+            if caption:
+                await query.edit_message_caption(text, reply_markup=markup)
+            else:
+                await query.edit_message_text(text, reply_markup=markup)
             return
-        markup = _markup(rows)
-        if caption:
-            await query.edit_message_caption(text, reply_markup=markup)
-        else:
-            await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:  # e.g. not modified: a second tap before the first edit
-        log.info("could not offer the waitlist on the pressed message: %s", exc)
+        except RetryAfter as exc:  # edits count against the bot's limit (a broadcast's too)
+            await asyncio.sleep(retry_after_seconds(exc))
+        except BadRequest as exc:  # e.g. not modified: a second tap before the first edit
+            log.info("could not offer the waitlist on the pressed message: %s", exc)
+            return
+    log.info("the waitlist's offer on message %s gave up: flood limit", message.message_id)
 
 
 @domain_errors

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Broadcast, BroadcastMute, OrgUnit, OutboxMessage
+from storage.enums import OrderState
+from storage.models import Broadcast, BroadcastMute, Order, OrgUnit, OutboxMessage
 from storage.repositories.upsert import insert_for
 
 
@@ -76,11 +77,23 @@ async def unmute(session: AsyncSession, user_id: int, category: str) -> None:
     )
 
 
-async def active_with_progress(session: AsyncSession) -> list[Broadcast]:
-    """Broadcasts not over yet (scheduled, sending or paused) with a progress message."""
+async def active_with_progress(session: AsyncSession, now: datetime) -> list[Broadcast]:
+    """Broadcasts with a progress message that are not over yet (scheduled, sending or
+    paused), or done but carrying an activity whose places may still change (open or
+    filled, not started by ``now``): their report shows the places taken."""
+    going = Broadcast.state.in_(["scheduled", "sending", "paused"])
+    grabbing = (
+        select(Order.id)
+        .where(
+            Order.id == Broadcast.order_id,
+            Order.state.in_([OrderState.OPEN.value, OrderState.FILLED.value]),
+            Order.starts_at > now,
+        )
+        .exists()
+    )
     stmt = select(Broadcast).where(
-        Broadcast.state.in_(["scheduled", "sending", "paused"]),
         Broadcast.progress_message_id.is_not(None),
+        or_(going, and_(Broadcast.state == "done", Broadcast.order_id.is_not(None), grabbing)),
     )
     return list(await session.scalars(stmt.order_by(Broadcast.id)))
 

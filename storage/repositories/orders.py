@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import OrderScope, OrderState
-from storage.models import Order, OrgUnit
+from storage.models import Claim, Order, OrgUnit
 
 NUMBER_PREFIX = "HY"
 
@@ -43,14 +43,22 @@ async def get(session: AsyncSession, order_id: int, *, for_update: bool = False)
     return (await session.scalars(stmt.execution_options(populate_existing=True))).first()
 
 
-async def places_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """Order id → (places, taken), for the orders of ``ids``."""
+async def places_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
+    """Order id → (places, taken, changes) for the orders of ``ids``; ``changes`` grows
+    with every change of their claims (a new one, any change of state: each moves its
+    version on), so a figure shown once can tell it is out of date even when ``taken``
+    came back to what it was."""
     if not ids:
         return {}
-    rows = await session.execute(
-        select(Order.id, Order.places, Order.taken).where(Order.id.in_(set(ids)))
+    changes = (
+        select(func.count(Claim.id) + func.coalesce(func.sum(Claim.version), 0))
+        .where(Claim.order_id == Order.id)
+        .scalar_subquery()
     )
-    return {order_id: (places, taken) for order_id, places, taken in rows}
+    rows = await session.execute(
+        select(Order.id, Order.places, Order.taken, changes).where(Order.id.in_(set(ids)))
+    )
+    return {order_id: (places, taken, int(moved)) for order_id, places, taken, moved in rows}
 
 
 async def review_queue(

@@ -31,25 +31,31 @@ TAPPERS = 1000
 WORDS = "<b>浓情重阳节·温暖志愿行</b>\n周六上午陪老人包饺子"
 
 
-async def test_1000_volunteers_tap_grab_on_a_broadcast_with_20_places(harness: Harness) -> None:
-    services, t = harness.services, get_translator("zh_CN")
-    community = harness.org[COMMUNITY]
-    crowd = await volunteers(harness.db, harness.org, TAPPERS + 1)
+def carrying(community_id: int, places: int, harness: Harness, **more: object) -> BroadcastDraft:
+    """A broadcast to the community carrying an activity of ``places`` places."""
     starts = harness.clock.now() + timedelta(days=2)
-    draft = BroadcastDraft.model_validate(
+    return BroadcastDraft.model_validate(
         {
             "text": WORDS,
             "kind": "activities",
-            "unit_id": community.id,
-            "places": PLACES,
-            "community_id": community.id,
+            "unit_id": community_id,
+            "places": places,
+            "community_id": community_id,
             "category": "elderly_visit",
             "starts_at": starts,
             "ends_at": starts + timedelta(hours=2),
             "address": "龙湖东岸社区活动室",
             "phone": "13800138000",
         }
+        | more
     )
+
+
+async def test_1000_volunteers_tap_grab_on_a_broadcast_with_20_places(harness: Harness) -> None:
+    services, t = harness.services, get_translator("zh_CN")
+    community = harness.org[COMMUNITY]
+    crowd = await volunteers(harness.db, harness.org, TAPPERS + 1)
+    draft = carrying(community.id, PLACES, harness)
     people = [harness.person(v.telegram_id) for v in crowd]  # they opened the bot
     sent = await services.broadcasts.send(await boss(services), draft)
     order_id = sent.order_id
@@ -120,22 +126,7 @@ async def test_a_photo_broadcast_s_copy_offers_the_waitlist_and_the_place_in_its
     photo = late.chat_view.world.store_file(
         b"\x89PNG\r\n\x1a\n poster", None, "image/jpeg", "photo"
     )
-    starts = harness.clock.now() + timedelta(days=2)
-    draft = BroadcastDraft.model_validate(
-        {
-            "text": "重阳节 <i>海报</i>",
-            "photo": photo.file_id,
-            "kind": "activities",
-            "unit_id": community.id,
-            "places": 1,
-            "community_id": community.id,
-            "category": "elderly_visit",
-            "starts_at": starts,
-            "ends_at": starts + timedelta(hours=2),
-            "address": "龙湖东岸社区活动室",
-            "phone": "13800138000",
-        }
-    )
+    draft = carrying(community.id, 1, harness, text="重阳节 <i>海报</i>", photo=photo.file_id)
     sent = await services.broadcasts.send(await boss(services), draft)
     await harness.deliver()
     grab = t.plain("broadcast.button_grab", places=1)
@@ -160,3 +151,28 @@ async def test_a_photo_broadcast_s_copy_offers_the_waitlist_and_the_place_in_its
     waitlisted = t.plain("grab.waitlisted", number=number_for(sent.order_id))
     assert placed.photo == copy.photo and placed.buttons == [[mute]]
     assert placed.content == f"{copy.content}\n\n{waitlisted}"
+
+
+async def test_a_waitlist_offer_refused_by_the_flood_limit_is_made_once_it_has_passed(
+    harness: Harness,
+) -> None:
+    """The losers' edits count against the bot's flood limit (a broadcast's copies
+    too): an edit answered 429 is made again after its retry_after, not dropped."""
+    services, t = harness.services, get_translator("zh_CN")
+    community = harness.org[COMMUNITY]
+    crowd = await volunteers(harness.db, harness.org, 2)
+    first, late = (harness.person(v.telegram_id) for v in crowd)
+    await services.broadcasts.send(await boss(services), carrying(community.id, 1, harness))
+    await harness.deliver()
+    grab = t.plain("broadcast.button_grab", places=1)
+    await first.press(grab)
+    refusals = harness.sandbox.faults.add(
+        "429", method="editMessageText", chat_id=late.id, retry_after=1, times=1
+    )
+    await late.press(grab)
+    processor = harness.app.update_processor
+    assert isinstance(processor, PerUserUpdateProcessor)
+    await processor.drain()
+    assert refusals.times == 0  # refused once, then made
+    copy = next(m for m in late.chat_view.messages if m.callback_data)
+    assert copy.buttons[0] == [t.plain("grab.button_join_waitlist")]

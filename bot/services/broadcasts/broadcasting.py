@@ -356,8 +356,8 @@ class BroadcastService(LoopService):
             ):
                 state = BroadcastState.DONE.value
             dto = self._dto(r, units[r.unit_id], f)
-            total, taken = places.get(r.order_id or 0, (0, 0))
-            out.append(replace(dto, state=state, places=total, taken=taken))
+            total, taken, moved = places.get(r.order_id or 0, (0, 0, 0))
+            out.append(replace(dto, state=state, places=total, taken=taken, claims_moved=moved))
         return out
 
     def _dto(self, row: Any, unit: UnitDTO, figures: Figures) -> BroadcastDTO:

@@ -168,7 +168,7 @@ class BroadcastControl(BroadcastService):
         marked done with this round; a paused one's copies queued since the pause are
         held again. How many edits were queued."""
         async with self.db.read() as session:
-            rows = await broadcasts_repo.active_with_progress(session)
+            rows = await broadcasts_repo.active_with_progress(session, self.clock.now())
             ids = [r.author_id for r in rows if r.author_id is not None]
             authors = {u.id: u for u in await users_repo.many(session, ids)}
         notices = []

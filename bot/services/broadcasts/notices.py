@@ -44,7 +44,7 @@ class BroadcastProgressed:
     def key(self) -> str:
         b, f = self.progress.broadcast, self.progress.figures
         # what the message shows (the copies written is not: no edit that changes nothing)
-        shown = (b.state, f.delivered, f.unreachable, f.failed, b.taken)
+        shown = (b.state, f.delivered, f.unreachable, f.failed, b.taken, b.claims_moved)
         return f"broadcast.progress:{b.id}:" + ":".join(str(x) for x in shown)
 
 

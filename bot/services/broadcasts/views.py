@@ -50,6 +50,7 @@ class BroadcastDTO:
     order_id: int | None = None  # the activity it carries: its places, and those taken
     places: int = 0
     taken: int = 0
+    claims_moved: int = 0  # grows with every change of its claims (its progress' edits)
 
 
 @dataclass(frozen=True)

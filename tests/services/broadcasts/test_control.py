@@ -143,6 +143,58 @@ async def test_progress_rounds_edit_only_on_change_and_mark_it_done(
     )
 
 
+async def test_the_report_keeps_counting_the_activity_s_places_until_it_starts(
+    db: Database, services: Services, org: Org, clock: FakeClock
+) -> None:
+    """Done sending, the report still shows the places as they are: a place taken, given
+    up and taken again is edited in each time (taken back at 1 of 1 is a change too);
+    once the activity started the rounds leave it."""
+    boss = await coordinator(services, 9102, COMMUNITY)
+    first, second = await volunteers(db, org, 2)
+    starts = clock.now() + timedelta(days=2)
+    draft = BroadcastDraft.model_validate(
+        {
+            "text": "召集",
+            "kind": "activities",
+            "unit_id": org[COMMUNITY].id,
+            "places": 1,
+            "community_id": org[COMMUNITY].id,
+            "category": "elderly_visit",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=2),
+            "address": "龙湖东岸社区活动室",
+            "phone": "13800138000",
+        }
+    )
+    sent = await services.broadcasts.send(boss, draft)
+    assert sent.order_id is not None
+    await services.broadcasts.attach_progress(sent.id, boss.telegram_id, 78)
+    await services.campaigns.materialise()
+    async with db.transaction() as session:  # the sender delivered them
+        for row in await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.dedup_key.startswith(f"broadcast:{sent.id}:"))
+        ):
+            row.status = "sent"
+    assert await services.broadcasts.report() == 1  # the final report: 0 of 1 taken
+    assert (await services.broadcasts.progress(sent.id)).broadcast.state == "done"
+    assert await services.broadcasts.report() == 0  # nothing changed
+
+    def taken(row: OutboxMessage) -> str:
+        return re.findall(r"(\d+) / 1", row.payload["text"])[-1]
+
+    claim = await services.claims.grab(first, sent.order_id)
+    assert await services.broadcasts.report() == 1
+    assert taken((await edits(db, sent.id))[-1]) == "1"
+    await services.claims.cancel(first, claim.id)
+    assert await services.broadcasts.report() == 1
+    assert taken((await edits(db, sent.id))[-1]) == "0"
+    await services.claims.grab(second, sent.order_id)
+    assert await services.broadcasts.report() == 1  # 1 of 1 again: shown again
+    assert taken((await edits(db, sent.id))[-1]) == "1"
+    clock.advance(days=3)  # the activity started: its report is final
+    assert await services.broadcasts.report() == 0
+
+
 async def test_a_scheduled_broadcast_starts_at_its_time_with_rights_checked_again(
     db: Database, services: Services, org: Org, clock: FakeClock
 ) -> None:
