@@ -44,6 +44,7 @@ from bot.services.points.redemptions import RedemptionService
 from bot.services.points.rewards import RewardService
 from bot.services.points.service import PointsService
 from bot.services.ratings.service import RatingService
+from bot.services.recognition.rankings import RankingService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
 from bot.services.service_day.attendance import AttendanceService
@@ -151,6 +152,7 @@ def build_services(
             alert_at_or_below=config.ratings.alert_at_or_below,
             comment_max=config.ratings.comment_max_chars,
         ),
+        rankings=RankingService(db, clock, config.general.timezone),
     )
     services.broadcasts.channels = MappingProxyType(
         {code: unit.channel_id for code, unit in config.units.items() if unit.channel_id}

@@ -32,6 +32,7 @@ MUTE_BROADCASTS = "mu"  # mu:<broadcast id>  (a volunteer mutes broadcasts of it
 BROADCAST_CONTROL = (
     "bz"  # bz:<broadcast id>:<action>  (pause, resume, cancel: bot/messages/broadcasts.py)
 )
+RANK = "rk"  # rk:<metric>:<period>:<view>:<id>:<page>  (/rank: handlers/recognition/rank.py)
 SETTINGS_MUTE = "st"  # st:<category index>:<1 mute | 0 unmute>  (/settings)
 
 

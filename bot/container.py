@@ -22,6 +22,7 @@ from bot.services.points.redemptions import RedemptionService
 from bot.services.points.rewards import RewardService
 from bot.services.points.service import PointsService
 from bot.services.ratings.service import RatingService
+from bot.services.recognition.rankings import RankingService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
 from bot.services.service_day.attendance import AttendanceService
@@ -54,6 +55,7 @@ class Services:
     campaigns: CampaignService
     broadcasts: BroadcastControl
     ratings: RatingService
+    rankings: RankingService
 
     async def warm_up(self) -> None:
         """Prepare what the busiest moment, a grab storm, runs (see ClaimService.warm_up),

@@ -32,6 +32,7 @@ from handlers.people import approvals, coordinators, profile, registration
 from handlers.points import adjust as points_adjust
 from handlers.points import passbook, rewards, transfer
 from handlers.ratings import rate
+from handlers.recognition import rank
 from handlers.requests import (
     activity,
     escalation,
@@ -126,6 +127,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *broadcast_listing.HANDLERS,
         *broadcast_progress.HANDLERS,
         *broadcast_settings.HANDLERS,
+        *rank.HANDLERS,
     ):
         app.add_handler(handler, group=FEATURES)
     rewards.register(app, FEATURES)  # 公益兑换: the catalogue and redemptions

@@ -56,6 +56,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "orders",
             "myplaces",
             "points",
+            "rank",
             "passbook",
             "rewards",
             "myrewards",
@@ -71,6 +72,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "activity",
             "broadcast",
             "broadcasts",
+            "rank",
             "setchannel",
             "order",
             "adjust",
@@ -81,7 +83,9 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ),
     ),
 )
-COMMANDS = tuple(name for _, _, names in SECTIONS for name in names)
+# a command of two roles (/rank: volunteers' and coordinators') is listed in the first
+# section of the person's that has it
+COMMANDS = tuple(dict.fromkeys(name for _, _, names in SECTIONS for name in names))
 TELEGRAM_CODES = {"zh_CN": "zh", "en": "en"}
 MENUS_KEY = "menus"
 DONE_KEPT = 10_000
@@ -119,7 +123,7 @@ def commands_of(user: UserDTO) -> tuple[str, ...]:
     """The person's menu, in order: /start, what their roles do, then the rest."""
     registered = _registered(user)
     everyone = _names("everyone", registered)
-    roles = [n for s in sections_for(user)[1:] for n in _names(s, registered)]
+    roles = dict.fromkeys(n for s in sections_for(user)[1:] for n in _names(s, registered))
     return (everyone[0], *roles, *everyone[1:])
 
 
@@ -150,10 +154,13 @@ def help_text(user: UserDTO, t: Translator) -> str:
     """/help: the sections of the person's roles, each command once, as in their menu."""
     registered = _registered(user)
     parts = []
+    listed: set[str] = set()
     for section in sections_for(user):
         title = next(key for name, key, _ in SECTIONS if name == section)
         lines: list[str] = [t(title)]
-        lines += [f"/{n} — " + t(f"help.{n}") for n in _names(section, registered)]
+        names = [n for n in _names(section, registered) if n not in listed]
+        listed.update(names)
+        lines += [f"/{n} — " + t(f"help.{n}") for n in names]
         if section == "everyone" and not registered:
             lines.append(t("help.unregistered"))
         parts.append("\n".join(lines))

@@ -17,6 +17,7 @@ VOLUNTEER_ONLY = {
     "orders",
     "myplaces",
     "points",
+    "rank",
     "passbook",
     "rewards",
     "myrewards",
@@ -28,6 +29,7 @@ COORDINATOR_ONLY = {
     "activity",
     "broadcast",
     "broadcasts",
+    "rank",  # a volunteer's too (listed once)
     "setchannel",
     "order",
     "adjust",
