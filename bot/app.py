@@ -45,6 +45,7 @@ from bot.services.points.rewards import RewardService
 from bot.services.points.service import PointsService
 from bot.services.ratings.service import RatingService
 from bot.services.recognition.rankings import RankingService
+from bot.services.recognition.stars import StarService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
 from bot.services.service_day.attendance import AttendanceService
@@ -79,6 +80,7 @@ def build_services(
         "timezone": config.general.timezone,
     }
     held = HeldMessages(db, clock, notifier, language)
+    stars = StarService(**loop, star_hours=tuple(config.recognition.star_hours))
     services = Services(
         db=db,
         clock=clock,
@@ -152,7 +154,8 @@ def build_services(
             alert_at_or_below=config.ratings.alert_at_or_below,
             comment_max=config.ratings.comment_max_chars,
         ),
-        rankings=RankingService(db, clock, config.general.timezone),
+        rankings=RankingService(db, clock, config.general.timezone, stars),
+        stars=stars,
     )
     services.broadcasts.channels = MappingProxyType(
         {code: unit.channel_id for code, unit in config.units.items() if unit.channel_id}

@@ -141,6 +141,22 @@ class PointsConfig(_Section):
         return self
 
 
+class RecognitionConfig(_Section):
+    """表彰激励: the cumulative verified hours of each star level (星级志愿者), ascending."""
+
+    star_hours: Annotated[
+        list[Annotated[int, Field(gt=0, le=100_000)]],
+        Field(min_length=1, max_length=10, validate_default=True),
+    ] = [100, 300, 600, 1000, 1500]
+
+    @field_validator("star_hours")
+    @classmethod
+    def _ascending(cls, value: list[int]) -> list[int]:
+        if value != sorted(set(value)):
+            raise ValueError("the hours of the star levels must be strictly ascending")
+        return value
+
+
 class RatingsConfig(_Section):
     """评单: when the resident is asked to rate, reminded, and the prompt expires; which
     ratings alert the coordinators; how long a comment may be."""
@@ -257,6 +273,7 @@ class Config(_Section):
     admins: AdminsConfig = AdminsConfig()
     points: PointsConfig = PointsConfig()
     ratings: RatingsConfig = RatingsConfig()
+    recognition: RecognitionConfig = RecognitionConfig()
     volunteers: VolunteersConfig = VolunteersConfig()
     orders: OrdersConfig = OrdersConfig()
     sandbox: SandboxConfig = SandboxConfig()

@@ -23,6 +23,7 @@ from bot.services.points.rewards import RewardService
 from bot.services.points.service import PointsService
 from bot.services.ratings.service import RatingService
 from bot.services.recognition.rankings import RankingService
+from bot.services.recognition.stars import StarService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
 from bot.services.service_day.attendance import AttendanceService
@@ -56,6 +57,7 @@ class Services:
     broadcasts: BroadcastControl
     ratings: RatingService
     rankings: RankingService
+    stars: StarService
 
     async def warm_up(self) -> None:
         """Prepare what the busiest moment, a grab storm, runs (see ClaimService.warm_up),
@@ -79,6 +81,9 @@ class Services:
         # correction of its hours books the difference
         self.attendance.on_completed.append(self.points.on_completed)
         self.attendance.on_corrected.append(self.points.on_corrected)
+        # 星级志愿者: a level reached with those hours, announced once
+        self.attendance.on_completed.append(self.stars.on_completed)
+        self.attendance.on_corrected.append(self.stars.on_corrected)
         # a completed order's 评单 (its prompt and jobs, in the completing transaction)
         self.attendance.on_completed.append(self.ratings.plan)
         # a five-star rating's bonus (``[points] bonus_five_stars``), in the rating's

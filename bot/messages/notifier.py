@@ -17,6 +17,7 @@ from bot.messages import (
     people,
     points,
     ratings,
+    recognition,
     requests,
     rewards,
     service_day,
@@ -35,6 +36,7 @@ BUILDERS: dict[type, Builder] = {
     **points.BUILDERS,
     **ratings.BUILDERS,
     **broadcasts.BUILDERS,
+    **recognition.BUILDERS,
 }
 
 

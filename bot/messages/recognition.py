@@ -5,8 +5,10 @@ reader's own place — and the team totals."""
 from __future__ import annotations
 
 from bot.i18n import Markup, Translator
-from bot.messages.common import hours, points_text
+from bot.messages.common import Builder, hours, points_text
+from bot.services.kernel.scheduling import Outgoing
 from bot.services.recognition.rankings import Board, GroupBoard, Where
+from bot.services.recognition.stars import StarReached, Stars, VolunteerStarReached
 
 MEDALS = {1: "🥇 ", 2: "🥈 ", 3: "🥉 "}
 
@@ -61,7 +63,7 @@ def board_text(tr: Translator, b: Board) -> Markup:
             "rank.row",
             medal=_medal(r.rank),
             rank=r.rank,
-            name=r.name,
+            name=f"{r.name} {stars_mark(r.stars)}".rstrip(),
             figure=figure_text(tr, b.metric, r.figure),
         )
         lines.append(Markup(f"<b>{row}</b>") if r.mine else row)
@@ -102,3 +104,55 @@ def groups_text(tr: Translator, g: GroupBoard) -> Markup:
         )
         lines.append(Markup(f"<b>{row}</b>") if r.mine else row)
     return Markup("\n".join([lines[0], "", *lines[1:]]))
+
+
+# ---- star levels (星级志愿者) ------------------------------------------------------------
+
+
+def stars_mark(level: int) -> str:
+    return "★" * level
+
+
+def stars_line(tr: Translator, s: Stars) -> Markup:
+    """/me, /points: the level and what the next one needs."""
+    now = hours(s.minutes)
+    if s.level == 0:
+        assert s.next_hours is not None
+        return tr("stars.none", hours=now, next=s.next_hours)
+    if s.next_hours is None:
+        return tr("stars.top", mark=stars_mark(s.level), hours=now)
+    left = hours(max(s.next_hours * 60 - s.minutes, 0))
+    return tr(
+        "stars.level",
+        mark=stars_mark(s.level),
+        hours=now,
+        left=left,
+        next_mark=stars_mark(s.level + 1),
+    )
+
+
+def star_reached(n: StarReached, tr: Translator, timezone: str) -> Outgoing:
+    return Outgoing(
+        chat_id=n.to.telegram_id,
+        user_id=n.volunteer_id,
+        text=tr("stars.reached", mark=stars_mark(n.level), hours=n.hours, total=hours(n.minutes)),
+    )
+
+
+def volunteer_star_reached(n: VolunteerStarReached, tr: Translator, timezone: str) -> Outgoing:
+    return Outgoing(
+        chat_id=n.to.telegram_id,
+        text=tr(
+            "stars.reached_coordinator",
+            name=n.name,
+            community=n.community.name(tr.language),
+            mark=stars_mark(n.level),
+            hours=n.hours,
+        ),
+    )
+
+
+BUILDERS: dict[type, Builder] = {
+    StarReached: star_reached,
+    VolunteerStarReached: volunteer_star_reached,
+}

@@ -10,6 +10,7 @@ from bot import callback_data as callbacks
 from bot.background import wake_sender
 from bot.messages.people import volunteer_card
 from bot.messages.ratings import summary_text
+from bot.messages.recognition import stars_line
 from bot.services.kernel.drafts import needed
 from bot.services.people.drafts import ProfileDraft
 from handlers.common import Reply, answer, domain_errors, me, refresh_me, services, tr
@@ -43,6 +44,7 @@ async def show_profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if volunteer is not None:
         lines.append(volunteer_card(t, volunteer))
         lines.append(summary_text(t, await s.ratings.my_rating(user)))
+        lines.append(stars_line(t, await s.stars.standing(user.id)))
         rows += [
             [b("edit.name", "name"), b("edit.phone", "phone")],
             [b("edit.community", "community"), b("edit.grid", "grid")],

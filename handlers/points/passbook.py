@@ -12,6 +12,7 @@ from bot import callback_data as callbacks
 from bot.i18n import Markup
 from bot.messages.common import points_text
 from bot.messages.points import entry_line, summary_text
+from bot.messages.recognition import stars_line
 from handlers.common import Reply, answer, domain_errors, me, services, tr
 from handlers.paging import nav_row, pressed_page
 from handlers.service_day.common import timezone_of
@@ -56,7 +57,9 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @domain_errors
 async def points_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     summary = await services(context).points.summary(me(context))
-    await Reply(update, context).send(summary_text(tr(context), summary))
+    stars = await services(context).stars.standing(me(context).id)
+    text = f"{summary_text(tr(context), summary)}\n{stars_line(tr(context), stars)}"
+    await Reply(update, context).send(text)
 
 
 HANDLERS = [

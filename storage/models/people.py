@@ -131,6 +131,9 @@ class VolunteerProfile(Timestamps, Base):
     status: Mapped[str] = mapped_column(String(16), default=ApprovalState.PENDING.value)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the highest star level (星级志愿者) they were told of: each is announced once
+    # (revision 0017)
+    stars_announced: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     user: Mapped[User] = relationship(
         back_populates="volunteer", foreign_keys=[user_id], lazy="raise"

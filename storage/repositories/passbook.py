@@ -129,6 +129,24 @@ async def minutes_since(session: AsyncSession, volunteer_id: int, since: datetim
     return int(await session.scalar(stmt) or 0)
 
 
+async def minutes_of(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, int]:
+    """user id → the verified minutes of all their places on completed orders (as
+    :func:`minutes_since` with no start), for those who have any."""
+    if not user_ids:
+        return {}
+    stmt = (
+        select(Claim.volunteer_id, func.sum(Claim.minutes))
+        .join(Order, Order.id == Claim.order_id)
+        .where(
+            Claim.volunteer_id.in_(set(user_ids)),
+            Claim.state == ClaimState.DONE.value,
+            Order.state == OrderState.COMPLETED.value,
+        )
+        .group_by(Claim.volunteer_id)
+    )
+    return {int(u): int(m or 0) for u, m in await session.execute(stmt)}
+
+
 async def served_places(session: AsyncSession, order_id: int) -> list[tuple[int, int, int]]:
     """(claim id, volunteer id, minutes) of each place of the order that served."""
     stmt = (

@@ -4,7 +4,9 @@ the reader's own row whole and in bold, the other's name masked, medals, their p
 then by points, then this year, then the team totals of the street's communities and
 of the streets; the coordinator's /rank is their unit's board with full names; a
 non-volunteer is told what the boards are for; a forged press for another street's board is
-refused."""
+refused. The first one's 2 hours make them a ★ volunteer (★ at 2 h here): they and
+their coordinator are told, the boards show it, /points and /me say what the next
+level needs."""
 
 from __future__ import annotations
 
@@ -49,7 +51,7 @@ async def test_volunteers_and_coordinators_read_the_leaderboards(
     other = await services.org.unit_by_code(OTHER)
     assert other is not None
     await add_approved_volunteers(bot.db, other.id, [2453], language=language)
-    _, v2 = (sandbox.user(tid, language_code=code) for tid in VOLUNTEER_IDS)
+    v1, v2 = (sandbox.user(tid, language_code=code) for tid in VOLUNTEER_IDS)
     coordinator = sandbox.user(COORDINATOR_ID, first_name="罗杰", language_code=code)
     boss = await services.users.get(COORDINATOR_ID)
     form = OrderForm(
@@ -73,6 +75,7 @@ async def test_volunteers_and_coordinators_read_the_leaderboards(
     clock.advance(minutes=30)
     await services.attendance.check_out(people[0], claims[0])  # type: ignore[arg-type]
     assert boss is not None
+    services.stars.star_hours = (2, 5)  # ★ at 2 h here (100 h by default)
     await services.attendance.confirm_completion(boss, order.id)
     first, second = (f"志愿者{tid}" for tid in VOLUNTEER_IDS)  # their registered names
 
@@ -94,7 +97,8 @@ async def test_volunteers_and_coordinators_read_the_leaderboards(
     # the volunteer's board: their community, this month, by hours
     await v2.command("/rank")
     board = await v2.wait_for(title)
-    assert row(1, mask(first), hours("2")) in board.text  # the other's name masked
+    # the other's name masked, with their star (2 h: ★)
+    assert row(1, f"{mask(first)} ★", hours("2")) in board.text
     assert row(2, second, hours("1.5")) in board.text  # their own whole
     assert f"<b>{row(2, second, hours('1.5'))}</b>" in (board.html or "")
     assert shown(t, "rank.mine", 2, rank=2, figure=hours("1.5"), total=2) in board.text
@@ -111,7 +115,7 @@ async def test_volunteers_and_coordinators_read_the_leaderboards(
             and t.plain("rank.metric_points") in m.text.split("\n")[0]
         )
     )
-    assert row(1, mask(first), points("6")) in by_points.text
+    assert row(1, f"{mask(first)} ★", points("6")) in by_points.text
     assert row(2, second, points("4.5")) in by_points.text
 
     # the district's board this year: the other street's volunteer has nothing yet
@@ -153,10 +157,28 @@ async def test_volunteers_and_coordinators_read_the_leaderboards(
     )
     assert squad in squads.text
 
+    # the coordinator was told of their volunteer's star, as the volunteer was
+    told = get_translator(boss.language)  # the coordinator's own language
+    await coordinator.wait_for(
+        shown(
+            told,
+            "stars.reached_coordinator",
+            community=community.name(boss.language),
+            name=first,
+            mark="★",
+            hours=2,
+        )
+    )
     # the coordinator: their unit's board, full names
     await coordinator.command("/rank")
     theirs = await coordinator.wait_for(title)
-    assert row(1, first, hours("2")) in theirs.text and row(2, second, hours("1.5")) in theirs.text
+    assert row(1, f"{first} ★", hours("2")) in theirs.text
+    assert row(2, second, hours("1.5")) in theirs.text
+    await v1.wait_for(shown(t, "stars.reached", mark="★", hours=2, total="2"))
+    await v1.command("/points")
+    await v1.wait_for(shown(t, "stars.level", mark="★", hours="2", left="3", next_mark="★★"))
+    await v2.command("/me")
+    await v2.wait_for(shown(t, "stars.none", hours="1.5", next=2))
 
     # someone who is no volunteer
     resident = sandbox.user(RESIDENT_ID, language_code=code)

@@ -9,7 +9,16 @@ import inspect
 
 from bot.messages.notifier import BUILDERS
 
-STEPS = ("people", "requests", "grabs", "service_day", "points", "ratings", "broadcasts")
+STEPS = (
+    "people",
+    "requests",
+    "grabs",
+    "service_day",
+    "points",
+    "ratings",
+    "broadcasts",
+    "recognition",
+)
 
 
 def notice_types() -> set[type]:

@@ -21,6 +21,7 @@ from bot.services.kernel.clock import Clock
 from bot.services.kernel.dto import Role, TeamDTO, UnitDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue, NotAllowed, NotFound
 from bot.services.org.units import team_dto, unit_dto
+from bot.services.recognition.stars import StarService
 from storage.database import Database
 from storage.repositories import org as org_repo
 from storage.repositories import rankings as rankings_repo
@@ -56,6 +57,7 @@ class Standing:
     name: str  # masked unless the asker may see it whole
     figure: int  # minutes, or tenths of a point
     mine: bool = False
+    stars: int = 0  # their star level (星级志愿者) now
 
 
 @dataclass(frozen=True)
@@ -102,10 +104,13 @@ def mask(name: str) -> str:
 
 
 class RankingService:
-    def __init__(self, db: Database, clock: Clock, timezone: str) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, timezone: str, stars: StarService | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
         self.timezone = timezone
+        self.stars = stars  # each row's star level (None: not shown)
 
     # ---- periods -------------------------------------------------------------------
     def window(self, period: Period, now: datetime | None = None) -> Window:
@@ -206,16 +211,23 @@ class RankingService:
                 rows = [r for r in rows if cut is None or r.figure >= cut]
             mine = await rankings_repo.position(session, metric, window, scope, user.id)
             names = await self._names(session, [r.user_id for r in rows])
+            shown_ids = [r.user_id for r in rows] + ([user.id] if mine is not None else [])
+            stars = await self.stars.levels(session, shown_ids) if self.stars else {}
 
         def shown(r: rankings_repo.Row) -> str:
             name = names.get(r.user_id, "")
             return name if whole or r.user_id == user.id else mask(name)
 
         standing = [
-            Standing(r.rank, r.user_id, shown(r), r.figure, r.user_id == user.id) for r in rows
+            Standing(
+                r.rank, r.user_id, shown(r), r.figure, r.user_id == user.id, stars.get(r.user_id, 0)
+            )
+            for r in rows
         ]
         own = (
-            Standing(mine.rank, user.id, user.display_name, mine.figure, True)
+            Standing(
+                mine.rank, user.id, user.display_name, mine.figure, True, stars.get(user.id, 0)
+            )
             if mine is not None
             else None
         )
