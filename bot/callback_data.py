@@ -33,6 +33,7 @@ BROADCAST_CONTROL = (
     "bz"  # bz:<broadcast id>:<action>  (pause, resume, cancel: bot/messages/broadcasts.py)
 )
 RANK = "rk"  # rk:<metric>:<period>:<view>:<id>:<page>  (/rank: handlers/recognition/rank.py)
+REPORT = "rp"  # rp:<months back>:<kind>:<format>:<1 export | 0 choose>  (/report)
 SETTINGS_MUTE = "st"  # st:<category index>:<1 mute | 0 unmute>  (/settings)
 
 

@@ -33,6 +33,7 @@ from handlers.points import adjust as points_adjust
 from handlers.points import passbook, rewards, transfer
 from handlers.ratings import rate
 from handlers.recognition import rank
+from handlers.reports import report
 from handlers.requests import (
     activity,
     escalation,
@@ -128,6 +129,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *broadcast_progress.HANDLERS,
         *broadcast_settings.HANDLERS,
         *rank.HANDLERS,
+        *report.HANDLERS,
     ):
         app.add_handler(handler, group=FEATURES)
     rewards.register(app, FEATURES)  # 公益兑换: the catalogue and redemptions

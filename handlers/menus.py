@@ -73,6 +73,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "broadcast",
             "broadcasts",
             "rank",
+            "report",
             "setchannel",
             "order",
             "adjust",

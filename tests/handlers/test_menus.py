@@ -30,6 +30,7 @@ COORDINATOR_ONLY = {
     "broadcast",
     "broadcasts",
     "rank",  # a volunteer's too (listed once)
+    "report",
     "setchannel",
     "order",
     "adjust",

@@ -1,0 +1,1 @@
+"""The coordinator's desk: /report (exports of their unit's month)."""

@@ -1,0 +1,106 @@
+"""End to end over HTTP, zh and en: a coordinator opens /report (last month, hours,
+Excel by default), picks this month and CSV, and exports: the file comes as a document
+in the chat — named for the unit, kind and month — and holds the volunteers' hours; then
+an Excel file of points opens with openpyxl. A volunteer who is no coordinator is
+refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.i18n import get_translator
+from bot.services.requests.forms import OrderForm
+from bot.services.requests.publish import Publication
+from sandbox import Sandbox
+from tests.support.bot import RunningBot, clock_at
+from tests.support.chat import language_code, shown, staff
+from tests.support.services import FakeClock
+
+COMMUNITY = "longyang.longhudongan"
+COORDINATOR_ID = 9471
+VOLUNTEER_IDS = (2471, 2472)
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+STARTS = NOW + timedelta(days=1)
+
+clock = clock_at(NOW)
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+async def test_a_coordinator_exports_the_month_as_a_file_in_the_chat(
+    bot_on_clock: RunningBot, sandbox: Sandbox, clock: FakeClock, language: str
+) -> None:
+    bot = bot_on_clock
+    t, code, services = get_translator(language), language_code(language), bot.services
+    community = await staff(bot, COMMUNITY, COORDINATOR_ID, VOLUNTEER_IDS, language)
+    boss = await services.users.get(COORDINATOR_ID)
+    assert boss is not None
+    await services.users.set_language(boss.id, language)
+    form = OrderForm(
+        category="elderly_visit",
+        description="重阳节陪老人包饺子",
+        starts_at=STARTS,
+        ends_at=STARTS + timedelta(hours=2),
+        community_id=community.id,
+        address="龙湖东岸社区活动室",
+        contact_phone="138 0013 8000",
+        helpers_requested=2,
+    )
+    order = await services.orders.create_activity(boss, form, Publication(places=2))
+    people = [await services.users.get(tid) for tid in VOLUNTEER_IDS]
+    claims = [(await services.claims.grab(v, order.id)).id for v in people]  # type: ignore[arg-type]
+    clock.advance(days=1)
+    for v, claim_id in zip(people, claims, strict=True):
+        await services.attendance.check_in(v, claim_id)  # type: ignore[arg-type]
+    clock.advance(hours=2)
+    for v, claim_id in zip(people, claims, strict=True):
+        await services.attendance.check_out(v, claim_id)  # type: ignore[arg-type]
+    await services.attendance.confirm_completion(boss, order.id)
+
+    c = sandbox.user(COORDINATOR_ID, first_name="罗杰", language_code=code)
+    await c.command("/report")
+    choose = await c.wait_for(predicate=lambda m: t.plain("report.button_export") in str(m.buttons))
+    assert "2026-11" in choose.text  # last month by default
+    await c.press("2026-12", message=choose)
+    await c.press(t.plain("report.format_csv"), message=choose)
+    chosen = await c.wait_for(
+        predicate=lambda m: m.message_id == choose.message_id and "✅ CSV" in str(m.buttons)
+    )
+    assert "2026-12" in chosen.text
+    await c.press(t.plain("report.button_export"), message=chosen)
+    sent = await c.wait_for(
+        shown(t, "report.sent", 2, rows=2), predicate=lambda m: m.document is not None
+    )
+    assert sent.document is not None
+    name = sent.document["file_name"]
+    assert name == f"{community.name(language)}-{t.plain('export.kind_hours')}-2026-12.csv"
+    stored = sandbox.world.files[sent.document["file_id"]]
+    rows = list(csv.reader(io.StringIO(stored.data.decode("utf-8-sig"))))
+    assert rows[0][0] == t.plain("export.column_name")
+    assert sorted(r[0] for r in rows[1:]) == [f"志愿者{tid}" for tid in VOLUNTEER_IDS]
+    assert {r[3] for r in rows[1:]} == {"2.0"}
+
+    # points, as Excel
+    await c.press(t.plain("export.kind_points"), message=chosen)
+    await c.press(t.plain("report.format_xlsx"), message=chosen)
+    await c.wait_for(
+        predicate=lambda m: m.message_id == choose.message_id and "✅ Excel" in str(m.buttons)
+    )
+    await c.press(t.plain("report.button_export"), message=choose.message_id)
+    book = await c.wait_for(
+        predicate=lambda m: m.document is not None and m.document["file_name"].endswith(".xlsx")
+    )
+    assert book.document is not None
+    sheet = load_workbook(io.BytesIO(sandbox.world.files[book.document["file_id"]].data)).active
+    assert sheet is not None
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][2] == t.plain("export.column_earned")
+    assert sorted(v[2] for v in values[1:]) == [6, 6]  # 2 h at 3 points an hour
+
+    v = sandbox.user(VOLUNTEER_IDS[0], language_code=code)
+    await v.command("/report")
+    await v.wait_for(shown(t, "error.not_allowed"))
