@@ -17,11 +17,9 @@ import pytest
 
 from bot.i18n import get_translator
 from bot.services.recognition.rankings import mask
-from bot.services.requests.forms import OrderForm
-from bot.services.requests.publish import Publication
 from sandbox import Sandbox
 from tests.support.bot import RunningBot, clock_at
-from tests.support.chat import language_code, shown, staff
+from tests.support.chat import language_code, serve_activity, shown, staff
 from tests.support.people import add_approved_volunteers
 from tests.support.services import FakeClock
 
@@ -54,29 +52,9 @@ async def test_volunteers_and_coordinators_read_the_leaderboards(
     v1, v2 = (sandbox.user(tid, language_code=code) for tid in VOLUNTEER_IDS)
     coordinator = sandbox.user(COORDINATOR_ID, first_name="罗杰", language_code=code)
     boss = await services.users.get(COORDINATOR_ID)
-    form = OrderForm(
-        category="elderly_visit",
-        description="重阳节陪老人包饺子",
-        starts_at=STARTS,
-        ends_at=STARTS + timedelta(hours=2),
-        community_id=community.id,
-        address="龙湖东岸社区活动室",
-        contact_phone="138 0013 8000",
-        helpers_requested=2,
-    )
-    order = await services.orders.create_activity(boss, form, Publication(places=2))
-    people = [await services.users.get(tid) for tid in VOLUNTEER_IDS]
-    claims = [(await services.claims.grab(v, order.id)).id for v in people]  # type: ignore[arg-type]
-    clock.advance(days=1)
-    for v, claim_id in zip(people, claims, strict=True):
-        await services.attendance.check_in(v, claim_id)  # type: ignore[arg-type]
-    clock.advance(minutes=90)
-    await services.attendance.check_out(people[1], claims[1])  # type: ignore[arg-type]
-    clock.advance(minutes=30)
-    await services.attendance.check_out(people[0], claims[0])  # type: ignore[arg-type]
     assert boss is not None
     services.stars.star_hours = (2, 5)  # ★ at 2 h here (100 h by default)
-    await services.attendance.confirm_completion(boss, order.id)
+    await serve_activity(bot, clock, community, COORDINATOR_ID, VOLUNTEER_IDS, (120, 90), STARTS)
     first, second = (f"志愿者{tid}" for tid in VOLUNTEER_IDS)  # their registered names
 
     def row(rank: int, name: str, figure: str) -> str:

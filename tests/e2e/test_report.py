@@ -14,11 +14,9 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.i18n import get_translator
-from bot.services.requests.forms import OrderForm
-from bot.services.requests.publish import Publication
 from sandbox import Sandbox
 from tests.support.bot import RunningBot, clock_at
-from tests.support.chat import language_code, shown, staff
+from tests.support.chat import language_code, serve_activity, shown, staff
 from tests.support.services import FakeClock
 
 COMMUNITY = "longyang.longhudongan"
@@ -40,26 +38,7 @@ async def test_a_coordinator_exports_the_month_as_a_file_in_the_chat(
     boss = await services.users.get(COORDINATOR_ID)
     assert boss is not None
     await services.users.set_language(boss.id, language)
-    form = OrderForm(
-        category="elderly_visit",
-        description="重阳节陪老人包饺子",
-        starts_at=STARTS,
-        ends_at=STARTS + timedelta(hours=2),
-        community_id=community.id,
-        address="龙湖东岸社区活动室",
-        contact_phone="138 0013 8000",
-        helpers_requested=2,
-    )
-    order = await services.orders.create_activity(boss, form, Publication(places=2))
-    people = [await services.users.get(tid) for tid in VOLUNTEER_IDS]
-    claims = [(await services.claims.grab(v, order.id)).id for v in people]  # type: ignore[arg-type]
-    clock.advance(days=1)
-    for v, claim_id in zip(people, claims, strict=True):
-        await services.attendance.check_in(v, claim_id)  # type: ignore[arg-type]
-    clock.advance(hours=2)
-    for v, claim_id in zip(people, claims, strict=True):
-        await services.attendance.check_out(v, claim_id)  # type: ignore[arg-type]
-    await services.attendance.confirm_completion(boss, order.id)
+    await serve_activity(bot, clock, community, COORDINATOR_ID, VOLUNTEER_IDS, (120, 120), STARTS)
 
     c = sandbox.user(COORDINATOR_ID, first_name="罗杰", language_code=code)
     await c.command("/report")

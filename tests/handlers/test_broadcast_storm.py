@@ -21,6 +21,7 @@ from storage.models import Claim
 from storage.repositories.orders import number_for
 from tests.handlers import conftest as handler_fixtures
 from tests.handlers.conftest import Harness, Person
+from tests.support.broadcasts import activity_answers
 from tests.support.orders import boss, volunteers
 from tests.support.services import COMMUNITY
 
@@ -35,18 +36,8 @@ def carrying(community_id: int, places: int, harness: Harness, **more: object) -
     """A broadcast to the community carrying an activity of ``places`` places."""
     starts = harness.clock.now() + timedelta(days=2)
     return BroadcastDraft.model_validate(
-        {
-            "text": WORDS,
-            "kind": "activities",
-            "unit_id": community_id,
-            "places": places,
-            "community_id": community_id,
-            "category": "elderly_visit",
-            "starts_at": starts,
-            "ends_at": starts + timedelta(hours=2),
-            "address": "龙湖东岸社区活动室",
-            "phone": "13800138000",
-        }
+        {"text": WORDS, "kind": "activities", "unit_id": community_id}
+        | activity_answers(community_id, places, starts)
         | more
     )
 

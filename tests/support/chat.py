@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -99,6 +99,47 @@ async def publish_activity(
         Publication(places=places, scope=scope),
     )
     wake_sender(bot.app)
+    return order
+
+
+async def serve_activity(
+    bot: RunningBot,
+    clock: Any,
+    community: UnitDTO,
+    coordinator: int,
+    volunteers: Sequence[int],
+    minutes: Sequence[int],
+    starts: datetime,
+) -> OrderDTO:
+    """An activity of the coordinator's in the community with a place for each of the
+    volunteers (Telegram ids), grabbed, checked in at ``starts`` and out after each one's
+    ``minutes``, then completed by the coordinator (the clock is moved along)."""
+    services = bot.services
+    boss = await services.users.get(coordinator)
+    assert boss is not None
+    longest = max(minutes)
+    form = OrderForm(
+        category="elderly_visit",
+        description="重阳节陪老人包饺子",
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=longest),
+        community_id=community.id,
+        address="龙湖东岸社区活动室",
+        contact_phone="138 0013 8000",
+        helpers_requested=len(volunteers),
+    )
+    order = await services.orders.create_activity(boss, form, Publication(places=len(volunteers)))
+    people = [await services.users.get(tid) for tid in volunteers]
+    claims = [(await services.claims.grab(v, order.id)).id for v in people]  # type: ignore[arg-type]
+    clock.advance(seconds=(starts - clock.now()).total_seconds())
+    for v, claim_id in zip(people, claims, strict=True):
+        await services.attendance.check_in(v, claim_id)  # type: ignore[arg-type]
+    served = 0
+    for m, v, claim_id in sorted(zip(minutes, people, claims, strict=True), key=lambda x: x[0]):
+        clock.advance(minutes=m - served)
+        served = m
+        await services.attendance.check_out(v, claim_id)  # type: ignore[arg-type]
+    await services.attendance.confirm_completion(boss, order.id)
     return order
 
 

@@ -32,6 +32,7 @@ from storage.models import (
     VolunteerTeam,
 )
 from storage.repositories import passbook as passbook_repo
+from tests.support.broadcasts import activity_answers
 from tests.support.orders import volunteers
 from tests.support.points import completed
 from tests.support.services import (
@@ -318,17 +319,7 @@ async def test_a_broadcast_can_carry_an_activity_whose_places_are_grabbed_from_i
 ) -> None:
     community = await coordinator(services, 9009, COMMUNITY)
     people = await volunteers(db, org, 3)
-    starts = clock.now() + timedelta(days=2)
-    carried = draft(
-        unit_id=org[COMMUNITY].id,
-        places=2,
-        community_id=org[COMMUNITY].id,
-        category="elderly_visit",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=2),
-        address="龙湖东岸社区活动室",
-        phone="13800138000",
-    )
+    carried = activity_draft(org, clock, places=2)
     sent = await services.broadcasts.send(community, carried)
     async with db.read() as session:
         row = await session.get(Broadcast, sent.id)
@@ -350,16 +341,7 @@ async def test_a_broadcast_can_carry_an_activity_whose_places_are_grabbed_from_i
 
 def activity_draft(org: Org, clock: FakeClock, **changes: Any) -> BroadcastDraft:
     starts = clock.now() + timedelta(days=2)
-    values: dict[str, Any] = {
-        "unit_id": org[COMMUNITY].id,
-        "places": 1,
-        "community_id": org[COMMUNITY].id,
-        "category": "elderly_visit",
-        "starts_at": starts,
-        "ends_at": starts + timedelta(hours=2),
-        "address": "龙湖东岸社区活动室",
-        "phone": "13800138000",
-    }
+    values = {"unit_id": org[COMMUNITY].id} | activity_answers(org[COMMUNITY].id, 1, starts)
     return draft(**(values | changes))
 
 

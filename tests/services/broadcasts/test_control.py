@@ -18,6 +18,7 @@ from bot.services.kernel.dto import UserDTO
 from bot.services.kernel.errors import AlreadyDecided, NotAllowed, NotInScope
 from storage.database import Database
 from storage.models import Job, OutboxMessage
+from tests.support.broadcasts import activity_answers
 from tests.support.orders import volunteers
 from tests.support.services import (
     COMMUNITY,
@@ -153,18 +154,8 @@ async def test_the_report_keeps_counting_the_activity_s_places_until_it_starts(
     first, second = await volunteers(db, org, 2)
     starts = clock.now() + timedelta(days=2)
     draft = BroadcastDraft.model_validate(
-        {
-            "text": "召集",
-            "kind": "activities",
-            "unit_id": org[COMMUNITY].id,
-            "places": 1,
-            "community_id": org[COMMUNITY].id,
-            "category": "elderly_visit",
-            "starts_at": starts,
-            "ends_at": starts + timedelta(hours=2),
-            "address": "龙湖东岸社区活动室",
-            "phone": "13800138000",
-        }
+        {"text": "召集", "kind": "activities", "unit_id": org[COMMUNITY].id}
+        | activity_answers(org[COMMUNITY].id, 1, starts)
     )
     sent = await services.broadcasts.send(boss, draft)
     assert sent.order_id is not None
