@@ -46,6 +46,7 @@ from bot.services.points.service import PointsService
 from bot.services.ratings.service import RatingService
 from bot.services.recognition.rankings import RankingService
 from bot.services.recognition.stars import StarService
+from bot.services.reports.audit import AuditService
 from bot.services.reports.exports import ExportService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
@@ -158,6 +159,7 @@ def build_services(
         rankings=RankingService(db, clock, config.general.timezone, stars),
         stars=stars,
         exports=ExportService(db, clock, config.general.timezone),
+        audit=AuditService(db, config.general.timezone),
     )
     services.broadcasts.channels = MappingProxyType(
         {code: unit.channel_id for code, unit in config.units.items() if unit.channel_id}

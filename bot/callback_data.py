@@ -34,6 +34,7 @@ BROADCAST_CONTROL = (
 )
 RANK = "rk"  # rk:<metric>:<period>:<view>:<id>:<page>  (/rank: handlers/recognition/rank.py)
 REPORT = "rp"  # rp:<months back>:<kind>:<format>:<1 export | 0 choose>  (/report)
+AUDIT = "au"  # au:<kind>:<person's Telegram id | 0>:<page>  (/audit: handlers/reports/audit.py)
 SETTINGS_MUTE = "st"  # st:<category index>:<1 mute | 0 unmute>  (/settings)
 
 

@@ -24,6 +24,7 @@ from bot.services.points.service import PointsService
 from bot.services.ratings.service import RatingService
 from bot.services.recognition.rankings import RankingService
 from bot.services.recognition.stars import StarService
+from bot.services.reports.audit import AuditService
 from bot.services.reports.exports import ExportService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
@@ -60,6 +61,7 @@ class Services:
     rankings: RankingService
     stars: StarService
     exports: ExportService
+    audit: AuditService
 
     async def warm_up(self) -> None:
         """Prepare what the busiest moment, a grab storm, runs (see ClaimService.warm_up),

@@ -33,7 +33,7 @@ from handlers.points import adjust as points_adjust
 from handlers.points import passbook, rewards, transfer
 from handlers.ratings import rate
 from handlers.recognition import rank
-from handlers.reports import report
+from handlers.reports import audit, report
 from handlers.requests import (
     activity,
     escalation,
@@ -130,6 +130,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *broadcast_settings.HANDLERS,
         *rank.HANDLERS,
         *report.HANDLERS,
+        *audit.HANDLERS,
     ):
         app.add_handler(handler, group=FEATURES)
     rewards.register(app, FEATURES)  # 公益兑换: the catalogue and redemptions

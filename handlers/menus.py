@@ -74,6 +74,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "broadcasts",
             "rank",
             "report",
+            "audit",
             "setchannel",
             "order",
             "adjust",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli import admin, check_config, db, export, org, outbox, running
+from bot.cli import admin, audit, check_config, db, export, org, outbox, running
 from bot.cli.common import PROG, CommandGroup
 
 _CONFIG_HELP = (
@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         admin.add_commands,
         outbox.add_commands,
         export.add_commands,
+        audit.add_commands,
         check_config.add_commands,
     ):
         add_commands(commands)

@@ -31,6 +31,7 @@ COORDINATOR_ONLY = {
     "broadcasts",
     "rank",  # a volunteer's too (listed once)
     "report",
+    "audit",
     "setchannel",
     "order",
     "adjust",
