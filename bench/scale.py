@@ -39,14 +39,18 @@ call's latency to its return: ``{name}_p50_ms``, ``{name}_p95_ms``, ``{name}_n``
 Also printed: backend, volunteers, ledger_rows, orders, month_rows (movements in the
 month), fill_s (migration, org import and the bulk fill), db_mb (the SQLite file with
 its WAL; PostgreSQL's ``pg_database_size``), at, ledger_exact (the balances sum to zero,
-every account's balance is its last movement's and the movements' count is M).
+every account's balance is its last movement's and the movements' count is M),
+volunteers_served, most_served and top_fifth_share (the share of all places served by
+the busiest fifth of the volunteers), month_board (volunteers on the district's month
+board).
 ``street_month_export_s`` and ``honour_roll_s`` are null: exports and the honour roll
 do not exist yet (issue 16's later steps). Goals (issue 16, SQLite on this machine):
 passbook page and balance p95 ≤ 10 ms; every other interactive query p95 ≤ 50 ms; the
 honour roll ≤ 5 s; a street's month export ≤ 10 s.
 
-``--explain`` prints to stderr, for one call of each query, every SQL statement it ran
-and its plan (SQLite: ``EXPLAIN QUERY PLAN``; PostgreSQL: ``EXPLAIN``).
+The SQLite file is removed at the end unless ``--keep``. ``--explain`` prints to
+stderr, for one call of each query, every SQL statement it ran and its plan (SQLite:
+``EXPLAIN QUERY PLAN``; PostgreSQL: ``EXPLAIN``).
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -250,6 +255,7 @@ async def bench(args: argparse.Namespace, url: str) -> dict[str, Any]:
         return result
     finally:
         await db.dispose()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 async def timings(
@@ -338,6 +344,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=200, help="calls of each query, at most")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per query, about")
     parser.add_argument("--explain", action="store_true", help="each query's plans to stderr")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file (say where)")
     args = parser.parse_args()
     url, pg_name = database_url(args)
     try:
@@ -347,6 +354,10 @@ def main() -> None:
             from tests.support.database import drop_postgres_database
 
             drop_postgres_database(args.database_url or os.environ["TEST_POSTGRES_URL"], pg_name)
+        elif args.keep:
+            print(f"kept {url}", file=sys.stderr)
+        else:
+            shutil.rmtree(Path(url.split("///", 1)[1]).parent, ignore_errors=True)
     print(json.dumps(result))
 
 

@@ -50,6 +50,7 @@ MAX_PER_YEAR = 700  # places a volunteer serves in a year, at most
 RATE = 3  # points an hour: minutes × 3 × 10 / 60 tenths = minutes / 2
 MINUTES = (30, 60, 60, 90, 120, 120, 180)
 CHUNK = 50_000
+PHONE = "+8613800138000"
 CLAIM_TAIL = (False, False, False, 4)  # late_cancel, auto_checked_out, minutes_corrected, version
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红娥玲芬燕彬鑫浩宇轩睿"
@@ -252,30 +253,11 @@ def _orders(
         starts = ends - timedelta(minutes=minutes)
         published = starts - timedelta(hours=rnd.randint(6, 72))
         requester = rnd.choice(residents[community])
-        order_rows.append(
-            (
-                order_id,
-                number_for(order_id),
-                requester,
-                community,
-                rnd.choice(org.categories),
-                "请帮忙",
-                starts,
-                ends,
-                "社区服务站",
-                "+8613800138000",
-                len(crew),
-                "completed",
-                len(crew),
-                0,
-                "community",
-                published,
-                done,
-                requester,
-                published - timedelta(hours=1),
-                done,
-            )
-        )
+        what = (rnd.choice(org.categories), "请帮忙", starts, ends, "社区服务站", PHONE)
+        size = len(crew)
+        head = (order_id, number_for(order_id), requester, community, *what, size)
+        tail = ("completed", size, 0, "community", published, done, requester)
+        order_rows.append((*head, *tail, published - timedelta(hours=1), done))
         amount = minutes * RATE * 10 // 60
         for v in crew:
             claim_id += 1
