@@ -44,6 +44,7 @@ from bot.services.points.redemptions import RedemptionService
 from bot.services.points.rewards import RewardService
 from bot.services.points.service import PointsService
 from bot.services.ratings.service import RatingService
+from bot.services.recognition.certificates import CertificateService
 from bot.services.recognition.rankings import RankingService
 from bot.services.recognition.stars import StarService
 from bot.services.reports.audit import AuditService
@@ -160,6 +161,7 @@ def build_services(
         stars=stars,
         exports=ExportService(db, clock, config.general.timezone),
         audit=AuditService(db, config.general.timezone),
+        certificates=CertificateService(db, clock),
     )
     services.broadcasts.channels = MappingProxyType(
         {code: unit.channel_id for code, unit in config.units.items() if unit.channel_id}

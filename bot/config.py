@@ -149,6 +149,10 @@ class RecognitionConfig(_Section):
         Field(min_length=1, max_length=10, validate_default=True),
     ] = [100, 300, 600, 1000, 1500]
 
+    # the CJK font the service-record certificates (PDF) embed, a subset of it: a
+    # TrueType font or collection (Debian: fonts-wqy-microhei, or fonts-noto-cjk's .ttc)
+    certificate_font: str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+
     @field_validator("star_hours")
     @classmethod
     def _ascending(cls, value: list[int]) -> list[int]:

@@ -22,6 +22,7 @@ from bot.services.points.redemptions import RedemptionService
 from bot.services.points.rewards import RewardService
 from bot.services.points.service import PointsService
 from bot.services.ratings.service import RatingService
+from bot.services.recognition.certificates import CertificateService
 from bot.services.recognition.rankings import RankingService
 from bot.services.recognition.stars import StarService
 from bot.services.reports.audit import AuditService
@@ -62,6 +63,7 @@ class Services:
     stars: StarService
     exports: ExportService
     audit: AuditService
+    certificates: CertificateService
 
     async def warm_up(self) -> None:
         """Prepare what the busiest moment, a grab storm, runs (see ClaimService.warm_up),

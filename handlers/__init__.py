@@ -32,7 +32,7 @@ from handlers.people import approvals, coordinators, profile, registration
 from handlers.points import adjust as points_adjust
 from handlers.points import passbook, rewards, transfer
 from handlers.ratings import rate
-from handlers.recognition import rank
+from handlers.recognition import certificate, rank
 from handlers.reports import audit, report
 from handlers.requests import (
     activity,
@@ -129,6 +129,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *broadcast_progress.HANDLERS,
         *broadcast_settings.HANDLERS,
         *rank.HANDLERS,
+        *certificate.HANDLERS,
         *report.HANDLERS,
         *audit.HANDLERS,
     ):

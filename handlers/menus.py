@@ -57,6 +57,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "myplaces",
             "points",
             "rank",
+            "certificate",
             "passbook",
             "rewards",
             "myrewards",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli import admin, audit, check_config, db, export, org, outbox, running
+from bot.cli import admin, audit, certificate, check_config, db, export, org, outbox, running
 from bot.cli.common import PROG, CommandGroup
 
 _CONFIG_HELP = (
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         outbox.add_commands,
         export.add_commands,
         audit.add_commands,
+        certificate.add_commands,
         check_config.add_commands,
     ):
         add_commands(commands)

@@ -16,6 +16,7 @@ from storage.models.orders import Claim, ContactReveal, Order
 from storage.models.people import (
     AuditEntry,
     Category,
+    Certificate,
     CoordinatorBinding,
     OrgUnit,
     Team,
@@ -32,6 +33,7 @@ __all__ = [
     "BroadcastMute",
     "Campaign",
     "Category",
+    "Certificate",
     "Claim",
     "ContactReveal",
     "CoordinatorBinding",

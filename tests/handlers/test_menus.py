@@ -18,6 +18,7 @@ VOLUNTEER_ONLY = {
     "myplaces",
     "points",
     "rank",
+    "certificate",
     "passbook",
     "rewards",
     "myrewards",
