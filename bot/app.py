@@ -48,6 +48,7 @@ from bot.services.recognition.certificates import CertificateService
 from bot.services.recognition.rankings import RankingService
 from bot.services.recognition.stars import StarService
 from bot.services.reports.audit import AuditService
+from bot.services.reports.charts import ChartService
 from bot.services.reports.exports import ExportService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
@@ -162,6 +163,7 @@ def build_services(
         exports=ExportService(db, clock, config.general.timezone),
         audit=AuditService(db, config.general.timezone),
         certificates=CertificateService(db, clock),
+        charts=ChartService(db, clock, config.general.timezone),
     )
     services.broadcasts.channels = MappingProxyType(
         {code: unit.channel_id for code, unit in config.units.items() if unit.channel_id}

@@ -26,6 +26,7 @@ from bot.services.recognition.certificates import CertificateService
 from bot.services.recognition.rankings import RankingService
 from bot.services.recognition.stars import StarService
 from bot.services.reports.audit import AuditService
+from bot.services.reports.charts import ChartService
 from bot.services.reports.exports import ExportService
 from bot.services.requests.escalation import EscalationService
 from bot.services.requests.orders import OrderService
@@ -64,6 +65,7 @@ class Services:
     exports: ExportService
     audit: AuditService
     certificates: CertificateService
+    charts: ChartService
 
     async def warm_up(self) -> None:
         """Prepare what the busiest moment, a grab storm, runs (see ClaimService.warm_up),

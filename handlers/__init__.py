@@ -33,7 +33,7 @@ from handlers.points import adjust as points_adjust
 from handlers.points import passbook, rewards, transfer
 from handlers.ratings import rate
 from handlers.recognition import certificate, rank
-from handlers.reports import audit, report
+from handlers.reports import audit, chart, report
 from handlers.requests import (
     activity,
     escalation,
@@ -132,6 +132,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         *certificate.HANDLERS,
         *report.HANDLERS,
         *audit.HANDLERS,
+        *chart.HANDLERS,
     ):
         app.add_handler(handler, group=FEATURES)
     rewards.register(app, FEATURES)  # 公益兑换: the catalogue and redemptions

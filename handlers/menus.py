@@ -75,6 +75,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "broadcasts",
             "rank",
             "report",
+            "chart",
             "audit",
             "setchannel",
             "order",

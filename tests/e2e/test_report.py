@@ -1,8 +1,8 @@
 """End to end over HTTP, zh and en: a coordinator opens /report (last month, hours,
 Excel by default), picks this month and CSV, and exports: the file comes as a document
 in the chat — named for the unit, kind and month — and holds the volunteers' hours; then
-an Excel file of points opens with openpyxl. A volunteer who is no coordinator is
-refused."""
+an Excel file of points opens with openpyxl; /chart sends the picture of the last 12
+weeks. A volunteer who is no coordinator is refused both."""
 
 from __future__ import annotations
 
@@ -80,6 +80,14 @@ async def test_a_coordinator_exports_the_month_as_a_file_in_the_chat(
     assert values[0][2] == t.plain("export.column_earned")
     assert sorted(v[2] for v in values[1:]) == [6, 6]  # 2 h at 3 points an hour
 
+    # the chart of the last 12 weeks, a photo
+    await c.command("/chart")
+    caption = shown(t, "chart.caption", 1, unit=community.name(language), orders=1, hours="4")
+    chart = await c.wait_for(caption, predicate=lambda m: m.photo is not None)
+    assert chart.photo is not None
+
     v = sandbox.user(VOLUNTEER_IDS[0], language_code=code)
     await v.command("/report")
+    await v.wait_for(shown(t, "error.not_allowed"))
+    await v.command("/chart")
     await v.wait_for(shown(t, "error.not_allowed"))

@@ -32,6 +32,7 @@ COORDINATOR_ONLY = {
     "broadcasts",
     "rank",  # a volunteer's too (listed once)
     "report",
+    "chart",
     "audit",
     "setchannel",
     "order",
