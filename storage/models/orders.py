@@ -52,6 +52,8 @@ class Order(Timestamps, Base):
         CheckConstraint("helpers_requested BETWEEN 1 AND 200", name="helpers_range"),
         Index("ix_orders_review", "state", "community_id", "created_at"),
         Index("ix_orders_browse", "state", "starts_at"),
+        # the hours of a period: leaderboards, star levels, exports, charts (revision 0019)
+        Index("ix_orders_completed", "state", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
