@@ -27,7 +27,7 @@ from handlers.common import domain_errors, keep_menu, load_user
 from handlers.errors import on_error
 from handlers.flows.dispatch import on_button, on_message
 from handlers.flows.engine import PREFIX, REGISTRY_KEY, FlowRegistry
-from handlers.grabs import grab
+from handlers.grabs import grab, places
 from handlers.people import approvals, coordinators, profile, registration
 from handlers.points import adjust as points_adjust
 from handlers.points import passbook, rewards, transfer
@@ -105,6 +105,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # PTB tries the handlers of a group in order (their patterns do not overlap)
     for handler in (
         *grab.HANDLERS,
+        *places.HANDLERS,
         *home.HANDLERS,
         *language.HANDLERS,
         *profile.HANDLERS,

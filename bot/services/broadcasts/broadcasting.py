@@ -20,26 +20,23 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.broadcasts.activity import carried_activity
 from bot.services.broadcasts.drafts import BroadcastDraft
 from bot.services.broadcasts.notices import BroadcastPosted, BroadcastSent
-from bot.services.broadcasts.text import check_text, first_line, plain_text
+from bot.services.broadcasts.text import check_text
 from bot.services.broadcasts.views import BroadcastDTO, Figures
 from bot.services.fanout import campaigns
 from bot.services.fanout.audience import Member, Volunteers, audience_of
 from bot.services.grabs.rules import GRABBABLE
 from bot.services.kernel.base import LoopService
-from bot.services.kernel.drafts import needed
 from bot.services.kernel.dto import Page, Recipient, UnitDTO, UserDTO
 from bot.services.kernel.errors import InvalidValue, NotAllowed
 from bot.services.kernel.flows import clear_draft
 from bot.services.kernel.paging import fetch_page
 from bot.services.kernel.scheduling import PRIORITY_BROADCAST
 from bot.services.kernel.scope import require_coordinator, require_scope
-from bot.services.kernel.states import OrderScope, UnitKind
 from bot.services.kernel.validation import typed_moment
 from bot.services.org.units import unit_dto
-from bot.services.requests.forms import DESCRIPTION_MAX, TITLE_MAX, OrderForm
-from bot.services.requests.publish import Publication
 from storage.enums import BroadcastCategory, BroadcastState, CampaignState, OrderState
 from storage.repositories import audit as audit_repo
 from storage.repositories import broadcasts as broadcasts_repo
@@ -155,12 +152,10 @@ class BroadcastService(LoopService):
         channel = await self.channel(unit.id) if draft.to_channel else None
         if draft.to_channel and channel is None:
             raise InvalidValue("channel", "none")
-        activity = self._activity(draft, text, unit) if draft.places is not None else None
-        if activity is not None and activity[0].community_id != unit.id:  # of the street
+        activity = None
+        if draft.places is not None:
             async with self.db.read() as session:
-                community = await org_repo.unit(session, activity[0].community_id)
-            if community is None or community.parent_id != unit.id:
-                raise InvalidValue("community", "not_found")
+                activity = await carried_activity(session, draft, text, unit)
         now = self.clock.now()
         send_at = draft.send_at if draft.send_at and draft.send_at > now else None
         async with self.db.transaction() as session:
@@ -209,32 +204,6 @@ class BroadcastService(LoopService):
             )
             await clear_draft(session, coordinator.id)  # the composing flow ends with it
             return self._dto(row, unit, Figures())
-
-    def _activity(
-        self, draft: BroadcastDraft, text: str, unit: UnitDTO
-    ) -> tuple[OrderForm, Publication]:
-        """The activity the broadcast carries: the request's answers, its title and text
-        the broadcast's words, for the audience's unit (its community, or its street:
-        whoever gets the broadcast may grab a place, nobody else)."""
-        if unit.kind not in (UnitKind.COMMUNITY.value, UnitKind.STREET.value):
-            raise InvalidValue("places", "audience")
-        # its first line its title, the rest its description; words of one line: no
-        # title (its place message would say them twice)
-        lines = [line.strip() for line in plain_text(text).splitlines() if line.strip()]
-        title = first_line(text, TITLE_MAX) if len(lines) > 1 else None
-        described = "\n".join(lines[1:] if title else lines)
-        answers = draft.model_copy(
-            update={
-                "title": title,
-                "description": described[:DESCRIPTION_MAX],
-                "helpers": draft.places,
-            }
-        )
-        form = answers.form()
-        scope = OrderScope.COMMUNITY if unit.kind == UnitKind.COMMUNITY.value else OrderScope.STREET
-        if scope == OrderScope.COMMUNITY and form.community_id != unit.id:
-            raise InvalidValue("community", "not_found")
-        return form, Publication(places=needed(draft.places, "places"), scope=scope.value)
 
     async def _start(
         self, session: AsyncSession, row: Any, audience: Volunteers, now: datetime
